@@ -1,0 +1,101 @@
+using System.Net;
+
+namespace Turnpike.Cluster;
+
+/// <summary>
+/// How silos and edges find each other and where grains keep their state (section <c>Turnpike:Cluster</c>).
+/// Silos and edges read the same section, so one configuration file serves a whole deployment.
+/// </summary>
+public sealed class TurnpikeClusterOptions
+{
+    public const string Section = "Turnpike:Cluster";
+
+    public string ClusterId { get; set; } = "turnpike";
+
+    public string ServiceId { get; set; } = "turnpike";
+
+    /// <summary>Membership provider: <c>Localhost</c> (development clustering, a primary silo keeps the table).</summary>
+    public string Clustering { get; set; } = ClusteringProviders.Localhost;
+
+    /// <summary>Grain storage provider: <c>Memory</c>.</summary>
+    public string Storage { get; set; } = StorageProviders.Memory;
+
+    /// <summary>The silo-to-silo port of this silo.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>The port edges connect to on this silo.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Localhost clustering: the silo endpoint that keeps membership (<c>host:port</c>).</summary>
+    public string PrimarySiloEndpoint { get; set; } = "127.0.0.1:11111";
+
+    /// <summary>Localhost clustering, edges: the silo gateways to connect to (<c>host:port</c>, comma separated).</summary>
+    public string Gateways { get; set; } = "127.0.0.1:30000";
+
+    public IPEndPoint ParsedPrimarySiloEndpoint() => ParseEndpoint(PrimarySiloEndpoint, nameof(PrimarySiloEndpoint));
+
+    public IPEndPoint[] ParsedGateways() =>
+        [.. Gateways.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(g => ParseEndpoint(g, nameof(Gateways)))];
+
+    /// <summary>Every problem with these options, phrased for an operator; empty when they are usable.</summary>
+    public IReadOnlyList<string> Validate(bool forSilo)
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId))
+        {
+            problems.Add($"{Section}:ClusterId and {Section}:ServiceId must not be empty.");
+        }
+
+        if (!ClusteringProviders.All.Contains(Clustering, StringComparer.OrdinalIgnoreCase))
+        {
+            problems.Add($"{Section}:Clustering '{Clustering}' is not supported; use one of: {string.Join(", ", ClusteringProviders.All)}.");
+        }
+
+        if (forSilo && !StorageProviders.All.Contains(Storage, StringComparer.OrdinalIgnoreCase))
+        {
+            problems.Add($"{Section}:Storage '{Storage}' is not supported; use one of: {string.Join(", ", StorageProviders.All)}.");
+        }
+
+        if (forSilo && (SiloPort is < 1 or > 65535 || GatewayPort is < 1 or > 65535))
+        {
+            problems.Add($"{Section}:SiloPort and {Section}:GatewayPort must be ports between 1 and 65535.");
+        }
+
+        try
+        {
+            if (forSilo)
+            {
+                ParsedPrimarySiloEndpoint();
+            }
+            else if (ParsedGateways().Length == 0)
+            {
+                problems.Add($"{Section}:Gateways must name at least one silo gateway (host:port).");
+            }
+        }
+        catch (FormatException ex)
+        {
+            problems.Add(ex.Message);
+        }
+
+        return problems;
+    }
+
+    private static IPEndPoint ParseEndpoint(string value, string key) =>
+        IPEndPoint.TryParse(value, out var endpoint) && endpoint.Port > 0
+            ? endpoint
+            : throw new FormatException($"{Section}:{key} '{value}' is not an IP endpoint such as 127.0.0.1:30000.");
+}
+
+public static class ClusteringProviders
+{
+    public const string Localhost = "Localhost";
+
+    public static readonly IReadOnlyList<string> All = [Localhost];
+}
+
+public static class StorageProviders
+{
+    public const string Memory = "Memory";
+
+    public static readonly IReadOnlyList<string> All = [Memory];
+}

@@ -1,0 +1,20 @@
+namespace Turnpike.RouteTable;
+
+/// <summary>The kinds of entity the route table holds; the names are Kong's table names.</summary>
+public enum EntityKind
+{
+    Service,
+    Route,
+    Plugin,
+}
+
+public static class EntityKindNames
+{
+    public static string TableName(this EntityKind kind) => kind switch
+    {
+        EntityKind.Service => "services",
+        EntityKind.Route => "routes",
+        EntityKind.Plugin => "plugins",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}

@@ -1,0 +1,17 @@
+namespace Turnpike.RouteTable;
+
+/// <summary>A listing request: one kind, optionally scoped to a parent and filtered by tags, paged.</summary>
+[GenerateSerializer, Immutable]
+public sealed record EntityQuery
+{
+    [Id(0)] public EntityKind Kind { get; init; }
+    [Id(1)] public int Size { get; init; } = 100;
+    /// <summary>List entities whose id sorts after this one (the decoded <c>offset</c>).</summary>
+    [Id(2)] public Guid? After { get; init; }
+    [Id(3)] public string[]? Tags { get; init; }
+
+    /// <summary>True: an entity needs every tag; false: any one of them.</summary>
+    [Id(4)] public bool AllTags { get; init; } = true;
+    [Id(5)] public Guid? ServiceId { get; init; }
+    [Id(6)] public Guid? RouteId { get; init; }
+}

@@ -1,0 +1,29 @@
+namespace Turnpike.RouteTable;
+
+/// <summary>
+/// The cluster's route table: services, routes and plugin instances, versioned and persisted.
+/// Every successful write gets the next version; edges hold the whole table and follow the versions.
+/// </summary>
+public interface IRouteTableGrain : IGrainWithStringKey
+{
+    public const string DefaultKey = "default";
+
+    Task<RouteTableWriteResult> Write(RouteTableWrite write);
+
+    [AlwaysInterleave, ReadOnly]
+    Task<GatewayEntity?> Find(EntityKind kind, string idOrName);
+
+    [AlwaysInterleave, ReadOnly]
+    Task<EntityPage> List(EntityQuery query);
+
+    [AlwaysInterleave, ReadOnly]
+    Task<RouteTableDelta> GetChangesSince(long version);
+
+    /// <summary>Registers (or renews) an edge's observer; returns the current version. Renew well within the expiry.</summary>
+    Task<long> Subscribe(IRouteTableObserver observer, EdgeReport report);
+
+    Task Unsubscribe(IRouteTableObserver observer, string edgeId);
+
+    [AlwaysInterleave, ReadOnly]
+    Task<EdgeReport[]> GetEdges();
+}

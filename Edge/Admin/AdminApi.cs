@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Turnpike.Edge.Admin.Declarative;
+using Turnpike.Edge.Admin.LegacyApis;
+using Turnpike.Edge.Status;
+
+namespace Turnpike.Edge.Admin;
+
+/// <summary>The admin API's routes, in Kong 3.x's shapes.</summary>
+internal static class AdminApi
+{
+    private static readonly string[] ItemMethods = ["GET", "PUT", "PATCH", "DELETE"];
+    private static readonly string[] ListMethods = ["GET", "POST"];
+
+    public static void MapAdminApi(this IEndpointRouteBuilder endpoints)
+    {
+        var status = endpoints.ServiceProvider.GetRequiredService<StatusEndpoints>();
+        endpoints.MapGet("/", status.NodeInfoAsync);
+        endpoints.MapGet("/status", status.StatusAsync);
+        endpoints.MapGet("/clustering/data-planes", status.DataPlanesAsync);
+
+        MapEntity(endpoints, "/services", "service", EntityKind.Service, null);
+        MapEntity(endpoints, "/services/{service}/routes", "route", EntityKind.Route, EntityScope.Service);
+        MapEntity(endpoints, "/services/{service}/plugins", "plugin", EntityKind.Plugin, EntityScope.Service);
+        MapEntity(endpoints, "/routes", "route", EntityKind.Route, null);
+        MapEntity(endpoints, "/routes/{route}/plugins", "plugin", EntityKind.Plugin, EntityScope.Route);
+        MapEntity(endpoints, "/plugins", "plugin", EntityKind.Plugin, null);
+
+        var entities = endpoints.ServiceProvider.GetRequiredService<EntityEndpoints>();
+        endpoints.MapMethods("/routes/{route}/service", ["GET", "PATCH"], async context =>
+        {
+            var route = await entities.FindAsync(context, EntityKind.Route, Key(context, "route"), null) as RouteEntity;
+            if (route?.ServiceId is not { } serviceId)
+            {
+                await AdminJson.NotFoundAsync(context);
+                return;
+            }
+
+            await (context.Request.Method == "GET"
+                ? entities.GetAsync(context, EntityKind.Service, serviceId.ToString(), null)
+                : entities.PatchAsync(context, EntityKind.Service, serviceId.ToString(), null));
+        });
+
+        var plugins = endpoints.ServiceProvider.GetRequiredService<Plugins.PluginRegistry>();
+        endpoints.MapGet("/plugins/enabled", context => AdminJson.WriteAsync(context, StatusCodes.Status200OK,
+            new System.Text.Json.Nodes.JsonObject { ["enabled_plugins"] = new System.Text.Json.Nodes.JsonArray([.. plugins.All.Select(p => (System.Text.Json.Nodes.JsonNode?)p.Name)]) }));
+
+        var apis = endpoints.ServiceProvider.GetRequiredService<ApisEndpoints>();
+        endpoints.MapGet("/apis", apis.ListAsync);
+        endpoints.MapPost("/apis", apis.CreateAsync);
+        endpoints.MapGet("/apis/{api}", context => apis.GetAsync(context, Key(context, "api")));
+        endpoints.MapDelete("/apis/{api}", context => apis.DeleteAsync(context, Key(context, "api")));
+
+        var config = endpoints.ServiceProvider.GetRequiredService<ConfigEndpoints>();
+        endpoints.MapGet("/config", config.ExportAsync);
+        endpoints.MapPost("/config", config.ReplaceAsync);
+    }
+
+    private static void MapEntity(IEndpointRouteBuilder endpoints, string collection, string itemParameter, EntityKind kind, EntityScope? scope)
+    {
+        var entities = endpoints.ServiceProvider.GetRequiredService<EntityEndpoints>();
+        endpoints.MapMethods(collection, ListMethods, context => context.Request.Method == "GET"
+            ? entities.ListAsync(context, kind, scope)
+            : entities.CreateAsync(context, kind, scope));
+        endpoints.MapMethods($"{collection}/{{{itemParameter}}}", ItemMethods, context =>
+        {
+            var key = Key(context, itemParameter);
+            return context.Request.Method switch
+            {
+                "GET" => entities.GetAsync(context, kind, key, scope),
+                "PUT" => entities.PutAsync(context, kind, key, scope),
+                "PATCH" => entities.PatchAsync(context, kind, key, scope),
+                _ => entities.DeleteAsync(context, kind, key, scope),
+            };
+        });
+    }
+
+    private static string Key(HttpContext context, string parameter) => (string)context.Request.RouteValues[parameter]!;
+}

@@ -1,0 +1,314 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Turnpike.Edge.Admin.Schemas;
+using Turnpike.Edge.Schema;
+
+namespace Turnpike.Edge.Admin.Declarative;
+
+/// <summary>
+/// Kong's declarative configuration (<c>_format_version: "3.0"</c>): services with nested routes and plugins,
+/// top-level routes and plugins naming their service or route. Read as a whole into one table-replacing
+/// write, or written out from the table. Entities without an id get one derived from their name, so
+/// applying the same file twice keeps the same ids.
+/// </summary>
+internal sealed class DeclarativeConfig(EntitySchemas schemas)
+{
+    private static readonly string[] FormatVersions = ["1.1", "2.1", "3.0"];
+    private static readonly Guid Namespace = new("fd02801f-0957-4a15-a8a1-3dbb25d24f53");
+
+    public (RouteTableWrite? Write, AdminError? Error) Read(string text)
+    {
+        JsonNode? root;
+        try
+        {
+            root = YamlJson.Parse(text);
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            return (null, Invalid(new Dictionary<string, string> { ["@entity"] = "failed parsing declarative configuration: " + ex.Message }));
+        }
+
+        return root is JsonObject obj ? Read(obj) : (null, new AdminError { Message = "expected a declarative configuration", Name = "invalid declarative configuration", Code = AdminError.DeclarativeConfigCode });
+    }
+
+    public (RouteTableWrite? Write, AdminError? Error) Read(JsonObject root)
+    {
+        var errors = new FieldErrors();
+        var entities = new List<GatewayEntity>();
+        var version = root["_format_version"]?.ToString();
+        if (version is null)
+        {
+            errors.Add("_format_version", "required field missing");
+        }
+        else if (!FormatVersions.Contains(version))
+        {
+            errors.Add("_format_version", "expected one of: " + string.Join(", ", FormatVersions));
+        }
+
+        foreach (var (key, _) in root)
+        {
+            if (key is not ("_format_version" or "_transform" or "_comment" or "_workspace" or "services" or "routes" or "plugins"))
+            {
+                errors.Add(key, "unknown field");
+            }
+        }
+
+        var serviceIds = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        var routeIds = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        var services = Items(root, "services", errors);
+        var pending = new List<(string Path, EntityKind Kind, JsonObject Json)>();
+        for (var i = 0; i < services.Count; i++)
+        {
+            var service = (JsonObject)services[i].DeepClone();
+            var path = $"services[{i}]";
+            var routes = Items(service, "routes", errors, path + ".");
+            var plugins = Items(service, "plugins", errors, path + ".");
+            service.Remove("routes");
+            service.Remove("plugins");
+            var serviceId = AssignId(service, "services");
+            if (service["name"]?.ToString() is { } serviceName)
+            {
+                serviceIds[serviceName] = serviceId;
+            }
+
+            pending.Add((path, EntityKind.Service, service));
+            for (var j = 0; j < routes.Count; j++)
+            {
+                var route = (JsonObject)routes[j].DeepClone();
+                route["service"] = new JsonObject { ["id"] = serviceId.ToString() };
+                var routeId = AssignId(route, "routes");
+                if (route["name"]?.ToString() is { } routeName)
+                {
+                    routeIds[routeName] = routeId;
+                }
+
+                var routePlugins = Items(route, "plugins", errors, $"{path}.routes[{j}].");
+                route.Remove("plugins");
+                pending.Add(($"{path}.routes[{j}]", EntityKind.Route, route));
+                for (var k = 0; k < routePlugins.Count; k++)
+                {
+                    var plugin = (JsonObject)routePlugins[k].DeepClone();
+                    plugin["route"] = new JsonObject { ["id"] = routeId.ToString() };
+                    pending.Add(($"{path}.routes[{j}].plugins[{k}]", EntityKind.Plugin, plugin));
+                }
+            }
+
+            for (var j = 0; j < plugins.Count; j++)
+            {
+                var plugin = (JsonObject)plugins[j].DeepClone();
+                plugin["service"] = new JsonObject { ["id"] = serviceId.ToString() };
+                pending.Add(($"{path}.plugins[{j}]", EntityKind.Plugin, plugin));
+            }
+        }
+
+        var topRoutes = Items(root, "routes", errors);
+        for (var i = 0; i < topRoutes.Count; i++)
+        {
+            var route = (JsonObject)topRoutes[i].DeepClone();
+            ResolveReference(route, "service", serviceIds, errors, $"routes[{i}].");
+            var routeId = AssignId(route, "routes");
+            if (route["name"]?.ToString() is { } routeName)
+            {
+                routeIds[routeName] = routeId;
+            }
+
+            pending.Add(($"routes[{i}]", EntityKind.Route, route));
+        }
+
+        var topPlugins = Items(root, "plugins", errors);
+        for (var i = 0; i < topPlugins.Count; i++)
+        {
+            var plugin = (JsonObject)topPlugins[i].DeepClone();
+            ResolveReference(plugin, "service", serviceIds, errors, $"plugins[{i}].");
+            ResolveReference(plugin, "route", routeIds, errors, $"plugins[{i}].");
+            pending.Add(($"plugins[{i}]", EntityKind.Plugin, plugin));
+        }
+
+        foreach (var (path, kind, json) in pending)
+        {
+            if (kind == EntityKind.Plugin && json["id"] is null)
+            {
+                var scope = $"{json["name"]}|{json["service"]?["id"]}|{json["route"]?["id"]}|{json["instance_name"]}";
+                json["id"] = DerivedId("plugins", scope).ToString();
+            }
+
+            var entityErrors = new FieldErrors();
+            if (schemas.For(kind).Read(json, entityErrors, coerce: false) is { } entity)
+            {
+                entities.Add(entity);
+            }
+
+            errors.AddAll(entityErrors, path + ".");
+        }
+
+        return errors.Count > 0
+            ? (null, Invalid(errors.All))
+            : (new RouteTableWrite { ReplaceAll = true, Upserts = [.. entities] }, null);
+    }
+
+    public JsonObject Export(IEnumerable<GatewayEntity> table)
+    {
+        var all = table.ToList();
+        var routesByService = all.OfType<RouteEntity>().ToLookup(r => r.ServiceId);
+        var pluginsByService = all.OfType<PluginEntity>().Where(p => p.RouteId is null && p.ServiceId is not null).ToLookup(p => p.ServiceId);
+        var pluginsByRoute = all.OfType<PluginEntity>().Where(p => p.RouteId is not null && p.ServiceId is null).ToLookup(p => p.RouteId);
+        var services = new JsonArray();
+        foreach (var service in all.OfType<ServiceEntity>().OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Id))
+        {
+            var json = Clean(schemas.For(EntityKind.Service).Write(service));
+            var routes = new JsonArray();
+            foreach (var route in routesByService[service.Id])
+            {
+                var routeJson = Clean(schemas.For(EntityKind.Route).Write(route));
+                routeJson.Remove("service");
+                AddPlugins(routeJson, pluginsByRoute[route.Id], "route");
+                routes.Add(routeJson);
+            }
+
+            if (routes.Count > 0)
+            {
+                json["routes"] = routes;
+            }
+
+            AddPlugins(json, pluginsByService[service.Id], "service");
+            services.Add(json);
+        }
+
+        var root = new JsonObject { ["_format_version"] = "3.0", ["services"] = services };
+        var serviceless = new JsonArray([.. routesByService[null].Select(r => (JsonNode)Clean(schemas.For(EntityKind.Route).Write(r)))]);
+        if (serviceless.Count > 0)
+        {
+            root["routes"] = serviceless;
+        }
+
+        var other = all.OfType<PluginEntity>().Where(p => p.ServiceId is null == p.RouteId is null).ToList();
+        if (other.Count > 0)
+        {
+            root["plugins"] = new JsonArray([.. other.Select(p => (JsonNode)Clean(schemas.For(EntityKind.Plugin).Write(p)))]);
+        }
+
+        return root;
+    }
+
+    private void AddPlugins(JsonObject owner, IEnumerable<PluginEntity> plugins, string scopeField)
+    {
+        var list = new JsonArray();
+        foreach (var plugin in plugins)
+        {
+            var json = Clean(schemas.For(EntityKind.Plugin).Write(plugin));
+            json.Remove(scopeField);
+            list.Add(json);
+        }
+
+        if (list.Count > 0)
+        {
+            owner["plugins"] = list;
+        }
+    }
+
+    /// <summary>Drops nulls and timestamps, which a declarative file does not carry.</summary>
+    private static JsonObject Clean(JsonObject json)
+    {
+        foreach (var key in json.Where(p => p.Value is null || p.Key is "created_at" or "updated_at").Select(p => p.Key).ToList())
+        {
+            json.Remove(key);
+        }
+
+        return json;
+    }
+
+    private static List<JsonObject> Items(JsonObject owner, string field, FieldErrors errors, string prefix = "")
+    {
+        var items = new List<JsonObject>();
+        switch (owner[field])
+        {
+            case null:
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (array[i] is JsonObject item)
+                    {
+                        items.Add(item);
+                    }
+                    else
+                    {
+                        errors.Add($"{prefix}{field}[{i}]", "expected a record");
+                    }
+                }
+
+                break;
+            default:
+                errors.Add(prefix + field, "expected an array");
+                break;
+        }
+
+        return items;
+    }
+
+    /// <summary>A reference by name (<c>service: billing</c> or <c>service: {name: billing}</c>) becomes <c>{id}</c>.</summary>
+    private static void ResolveReference(JsonObject json, string field, Dictionary<string, Guid> ids, FieldErrors errors, string prefix)
+    {
+        var name = json[field] switch
+        {
+            JsonValue value when value.TryGetValue<string>(out var text) && !Guid.TryParse(text, out _) => text,
+            JsonObject { } obj when obj["id"] is null && obj["name"] is JsonValue n => n.ToString(),
+            _ => null,
+        };
+        if (json[field] is JsonValue idValue && idValue.TryGetValue<string>(out var idText) && Guid.TryParse(idText, out _))
+        {
+            json[field] = new JsonObject { ["id"] = idText };
+        }
+
+        if (name is null)
+        {
+            return;
+        }
+
+        if (ids.TryGetValue(name, out var id))
+        {
+            json[field] = new JsonObject { ["id"] = id.ToString() };
+        }
+        else
+        {
+            errors.Add(prefix + field, $"could not find {field} '{name}'");
+            json.Remove(field);
+        }
+    }
+
+    private static Guid AssignId(JsonObject json, string table)
+    {
+        if (json["id"] is JsonValue value && value.TryGetValue<string>(out var text) && Guid.TryParse(text, out var given))
+        {
+            return given;
+        }
+
+        if (json["id"] is not null)
+        {
+            return Guid.Empty; // the schema reports the bad id
+        }
+
+        var id = json["name"] is JsonValue name && name.TryGetValue<string>(out var n) ? DerivedId(table, n) : Guid.NewGuid();
+        json["id"] = id.ToString();
+        return id;
+    }
+
+    /// <summary>A name-based UUID (SHA-256, version bits of 5): the same table and name always give the same id.</summary>
+    private static Guid DerivedId(string table, string name)
+    {
+        var input = Namespace.ToByteArray().Concat(Encoding.UTF8.GetBytes(table + ":" + name)).ToArray();
+        var hash = SHA256.HashData(input).AsSpan(0, 16).ToArray();
+        hash[7] = (byte)((hash[7] & 0x0F) | 0x50);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash);
+    }
+
+    private static AdminError Invalid(IReadOnlyDictionary<string, string> fields) => new()
+    {
+        Code = AdminError.DeclarativeConfigCode,
+        Name = "invalid declarative configuration",
+        Message = "declarative config is invalid: " + AdminJson.ExpandFields(fields).ToJsonString(),
+        Fields = new Dictionary<string, string>(fields),
+    };
+}

@@ -1,0 +1,16 @@
+namespace Turnpike.Edge.Admin;
+
+/// <summary>A nested endpoint's parent, e.g. <c>/services/{service}/routes</c>: the child's foreign key field and the parent's kind.</summary>
+internal sealed record EntityScope(string Field, EntityKind ParentKind, string RouteParameter)
+{
+    public static readonly EntityScope Service = new("service", EntityKind.Service, "service");
+    public static readonly EntityScope Route = new("route", EntityKind.Route, "route");
+
+    public static Guid? ParentOf(GatewayEntity entity, string field) => (entity, field) switch
+    {
+        (RouteEntity r, "service") => r.ServiceId,
+        (PluginEntity p, "service") => p.ServiceId,
+        (PluginEntity p, "route") => p.RouteId,
+        _ => null,
+    };
+}

@@ -1,0 +1,109 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Turnpike.Edge.Admin.Schemas;
+
+/// <summary>Kong's field checks shared by the schemas; each returns an error message or null.</summary>
+internal static partial class FieldRules
+{
+    public static string? Name(string value) => NameChars().IsMatch(value)
+        ? null
+        : $"invalid value '{value}': the only accepted ascii characters are alphanumerics or ., -, _, and ~";
+
+    public static string? Tag(string value) =>
+        value.Length > 0 && value.All(c => c > ' ' && c < 127 && c != ',' && c != '/') ? null : "invalid tag '" + value + "': expected printable ascii (except `,` and `/`) or valid utf-8 sequences";
+
+    public static string? Hostname(string value)
+    {
+        if (IPAddress.TryParse(value.Trim('[', ']'), out _))
+        {
+            return null;
+        }
+
+        return HostnameChars().IsMatch(value) ? null : $"invalid hostname: {value}";
+    }
+
+    /// <summary>A route host: hostname or IP, optionally <c>:port</c>, with at most one wildcard at either end.</summary>
+    public static string? RouteHost(string value)
+    {
+        var host = value;
+        var colon = value.LastIndexOf(':');
+        if (colon > 0 && !value.EndsWith(']') && value.IndexOf(':') == colon)
+        {
+            if (!int.TryParse(value.AsSpan(colon + 1), out var port) || port is < 0 or > 65535)
+            {
+                return "invalid port number";
+            }
+
+            host = value[..colon];
+        }
+
+        var stars = host.Count(c => c == '*');
+        if (stars > 1)
+        {
+            return "invalid wildcard: must have at most one wildcard";
+        }
+
+        if (stars == 1)
+        {
+            if (!(host.StartsWith("*.", StringComparison.Ordinal) || host.EndsWith(".*", StringComparison.Ordinal)))
+            {
+                return "invalid wildcard: must be placed at leftmost or rightmost label";
+            }
+
+            host = host.StartsWith('*') ? "x" + host[1..] : host[..^1] + "x";
+        }
+
+        return Hostname(host);
+    }
+
+    public static string? RoutePath(string value)
+    {
+        if (value.StartsWith('~'))
+        {
+            try
+            {
+                _ = new Regex(value[1..], RegexOptions.CultureInvariant);
+                return null;
+            }
+            catch (ArgumentException ex)
+            {
+                return $"invalid regex: '{value[1..]}' ({ex.Message})";
+            }
+        }
+
+        if (!value.StartsWith('/'))
+        {
+            return "should start with: / (fixed path) or ~/ (regex path)";
+        }
+
+        if (value.Contains("//", StringComparison.Ordinal))
+        {
+            return "must not have empty segments";
+        }
+
+        return value.Contains('?', StringComparison.Ordinal) || value.Contains('#', StringComparison.Ordinal)
+            ? "must not have a query string or fragment"
+            : null;
+    }
+
+    public static string? ServicePath(string value) =>
+        !value.StartsWith('/') ? "should start with: /"
+        : value.Contains('?', StringComparison.Ordinal) || value.Contains('#', StringComparison.Ordinal) ? "must not have a query string or fragment"
+        : value.Contains("//", StringComparison.Ordinal) ? "must not have empty segments"
+        : null;
+
+    public static string? Method(string value) => UpperCase().IsMatch(value) ? null : "invalid value: " + value;
+
+    public static string? HeaderName(string value) =>
+        value.Length > 0 && value.All(c => c > ' ' && c < 127 && c != ':') ? null : "bad header name '" + value + "'";
+
+    [GeneratedRegex("^[A-Za-z0-9._~-]+$")]
+    private static partial Regex NameChars();
+
+    [GeneratedRegex(@"^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$")]
+    private static partial Regex HostnameChars();
+
+    [GeneratedRegex("^[A-Z]+$")]
+    private static partial Regex UpperCase();
+}

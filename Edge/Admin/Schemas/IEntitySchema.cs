@@ -1,0 +1,18 @@
+using System.Text.Json.Nodes;
+using Turnpike.Edge.Schema;
+
+namespace Turnpike.Edge.Admin.Schemas;
+
+/// <summary>How one kind of entity looks on the admin API: its fields, defaults and checks, both ways.</summary>
+internal interface IEntitySchema
+{
+    EntityKind Kind { get; }
+
+    /// <summary>Foreign key fields (<c>{"id"}</c> or <c>{"name"}</c> objects) and the kind each names.</summary>
+    IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys { get; }
+
+    /// <summary>Reads an entity; <see cref="GatewayEntity.Id"/> is empty when the body gave none. Null when <paramref name="errors"/> has any.</summary>
+    GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce);
+
+    JsonObject Write(GatewayEntity entity);
+}

@@ -1,0 +1,109 @@
+using System.Text.Json.Nodes;
+using Turnpike.Edge.Schema;
+
+namespace Turnpike.Edge.Admin.Schemas;
+
+/// <summary>Kong's <c>services</c> schema, with the <c>url</c> shorthand for protocol, host, port and path.</summary>
+internal sealed class ServiceSchema : IEntitySchema
+{
+    public const int MaxTimeout = 2147483646;
+
+    public EntityKind Kind => EntityKind.Service;
+
+    public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [];
+
+    public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
+    {
+        var r = new FieldReader(json, errors, coerce: coerce);
+        var id = r.Id("id");
+        var createdAt = r.Integer("created_at", 0, int.MaxValue);
+        r.Integer("updated_at", 0, int.MaxValue);
+        var name = r.String("name");
+        if (name is not null && FieldRules.Name(name) is { } nameProblem)
+        {
+            r.Error("name", nameProblem);
+        }
+
+        var protocol = r.String("protocol");
+        var host = r.String("host");
+        var port = r.Integer("port", 0, 65535);
+        var path = r.String("path");
+        if (r.String("url") is { } url)
+        {
+            if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Host.Length > 0)
+            {
+                protocol = uri.Scheme;
+                host = uri.Host.Trim('[', ']');
+                port = uri.Port;
+                path = uri.AbsolutePath == "/" && !url.EndsWith('/') ? null : uri.AbsolutePath;
+            }
+            else
+            {
+                r.Error("url", "missing host in url");
+            }
+        }
+
+        protocol ??= "http";
+        if (protocol is not ("http" or "https"))
+        {
+            r.Error("protocol", "expected one of: http, https");
+        }
+
+        if (host is null)
+        {
+            if (!errors.All.ContainsKey("url"))
+            {
+                r.Error("host", "required field missing");
+            }
+        }
+        else if (FieldRules.Hostname(host) is { } hostProblem)
+        {
+            r.Error("host", hostProblem);
+        }
+
+        if (path is not null && FieldRules.ServicePath(path) is { } pathProblem)
+        {
+            r.Error("path", pathProblem);
+        }
+
+        var service = new ServiceEntity
+        {
+            Id = id ?? Guid.Empty,
+            CreatedAt = createdAt ?? 0,
+            Name = name,
+            Protocol = protocol,
+            Host = host ?? "",
+            Port = port ?? 80,
+            Path = path,
+            Retries = r.Integer("retries", 0, 32767) ?? 5,
+            ConnectTimeout = r.Integer("connect_timeout", 1, MaxTimeout) ?? ServiceEntity.DefaultTimeoutMs,
+            WriteTimeout = r.Integer("write_timeout", 1, MaxTimeout) ?? ServiceEntity.DefaultTimeoutMs,
+            ReadTimeout = r.Integer("read_timeout", 1, MaxTimeout) ?? ServiceEntity.DefaultTimeoutMs,
+            Tags = r.Strings("tags", FieldRules.Tag),
+            Enabled = r.Boolean("enabled") ?? true,
+        };
+        r.RejectUnknown();
+        return errors.Count == 0 ? service : null;
+    }
+
+    public JsonObject Write(GatewayEntity entity)
+    {
+        var s = (ServiceEntity)entity;
+        var json = new JsonObject
+        {
+            ["id"] = s.Id.ToString(),
+            ["name"] = s.Name,
+            ["protocol"] = s.Protocol,
+            ["host"] = s.Host,
+            ["port"] = s.Port,
+            ["path"] = s.Path,
+            ["retries"] = s.Retries,
+            ["connect_timeout"] = s.ConnectTimeout,
+            ["write_timeout"] = s.WriteTimeout,
+            ["read_timeout"] = s.ReadTimeout,
+            ["enabled"] = s.Enabled,
+        };
+        JsonFields.WriteCommon(json, s);
+        return json;
+    }
+}

@@ -1,0 +1,177 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Runtime;
+using Turnpike.Cluster;
+using Turnpike.Edge.Admin;
+using Turnpike.Edge.Admin.Declarative;
+using Turnpike.Edge.Admin.LegacyApis;
+using Turnpike.Edge.Admin.Schemas;
+using Turnpike.Edge.Plugins;
+using Turnpike.Edge.Plugins.CorrelationId;
+using Turnpike.Edge.Plugins.RequestTermination;
+using Turnpike.Edge.Proxy;
+using Turnpike.Edge.RouteTable;
+using Turnpike.Edge.Status;
+using Turnpike.Hosting;
+
+namespace Turnpike.Edge.Hosting;
+
+/// <summary>DI and pipeline wiring of an edge: three listeners (proxy, admin, status), the cluster connection, the route table mirror.</summary>
+internal static class EdgeHostingExtensions
+{
+    private static readonly object ListenerKey = typeof(ListenerKind);
+
+    public static WebApplicationBuilder AddTurnpikeEdge(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var options = configuration.GetSection(EdgeOptions.Section).Get<EdgeOptions>() ?? new();
+        if (options.Dev)
+        {
+            // One process: a silo with localhost clustering and in-memory state, used directly by this edge.
+            builder.UseOrleans(silo => silo.UseTurnpikeSilo(configuration));
+        }
+        else
+        {
+            builder.UseOrleansClient(client => client.UseTurnpikeCluster(configuration));
+        }
+
+        var services = builder.Services;
+        services.AddOptions<EdgeOptions>().BindConfiguration(EdgeOptions.Section);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<EdgeIdentity>();
+        services.AddSingleton<EdgeCounters>();
+        services.AddSingleton<RouteTableStore>();
+        services.AddSingleton<RouteTableSnapshotBuilder>();
+        services.AddSingleton<UpstreamClients>();
+        services.AddSingleton<ProxyMiddleware>();
+        services.AddHttpForwarder();
+
+        services.AddSingleton<IGatewayPlugin, CorrelationIdPlugin>();
+        services.AddSingleton<IGatewayPlugin, RequestTerminationPlugin>();
+        services.AddSingleton<PluginRegistry>();
+
+        services.AddSingleton<ServiceSchema>();
+        services.AddSingleton<RouteSchema>();
+        services.AddSingleton<PluginSchema>();
+        services.AddSingleton<EntitySchemas>();
+        services.AddSingleton<AdminWriter>();
+        services.AddSingleton<EntityEndpoints>();
+        services.AddSingleton<ApisEndpoints>();
+        services.AddSingleton<DeclarativeConfig>();
+        services.AddSingleton<DeclarativeConfigLoader>();
+        services.AddSingleton<ConfigEndpoints>();
+        services.AddSingleton<StatusEndpoints>();
+        services.AddRouting();
+        services.AddHostedService<RouteTableSync>();
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            var counters = kestrel.ApplicationServices.GetRequiredService<EdgeCounters>();
+            Listen(kestrel, ListenerKind.Proxy, ListenerUrls.Parse(options.Proxy.Urls, "Turnpike:Proxy:Urls"), counters);
+            Listen(kestrel, ListenerKind.Admin, ListenerUrls.Parse(options.Admin.Urls, "Turnpike:Admin:Urls"), counters);
+            Listen(kestrel, ListenerKind.Status, ListenerUrls.Parse(options.Status.Urls, "Turnpike:Status:Urls"), counters);
+        });
+        return builder;
+    }
+
+    public static WebApplication UseTurnpikeEdge(this WebApplication app)
+    {
+        var proxy = app.Services.GetRequiredService<ProxyMiddleware>();
+        app.Use(next => context => ListenerOf(context) == ListenerKind.Proxy ? proxy.InvokeAsync(context) : next(context));
+        app.MapWhen(context => ListenerOf(context) == ListenerKind.Admin, admin => UseJsonApi(admin, endpoints => endpoints.MapAdminApi()));
+        app.MapWhen(context => ListenerOf(context) == ListenerKind.Status, status => UseJsonApi(status, endpoints =>
+        {
+            var handlers = endpoints.ServiceProvider.GetRequiredService<StatusEndpoints>();
+            endpoints.MapGet("/status", handlers.StatusAsync);
+            endpoints.MapGet("/status/ready", handlers.ReadyAsync);
+            endpoints.MapGet("/metrics", handlers.MetricsAsync);
+        }));
+        return app;
+    }
+
+    private static void UseJsonApi(IApplicationBuilder app, Action<Microsoft.AspNetCore.Routing.IEndpointRouteBuilder> map)
+    {
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (Exception ex) when (!context.Response.HasStarted && ex is not OperationCanceledException)
+            {
+                var unavailable = ex is SiloUnavailableException or TimeoutException or OrleansMessageRejectionException;
+                await AdminJson.MessageAsync(
+                    context,
+                    unavailable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError,
+                    unavailable ? "The cluster is unavailable; try again" : "An unexpected error occurred");
+            }
+        });
+        app.UseStatusCodePages(context => context.HttpContext.Response.StatusCode == StatusCodes.Status405MethodNotAllowed
+            ? AdminJson.MessageAsync(context.HttpContext, StatusCodes.Status405MethodNotAllowed, "Method not allowed")
+            : AdminJson.MessageAsync(context.HttpContext, context.HttpContext.Response.StatusCode, "Not found"));
+        app.UseRouting();
+        app.UseEndpoints(map);
+    }
+
+    private static ListenerKind ListenerOf(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ListenerKey, out var kind) == true ? (ListenerKind)kind! : ListenerKind.Proxy;
+
+    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, ListenerKind kind, IReadOnlyList<IPEndPoint> endpoints, EdgeCounters counters)
+    {
+        foreach (var endpoint in endpoints)
+        {
+            kestrel.Listen(endpoint, listen => listen.Use(next => async connection =>
+            {
+                connection.Items[ListenerKey] = kind;
+                if (kind != ListenerKind.Proxy)
+                {
+                    await next(connection);
+                    return;
+                }
+
+                counters.ConnectionOpened();
+                try
+                {
+                    await next(connection);
+                }
+                finally
+                {
+                    counters.ConnectionClosed();
+                }
+            }));
+        }
+    }
+
+    private static IClientBuilder UseTurnpikeCluster(this IClientBuilder client, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(TurnpikeClusterOptions.Section).Get<TurnpikeClusterOptions>() ?? new();
+        var problems = options.Validate(forSilo: false);
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid cluster configuration: " + string.Join(" ", problems));
+        }
+
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ServiceId;
+        });
+        client.UseStaticClustering(options.ParsedGateways());
+
+        // Keep trying: an edge started before its silos waits for them rather than exiting.
+        client.UseConnectionRetryFilter(async (_, cancellationToken) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            return true;
+        });
+        return client;
+    }
+}

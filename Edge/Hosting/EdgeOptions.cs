@@ -1,0 +1,38 @@
+namespace Turnpike.Edge.Hosting;
+
+/// <summary>The edge's own settings (section <c>Turnpike</c>); cluster settings live in <c>Turnpike:Cluster</c>.</summary>
+internal sealed class EdgeOptions
+{
+    public const string Section = "Turnpike";
+
+    /// <summary>Co-host a silo in this process with in-memory state: the one-command gateway.</summary>
+    public bool Dev { get; set; }
+
+    public string Region { get; set; } = "default";
+
+    /// <summary>Stable id of this edge; generated per process when empty.</summary>
+    public string? EdgeId { get; set; }
+
+    /// <summary>A Kong <c>_format_version: "3.0"</c> file that replaces the route table at start.</summary>
+    public string? DeclarativeConfig { get; set; }
+
+    public ListenerOptions Proxy { get; set; } = new() { Urls = "http://127.0.0.1:8000" };
+
+    public ListenerOptions Admin { get; set; } = new() { Urls = "http://127.0.0.1:8001" };
+
+    public ListenerOptions Status { get; set; } = new() { Urls = "http://127.0.0.1:8100" };
+
+    public RouteTableSyncOptions Sync { get; set; } = new();
+}
+
+internal sealed class ListenerOptions
+{
+    /// <summary>One or more <c>http://address:port</c>, separated by <c>;</c> or <c>,</c>.</summary>
+    public string Urls { get; set; } = "";
+}
+
+internal sealed class RouteTableSyncOptions
+{
+    /// <summary>How often an edge renews its subscription and checks the table version (repairs missed notifications).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+}

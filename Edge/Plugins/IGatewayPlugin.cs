@@ -1,0 +1,22 @@
+using System.Text.Json.Nodes;
+using Turnpike.Edge.Schema;
+
+namespace Turnpike.Edge.Plugins;
+
+/// <summary>
+/// A kind of plugin (Kong's plugin "handler + schema"): reads and validates its configuration, and makes the
+/// per-instance handler the proxy runs. Higher <see cref="Priority"/> runs first, as in Kong.
+/// </summary>
+internal interface IGatewayPlugin
+{
+    string Name { get; }
+
+    int Priority { get; }
+
+    string Version { get; }
+
+    /// <summary>Reads the <c>config</c> object (empty when none was given) and returns it with every default filled in.</summary>
+    JsonObject ReadConfig(FieldReader config);
+
+    IPluginHandler CreateHandler(JsonObject config);
+}

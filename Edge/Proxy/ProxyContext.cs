@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Http;
+using Turnpike.Edge.Routing;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Turnpike.Edge.Proxy;
+
+/// <summary>
+/// The state of one proxied request, and the transform YARP applies to it on the way up and down.
+/// One object plays both parts so that a proxied request costs one allocation of ours.
+/// </summary>
+internal sealed class ProxyContext(HttpContext httpContext, RouteMatch match, string upstreamPath, string? strippedPrefix, long startTimestamp)
+    : HttpTransformer
+{
+    public const string ViaValue = "1.1 turnpike";
+    public const string UpstreamLatencyHeader = "X-Turnpike-Upstream-Latency";
+    public const string ProxyLatencyHeader = "X-Turnpike-Proxy-Latency";
+
+    public HttpContext HttpContext { get; } = httpContext;
+
+    public CompiledRoute Route => match.Route;
+
+    public CompiledService Service => match.Route.Service!;
+
+    public string UpstreamPath { get; } = upstreamPath;
+
+    public string? CorrelationId { get; set; }
+
+    public long StartTimestamp { get; } = startTimestamp;
+
+    public long ForwardTimestamp { get; set; }
+
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        var request = httpContext.Request;
+        proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(UpstreamPath), request.QueryString);
+        if (Route.Entity.PreserveHost)
+        {
+            proxyRequest.Headers.Host = request.Host.Value;
+        }
+
+        // Kong trusts no client-sent X-Forwarded-* by default: it appends to X-Forwarded-For and sets the rest.
+        var headers = proxyRequest.Headers;
+        var remote = httpContext.Connection.RemoteIpAddress?.ToString() ?? "";
+        var forwardedFor = request.Headers["X-Forwarded-For"].ToString();
+        Set(headers, "X-Forwarded-For", forwardedFor.Length == 0 ? remote : forwardedFor + ", " + remote);
+        Set(headers, "X-Forwarded-Proto", request.Scheme);
+        Set(headers, "X-Forwarded-Host", request.Host.Host);
+        Set(headers, "X-Forwarded-Port", (request.Host.Port ?? httpContext.Connection.LocalPort).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Set(headers, "X-Forwarded-Path", request.Path.Value ?? "/");
+        if (strippedPrefix is { Length: > 1 })
+        {
+            Set(headers, "X-Forwarded-Prefix", strippedPrefix);
+        }
+        else
+        {
+            headers.Remove("X-Forwarded-Prefix");
+        }
+
+        Set(headers, "X-Real-IP", remote);
+        var via = request.Headers.Via.ToString();
+        Set(headers, "Via", via.Length == 0 ? ViaValue : via + ", " + ViaValue);
+        ForwardTimestamp = Stopwatch.GetTimestamp();
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (proxyResponse is null)
+        {
+            return proceed;
+        }
+
+        var headers = httpContext.Response.Headers;
+        var via = headers.Via.ToString();
+        headers.Via = via.Length == 0 ? ViaValue : via + ", " + ViaValue;
+        var now = Stopwatch.GetTimestamp();
+        headers[UpstreamLatencyHeader] = Milliseconds(now - ForwardTimestamp);
+        headers[ProxyLatencyHeader] = Milliseconds(ForwardTimestamp - StartTimestamp);
+        foreach (var handler in Route.Plugins.Handlers)
+        {
+            handler.OnResponseHeaders(this);
+        }
+
+        return proceed;
+    }
+
+    private static string Milliseconds(long ticks) =>
+        ((long)Stopwatch.GetElapsedTime(0, ticks).TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static void Set(HttpRequestHeaders headers, string name, string value)
+    {
+        headers.Remove(name);
+        headers.TryAddWithoutValidation(name, value);
+    }
+}

@@ -1,0 +1,26 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Turnpike.Edge.Proxy;
+
+/// <summary>The proxy's own answers, in Kong's JSON shape <c>{"message": ...}</c> and with Kong's wording.</summary>
+internal static class ProxyErrors
+{
+    public const string NoRoute = "no Route matched with those values";
+    public const string NoService = "no Service found with those values";
+    public const string BadGateway = "An invalid response was received from the upstream server";
+    public const string GatewayTimeout = "The upstream server is timing out";
+    public const string UseHttps = "Please use HTTPS protocol";
+
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    public static Task WriteAsync(HttpContext context, int status, string message)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json; charset=utf-8";
+        return JsonSerializer.SerializeAsync(response.Body, new ErrorBody(message), JsonOptions);
+    }
+
+    private sealed record ErrorBody(string Message);
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Turnpike.Edge.RouteTable;
+using Turnpike.Edge.Routing;
+using Turnpike.Edge.Status;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Turnpike.Edge.Proxy;
+
+/// <summary>
+/// The proxy listener's whole pipeline: match against the current immutable snapshot, run the route's
+/// plugins, forward with YARP. Nothing here calls the cluster.
+/// </summary>
+internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forwarder, EdgeCounters counters)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var start = Stopwatch.GetTimestamp();
+        counters.CountRequest();
+        var request = context.Request;
+        var path = request.Path.Value ?? "/";
+        var match = store.Current.Matcher.Match(request.Method, request.Host.Value ?? "", path, request.Headers);
+        if (match is not { } found)
+        {
+            await ProxyErrors.WriteAsync(context, StatusCodes.Status404NotFound, ProxyErrors.NoRoute);
+            return;
+        }
+
+        var route = found.Route;
+        if (!(request.IsHttps ? route.AllowsHttps : route.AllowsHttp))
+        {
+            await RejectProtocolAsync(context, route);
+            return;
+        }
+
+        if (route.Service is not { } service)
+        {
+            await ProxyErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ProxyErrors.NoService);
+            return;
+        }
+
+        var strip = route.Entity.StripPath && found.MatchedPathLength >= 0;
+        var upstreamPath = UpstreamPath.Build(service.Entity.Path, path, strip ? found.MatchedPathLength : -1, route.PathHandlingV1);
+        var proxy = new ProxyContext(context, found, upstreamPath, strip ? path[..found.MatchedPathLength] : null, start);
+        foreach (var handler in route.Plugins.Handlers)
+        {
+            if (!await handler.OnRequestAsync(proxy))
+            {
+                return;
+            }
+        }
+
+        var error = await forwarder.SendAsync(context, service.DestinationPrefix, service.Client, service.RequestConfig, proxy);
+        if (error != ForwarderError.None && !context.Response.HasStarted && error is not ForwarderError.RequestCanceled)
+        {
+            var timedOut = error == ForwarderError.RequestTimedOut || context.Response.StatusCode == StatusCodes.Status504GatewayTimeout;
+            await ProxyErrors.WriteAsync(
+                context,
+                timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+                timedOut ? ProxyErrors.GatewayTimeout : ProxyErrors.BadGateway);
+        }
+    }
+
+    private static Task RejectProtocolAsync(HttpContext context, CompiledRoute route)
+    {
+        var status = route.Entity.HttpsRedirectStatusCode;
+        if (status == StatusCodes.Status426UpgradeRequired)
+        {
+            context.Response.Headers.Connection = "Upgrade";
+            context.Response.Headers.Upgrade = "TLS/1.2, HTTP/1.1";
+            return ProxyErrors.WriteAsync(context, status, ProxyErrors.UseHttps);
+        }
+
+        var request = context.Request;
+        context.Response.StatusCode = status;
+        context.Response.Headers.Location = $"https://{request.Host.Host}{request.PathBase}{request.Path}{request.QueryString}";
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Http;
+using Turnpike.Edge.Plugins;
+
+namespace Turnpike.Edge.Routing;
+
+/// <summary>A route with everything the proxy needs per request precomputed: its service, conditions and plugin chain.</summary>
+internal sealed class CompiledRoute
+{
+    private readonly string[]? _methods;
+    private readonly HeaderRule[] _headers;
+
+    public CompiledRoute(RouteEntity entity, CompiledService? service, PluginChain plugins)
+    {
+        Entity = entity;
+        Service = service;
+        Plugins = plugins;
+        _methods = entity.Methods is { Length: > 0 } methods ? methods : null;
+        _headers = entity.Headers is { Count: > 0 } headers ? [.. headers.Select(h => new HeaderRule(h.Key, h.Value))] : [];
+        AllowsHttp = entity.Protocols.Contains("http");
+        AllowsHttps = entity.Protocols.Contains("https");
+        PathHandlingV1 = entity.PathHandling == "v1";
+    }
+
+    public RouteEntity Entity { get; }
+
+    public Guid Id => Entity.Id;
+
+    public CompiledService? Service { get; }
+
+    public PluginChain Plugins { get; }
+
+    public bool AllowsHttp { get; }
+
+    public bool AllowsHttps { get; }
+
+    public bool PathHandlingV1 { get; }
+
+    public bool Matches(string method, IHeaderDictionary headers)
+    {
+        if (_methods is not null && Array.IndexOf(_methods, method) < 0)
+        {
+            return false;
+        }
+
+        foreach (var rule in _headers)
+        {
+            if (!rule.Matches(headers))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

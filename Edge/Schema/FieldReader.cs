@@ -1,0 +1,220 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Turnpike.Edge.Schema;
+
+/// <summary>
+/// Reads typed fields from a JSON object, recording Kong-worded errors and remembering which fields were
+/// read so that <see cref="RejectUnknown"/> can name the rest. With <c>coerce</c> (form-encoded bodies),
+/// strings stand for numbers and booleans and a single value for an array, as Kong accepts them.
+/// </summary>
+internal sealed class FieldReader(JsonObject json, FieldErrors errors, string path = "", bool coerce = false)
+{
+    private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+
+    public FieldErrors Errors => errors;
+
+    public bool Coerce => coerce;
+
+    public string PathOf(string name) => path + name;
+
+    public bool Has(string name) => json[name] is not null;
+
+    public void Error(string name, string message) => errors.Add(PathOf(name), message);
+
+    public JsonNode? Raw(string name)
+    {
+        _read.Add(name);
+        return json[name];
+    }
+
+    public string? String(string name, bool required = false)
+    {
+        var node = Raw(name);
+        if (node is null)
+        {
+            if (required)
+            {
+                Error(name, "required field missing");
+            }
+
+            return null;
+        }
+
+        if (node is JsonValue value && value.TryGetValue<string>(out var text))
+        {
+            return text;
+        }
+
+        Error(name, "expected a string");
+        return null;
+    }
+
+    public int? Integer(string name, int min, int max)
+    {
+        var node = Raw(name);
+        if (node is null)
+        {
+            return null;
+        }
+
+        long number;
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<long>(out var parsed))
+        {
+            number = parsed;
+        }
+        else if (node is JsonValue value2 && value2.GetValueKind() == JsonValueKind.Number && value2.TryGetValue<double>(out var real) && real == Math.Floor(real))
+        {
+            number = (long)real;
+        }
+        else if (coerce && node is JsonValue text && text.TryGetValue<string>(out var s) && long.TryParse(s, out var fromText))
+        {
+            number = fromText;
+        }
+        else
+        {
+            Error(name, "expected an integer");
+            return null;
+        }
+
+        if (number < min || number > max)
+        {
+            Error(name, $"value should be between {min} and {max}");
+            return null;
+        }
+
+        return (int)number;
+    }
+
+    public bool? Boolean(string name)
+    {
+        var node = Raw(name);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is JsonValue value && value.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetValue<bool>();
+        }
+
+        if (coerce && node is JsonValue text && text.TryGetValue<string>(out var s) && bool.TryParse(s, out var parsed))
+        {
+            return parsed;
+        }
+
+        Error(name, "expected a boolean");
+        return null;
+    }
+
+    /// <summary>An array of strings; each element checked by <paramref name="check"/> (returns an error message or null).</summary>
+    public string[]? Strings(string name, Func<string, string?>? check = null)
+    {
+        var node = Raw(name);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (coerce && node is JsonValue single && single.TryGetValue<string>(out var one))
+        {
+            node = new JsonArray(one);
+        }
+
+        if (node is not JsonArray array)
+        {
+            Error(name, "expected a set");
+            return null;
+        }
+
+        var result = new List<string>(array.Count);
+        var ok = true;
+        for (var i = 0; i < array.Count; i++)
+        {
+            if (array[i] is JsonValue element && element.TryGetValue<string>(out var text))
+            {
+                if (check?.Invoke(text) is { } problem)
+                {
+                    errors.Add($"{PathOf(name)}[{i}]", problem);
+                    ok = false;
+                }
+
+                result.Add(text);
+            }
+            else
+            {
+                errors.Add($"{PathOf(name)}[{i}]", "expected a string");
+                ok = false;
+            }
+        }
+
+        return ok ? [.. result] : null;
+    }
+
+    public JsonObject? Object(string name)
+    {
+        var node = Raw(name);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is JsonObject obj)
+        {
+            return obj;
+        }
+
+        Error(name, "expected a record");
+        return null;
+    }
+
+    public Guid? Id(string name)
+    {
+        var text = String(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Guid.TryParse(text, out var id))
+        {
+            return id;
+        }
+
+        Error(name, "expected a valid UUID");
+        return null;
+    }
+
+    /// <summary>A foreign key in Kong's shape, <c>{"id": "..."}</c>; null when absent or JSON null.</summary>
+    public Guid? ForeignKey(string name)
+    {
+        var obj = Object(name);
+        if (obj is null)
+        {
+            return null;
+        }
+
+        var reader = new FieldReader(obj, errors, PathOf(name) + ".", coerce);
+        var id = reader.Id("id");
+        if (id is null && !reader.Has("id"))
+        {
+            errors.Add(PathOf(name) + ".id", "required field missing");
+        }
+
+        reader.RejectUnknown();
+        return id;
+    }
+
+    /// <summary>Reports every field that no reader method asked for.</summary>
+    public void RejectUnknown()
+    {
+        foreach (var (name, _) in json)
+        {
+            if (!_read.Contains(name))
+            {
+                Error(name, "unknown field");
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+namespace Turnpike.Edge.Status;
+
+/// <summary>Connection and request counts for <c>/status</c>, kept with interlocked increments only.</summary>
+internal sealed class EdgeCounters
+{
+    private long _accepted;
+    private long _active;
+    private long _requests;
+
+    public long Accepted => Interlocked.Read(ref _accepted);
+
+    public long Active => Interlocked.Read(ref _active);
+
+    public long Requests => Interlocked.Read(ref _requests);
+
+    public void ConnectionOpened()
+    {
+        Interlocked.Increment(ref _accepted);
+        Interlocked.Increment(ref _active);
+    }
+
+    public void ConnectionClosed() => Interlocked.Decrement(ref _active);
+
+    public void CountRequest() => Interlocked.Increment(ref _requests);
+}

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Turnpike.Edge.Admin;
+using Turnpike.Edge.Hosting;
+using Turnpike.Edge.Plugins;
+using Turnpike.Edge.RouteTable;
+
+namespace Turnpike.Edge.Status;
+
+/// <summary>
+/// Node information and health: Kong's <c>GET /</c> and <c>GET /status</c> (with the config version this edge
+/// serves), <c>/status/ready</c>, Prometheus <c>/metrics</c>, and the cluster's edges (<c>/clustering/data-planes</c>).
+/// </summary>
+internal sealed class StatusEndpoints(
+    RouteTableStore store,
+    EdgeCounters counters,
+    EdgeIdentity identity,
+    PluginRegistry plugins,
+    IGrainFactory grains,
+    IOptions<EdgeOptions> options,
+    TimeProvider time)
+{
+    public const string Version = "0.1.0";
+
+    /// <summary>The cluster counts as reachable while the edge has heard from it within three poll intervals.</summary>
+    private bool ClusterReachable => store.LastContact is { } last && time.GetUtcNow() - last < options.Value.Sync.PollInterval * 3;
+
+    public Task NodeInfoAsync(HttpContext context)
+    {
+        var available = new JsonObject();
+        foreach (var plugin in plugins.All)
+        {
+            available[plugin.Name] = new JsonObject { ["version"] = plugin.Version, ["priority"] = plugin.Priority };
+        }
+
+        var enabled = new JsonArray([.. store.Current.Plugins.Values.Select(p => p.Name).Distinct().Order(StringComparer.Ordinal).Select(n => (JsonNode?)n)]);
+        var o = options.Value;
+        return AdminJson.WriteAsync(context, StatusCodes.Status200OK, new JsonObject
+        {
+            ["version"] = Version,
+            ["edition"] = "community",
+            ["tagline"] = "Welcome to turnpike",
+            ["hostname"] = identity.Hostname,
+            ["node_id"] = identity.EdgeId,
+            ["plugins"] = new JsonObject { ["available_on_server"] = available, ["enabled_in_cluster"] = enabled },
+            ["configuration"] = new JsonObject
+            {
+                ["region"] = identity.Region,
+                ["dev"] = o.Dev,
+                ["proxy_listen"] = o.Proxy.Urls,
+                ["admin_listen"] = o.Admin.Urls,
+                ["status_listen"] = o.Status.Urls,
+                ["cluster"] = o.Dev ? "embedded" : "client",
+            },
+        });
+    }
+
+    public Task StatusAsync(HttpContext context)
+    {
+        var process = Process.GetCurrentProcess();
+        var snapshot = store.Current;
+        return AdminJson.WriteAsync(context, StatusCodes.Status200OK, new JsonObject
+        {
+            ["database"] = new JsonObject { ["reachable"] = ClusterReachable },
+            ["server"] = new JsonObject
+            {
+                ["connections_accepted"] = counters.Accepted,
+                ["connections_active"] = counters.Active,
+                ["connections_handled"] = counters.Accepted,
+                ["total_requests"] = counters.Requests,
+            },
+            ["memory"] = new JsonObject
+            {
+                ["working_set_bytes"] = process.WorkingSet64,
+                ["gc_heap_bytes"] = GC.GetTotalMemory(forceFullCollection: false),
+            },
+            ["configuration_version"] = snapshot.Version,
+            ["configuration_hash"] = snapshot.Version.ToString("x32", System.Globalization.CultureInfo.InvariantCulture),
+            ["routes"] = snapshot.Matcher.RouteCount,
+            ["edge_id"] = identity.EdgeId,
+            ["region"] = identity.Region,
+        });
+    }
+
+    public Task ReadyAsync(HttpContext context) => store.Current.Version >= 0
+        ? AdminJson.MessageAsync(context, StatusCodes.Status200OK, "ready")
+        : AdminJson.MessageAsync(context, StatusCodes.Status503ServiceUnavailable, "no configuration loaded yet");
+
+    public Task MetricsAsync(HttpContext context)
+    {
+        var text = new StringBuilder()
+            .Append("# TYPE turnpike_requests_total counter\nturnpike_requests_total ").Append(counters.Requests).Append('\n')
+            .Append("# TYPE turnpike_connections_active gauge\nturnpike_connections_active ").Append(counters.Active).Append('\n')
+            .Append("# TYPE turnpike_connections_accepted_total counter\nturnpike_connections_accepted_total ").Append(counters.Accepted).Append('\n')
+            .Append("# TYPE turnpike_config_version gauge\nturnpike_config_version ").Append(store.Current.Version).Append('\n')
+            .Append("# TYPE turnpike_cluster_reachable gauge\nturnpike_cluster_reachable ").Append(ClusterReachable ? 1 : 0).Append('\n');
+        context.Response.ContentType = "text/plain; version=0.0.4";
+        return context.Response.WriteAsync(text.ToString());
+    }
+
+    /// <summary>Kong hybrid mode's data plane list: every edge, the config version it applied, and when it was last seen.</summary>
+    public async Task DataPlanesAsync(HttpContext context)
+    {
+        var edges = await grains.GetGrain<IRouteTableGrain>(IRouteTableGrain.DefaultKey).GetEdges();
+        var data = new JsonArray([.. edges.Select(e => (JsonNode)new JsonObject
+        {
+            ["id"] = e.EdgeId,
+            ["hostname"] = e.Hostname,
+            ["region"] = e.Region,
+            ["config_version"] = e.AppliedVersion,
+            ["last_seen"] = e.LastSeenMs / 1000,
+        })]);
+        await AdminJson.WriteAsync(context, StatusCodes.Status200OK, new JsonObject { ["data"] = data, ["next"] = null });
+    }
+}

@@ -1,0 +1,189 @@
+namespace Turnpike.RouteTable;
+
+/// <summary>
+/// An immutable route table. <see cref="Apply"/> produces the next table or an error, never a half-applied one,
+/// and enforces what only the whole table can: unique names, references, and what a delete takes with it.
+/// Field-level validation happens before an entity gets here (the admin API's schemas).
+/// </summary>
+internal sealed class RouteTableContent
+{
+    public static readonly RouteTableContent Empty = new(EntitySet<ServiceEntity>.Empty, EntitySet<RouteEntity>.Empty, EntitySet<PluginEntity>.Empty);
+
+    private RouteTableContent(EntitySet<ServiceEntity> services, EntitySet<RouteEntity> routes, EntitySet<PluginEntity> plugins)
+    {
+        Services = services;
+        Routes = routes;
+        Plugins = plugins;
+    }
+
+    public EntitySet<ServiceEntity> Services { get; }
+
+    public EntitySet<RouteEntity> Routes { get; }
+
+    public EntitySet<PluginEntity> Plugins { get; }
+
+    public static RouteTableContent From(IEnumerable<ServiceEntity> services, IEnumerable<RouteEntity> routes, IEnumerable<PluginEntity> plugins) =>
+        new(EntitySet<ServiceEntity>.From(services), EntitySet<RouteEntity>.From(routes), EntitySet<PluginEntity>.From(plugins));
+
+    public IEnumerable<GatewayEntity> All() =>
+        Services.ById.Values.Cast<GatewayEntity>().Concat(Routes.ById.Values).Concat(Plugins.ById.Values);
+
+    public GatewayEntity? Find(EntityKind kind, Guid id) => kind switch
+    {
+        EntityKind.Service => Services.Find(id),
+        EntityKind.Route => Routes.Find(id),
+        EntityKind.Plugin => Plugins.Find(id),
+        _ => null,
+    };
+
+    public GatewayEntity? Find(EntityKind kind, string idOrName) => kind switch
+    {
+        EntityKind.Service => Services.Find(idOrName),
+        EntityKind.Route => Routes.Find(idOrName),
+        EntityKind.Plugin => Plugins.Find(idOrName),
+        _ => null,
+    };
+
+    /// <summary>Applies a write at time <paramref name="now"/> (unix seconds).</summary>
+    public RouteTableApplyResult Apply(RouteTableWrite write, long now)
+    {
+        var table = write.ReplaceAll ? Empty : this;
+        var deleted = new List<EntityRef>();
+        foreach (var reference in write.Deletes)
+        {
+            if (table.Find(reference.Kind, reference.Id) is not null)
+            {
+                table = table.Without(reference);
+                deleted.Add(reference);
+            }
+        }
+
+        var stored = new GatewayEntity[write.Upserts.Length];
+        for (var i = 0; i < write.Upserts.Length; i++)
+        {
+            var entity = write.Upserts[i];
+            if ((write.ReplaceAll || write.InsertOnly) && table.FindAny(entity.Id) is not null)
+            {
+                return RouteTableApplyResult.Failed(AdminError.PrimaryKeyViolation(entity.Id));
+            }
+
+            var previous = Find(entity.Kind, entity.Id);
+            if (previous is null && FindAny(entity.Id) is { } other && other.Kind != entity.Kind)
+            {
+                return RouteTableApplyResult.Failed(AdminError.PrimaryKeyViolation(entity.Id));
+            }
+
+            entity = entity with
+            {
+                CreatedAt = previous?.CreatedAt ?? (entity.CreatedAt > 0 ? entity.CreatedAt : now),
+                UpdatedAt = now,
+            };
+            if (table.NameConflict(entity) is { } conflict)
+            {
+                return RouteTableApplyResult.Failed(conflict);
+            }
+
+            table = table.With(entity);
+            stored[i] = entity;
+        }
+
+        foreach (var entity in stored)
+        {
+            if (table.MissingReference(entity) is { } missing)
+            {
+                return RouteTableApplyResult.Failed(missing);
+            }
+        }
+
+        // Deleting a service that routes still use is refused (Kong); plugins go with what they were scoped to.
+        foreach (var reference in deleted.ToArray())
+        {
+            if (reference.Kind == EntityKind.Service && table.Routes.ById.Values.Any(r => r.ServiceId == reference.Id))
+            {
+                return RouteTableApplyResult.Failed(AdminError.ReferencedByOthers(EntityKind.Service, EntityKind.Route));
+            }
+
+            foreach (var plugin in table.Plugins.ById.Values.Where(p => p.ServiceId == reference.Id || p.RouteId == reference.Id).ToList())
+            {
+                var pluginRef = new EntityRef(EntityKind.Plugin, plugin.Id);
+                table = table.Without(pluginRef);
+                deleted.Add(pluginRef);
+            }
+        }
+
+        if (write.ReplaceAll)
+        {
+            deleted.AddRange(All().Where(e => table.Find(e.Kind, e.Id) is null).Select(e => new EntityRef(e.Kind, e.Id)));
+        }
+
+        return new RouteTableApplyResult(table, stored, deleted.Distinct().ToArray(), null);
+    }
+
+    private GatewayEntity? FindAny(Guid id) => (GatewayEntity?)Services.Find(id) ?? (GatewayEntity?)Routes.Find(id) ?? Plugins.Find(id);
+
+    private RouteTableContent With(GatewayEntity entity) => entity switch
+    {
+        ServiceEntity s => new(Services.Put(s), Routes, Plugins),
+        RouteEntity r => new(Services, Routes.Put(r), Plugins),
+        PluginEntity p => new(Services, Routes, Plugins.Put(p)),
+        _ => throw new ArgumentException($"Unknown entity type {entity.GetType()}", nameof(entity)),
+    };
+
+    private RouteTableContent Without(EntityRef reference) => reference.Kind switch
+    {
+        EntityKind.Service => new(Services.Remove(reference.Id), Routes, Plugins),
+        EntityKind.Route => new(Services, Routes.Remove(reference.Id), Plugins),
+        EntityKind.Plugin => new(Services, Routes, Plugins.Remove(reference.Id)),
+        _ => this,
+    };
+
+    private AdminError? NameConflict(GatewayEntity entity)
+    {
+        switch (entity)
+        {
+            case PluginEntity plugin:
+                if (plugin.InstanceName is { } instance && Plugins.ByName.TryGetValue(instance, out var holder) && holder != plugin.Id)
+                {
+                    return AdminError.UniqueViolation("instance_name", instance);
+                }
+
+                // Kong allows one instance of a plugin per scope (its cache key).
+                var clash = Plugins.ById.Values.FirstOrDefault(p => p.Id != plugin.Id && p.Name == plugin.Name
+                    && p.ServiceId == plugin.ServiceId && p.RouteId == plugin.RouteId && p.ConsumerId == plugin.ConsumerId);
+                return clash is null ? null : new AdminError
+                {
+                    Code = AdminError.UniqueViolationCode,
+                    Name = "unique constraint violation",
+                    Message = $"UNIQUE violation detected on '{{consumer={Ref(plugin.ConsumerId)},name=\"{plugin.Name}\",route={Ref(plugin.RouteId)},service={Ref(plugin.ServiceId)}}}'",
+                    Fields = new() { ["name"] = plugin.Name },
+                    HttpStatus = 409,
+                };
+            default:
+                if (entity.UniqueName is not { } name)
+                {
+                    return null;
+                }
+
+                var owner = entity.Kind == EntityKind.Service ? Services.ByName : Routes.ByName;
+                return owner.TryGetValue(name, out var id) && id != entity.Id ? AdminError.UniqueViolation("name", name) : null;
+        }
+
+        static string Ref(Guid? id) => id is { } g ? $"{{id=\"{g}\"}}" : "null";
+    }
+
+    private AdminError? MissingReference(GatewayEntity entity) => entity switch
+    {
+        RouteEntity { ServiceId: { } serviceId } when Services.Find(serviceId) is null =>
+            AdminError.ForeignKeyViolation("service", serviceId, EntityKind.Service),
+        PluginEntity { ServiceId: { } serviceId } when Services.Find(serviceId) is null =>
+            AdminError.ForeignKeyViolation("service", serviceId, EntityKind.Service),
+        PluginEntity { RouteId: { } routeId } when Routes.Find(routeId) is null =>
+            AdminError.ForeignKeyViolation("route", routeId, EntityKind.Route),
+        _ => null,
+    };
+}
+
+internal sealed record RouteTableApplyResult(RouteTableContent? Table, GatewayEntity[] Stored, EntityRef[] Deleted, AdminError? Error)
+{
+    public static RouteTableApplyResult Failed(AdminError error) => new(null, [], [], error);
+}

@@ -1,0 +1,158 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Turnpike.RouteTable;
+
+/// <summary>
+/// Holds the route table: validates and persists each write as one new version, then tells every
+/// subscribed edge (one-way, in parallel). Reads interleave with writes and see the last committed table.
+/// </summary>
+public sealed partial class RouteTableGrain(
+    [PersistentState("routetable", GrainStorageNames.Default)] IPersistentState<RouteTableState> state,
+    IOptions<RouteTableOptions> options,
+    TimeProvider time,
+    ILogger<RouteTableGrain> logger) : Grain, IRouteTableGrain
+{
+    private readonly RouteTableOptions _options = options.Value;
+    private readonly RouteTableChangeLog _log = new(options.Value.ChangeLogCapacity);
+    private readonly Dictionary<string, (IRouteTableObserver Observer, EdgeReport Report)> _edges = new(StringComparer.Ordinal);
+    private RouteTableContent _table = RouteTableContent.Empty;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var stored = state.State;
+        _table = RouteTableContent.From(stored.Services, stored.Routes, stored.Plugins);
+        _log.Reset(stored.Version);
+        LogActivated(logger, this.GetPrimaryKeyString(), stored.Version, _table.Services.Count, _table.Routes.Count);
+        return Task.CompletedTask;
+    }
+
+    public async Task<RouteTableWriteResult> Write(RouteTableWrite write)
+    {
+        var result = _table.Apply(write, time.GetUtcNow().ToUnixTimeSeconds());
+        if (result.Error is not null || result.Table is null)
+        {
+            return new RouteTableWriteResult { Version = state.State.Version, Error = result.Error };
+        }
+
+        var version = state.State.Version + 1;
+        var table = result.Table;
+        state.State = new RouteTableState
+        {
+            Version = version,
+            Services = [.. table.Services.ById.Values],
+            Routes = [.. table.Routes.ById.Values],
+            Plugins = [.. table.Plugins.ById.Values],
+        };
+        await state.WriteStateAsync();
+
+        _table = table;
+        if (write.ReplaceAll)
+        {
+            _log.Reset(version);
+        }
+        else
+        {
+            _log.Append(version, result.Deleted, result.Stored);
+        }
+
+        NotifyEdges(version);
+        return new RouteTableWriteResult { Version = version, Stored = result.Stored };
+    }
+
+    public Task<GatewayEntity?> Find(EntityKind kind, string idOrName) => Task.FromResult(_table.Find(kind, idOrName));
+
+    public Task<EntityPage> List(EntityQuery query)
+    {
+        IEnumerable<GatewayEntity> source = query.Kind switch
+        {
+            EntityKind.Service => _table.Services.ById.Values,
+            EntityKind.Route => _table.Routes.ById.Values.Where(r => query.ServiceId is null || r.ServiceId == query.ServiceId),
+            EntityKind.Plugin => _table.Plugins.ById.Values.Where(p =>
+                (query.ServiceId is null || p.ServiceId == query.ServiceId) && (query.RouteId is null || p.RouteId == query.RouteId)),
+            _ => [],
+        };
+        if (query.After is { } after)
+        {
+            source = source.SkipWhile(e => e.Id.CompareTo(after) <= 0);
+        }
+
+        if (query.Tags is { Length: > 0 } tags)
+        {
+            source = source.Where(e => e.Tags is { } own && (query.AllTags ? tags.All(own.Contains) : tags.Any(own.Contains)));
+        }
+
+        var items = source.Take(query.Size + 1).ToArray();
+        var page = items.Length > query.Size
+            ? new EntityPage { Items = items[..query.Size], NextAfter = items[query.Size - 1].Id }
+            : new EntityPage { Items = items };
+        return Task.FromResult(page);
+    }
+
+    public Task<RouteTableDelta> GetChangesSince(long version)
+    {
+        var current = state.State.Version;
+        if (version == current)
+        {
+            return Task.FromResult(new RouteTableDelta { Version = current });
+        }
+
+        if (version < current && _log.Since(version) is { } changes)
+        {
+            return Task.FromResult(new RouteTableDelta { Version = current, Upserts = changes.Upserts, Deletes = changes.Deletes });
+        }
+
+        // Too far behind, ahead of us (the table was reset), or new: the whole table.
+        return Task.FromResult(new RouteTableDelta { Version = current, IsFullSnapshot = true, Upserts = [.. _table.All()] });
+    }
+
+    public Task<long> Subscribe(IRouteTableObserver observer, EdgeReport report)
+    {
+        _edges[report.EdgeId] = (observer, report with { LastSeenMs = time.GetUtcNow().ToUnixTimeMilliseconds() });
+        return Task.FromResult(state.State.Version);
+    }
+
+    public Task Unsubscribe(IRouteTableObserver observer, string edgeId)
+    {
+        _edges.Remove(edgeId);
+        return Task.CompletedTask;
+    }
+
+    public Task<EdgeReport[]> GetEdges()
+    {
+        DropExpiredEdges();
+        return Task.FromResult(_edges.Values.Select(e => e.Report).OrderBy(r => r.EdgeId, StringComparer.Ordinal).ToArray());
+    }
+
+    private void NotifyEdges(long version)
+    {
+        DropExpiredEdges();
+        foreach (var (edgeId, edge) in _edges)
+        {
+            try
+            {
+                // One-way: returns at once; an edge that missed it repairs by its periodic poll.
+                _ = edge.Observer.OnRouteTableChanged(version);
+            }
+            catch (Exception ex)
+            {
+                LogNotifyFailed(logger, ex, edgeId);
+            }
+        }
+    }
+
+    private void DropExpiredEdges()
+    {
+        var oldest = time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_options.EdgeExpiry.TotalMilliseconds;
+        foreach (var (edgeId, edge) in _edges.Where(e => e.Value.Report.LastSeenMs < oldest).ToList())
+        {
+            _edges.Remove(edgeId);
+        }
+    }
+
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Route table {Key} activated at version {Version} with {Services} services and {Routes} routes")]
+    private static partial void LogActivated(ILogger logger, string key, long version, int services, int routes);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Could not notify edge {EdgeId} of a route table change")]
+    private static partial void LogNotifyFailed(ILogger logger, Exception exception, string edgeId);
+}
