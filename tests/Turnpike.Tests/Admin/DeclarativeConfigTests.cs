@@ -1,0 +1,112 @@
+using Turnpike.Edge.Admin.Declarative;
+using Turnpike.Edge.Admin.Schemas;
+using Turnpike.Edge.Plugins;
+using Turnpike.Edge.Plugins.CorrelationId;
+using Turnpike.RouteTable;
+using Xunit;
+
+namespace Turnpike.Tests.Admin;
+
+public sealed class DeclarativeConfigTests
+{
+    private static readonly PluginRegistry Plugins = new([new CorrelationIdPlugin()]);
+    private static readonly DeclarativeConfig Config = new(new EntitySchemas(new ServiceSchema(), new RouteSchema(), new PluginSchema(Plugins)));
+
+    private const string File = """
+        _format_version: "3.0"
+        services:
+        - name: billing
+          url: http://127.0.0.1:9000/api
+          routes:
+          - name: billing-route
+            paths: [/billing]
+            strip_path: true
+          plugins:
+          - name: correlation-id
+            config: { echo_downstream: true }
+        routes:
+        - name: orphan-ref
+          service: billing
+          hosts: [billing.test]
+        plugins:
+        - name: correlation-id
+          route: billing-route
+        """;
+
+    [Fact]
+    public void Kong_format_file_becomes_one_table_replacing_write()
+    {
+        var (write, error) = Config.Read(File);
+        Assert.Null(error);
+        Assert.True(write!.ReplaceAll);
+        var service = Assert.Single(write.Upserts.OfType<ServiceEntity>());
+        Assert.Equal(("billing", 9000, "/api"), (service.Name, service.Port, service.Path));
+        var routes = write.Upserts.OfType<RouteEntity>().ToList();
+        Assert.All(routes, r => Assert.Equal(service.Id, r.ServiceId));
+        var plugins = write.Upserts.OfType<PluginEntity>().ToList();
+        Assert.Contains(plugins, p => p.ServiceId == service.Id && p.Config.Contains("\"echo_downstream\":true", StringComparison.Ordinal));
+        Assert.Contains(plugins, p => p.RouteId == routes.Single(r => r.Name == "billing-route").Id);
+    }
+
+    [Fact]
+    public void Same_file_gives_the_same_ids_every_time()
+    {
+        var first = Config.Read(File).Write!.Upserts.Select(e => e.Id).Order().ToList();
+        var second = Config.Read(File).Write!.Upserts.Select(e => e.Id).Order().ToList();
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public void Invalid_file_is_refused_with_every_error_at_its_place()
+    {
+        var (write, error) = Config.Read("""
+            _format_version: "3.0"
+            services:
+            - name: a
+              host: a.internal
+              routes:
+              - paths: [nope]
+            - name: b
+            routes:
+            - service: missing
+              paths: [/x]
+            """);
+        Assert.Null(write);
+        Assert.Equal(AdminError.DeclarativeConfigCode, error!.Code);
+        Assert.Equal("invalid declarative configuration", error.Name);
+        Assert.Equal("should start with: / (fixed path) or ~/ (regex path)", error.Fields!["services[0].routes[0].paths[0]"]);
+        Assert.Equal("required field missing", error.Fields["services[1].host"]);
+        Assert.Equal("could not find service 'missing'", error.Fields["routes[0].service"]);
+    }
+
+    [Theory]
+    [InlineData("services: []", "_format_version", "required field missing")]
+    [InlineData("_format_version: \"9.9\"", "_format_version", "expected one of: 1.1, 2.1, 3.0")]
+    [InlineData("_format_version: \"3.0\"\nconsumerz: []", "consumerz", "unknown field")]
+    public void File_level_mistakes_are_named(string text, string field, string message)
+    {
+        var (_, error) = Config.Read(text);
+        Assert.Equal(message, error!.Fields![field]);
+    }
+
+    [Fact]
+    public void Malformed_yaml_is_refused()
+    {
+        var (write, error) = Config.Read("_format_version: \"3.0\"\nservices: [ {name: a");
+        Assert.Null(write);
+        Assert.StartsWith("failed parsing declarative configuration", error!.Fields!["@entity"]);
+    }
+
+    [Fact]
+    public void Exported_table_reads_back_to_the_same_entities()
+    {
+        var (write, _) = Config.Read(File);
+        var yaml = YamlJson.Write(Config.Export(write!.Upserts));
+        var (again, error) = Config.Read(yaml);
+        Assert.Null(error);
+        Assert.Equal(write.Upserts.Select(e => e.Id).Order(), again!.Upserts.Select(e => e.Id).Order());
+        Assert.Equal(
+            write.Upserts.OfType<RouteEntity>().OrderBy(r => r.Id).Select(r => (r.Name, r.ServiceId, string.Join(',', r.Paths ?? []), string.Join(',', r.Hosts ?? []))),
+            again.Upserts.OfType<RouteEntity>().OrderBy(r => r.Id).Select(r => (r.Name, r.ServiceId, string.Join(',', r.Paths ?? []), string.Join(',', r.Hosts ?? []))));
+    }
+}

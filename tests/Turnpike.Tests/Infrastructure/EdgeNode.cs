@@ -1,0 +1,91 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Turnpike.Tests.Infrastructure;
+
+/// <summary>A real edge process: its three listeners on free loopback ports, and clients for them.</summary>
+internal sealed class EdgeNode : IAsyncDisposable
+{
+    private readonly ServerProcess _process;
+
+    private EdgeNode(ServerProcess process, int proxyPort, int adminPort, int statusPort)
+    {
+        _process = process;
+        ProxyPort = proxyPort;
+        AdminPort = adminPort;
+        StatusPort = statusPort;
+        Proxy = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{proxyPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        Admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        Status = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{statusPort}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public int ProxyPort { get; }
+
+    public int AdminPort { get; }
+
+    public int StatusPort { get; }
+
+    public HttpClient Proxy { get; }
+
+    public HttpClient Admin { get; }
+
+    public HttpClient Status { get; }
+
+    public ServerProcess Process => _process;
+
+    /// <summary>An edge with an embedded silo and in-memory state (<c>--dev</c>).</summary>
+    public static Task<EdgeNode> StartDevAsync(params string[] args) =>
+        StartAsync(new Dictionary<string, string>
+        {
+            ["Turnpike__Cluster__SiloPort"] = FreePorts.Next().ToString(),
+            ["Turnpike__Cluster__GatewayPort"] = FreePorts.Next().ToString(),
+        }, ["--dev", .. args], dev: true);
+
+    /// <summary>An edge that is an Orleans client of the given silos' gateways.</summary>
+    public static Task<EdgeNode> StartClientAsync(IEnumerable<SiloNode> silos, TimeSpan? pollInterval = null) =>
+        StartAsync(new Dictionary<string, string>
+        {
+            ["Turnpike__Cluster__Gateways"] = string.Join(',', silos.Select(s => $"127.0.0.1:{s.GatewayPort}")),
+            ["Turnpike__Sync__PollInterval"] = (pollInterval ?? TimeSpan.FromSeconds(1)).ToString(),
+        }, [], dev: false);
+
+    private static async Task<EdgeNode> StartAsync(Dictionary<string, string> environment, string[] args, bool dev)
+    {
+        int proxy = FreePorts.Next(), admin = FreePorts.Next(), status = FreePorts.Next();
+        environment["Turnpike__Proxy__Urls"] = $"http://127.0.0.1:{proxy}";
+        environment["Turnpike__Admin__Urls"] = $"http://127.0.0.1:{admin}";
+        environment["Turnpike__Status__Urls"] = $"http://127.0.0.1:{status}";
+        if (dev)
+        {
+            environment["Turnpike__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{environment["Turnpike__Cluster__SiloPort"]}";
+        }
+
+        var process = ServerProcess.Start(RepoPaths.EdgeDll, environment, args);
+        var node = new EdgeNode(process, proxy, admin, status);
+        try
+        {
+            await process.WaitUntilReadyAsync($"http://127.0.0.1:{status}/status/ready", TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+
+        return node;
+    }
+
+    public async Task<long> ConfigVersionAsync()
+    {
+        var status = await Status.GetFromJsonAsync<JsonObject>("/status");
+        return status!["configuration_version"]!.GetValue<long>();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Proxy.Dispose();
+        Admin.Dispose();
+        Status.Dispose();
+        await _process.DisposeAsync();
+    }
+}

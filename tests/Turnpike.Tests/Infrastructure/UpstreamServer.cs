@@ -1,0 +1,99 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Turnpike.Tests.Infrastructure;
+
+/// <summary>
+/// A real HTTP upstream on loopback. Echoes each request as JSON (<c>{method, path, query, headers, body}</c>);
+/// <c>/slow?ms=N</c> answers late; <c>/stream</c> sends a first chunk and the rest only when released.
+/// Counts the TCP connections it accepted, to see keep-alive pooling.
+/// </summary>
+internal sealed class UpstreamServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _connections;
+    private TaskCompletionSource _streamRelease = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private UpstreamServer(WebApplication app, int port)
+    {
+        _app = app;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    public int Connections => Volatile.Read(ref _connections);
+
+    public void ReleaseStream() => _streamRelease.TrySetResult();
+
+    public static async Task<UpstreamServer> StartAsync()
+    {
+        var port = FreePorts.Next();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        UpstreamServer? server = null;
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, listen => listen.Use(next => connection =>
+        {
+            Interlocked.Increment(ref server!._connections);
+            return next(connection);
+        })));
+        var app = builder.Build();
+        server = new UpstreamServer(app, port);
+        app.Run(server.HandleAsync);
+        await app.StartAsync();
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        ReleaseStream();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.Path.StartsWithSegments("/slow"))
+        {
+            await Task.Delay(int.Parse(request.Query["ms"].ToString() is { Length: > 0 } ms ? ms : "1000"), context.RequestAborted);
+            await context.Response.WriteAsync("late");
+            return;
+        }
+
+        if (request.Path.StartsWithSegments("/stream"))
+        {
+            _streamRelease = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await context.Response.WriteAsync("first\n");
+            await context.Response.Body.FlushAsync();
+            await _streamRelease.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await context.Response.WriteAsync("last\n");
+            return;
+        }
+
+        long bodyBytes = 0;
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer)) > 0)
+        {
+            bodyBytes += read;
+        }
+
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, new
+        {
+            method = request.Method,
+            path = request.Path.Value + "",
+            query = request.QueryString.Value,
+            host = request.Host.Value,
+            headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
+            body_bytes = bodyBytes,
+        });
+    }
+}
