@@ -36,10 +36,8 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteMatch match, st
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         var request = httpContext.Request;
         proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(UpstreamPath), request.QueryString);
-        if (Route.Entity.PreserveHost)
-        {
-            proxyRequest.Headers.Host = request.Host.Value;
-        }
+        // The upstream sees the client's Host only with preserve_host; otherwise the service's host and port.
+        proxyRequest.Headers.Host = Route.Entity.PreserveHost ? request.Host.Value : null;
 
         // Kong trusts no client-sent X-Forwarded-* by default: it appends to X-Forwarded-For and sets the rest.
         var headers = proxyRequest.Headers;

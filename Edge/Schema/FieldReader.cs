@@ -59,17 +59,15 @@ internal sealed class FieldReader(JsonObject json, FieldErrors errors, string pa
         }
 
         long number;
-        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<long>(out var parsed))
+        var kind = node is JsonValue value ? value.GetValueKind() : JsonValueKind.Undefined;
+        var text = kind is JsonValueKind.Number ? node.ToJsonString() : coerce && kind is JsonValueKind.String ? node.GetValue<string>() : null;
+        if (text is not null && long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
         {
             number = parsed;
         }
-        else if (node is JsonValue value2 && value2.GetValueKind() == JsonValueKind.Number && value2.TryGetValue<double>(out var real) && real == Math.Floor(real))
+        else if (kind is JsonValueKind.Number && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var real) && real == Math.Floor(real) && Math.Abs(real) < long.MaxValue)
         {
             number = (long)real;
-        }
-        else if (coerce && node is JsonValue text && text.TryGetValue<string>(out var s) && long.TryParse(s, out var fromText))
-        {
-            number = fromText;
         }
         else
         {

@@ -5,7 +5,7 @@ internal static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
-    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+    public static string Configuration { get; } = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
 
     public static string EdgeDll => Path.Combine(Root, "Edge", "bin", Configuration, "net10.0", "Turnpike.Edge.dll");
 

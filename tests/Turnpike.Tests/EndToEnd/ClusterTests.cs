@@ -1,0 +1,110 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Turnpike.Tests.Infrastructure;
+using Xunit;
+
+namespace Turnpike.Tests.EndToEnd;
+
+/// <summary>A silo process and two edge processes (Orleans clients) forming one cluster, and a real upstream.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    internal SiloNode Silo { get; private set; } = null!;
+
+    internal EdgeNode EdgeA { get; private set; } = null!;
+
+    internal EdgeNode EdgeB { get; private set; } = null!;
+
+    internal UpstreamServer Upstream { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Upstream = await UpstreamServer.StartAsync();
+        Silo = await SiloNode.StartAsync();
+        var edges = await Task.WhenAll(EdgeNode.StartClientAsync([Silo]), EdgeNode.StartClientAsync([Silo]));
+        (EdgeA, EdgeB) = (edges[0], edges[1]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (EdgeA is not null)
+        {
+            await EdgeA.DisposeAsync();
+        }
+
+        if (EdgeB is not null)
+        {
+            await EdgeB.DisposeAsync();
+        }
+
+        if (Silo is not null)
+        {
+            await Silo.DisposeAsync();
+        }
+
+        if (Upstream is not null)
+        {
+            await Upstream.DisposeAsync();
+        }
+
+    }
+}
+
+public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    private readonly string _name = "c-" + Guid.NewGuid().ToString("N")[..8];
+
+    [Fact]
+    public async Task Change_made_through_one_edge_is_routed_by_the_other()
+    {
+        Assert.Equal(201, (await fixture.EdgeA.Admin.PostJsonAsync("/services", new { name = _name, url = fixture.Upstream.Url })).Status);
+        Assert.Equal(201, (await fixture.EdgeA.Admin.PostJsonAsync($"/services/{_name}/routes", new { paths = new[] { $"/{_name}" } })).Status);
+        using var response = await fixture.EdgeB.Proxy.EventuallyAsync($"/{_name}", r => r.StatusCode == HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(200, (await fixture.EdgeB.Admin.GetJsonAsync($"/services/{_name}")).Status);
+    }
+
+    [Fact]
+    public async Task Every_edge_reports_the_version_it_serves_and_the_cluster_lists_them()
+    {
+        using var created = await fixture.EdgeB.Admin.PostAsync("/services", new FormUrlEncodedContent([KeyValuePair.Create("name", _name), KeyValuePair.Create("host", "h.internal")]));
+        var written = long.Parse(created.Headers.GetValues("X-Turnpike-Config-Version").Single());
+        foreach (var edge in new[] { fixture.EdgeA, fixture.EdgeB })
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (await edge.ConfigVersionAsync() < written && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.True(await edge.ConfigVersionAsync() >= written);
+        }
+
+        var (_, planes) = await fixture.EdgeA.Admin.GetJsonAsync("/clustering/data-planes");
+        Assert.True(planes!["data"]!.AsArray().Count >= 2);
+    }
+
+    [Fact]
+    public async Task Edge_that_joins_later_serves_the_whole_table_from_the_start()
+    {
+        await fixture.EdgeA.Admin.PostJsonAsync("/services", new { name = _name, url = fixture.Upstream.Url });
+        await fixture.EdgeA.Admin.PostJsonAsync($"/services/{_name}/routes", new { paths = new[] { $"/{_name}" } });
+        await using var late = await EdgeNode.StartClientAsync([fixture.Silo]);
+        using var response = await late.Proxy.GetAsync($"/{_name}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Edge_killed_and_started_again_serves_the_current_table()
+    {
+        await fixture.EdgeA.Admin.PostJsonAsync("/services", new { name = _name, url = fixture.Upstream.Url });
+        await fixture.EdgeA.Admin.PostJsonAsync($"/services/{_name}/routes", new { paths = new[] { $"/{_name}" } });
+        var doomed = await EdgeNode.StartClientAsync([fixture.Silo]);
+        doomed.Process.Kill();
+        await doomed.DisposeAsync();
+        await using var restarted = await EdgeNode.StartClientAsync([fixture.Silo]);
+        using var response = await restarted.Proxy.GetAsync($"/{_name}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var (_, status) = await restarted.Status.GetJsonAsync("/status");
+        Assert.Equal(await fixture.EdgeA.ConfigVersionAsync(), status!["configuration_version"]!.GetValue<long>());
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Runtime;
+using Turnpike.Edge.Admin.Declarative;
+using Turnpike.Edge.Admin.Schemas;
+using Turnpike.Edge.Hosting;
+using Turnpike.Edge.Plugins;
+using Turnpike.Edge.Proxy;
+using Turnpike.Edge.RouteTable;
+using Turnpike.RouteTable;
+using Xunit;
+
+namespace Turnpike.Tests.Grains;
+
+[Collection(RouteTableClusterCollection.Name)]
+public sealed class RouteTableSyncTests(RouteTableClusterFixture fixture)
+{
+    [Fact]
+    public async Task Edge_that_missed_a_notification_converges_by_its_versioned_poll()
+    {
+        var grains = fixture.Cluster.Client;
+        var options = Options.Create(new EdgeOptions { Sync = new RouteTableSyncOptions { PollInterval = TimeSpan.FromMilliseconds(300) } });
+        var plugins = new PluginRegistry([]);
+        using var clients = new UpstreamClients();
+        var store = new RouteTableStore();
+        var sync = new RouteTableSync(
+            grains,
+            store,
+            new RouteTableSnapshotBuilder(clients, plugins, NullLogger<RouteTableSnapshotBuilder>.Instance),
+            new DeclarativeConfigLoader(new DeclarativeConfig(new EntitySchemas(new ServiceSchema(), new RouteSchema(), new PluginSchema(plugins))), grains),
+            new EdgeIdentity(options),
+            options,
+            TimeProvider.System,
+            NullLogger<RouteTableSync>.Instance);
+        await sync.StartAsync(CancellationToken.None);
+        try
+        {
+            // Deactivating the grain drops its observers: the next write notifies nobody.
+            await fixture.Cluster.GrainFactory.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+            var table = grains.GetGrain<IRouteTableGrain>(IRouteTableGrain.DefaultKey);
+            var service = new ServiceEntity { Id = Guid.NewGuid(), Name = "polled", Host = "h.internal" };
+            var written = await table.Write(RouteTableWrite.Upsert(service, new RouteEntity { Id = Guid.NewGuid(), Paths = ["/polled"], ServiceId = service.Id }));
+
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (store.Current.Version < written.Version && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.Equal(written.Version, store.Current.Version);
+            Assert.NotNull(store.Current.Matcher.Match("GET", "any", "/polled", new Microsoft.AspNetCore.Http.HeaderDictionary()));
+        }
+        finally
+        {
+            await sync.StopAsync(CancellationToken.None);
+        }
+    }
+}
