@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the whole test suite from a fresh clone. Installs what the tests need first
+# (nothing beyond the .NET SDK yet); servers the tests start bind to 127.0.0.1 only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+configuration="${CONFIGURATION:-Release}"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+dotnet build Cluster.sln -c "$configuration" -warnaserror -nologo -v quiet
+set +e
+dotnet test Cluster.sln -c "$configuration" --no-build --nologo 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One plain summary line: "N passed, N failed".
+summary=$(grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+' "$log" | tail -n 1 || true)
+if [[ -n "$summary" ]]; then
+  failed=$(sed -E 's/Failed: +([0-9]+).*/\1/' <<<"$summary")
+  passed=$(sed -E 's/.*Passed: +([0-9]+)/\1/' <<<"$summary")
+  echo "tests: $passed passed, $failed failed"
+fi
+exit "$status"
