@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Turnpike.Edge.Plugins;
+using Turnpike.Edge.Routing;
+using Turnpike.RouteTable;
+
+namespace Turnpike.Bench;
+
+/// <summary>Route matching cost per request with 100 to 20,000 host and prefix routes, as a ratio to the 100-route table.</summary>
+internal static class MatchingBenchmark
+{
+    public static void Run()
+    {
+        double? baseline = null;
+        foreach (var count in new[] { 100, 1_000, 20_000 })
+        {
+            var (prefixNs, hostNs) = Measure(count);
+            baseline ??= prefixNs;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"matching with {count,6} routes: prefix {prefixNs,7:F1} ns/request, host+prefix {hostNs,7:F1} ns/request, prefix ratio to 100 routes {prefixNs / baseline:F2}"));
+        }
+    }
+
+    public static (double PrefixNs, double HostNs) Measure(int count)
+    {
+        var routes = Enumerable.Range(0, count).SelectMany(i => new[]
+        {
+            new RouteEntity { Id = Guid.NewGuid(), Name = $"p{i}", Paths = [$"/service-{i}/api"] },
+            new RouteEntity { Id = Guid.NewGuid(), Name = $"h{i}", Hosts = [$"tenant-{i}.example.com"], Paths = ["/"] },
+        }).Select(r => new CompiledRoute(r, null, PluginChain.Empty));
+        var matcher = new RouteMatcher(routes, new RegexCache());
+        var headers = new HeaderDictionary();
+        var paths = Enumerable.Range(0, 64).Select(i => $"/service-{i * (count / 64)}/api/orders/17").ToArray();
+        var hosts = Enumerable.Range(0, 64).Select(i => $"tenant-{i * (count / 64)}.example.com").ToArray();
+        return (Median(() =>
+        {
+            for (var i = 0; i < 200_000; i++)
+            {
+                _ = matcher.Match("GET", "gateway.local", paths[i & 63], headers) ?? throw new InvalidOperationException("no match");
+            }
+        }, 200_000), Median(() =>
+        {
+            for (var i = 0; i < 200_000; i++)
+            {
+                _ = matcher.Match("GET", hosts[i & 63], "/orders/17", headers) ?? throw new InvalidOperationException("no match");
+            }
+        }, 200_000));
+    }
+
+    private static double Median(Action run, int operations)
+    {
+        run();
+        var samples = new List<double>();
+        for (var i = 0; i < 7; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            run();
+            samples.Add(clock.Elapsed.TotalMilliseconds * 1_000_000 / operations);
+        }
+
+        return Percentiles.Of(samples, 50);
+    }
+}

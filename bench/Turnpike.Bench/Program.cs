@@ -1,0 +1,25 @@
+using Turnpike.Bench;
+
+// Benchmarks run on demand, never in CI: each prints its figures and ratios measured in the same run.
+var mode = args.FirstOrDefault() ?? "help";
+switch (mode)
+{
+    case "propagation":
+        await PropagationBenchmark.RunAsync(edges: Arg(args, "--edges", 4), changes: Arg(args, "--changes", 200));
+        break;
+    case "scale":
+        await ScaleBenchmark.RunAsync(count: Arg(args, "--count", 20_000));
+        break;
+    case "matching":
+        MatchingBenchmark.Run();
+        break;
+    default:
+        Console.WriteLine("usage: Turnpike.Bench propagation [--edges 4] [--changes 200] | scale [--count 20000] | matching");
+        break;
+}
+
+static int Arg(string[] args, string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+}
