@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace Turnpike.RouteTable;
 
@@ -8,7 +10,7 @@ namespace Turnpike.RouteTable;
 /// subscribed edge (one-way, in parallel). Reads interleave with writes and see the last committed table.
 /// </summary>
 public sealed partial class RouteTableGrain(
-    [PersistentState("routetable", GrainStorageNames.Default)] IPersistentState<RouteTableState> state,
+    [FromKeyedServices(GrainStorageNames.Default)] IGrainStorage storage,
     IOptions<RouteTableOptions> options,
     TimeProvider time,
     ILogger<RouteTableGrain> logger) : Grain, IRouteTableGrain
@@ -17,14 +19,17 @@ public sealed partial class RouteTableGrain(
     private readonly RouteTableChangeLog _log = new(options.Value.ChangeLogCapacity);
     private readonly Dictionary<string, (IRouteTableObserver Observer, EdgeReport Report)> _edges = new(StringComparer.Ordinal);
     private RouteTableContent _table = RouteTableContent.Empty;
+    private RouteTableStorage _storage = null!;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private long Version => _storage.Version;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var stored = state.State;
-        _table = RouteTableContent.From(stored.Services, stored.Routes, stored.Plugins);
-        _log.Reset(stored.Version);
-        LogActivated(logger, this.GetPrimaryKeyString(), stored.Version, _table.Services.Count, _table.Routes.Count);
-        return Task.CompletedTask;
+        _storage = new RouteTableStorage(storage, this.GetGrainId());
+        var entities = await _storage.LoadAsync();
+        _table = RouteTableContent.From(entities.OfType<ServiceEntity>(), entities.OfType<RouteEntity>(), entities.OfType<PluginEntity>());
+        _log.Reset(Version);
+        LogActivated(logger, this.GetPrimaryKeyString(), Version, _table.Services.Count, _table.Routes.Count);
     }
 
     public async Task<RouteTableWriteResult> Write(RouteTableWrite write)
@@ -32,21 +37,22 @@ public sealed partial class RouteTableGrain(
         var result = _table.Apply(write, time.GetUtcNow().ToUnixTimeSeconds());
         if (result.Error is not null || result.Table is null)
         {
-            return new RouteTableWriteResult { Version = state.State.Version, Error = result.Error };
+            return new RouteTableWriteResult { Version = Version, Error = result.Error };
         }
 
-        var version = state.State.Version + 1;
-        var table = result.Table;
-        state.State = new RouteTableState
+        var version = Version + 1;
+        try
         {
-            Version = version,
-            Services = [.. table.Services.ById.Values],
-            Routes = [.. table.Routes.ById.Values],
-            Plugins = [.. table.Plugins.ById.Values],
-        };
-        await state.WriteStateAsync();
+            await _storage.SaveAsync(version, new RouteTableWriteRecord { ReplaceAll = write.ReplaceAll, Upserts = result.Stored, Deletes = result.Deleted });
+        }
+        catch
+        {
+            // What storage holds is now uncertain: start over from it, where the stored write is applied again.
+            DeactivateOnIdle();
+            throw;
+        }
 
-        _table = table;
+        _table = result.Table;
         if (write.ReplaceAll)
         {
             _log.Reset(version);
@@ -91,7 +97,7 @@ public sealed partial class RouteTableGrain(
 
     public Task<RouteTableDelta> GetChangesSince(long version)
     {
-        var current = state.State.Version;
+        var current = Version;
         if (version == current)
         {
             return Task.FromResult(new RouteTableDelta { Version = current });
@@ -109,7 +115,7 @@ public sealed partial class RouteTableGrain(
     public Task<long> Subscribe(IRouteTableObserver observer, EdgeReport report)
     {
         _edges[report.EdgeId] = (observer, report with { LastSeenMs = time.GetUtcNow().ToUnixTimeMilliseconds() });
-        return Task.FromResult(state.State.Version);
+        return Task.FromResult(Version);
     }
 
     public Task Unsubscribe(IRouteTableObserver observer, string edgeId)

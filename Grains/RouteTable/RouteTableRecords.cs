@@ -1,0 +1,25 @@
+namespace Turnpike.RouteTable;
+
+/// <summary>The route table's storage header: the version, and the last write, kept until the next one as a redo record.</summary>
+[GenerateSerializer]
+public sealed record RouteTableHeader
+{
+    [Id(0)] public long Version { get; init; }
+    [Id(1)] public RouteTableWriteRecord? LastWrite { get; init; }
+}
+
+/// <summary>One applied write as stored: enough to apply it again to the partitions after a crash.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RouteTableWriteRecord
+{
+    [Id(0)] public bool ReplaceAll { get; init; }
+    [Id(1)] public GatewayEntity[] Upserts { get; init; } = [];
+    [Id(2)] public EntityRef[] Deletes { get; init; } = [];
+}
+
+/// <summary>The entities whose ids hash to one storage partition.</summary>
+[GenerateSerializer]
+public sealed record RouteTablePartition
+{
+    [Id(0)] public GatewayEntity[] Entities { get; init; } = [];
+}

@@ -1,0 +1,109 @@
+using Orleans.Storage;
+
+namespace Turnpike.RouteTable;
+
+/// <summary>
+/// Persists the route table in fixed partitions so that a write stores only what it touched, not the whole
+/// table. Each write first stores the header with the new version and the write itself (the commit point),
+/// then the partitions it changed. Loading applies the header's write again (idempotent), so a crash
+/// between the two leaves no half-applied write behind.
+/// </summary>
+internal sealed class RouteTableStorage
+{
+    public const int PartitionCount = 128;
+    private const string HeaderName = "routetable";
+
+    private readonly IGrainStorage _storage;
+    private readonly GrainId _grainId;
+    private readonly GrainState<RouteTableHeader> _header = new(new RouteTableHeader());
+    private readonly GrainState<RouteTablePartition>[] _partitions;
+    private readonly Dictionary<Guid, GatewayEntity>[] _members;
+
+    public RouteTableStorage(IGrainStorage storage, GrainId grainId)
+    {
+        _storage = storage;
+        _grainId = grainId;
+        _partitions = [.. Enumerable.Range(0, PartitionCount).Select(_ => new GrainState<RouteTablePartition>(new RouteTablePartition()))];
+        _members = [.. Enumerable.Range(0, PartitionCount).Select(_ => new Dictionary<Guid, GatewayEntity>())];
+    }
+
+    public long Version => _header.State?.Version ?? 0;
+
+    public async Task<IReadOnlyList<GatewayEntity>> LoadAsync()
+    {
+        await _storage.ReadStateAsync(HeaderName, _grainId, _header);
+        _header.State ??= new RouteTableHeader();
+        await Task.WhenAll(_partitions.Select((partition, index) => _storage.ReadStateAsync(PartitionName(index), _grainId, partition)));
+        for (var i = 0; i < PartitionCount; i++)
+        {
+            foreach (var entity in _partitions[i].State?.Entities ?? [])
+            {
+                _members[i][entity.Id] = entity;
+            }
+        }
+
+        if (_header.State.LastWrite is { } last)
+        {
+            var touched = Apply(last);
+            await WritePartitionsAsync(touched);
+        }
+
+        return [.. _members.SelectMany(m => m.Values)];
+    }
+
+    public async Task SaveAsync(long version, RouteTableWriteRecord write)
+    {
+        _header.State = new RouteTableHeader { Version = version, LastWrite = write };
+        await _storage.WriteStateAsync(HeaderName, _grainId, _header);
+        await WritePartitionsAsync(Apply(write));
+    }
+
+    private HashSet<int> Apply(RouteTableWriteRecord write)
+    {
+        var touched = new HashSet<int>();
+        if (write.ReplaceAll)
+        {
+            for (var i = 0; i < PartitionCount; i++)
+            {
+                if (_members[i].Count > 0)
+                {
+                    _members[i].Clear();
+                    touched.Add(i);
+                }
+            }
+        }
+
+        foreach (var reference in write.Deletes)
+        {
+            var index = PartitionOf(reference.Id);
+            if (_members[index].Remove(reference.Id))
+            {
+                touched.Add(index);
+            }
+        }
+
+        foreach (var entity in write.Upserts)
+        {
+            var index = PartitionOf(entity.Id);
+            _members[index][entity.Id] = entity;
+            touched.Add(index);
+        }
+
+        return touched;
+    }
+
+    private Task WritePartitionsAsync(HashSet<int> touched) => Task.WhenAll(touched.Select(index =>
+    {
+        _partitions[index].State = new RouteTablePartition { Entities = [.. _members[index].Values] };
+        return _storage.WriteStateAsync(PartitionName(index), _grainId, _partitions[index]);
+    }));
+
+    private static int PartitionOf(Guid id)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        id.TryWriteBytes(bytes);
+        return (bytes[0] ^ bytes[15]) % PartitionCount;
+    }
+
+    private static string PartitionName(int index) => $"routetable-p{index:D3}";
+}
