@@ -6,10 +6,18 @@ using Turnpike.Edge.Routing;
 
 namespace Turnpike.Edge.RouteTable;
 
-/// <summary>Compiles entities into a <see cref="RouteTableSnapshot"/>: services to destinations, routes to a matcher, plugins to chains.</summary>
+/// <summary>
+/// Compiles entities into a <see cref="RouteTableSnapshot"/>: services to destinations, routes to a matcher,
+/// plugins to chains. What did not change since the last build (the same entity objects) is reused, so a
+/// change costs one pass over the routes to index them, not a recompilation of every route.
+/// Used by one thread at a time (the sync loop).
+/// </summary>
 internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients, PluginRegistry plugins, ILogger<RouteTableSnapshotBuilder> logger)
 {
     private readonly RegexCache _regexes = new();
+    private Dictionary<ServiceEntity, CompiledService> _services = new(ReferenceEqualityComparer.Instance);
+    private Dictionary<RouteEntity, CompiledRoute> _routes = new(ReferenceEqualityComparer.Instance);
+    private Dictionary<PluginEntity, IPluginHandler?> _handlers = new(ReferenceEqualityComparer.Instance);
 
     public RouteTableSnapshot Build(
         long version,
@@ -17,39 +25,61 @@ internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients,
         IReadOnlyDictionary<Guid, RouteEntity> routes,
         IReadOnlyDictionary<Guid, PluginEntity> pluginInstances)
     {
-        var compiledServices = services.Values
-            .Where(s => s.Enabled)
-            .ToDictionary(s => s.Id, s => new CompiledService(s, clients.Get(s.ConnectTimeout)));
+        var compiledServices = new Dictionary<ServiceEntity, CompiledService>(services.Count, ReferenceEqualityComparer.Instance);
+        var servicesById = new Dictionary<Guid, CompiledService>(services.Count);
+        foreach (var service in services.Values.Where(s => s.Enabled))
+        {
+            var compiled = _services.GetValueOrDefault(service) ?? new CompiledService(service, clients.Get(service.ConnectTimeout));
+            compiledServices[service] = compiled;
+            servicesById[service.Id] = compiled;
+        }
+
         var handlers = CreateHandlers(pluginInstances.Values);
-        var compiledRoutes = new List<CompiledRoute>(routes.Count);
+        var compiledRoutes = new Dictionary<RouteEntity, CompiledRoute>(routes.Count, ReferenceEqualityComparer.Instance);
         foreach (var route in routes.Values)
         {
             CompiledService? service = null;
-            if (route.ServiceId is { } serviceId && !compiledServices.TryGetValue(serviceId, out service))
+            if (route.ServiceId is { } serviceId && !servicesById.TryGetValue(serviceId, out service))
             {
                 continue; // A disabled service takes its routes out of the proxy, as in Kong.
             }
 
-            compiledRoutes.Add(new CompiledRoute(route, service, ChainFor(route, handlers)));
+            var chain = ChainFor(route, handlers);
+            compiledRoutes[route] = _routes.TryGetValue(route, out var previous) && previous.Service == service && SameChain(previous.Plugins, chain)
+                ? previous
+                : new CompiledRoute(route, service, chain, _regexes);
         }
 
-        return new RouteTableSnapshot(version, new RouteMatcher(compiledRoutes, _regexes), services, routes, pluginInstances);
+        _services = compiledServices;
+        _routes = compiledRoutes;
+        var names = pluginInstances.Values.Select(p => p.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
+        return new RouteTableSnapshot(version, new RouteMatcher(compiledRoutes.Values), names);
     }
 
     private List<(PluginEntity Instance, IGatewayPlugin Plugin, IPluginHandler Handler)> CreateHandlers(IEnumerable<PluginEntity> instances)
     {
+        var created = new Dictionary<PluginEntity, IPluginHandler?>(ReferenceEqualityComparer.Instance);
         var handlers = new List<(PluginEntity, IGatewayPlugin, IPluginHandler)>();
         foreach (var instance in instances.Where(p => p.Enabled && p.ConsumerId is null))
         {
-            if (plugins.Find(instance.Name) is not { } plugin)
+            var plugin = plugins.Find(instance.Name);
+            if (!_handlers.TryGetValue(instance, out var handler))
             {
-                LogUnknownPlugin(logger, instance.Name, instance.Id);
-                continue;
+                handler = plugin?.CreateHandler(JsonNode.Parse(instance.Config)!.AsObject());
+                if (handler is null)
+                {
+                    LogUnknownPlugin(logger, instance.Name, instance.Id);
+                }
             }
 
-            handlers.Add((instance, plugin, plugin.CreateHandler(JsonNode.Parse(instance.Config)!.AsObject())));
+            created[instance] = handler;
+            if (handler is not null)
+            {
+                handlers.Add((instance, plugin!, handler));
+            }
         }
 
+        _handlers = created;
         return handlers;
     }
 
@@ -82,6 +112,8 @@ internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients,
             ? PluginChain.Empty
             : new PluginChain([.. chosen.Values.OrderByDescending(c => c.Plugin.Priority).Select(c => c.Handler)]);
     }
+
+    private static bool SameChain(PluginChain a, PluginChain b) => a.Handlers.AsSpan().SequenceEqual(b.Handlers);
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Warning, Message = "Plugin {Name} (instance {Id}) is not available on this edge and is skipped")]
     private static partial void LogUnknownPlugin(ILogger logger, string name, Guid id);

@@ -9,7 +9,7 @@ internal sealed class CompiledRoute
     private readonly string[]? _methods;
     private readonly HeaderRule[] _headers;
 
-    public CompiledRoute(RouteEntity entity, CompiledService? service, PluginChain plugins)
+    public CompiledRoute(RouteEntity entity, CompiledService? service, PluginChain plugins, RegexCache regexes)
     {
         Entity = entity;
         Service = service;
@@ -19,7 +19,11 @@ internal sealed class CompiledRoute
         AllowsHttp = entity.Protocols.Contains("http");
         AllowsHttps = entity.Protocols.Contains("https");
         PathHandlingV1 = entity.PathHandling == "v1";
+        Entries = MatchEntry.For(this, regexes);
     }
+
+    /// <summary>This route's entries in the matcher: one per path (or one for a route without paths).</summary>
+    public IReadOnlyList<MatchEntry> Entries { get; }
 
     public RouteEntity Entity { get; }
 

@@ -17,6 +17,29 @@ internal sealed class MatchEntry(CompiledRoute route, ulong priority, string? pr
     public bool Beats(MatchEntry? best) =>
         best is null || Priority > best.Priority || (Priority == best.Priority && Route.Id.CompareTo(best.Route.Id) > 0);
 
+    public static IReadOnlyList<MatchEntry> For(CompiledRoute route, RegexCache regexes)
+    {
+        var entity = route.Entity;
+        if (entity.Paths is not { Length: > 0 } paths)
+        {
+            return [new MatchEntry(route, RoutePriority.Compute(entity, regex: false, 0), null, null)];
+        }
+
+        var entries = new MatchEntry[paths.Length];
+        var regexLength = paths.Where(IsRegex).Select(p => p.Length - 1).DefaultIfEmpty(0).Max();
+        for (var i = 0; i < paths.Length; i++)
+        {
+            var path = paths[i];
+            entries[i] = IsRegex(path)
+                ? new MatchEntry(route, RoutePriority.Compute(entity, regex: true, regexLength), null, regexes.Get(path[1..]))
+                : new MatchEntry(route, RoutePriority.Compute(entity, regex: false, path.Length), path, null);
+        }
+
+        return entries;
+
+        static bool IsRegex(string path) => path.StartsWith('~');
+    }
+
     /// <summary>Orders entries best first.</summary>
     public static int BestFirst(MatchEntry a, MatchEntry b)
     {

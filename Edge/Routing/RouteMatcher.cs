@@ -14,7 +14,7 @@ internal sealed class RouteMatcher
     private readonly (WildcardHost Host, PathIndex Index)[] _wildcardHosts;
     private readonly PathIndex _anyHost;
 
-    public RouteMatcher(IEnumerable<CompiledRoute> routes, RegexCache regexes)
+    public RouteMatcher(IEnumerable<CompiledRoute> routes)
     {
         var exact = new Dictionary<string, List<MatchEntry>>(StringComparer.OrdinalIgnoreCase);
         var wildcard = new Dictionary<string, List<MatchEntry>>(StringComparer.OrdinalIgnoreCase);
@@ -23,7 +23,7 @@ internal sealed class RouteMatcher
         foreach (var route in routes)
         {
             count++;
-            var entries = EntriesOf(route, regexes);
+            var entries = route.Entries;
             if (route.Entity.Hosts is not { Length: > 0 } hosts)
             {
                 any.AddRange(entries);
@@ -78,28 +78,6 @@ internal sealed class RouteMatcher
         _anyHost.Search(method, path, headers, ref best, ref matchedLength);
         return best is null ? null : new RouteMatch(best.Route, matchedLength, best.Prefix);
     }
-
-    private static List<MatchEntry> EntriesOf(CompiledRoute route, RegexCache regexes)
-    {
-        var entity = route.Entity;
-        if (entity.Paths is not { Length: > 0 } paths)
-        {
-            return [new MatchEntry(route, RoutePriority.Compute(entity, regex: false, 0), null, null)];
-        }
-
-        var entries = new List<MatchEntry>(paths.Length);
-        var regexLength = paths.Where(IsRegex).Select(p => p.Length - 1).DefaultIfEmpty(0).Max();
-        foreach (var path in paths)
-        {
-            entries.Add(IsRegex(path)
-                ? new MatchEntry(route, RoutePriority.Compute(entity, regex: true, regexLength), null, regexes.Get(path[1..]))
-                : new MatchEntry(route, RoutePriority.Compute(entity, regex: false, path.Length), path, null));
-        }
-
-        return entries;
-    }
-
-    private static bool IsRegex(string path) => path.StartsWith('~');
 }
 
 /// <summary>Compiled path regexes, anchored at the start as Kong anchors them, reused across snapshots.</summary>

@@ -36,7 +36,7 @@ internal sealed class StatusEndpoints(
             available[plugin.Name] = new JsonObject { ["version"] = plugin.Version, ["priority"] = plugin.Priority };
         }
 
-        var enabled = new JsonArray([.. store.Current.Plugins.Values.Select(p => p.Name).Distinct().Order(StringComparer.Ordinal).Select(n => (JsonNode?)n)]);
+        var enabled = new JsonArray([.. store.Current.PluginNames.Select(n => (JsonNode?)n)]);
         var o = options.Value;
         return AdminJson.WriteAsync(context, StatusCodes.Status200OK, new JsonObject
         {

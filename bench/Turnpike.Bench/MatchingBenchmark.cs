@@ -28,8 +28,9 @@ internal static class MatchingBenchmark
         {
             new RouteEntity { Id = Guid.NewGuid(), Name = $"p{i}", Paths = [$"/service-{i}/api"] },
             new RouteEntity { Id = Guid.NewGuid(), Name = $"h{i}", Hosts = [$"tenant-{i}.example.com"], Paths = ["/"] },
-        }).Select(r => new CompiledRoute(r, null, PluginChain.Empty));
-        var matcher = new RouteMatcher(routes, new RegexCache());
+        });
+        var regexes = new RegexCache();
+        var matcher = new RouteMatcher(routes.Select(r => new CompiledRoute(r, null, PluginChain.Empty, regexes)));
         var headers = new HeaderDictionary();
         var paths = Enumerable.Range(0, 64).Select(i => $"/service-{i * (count / 64)}/api/orders/17").ToArray();
         var hosts = Enumerable.Range(0, 64).Select(i => $"tenant-{i * (count / 64)}.example.com").ToArray();

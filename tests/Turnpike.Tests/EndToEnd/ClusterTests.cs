@@ -5,10 +5,12 @@ using Xunit;
 
 namespace Turnpike.Tests.EndToEnd;
 
-/// <summary>A silo process and two edge processes (Orleans clients) forming one cluster, and a real upstream.</summary>
+/// <summary>Two silo processes and two edge processes (Orleans clients of both) forming one cluster, and a real upstream.</summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
     internal SiloNode Silo { get; private set; } = null!;
+
+    internal SiloNode SecondSilo { get; private set; } = null!;
 
     internal EdgeNode EdgeA { get; private set; } = null!;
 
@@ -20,7 +22,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         Upstream = await UpstreamServer.StartAsync();
         Silo = await SiloNode.StartAsync();
-        var edges = await Task.WhenAll(EdgeNode.StartClientAsync([Silo]), EdgeNode.StartClientAsync([Silo]));
+        SecondSilo = await SiloNode.StartAsync(primary: Silo);
+        var edges = await Task.WhenAll(EdgeNode.StartClientAsync([Silo, SecondSilo]), EdgeNode.StartClientAsync([SecondSilo, Silo]));
         (EdgeA, EdgeB) = (edges[0], edges[1]);
     }
 
@@ -34,6 +37,11 @@ public sealed class ClusterFixture : IAsyncLifetime
         if (EdgeB is not null)
         {
             await EdgeB.DisposeAsync();
+        }
+
+        if (SecondSilo is not null)
+        {
+            await SecondSilo.DisposeAsync();
         }
 
         if (Silo is not null)
@@ -88,7 +96,7 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
     {
         await fixture.EdgeA.Admin.PostJsonAsync("/services", new { name = _name, url = fixture.Upstream.Url });
         await fixture.EdgeA.Admin.PostJsonAsync($"/services/{_name}/routes", new { paths = new[] { $"/{_name}" } });
-        await using var late = await EdgeNode.StartClientAsync([fixture.Silo]);
+        await using var late = await EdgeNode.StartClientAsync([fixture.SecondSilo]);
         using var response = await late.Proxy.GetAsync($"/{_name}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

@@ -9,7 +9,7 @@ namespace Turnpike.Tests.Routing;
 public sealed class RouteMatcherTests
 {
     private static RouteMatcher Matcher(params RouteEntity[] routes) =>
-        new(routes.Select(r => new CompiledRoute(r with { Id = r.Id == Guid.Empty ? Guid.NewGuid() : r.Id }, null, PluginChain.Empty)), new RegexCache());
+        new(routes.Select(r => new CompiledRoute(r with { Id = r.Id == Guid.Empty ? Guid.NewGuid() : r.Id }, null, PluginChain.Empty, new RegexCache())));
 
     private static string? Match(RouteMatcher matcher, string path, string host = "example.com", string method = "GET", HeaderDictionary? headers = null) =>
         matcher.Match(method, host, path, headers ?? new HeaderDictionary())?.Route.Entity.Name;
