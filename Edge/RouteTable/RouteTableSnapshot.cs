@@ -5,7 +5,7 @@ namespace Turnpike.Edge.RouteTable;
 /// <summary>An immutable view of one version of the route table: the matcher built from it. Swapped whole.</summary>
 internal sealed class RouteTableSnapshot(long version, RouteMatcher matcher, IReadOnlyList<string> pluginNames)
 {
-    public static readonly RouteTableSnapshot Empty = new(-1, new RouteMatcher([]), []);
+    public static readonly RouteTableSnapshot Empty = new(-1, RouteMatcher.Empty, []);
 
     /// <summary>The table version; -1 until the edge has loaded one.</summary>
     public long Version { get; } = version;

@@ -8,8 +8,9 @@ namespace Turnpike.Edge.RouteTable;
 
 /// <summary>
 /// Compiles entities into a <see cref="RouteTableSnapshot"/>: services to destinations, routes to a matcher,
-/// plugins to chains. What did not change since the last build (the same entity objects) is reused, so a
-/// change costs one pass over the routes to index them, not a recompilation of every route.
+/// plugins to chains. What did not change since the last build (the same entity objects) is reused, and the
+/// matcher is derived from the previous one with only the changed routes, so a change costs a pass over the
+/// entities, not a recompilation and re-indexing of every route.
 /// Used by one thread at a time (the sync loop).
 /// </summary>
 internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients, PluginRegistry plugins, ILogger<RouteTableSnapshotBuilder> logger)
@@ -18,6 +19,7 @@ internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients,
     private Dictionary<ServiceEntity, CompiledService> _services = new(ReferenceEqualityComparer.Instance);
     private Dictionary<RouteEntity, CompiledRoute> _routes = new(ReferenceEqualityComparer.Instance);
     private Dictionary<PluginEntity, IPluginHandler?> _handlers = new(ReferenceEqualityComparer.Instance);
+    private RouteMatcher _matcher = RouteMatcher.Empty;
 
     public RouteTableSnapshot Build(
         long version,
@@ -36,6 +38,7 @@ internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients,
 
         var handlers = CreateHandlers(pluginInstances.Values);
         var compiledRoutes = new Dictionary<RouteEntity, CompiledRoute>(routes.Count, ReferenceEqualityComparer.Instance);
+        var added = new List<CompiledRoute>();
         foreach (var route in routes.Values)
         {
             CompiledService? service = null;
@@ -45,15 +48,24 @@ internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients,
             }
 
             var chain = ChainFor(route, handlers);
-            compiledRoutes[route] = _routes.TryGetValue(route, out var previous) && previous.Service == service && SameChain(previous.Plugins, chain)
-                ? previous
-                : new CompiledRoute(route, service, chain, _regexes);
+            if (_routes.TryGetValue(route, out var previous) && previous.Service == service && SameChain(previous.Plugins, chain))
+            {
+                compiledRoutes[route] = previous;
+            }
+            else
+            {
+                var compiled = new CompiledRoute(route, service, chain, _regexes);
+                compiledRoutes[route] = compiled;
+                added.Add(compiled);
+            }
         }
 
+        var removed = _routes.Where(r => !compiledRoutes.TryGetValue(r.Key, out var kept) || kept != r.Value).Select(r => r.Value).ToList();
+        _matcher = removed.Count == _routes.Count ? RouteMatcher.Of(added) : _matcher.With(removed, added);
         _services = compiledServices;
         _routes = compiledRoutes;
         var names = pluginInstances.Values.Select(p => p.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
-        return new RouteTableSnapshot(version, new RouteMatcher(compiledRoutes.Values), names);
+        return new RouteTableSnapshot(version, _matcher, names);
     }
 
     private List<(PluginEntity Instance, IGatewayPlugin Plugin, IPluginHandler Handler)> CreateHandlers(IEnumerable<PluginEntity> instances)

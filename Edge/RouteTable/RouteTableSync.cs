@@ -166,7 +166,7 @@ internal sealed partial class RouteTableSync(
             }
         }
 
-        var snapshot = builder.Build(delta.Version, new Dictionary<Guid, ServiceEntity>(_services), new Dictionary<Guid, RouteEntity>(_routes), new Dictionary<Guid, PluginEntity>(_plugins));
+        var snapshot = builder.Build(delta.Version, _services, _routes, _plugins);
         store.Publish(snapshot);
         _version = delta.Version;
         LogApplied(logger, delta.Version, delta.IsFullSnapshot, delta.Upserts.Length, delta.Deletes.Length);

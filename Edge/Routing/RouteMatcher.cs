@@ -6,47 +6,84 @@ namespace Turnpike.Edge.Routing;
 /// <summary>
 /// Finds the route for a request by Kong's rules: exact hosts and wildcard hosts index the routes by host,
 /// each host's routes are indexed by path, and among everything that matches the highest priority wins.
-/// Immutable; built once per route table version.
+/// Immutable; each route table version derives its matcher from the previous one with <see cref="With"/>,
+/// which rebuilds only the host and path indexes the changed routes are in.
 /// </summary>
 internal sealed class RouteMatcher
 {
+    public static readonly RouteMatcher Empty = new(
+        new Dictionary<string, PathIndex>(StringComparer.OrdinalIgnoreCase), new Dictionary<string, PathIndex>(StringComparer.OrdinalIgnoreCase), PathIndex.Empty, 0);
+
+    private readonly Dictionary<string, PathIndex> _exact;
     private readonly Dictionary<string, PathIndex>.AlternateLookup<ReadOnlySpan<char>> _exactHosts;
+    private readonly Dictionary<string, PathIndex> _wildcard;
     private readonly (WildcardHost Host, PathIndex Index)[] _wildcardHosts;
     private readonly PathIndex _anyHost;
 
-    public RouteMatcher(IEnumerable<CompiledRoute> routes)
+    private RouteMatcher(Dictionary<string, PathIndex> exact, Dictionary<string, PathIndex> wildcard, PathIndex anyHost, int routeCount)
     {
-        var exact = new Dictionary<string, List<MatchEntry>>(StringComparer.OrdinalIgnoreCase);
-        var wildcard = new Dictionary<string, List<MatchEntry>>(StringComparer.OrdinalIgnoreCase);
-        var any = new List<MatchEntry>();
-        var count = 0;
-        foreach (var route in routes)
+        _exact = exact;
+        _exactHosts = exact.GetAlternateLookup<ReadOnlySpan<char>>();
+        _wildcard = wildcard;
+        _wildcardHosts = [.. wildcard.Select(w => (WildcardHost.Parse(w.Key), w.Value))];
+        _anyHost = anyHost;
+        RouteCount = routeCount;
+    }
+
+    /// <summary>A matcher of <paramref name="routes"/>.</summary>
+    public static RouteMatcher Of(IReadOnlyCollection<CompiledRoute> routes) => Empty.With([], routes);
+
+    /// <summary>This matcher without <paramref name="removed"/> and with <paramref name="added"/>.</summary>
+    public RouteMatcher With(IReadOnlyCollection<CompiledRoute> removed, IReadOnlyCollection<CompiledRoute> added)
+    {
+        // Per host condition (null: routes without hosts), the entries that leave and the entries that come.
+        var changes = new Dictionary<string, (List<MatchEntry> Removed, List<MatchEntry> Added)>(StringComparer.OrdinalIgnoreCase);
+        var anyHost = (Removed: new List<MatchEntry>(), Added: new List<MatchEntry>());
+        Collect(removed, adding: false);
+        Collect(added, adding: true);
+
+        Dictionary<string, PathIndex>? exact = null;
+        Dictionary<string, PathIndex>? wildcard = null;
+        foreach (var (host, change) in changes)
         {
-            count++;
-            var entries = route.Entries;
-            if (route.Entity.Hosts is not { Length: > 0 } hosts)
+            var target = host.Contains('*', StringComparison.Ordinal)
+                ? wildcard ??= new Dictionary<string, PathIndex>(_wildcard, StringComparer.OrdinalIgnoreCase)
+                : exact ??= new Dictionary<string, PathIndex>(_exact, StringComparer.OrdinalIgnoreCase);
+            var index = (target.GetValueOrDefault(host) ?? PathIndex.Empty).With(change.Removed, change.Added);
+            if (index.IsEmpty)
             {
-                any.AddRange(entries);
-                continue;
+                target.Remove(host);
             }
-
-            foreach (var host in hosts)
+            else
             {
-                var target = host.Contains('*', StringComparison.Ordinal) ? wildcard : exact;
-                if (!target.TryGetValue(host, out var list))
-                {
-                    target[host] = list = [];
-                }
-
-                list.AddRange(entries);
+                target[host] = index;
             }
         }
 
-        RouteCount = count;
-        _exactHosts = exact.ToDictionary(e => e.Key, e => new PathIndex(e.Value), StringComparer.OrdinalIgnoreCase)
-            .GetAlternateLookup<ReadOnlySpan<char>>();
-        _wildcardHosts = [.. wildcard.Select(w => (WildcardHost.Parse(w.Key), new PathIndex(w.Value)))];
-        _anyHost = new PathIndex(any);
+        var any = anyHost.Removed.Count + anyHost.Added.Count == 0 ? _anyHost : _anyHost.With(anyHost.Removed, anyHost.Added);
+        return new RouteMatcher(exact ?? _exact, wildcard ?? _wildcard, any, RouteCount - removed.Count + added.Count);
+
+        void Collect(IReadOnlyCollection<CompiledRoute> routes, bool adding)
+        {
+            foreach (var route in routes)
+            {
+                if (route.Entity.Hosts is not { Length: > 0 } hosts)
+                {
+                    (adding ? anyHost.Added : anyHost.Removed).AddRange(route.Entries);
+                    continue;
+                }
+
+                foreach (var host in hosts)
+                {
+                    if (!changes.TryGetValue(host, out var change))
+                    {
+                        changes[host] = change = ([], []);
+                    }
+
+                    (adding ? change.Added : change.Removed).AddRange(route.Entries);
+                }
+            }
+        }
     }
 
     public int RouteCount { get; }

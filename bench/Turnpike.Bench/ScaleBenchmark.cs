@@ -53,6 +53,8 @@ internal static class ScaleBenchmark
         var (prefix, host) = MatchingBenchmark.Measure(count);
         var (prefixSmall, _) = MatchingBenchmark.Measure(100);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"matching: {prefix:F1} ns/request prefix, {host:F1} ns/request host+prefix at {count} routes; ratio to 100 routes {prefix / prefixSmall:F2}"));
+        var (full, change) = MatchingBenchmark.IndexCost(count);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"matcher indexing at {count} routes: whole table {full:F1} ms, one change {change:F3} ms"));
     }
 
     private static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) => new(fields.Select(f => KeyValuePair.Create(f.Key, f.Value)));

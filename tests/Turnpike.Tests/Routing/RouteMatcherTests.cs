@@ -8,8 +8,10 @@ namespace Turnpike.Tests.Routing;
 
 public sealed class RouteMatcherTests
 {
-    private static RouteMatcher Matcher(params RouteEntity[] routes) =>
-        new(routes.Select(r => new CompiledRoute(r with { Id = r.Id == Guid.Empty ? Guid.NewGuid() : r.Id }, null, PluginChain.Empty, new RegexCache())));
+    private static RouteMatcher Matcher(params RouteEntity[] routes) => RouteMatcher.Of(Compile(routes));
+
+    private static CompiledRoute[] Compile(params RouteEntity[] routes) =>
+        [.. routes.Select(r => new CompiledRoute(r with { Id = r.Id == Guid.Empty ? Guid.NewGuid() : r.Id }, null, PluginChain.Empty, new RegexCache()))];
 
     private static string? Match(RouteMatcher matcher, string path, string host = "example.com", string method = "GET", HeaderDictionary? headers = null) =>
         matcher.Match(method, host, path, headers ?? new HeaderDictionary())?.Route.Entity.Name;
@@ -139,5 +141,37 @@ public sealed class RouteMatcherTests
         var matcher = Matcher(routes);
         Assert.Equal("r4321", Match(matcher, "/svc4321/orders"));
         Assert.Null(Match(matcher, "/svc99999/orders"));
+    }
+
+    [Fact]
+    public void A_matcher_derived_from_a_change_routes_as_one_built_from_the_whole_table()
+    {
+        var kept = Compile(
+            new RouteEntity { Name = "api", Paths = ["/api"] },
+            new RouteEntity { Name = "host-a", Hosts = ["a.test"], Paths = ["/"] },
+            new RouteEntity { Name = "wild", Hosts = ["*.wild.test"] },
+            new RouteEntity { Name = "regex", Paths = ["~/items/\\d+$"] });
+        var changing = Compile(
+            new RouteEntity { Name = "old-path", Paths = ["/api/v1"] },
+            new RouteEntity { Name = "old-host", Hosts = ["a.test"], Paths = ["/admin"] },
+            new RouteEntity { Name = "old-wild", Hosts = ["*.wild.test"], Paths = ["/w"] });
+        var replacements = Compile(
+            new RouteEntity { Id = changing[0].Id, Name = "new-path", Paths = ["/api/v2"] },
+            new RouteEntity { Id = changing[1].Id, Name = "new-host", Hosts = ["b.test"], Paths = ["/admin"] });
+
+        var derived = RouteMatcher.Of([.. kept, .. changing]).With(changing, replacements);
+        var rebuilt = RouteMatcher.Of([.. kept, .. replacements]);
+
+        foreach (var matcher in new[] { derived, rebuilt })
+        {
+            Assert.Equal(6, matcher.RouteCount);
+            Assert.Equal("api", Match(matcher, "/api/v1/users"));
+            Assert.Equal("new-path", Match(matcher, "/api/v2/users"));
+            Assert.Equal("host-a", Match(matcher, "/admin", host: "a.test"));
+            Assert.Equal("new-host", Match(matcher, "/admin", host: "b.test"));
+            Assert.Equal("wild", Match(matcher, "/w", host: "x.wild.test"));
+            Assert.Equal("regex", Match(matcher, "/items/42"));
+            Assert.Null(Match(matcher, "/nothing", host: "b.test"));
+        }
     }
 }
