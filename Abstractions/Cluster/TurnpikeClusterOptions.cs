@@ -14,11 +14,23 @@ public sealed class TurnpikeClusterOptions
 
     public string ServiceId { get; set; } = "turnpike";
 
-    /// <summary>Membership provider: <c>Localhost</c> (development clustering, a primary silo keeps the table).</summary>
+    /// <summary>
+    /// Membership provider: <c>Localhost</c> (development: a primary silo keeps the table), <c>AdoNet</c>
+    /// (PostgreSQL with infra/postgres/schema.sql) or <c>Redis</c>.
+    /// </summary>
     public string Clustering { get; set; } = ClusteringProviders.Localhost;
 
-    /// <summary>Grain storage provider: <c>Memory</c>.</summary>
+    /// <summary>Grain storage provider: <c>Memory</c> (lost with the silos), <c>AdoNet</c> or <c>Redis</c>.</summary>
     public string Storage { get; set; } = StorageProviders.Memory;
+
+    /// <summary>The database for <c>AdoNet</c> clustering and storage.</summary>
+    public AdoNetOptions AdoNet { get; set; } = new();
+
+    /// <summary>The server for <c>Redis</c> clustering and storage.</summary>
+    public RedisOptions Redis { get; set; } = new();
+
+    public bool Uses(string provider) =>
+        string.Equals(Clustering, provider, StringComparison.OrdinalIgnoreCase) || string.Equals(Storage, provider, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The silo-to-silo port of this silo.</summary>
     public int SiloPort { get; set; } = 11111;
@@ -31,6 +43,14 @@ public sealed class TurnpikeClusterOptions
 
     /// <summary>Localhost clustering, edges: the silo gateways to connect to (<c>host:port</c>, comma separated).</summary>
     public string Gateways { get; set; } = "127.0.0.1:30000";
+
+    /// <summary>AdoNet and Redis clustering: the address this silo advertises to the others and to edges.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    public IPAddress ParsedAdvertisedAddress() =>
+        IPAddress.TryParse(AdvertisedAddress, out var address)
+            ? address
+            : throw new FormatException($"{Section}:AdvertisedAddress '{AdvertisedAddress}' is not an IP address.");
 
     public IPEndPoint ParsedPrimarySiloEndpoint() => ParseEndpoint(PrimarySiloEndpoint, nameof(PrimarySiloEndpoint));
 
@@ -56,6 +76,23 @@ public sealed class TurnpikeClusterOptions
             problems.Add($"{Section}:Storage '{Storage}' is not supported; use one of: {string.Join(", ", StorageProviders.All)}.");
         }
 
+        if (string.Equals(Clustering, ClusteringProviders.Cassandra, StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add($"{Section}:Clustering 'Cassandra' is not in this build: add the Microsoft.Orleans.Clustering.Cassandra package and "
+                + "a UseCassandraClustering branch in TurnpikeClusterBuilderExtensions (see docs/operations.md).");
+        }
+
+        if (Uses(ClusteringProviders.AdoNet) && string.IsNullOrWhiteSpace(AdoNet.ConnectionString))
+        {
+            problems.Add($"{Section}:AdoNet:ConnectionString is required when AdoNet clustering or storage is chosen "
+                + "(e.g. Host=127.0.0.1;Port=5432;Database=turnpike;Username=turnpike;Password=...).");
+        }
+
+        if (Uses(ClusteringProviders.Redis) && string.IsNullOrWhiteSpace(Redis.ConnectionString))
+        {
+            problems.Add($"{Section}:Redis:ConnectionString is required when Redis clustering or storage is chosen (e.g. 127.0.0.1:6379).");
+        }
+
         if (forSilo && (SiloPort is < 1 or > 65535 || GatewayPort is < 1 or > 65535))
         {
             problems.Add($"{Section}:SiloPort and {Section}:GatewayPort must be ports between 1 and 65535.");
@@ -63,11 +100,16 @@ public sealed class TurnpikeClusterOptions
 
         try
         {
-            if (forSilo)
+            var localhost = string.Equals(Clustering, ClusteringProviders.Localhost, StringComparison.OrdinalIgnoreCase);
+            if (localhost && forSilo)
             {
                 ParsedPrimarySiloEndpoint();
             }
-            else if (ParsedGateways().Length == 0)
+            else if (forSilo)
+            {
+                ParsedAdvertisedAddress();
+            }
+            else if (localhost && ParsedGateways().Length == 0)
             {
                 problems.Add($"{Section}:Gateways must name at least one silo gateway (host:port).");
             }
@@ -89,13 +131,20 @@ public sealed class TurnpikeClusterOptions
 public static class ClusteringProviders
 {
     public const string Localhost = "Localhost";
+    public const string AdoNet = "AdoNet";
+    public const string Redis = "Redis";
 
-    public static readonly IReadOnlyList<string> All = [Localhost];
+    /// <summary>Documented as pluggable; its package is not part of this build.</summary>
+    public const string Cassandra = "Cassandra";
+
+    public static readonly IReadOnlyList<string> All = [Localhost, AdoNet, Redis, Cassandra];
 }
 
 public static class StorageProviders
 {
     public const string Memory = "Memory";
+    public const string AdoNet = "AdoNet";
+    public const string Redis = "Redis";
 
-    public static readonly IReadOnlyList<string> All = [Memory];
+    public static readonly IReadOnlyList<string> All = [Memory, AdoNet, Redis];
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Runtime;
 using Turnpike.Cluster;
@@ -107,11 +108,14 @@ internal static class EdgeHostingExtensions
             }
             catch (Exception ex) when (!context.Response.HasStarted && ex is not OperationCanceledException)
             {
-                var unavailable = ex is SiloUnavailableException or TimeoutException or OrleansMessageRejectionException;
-                await AdminJson.MessageAsync(
-                    context,
-                    unavailable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError,
-                    unavailable ? "The cluster is unavailable; try again" : "An unexpected error occurred");
+                var (status, message) = ex switch
+                {
+                    StateStoreUnavailableException => (StatusCodes.Status503ServiceUnavailable, "The cluster's storage is unavailable; try again"),
+                    SiloUnavailableException or TimeoutException or OrleansMessageRejectionException =>
+                        (StatusCodes.Status503ServiceUnavailable, "The cluster is unavailable; try again"),
+                    _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred"),
+                };
+                await AdminJson.MessageAsync(context, status, message);
             }
         });
         app.UseStatusCodePages(context => context.HttpContext.Response.StatusCode == StatusCodes.Status405MethodNotAllowed
@@ -152,19 +156,32 @@ internal static class EdgeHostingExtensions
 
     private static IClientBuilder UseTurnpikeCluster(this IClientBuilder client, IConfiguration configuration)
     {
-        var options = configuration.GetSection(TurnpikeClusterOptions.Section).Get<TurnpikeClusterOptions>() ?? new();
-        var problems = options.Validate(forSilo: false);
-        if (problems.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid cluster configuration: " + string.Join(" ", problems));
-        }
-
+        var options = TurnpikeClusterConfiguration.Read(configuration, forSilo: false);
+        client.Services.AddTurnpikeClusterStoreCheck(options);
         client.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = options.ClusterId;
             o.ServiceId = options.ServiceId;
         });
-        client.UseStaticClustering(options.ParsedGateways());
+
+        // Find silos that join (scale-out) within seconds rather than Orleans' default minute.
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        if (string.Equals(options.Clustering, ClusteringProviders.AdoNet, StringComparison.OrdinalIgnoreCase))
+        {
+            client.UseAdoNetClustering(o =>
+            {
+                o.Invariant = options.AdoNet.Invariant;
+                o.ConnectionString = options.AdoNet.ConnectionString;
+            });
+        }
+        else if (string.Equals(options.Clustering, ClusteringProviders.Redis, StringComparison.OrdinalIgnoreCase))
+        {
+            client.UseRedisClustering(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(options.Redis.ConnectionString));
+        }
+        else
+        {
+            client.UseStaticClustering(options.ParsedGateways());
+        }
 
         // Keep trying: an edge started before its silos waits for them rather than exiting.
         client.UseConnectionRetryFilter(async (_, cancellationToken) =>

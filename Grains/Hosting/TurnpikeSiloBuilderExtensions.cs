@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using StackExchange.Redis;
 using Turnpike.Cluster;
 
 namespace Turnpike.Hosting;
@@ -10,25 +12,57 @@ public static class TurnpikeSiloBuilderExtensions
 {
     public static ISiloBuilder UseTurnpikeSilo(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var options = configuration.GetSection(TurnpikeClusterOptions.Section).Get<TurnpikeClusterOptions>() ?? new();
-        var problems = options.Validate(forSilo: true);
-        if (problems.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid silo configuration: " + string.Join(" ", problems));
-        }
-
+        var options = TurnpikeClusterConfiguration.Read(configuration, forSilo: true);
+        silo.Services.AddTurnpikeClusterStoreCheck(options);
         silo.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = options.ClusterId;
             o.ServiceId = options.ServiceId;
         });
+        silo.Services.AddOptions<ClusterMembershipOptions>()
+            .Configure(TurnpikeClusterConfiguration.MembershipDefaults)
+            .Bind(configuration.GetSection(TurnpikeClusterConfiguration.MembershipSection));
 
-        // Validated above: Localhost is the one clustering provider this build has.
-        silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, options.ParsedPrimarySiloEndpoint(), options.ServiceId, options.ClusterId);
-        silo.AddMemoryGrainStorage(GrainStorageNames.Default);
+        switch (options.Clustering)
+        {
+            case var c when Is(c, ClusteringProviders.AdoNet):
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = options.AdoNet.Invariant;
+                    o.ConnectionString = options.AdoNet.ConnectionString;
+                });
+                silo.ConfigureEndpoints(options.ParsedAdvertisedAddress(), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+                break;
+            case var c when Is(c, ClusteringProviders.Redis):
+                silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis.ConnectionString));
+                silo.ConfigureEndpoints(options.ParsedAdvertisedAddress(), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+                break;
+            default:
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, options.ParsedPrimarySiloEndpoint(), options.ServiceId, options.ClusterId);
+                break;
+        }
+
+        switch (options.Storage)
+        {
+            case var s when Is(s, StorageProviders.AdoNet):
+                silo.AddAdoNetGrainStorage(GrainStorageNames.Default, o =>
+                {
+                    o.Invariant = options.AdoNet.Invariant;
+                    o.ConnectionString = options.AdoNet.ConnectionString;
+                });
+                break;
+            case var s when Is(s, StorageProviders.Redis):
+                silo.AddRedisGrainStorage(GrainStorageNames.Default, o => o.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis.ConnectionString));
+                break;
+            default:
+                silo.AddMemoryGrainStorage(GrainStorageNames.Default);
+                break;
+        }
 
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddOptions<RouteTableOptions>().BindConfiguration(RouteTableOptions.Section);
         return silo;
     }
+
+    private static bool Is(string value, string provider) => string.Equals(value, provider, StringComparison.OrdinalIgnoreCase);
 }

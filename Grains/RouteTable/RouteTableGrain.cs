@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
+using Turnpike.Cluster;
 
 namespace Turnpike.RouteTable;
 
@@ -26,7 +27,17 @@ public sealed partial class RouteTableGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _storage = new RouteTableStorage(storage, this.GetGrainId());
-        var entities = await _storage.LoadAsync();
+        IReadOnlyList<GatewayEntity> entities;
+        try
+        {
+            entities = await _storage.LoadAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogStorageFailed(logger, ex);
+            throw new StateStoreUnavailableException("The route table could not be loaded from storage: " + ex.Message);
+        }
+
         _table = RouteTableContent.From(entities.OfType<ServiceEntity>(), entities.OfType<RouteEntity>(), entities.OfType<PluginEntity>());
         _log.Reset(Version);
         LogActivated(logger, this.GetPrimaryKeyString(), Version, _table.Services.Count, _table.Routes.Count);
@@ -45,11 +56,12 @@ public sealed partial class RouteTableGrain(
         {
             await _storage.SaveAsync(version, new RouteTableWriteRecord { ReplaceAll = write.ReplaceAll, Upserts = result.Stored, Deletes = result.Deleted });
         }
-        catch
+        catch (Exception ex)
         {
             // What storage holds is now uncertain: start over from it, where the stored write is applied again.
             DeactivateOnIdle();
-            throw;
+            LogStorageFailed(logger, ex);
+            throw new StateStoreUnavailableException("The change could not be stored, and may or may not have been applied: " + ex.Message);
         }
 
         _table = result.Table;
@@ -158,6 +170,9 @@ public sealed partial class RouteTableGrain(
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Route table {Key} activated at version {Version} with {Services} services and {Routes} routes")]
     private static partial void LogActivated(ILogger logger, string key, long version, int services, int routes);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Route table storage failed; the grain deactivates and reloads on its next call")]
+    private static partial void LogStorageFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Could not notify edge {EdgeId} of a route table change")]
     private static partial void LogNotifyFailed(ILogger logger, Exception exception, string edgeId);

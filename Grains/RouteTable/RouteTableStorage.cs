@@ -33,7 +33,7 @@ internal sealed class RouteTableStorage
     {
         await _storage.ReadStateAsync(HeaderName, _grainId, _header);
         _header.State ??= new RouteTableHeader();
-        await Task.WhenAll(_partitions.Select((partition, index) => _storage.ReadStateAsync(PartitionName(index), _grainId, partition)));
+        await ForEachPartitionAsync(Enumerable.Range(0, PartitionCount), index => _storage.ReadStateAsync(PartitionName(index), _grainId, _partitions[index]));
         for (var i = 0; i < PartitionCount; i++)
         {
             foreach (var entity in _partitions[i].State?.Entities ?? [])
@@ -92,11 +92,15 @@ internal sealed class RouteTableStorage
         return touched;
     }
 
-    private Task WritePartitionsAsync(HashSet<int> touched) => Task.WhenAll(touched.Select(index =>
+    private Task WritePartitionsAsync(HashSet<int> touched) => ForEachPartitionAsync(touched, index =>
     {
         _partitions[index].State = new RouteTablePartition { Entities = [.. _members[index].Values] };
         return _storage.WriteStateAsync(PartitionName(index), _grainId, _partitions[index]);
-    }));
+    });
+
+    /// <summary>A few partitions at a time: all 128 at once would take as many database connections (PostgreSQL's default limit is 100).</summary>
+    private static Task ForEachPartitionAsync(IEnumerable<int> indexes, Func<int, Task> action) =>
+        Parallel.ForEachAsync(indexes, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (index, _) => await action(index));
 
     private static int PartitionOf(Guid id)
     {

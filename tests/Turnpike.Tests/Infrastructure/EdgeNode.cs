@@ -49,6 +49,13 @@ internal sealed class EdgeNode : IAsyncDisposable
             ["Turnpike__Sync__PollInterval"] = (pollInterval ?? TimeSpan.FromSeconds(1)).ToString(),
         }, [], dev: false);
 
+    /// <summary>An edge that finds the silos through the backend's membership table.</summary>
+    public static Task<EdgeNode> StartClientAsync(ClusterBackend backend, TimeSpan? pollInterval = null) =>
+        StartAsync(new Dictionary<string, string>(backend.Environment)
+        {
+            ["Turnpike__Sync__PollInterval"] = (pollInterval ?? TimeSpan.FromSeconds(1)).ToString(),
+        }, [], dev: false);
+
     private static async Task<EdgeNode> StartAsync(Dictionary<string, string> environment, string[] args, bool dev)
     {
         int proxy = FreePorts.Next(), admin = FreePorts.Next(), status = FreePorts.Next();

@@ -97,6 +97,23 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM, as an orchestrator stops a process, and waits for it to exit.</summary>
+    public async Task StopGracefullyAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var deadline = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(deadline.Token);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Kill();

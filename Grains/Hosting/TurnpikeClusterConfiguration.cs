@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Turnpike.Cluster;
+
+namespace Turnpike.Hosting;
+
+/// <summary>What silos and edges share about the cluster: reading and validating its options, membership defaults, the store check.</summary>
+public static class TurnpikeClusterConfiguration
+{
+    /// <summary>Orleans' <see cref="ClusterMembershipOptions"/>, any of whose properties may be set here.</summary>
+    public const string MembershipSection = TurnpikeClusterOptions.Section + ":Membership";
+
+    /// <summary>Reads <c>Turnpike:Cluster</c> and stops the process with every problem named when it is not usable.</summary>
+    public static TurnpikeClusterOptions Read(IConfiguration configuration, bool forSilo)
+    {
+        var options = configuration.GetSection(TurnpikeClusterOptions.Section).Get<TurnpikeClusterOptions>() ?? new();
+        var problems = options.Validate(forSilo);
+        return problems.Count == 0
+            ? options
+            : throw new InvalidOperationException($"Invalid {(forSilo ? "silo" : "cluster")} configuration: " + string.Join(" ", problems));
+    }
+
+    /// <summary>
+    /// Faster failure detection than Orleans' defaults (which take about 30 s to declare a silo dead): a silo that
+    /// misses 2 probes of 2 s is suspected, and 2 votes declare it dead. Tuned and measured in
+    /// docs/operations.md; <c>Turnpike:Cluster:Membership:*</c> overrides each value.
+    /// </summary>
+    public static void MembershipDefaults(ClusterMembershipOptions options)
+    {
+        options.ProbeTimeout = TimeSpan.FromSeconds(2);
+        options.NumMissedProbesLimit = 2;
+        options.NumVotesForDeathDeclaration = 2;
+        options.TableRefreshTimeout = TimeSpan.FromSeconds(10);
+        // A silo killed with kill -9 stays "active" in the table; a silo that joins ignores it once its
+        // I-am-alive is 2 publish periods old, so this bounds how long a full restart waits on the dead.
+        options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
+        options.DefunctSiloExpiration = TimeSpan.FromHours(1);
+    }
+
+    /// <summary>Checks the database or Redis server before Orleans starts, so a wrong setting fails with a message that names it.</summary>
+    public static IServiceCollection AddTurnpikeClusterStoreCheck(this IServiceCollection services, TurnpikeClusterOptions options)
+    {
+        if (options.Uses(ClusteringProviders.AdoNet) || options.Uses(ClusteringProviders.Redis))
+        {
+            // Registered before Orleans' own hosted service, so it runs first.
+            services.Insert(0, ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService>(new ClusterStoreCheck(options)));
+        }
+
+        return services;
+    }
+}
