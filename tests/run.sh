@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite from a fresh clone. Installs what the tests need first
-# (nothing beyond the .NET SDK yet); servers the tests start bind to 127.0.0.1 only.
+# Runs the whole test suite from a fresh clone. Installs what the tests need first (PostgreSQL 15
+# and Redis from Debian's packages); the tests start private servers of their own on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +8,7 @@ configuration="${CONFIGURATION:-Release}"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
+bash infra/install-servers.sh
 dotnet build Cluster.sln -c "$configuration" -warnaserror -nologo -v quiet
 set +e
 dotnet test Cluster.sln -c "$configuration" --no-build --nologo 2>&1 | tee "$log"

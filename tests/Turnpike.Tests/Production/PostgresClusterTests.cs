@@ -47,6 +47,7 @@ public sealed class PostgresClusterTests(PostgresFixture fixture, ITestOutputHel
         await using var siloB = await SiloNode.StartAsync(backend: backend);
         var siloC = await SiloNode.StartAsync(backend: backend);
         await using var edgeB = await EdgeNode.StartClientAsync(backend);
+        await edgeA.Proxy.EventuallyAsync("/api/ping", r => r.StatusCode == HttpStatusCode.OK);
         await edgeB.Proxy.EventuallyAsync("/api/ping", r => r.StatusCode == HttpStatusCode.OK);
 
         var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
@@ -130,6 +131,7 @@ public sealed class PostgresClusterTests(PostgresFixture fixture, ITestOutputHel
         await using var edge = await EdgeNode.StartClientAsync(backend);
         AssertCreated(await edge.Admin.PostFormAsync("/services", ("name", "api"), ("url", fixture.Upstream.Url)));
         AssertCreated(await edge.Admin.PostFormAsync("/services/api/routes", ("paths[]", "/api")));
+        await edge.Proxy.EventuallyAsync("/api/ping", r => r.StatusCode == HttpStatusCode.OK);
 
         var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
         await using var traffic = RequestLoop.Start(clock, _ => Proxied(edge));
