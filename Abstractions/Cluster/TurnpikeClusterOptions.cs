@@ -32,6 +32,12 @@ public sealed class TurnpikeClusterOptions
     public bool Uses(string provider) =>
         string.Equals(Clustering, provider, StringComparison.OrdinalIgnoreCase) || string.Equals(Storage, provider, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// How long a grain call may take before it fails (Orleans' default is 30 s). A call in flight to a silo
+    /// that is killed gets no answer, so this bounds how long such a call, e.g. an admin write, hangs.
+    /// </summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The silo-to-silo port of this silo.</summary>
     public int SiloPort { get; set; } = 11111;
 
@@ -91,6 +97,11 @@ public sealed class TurnpikeClusterOptions
         if (Uses(ClusteringProviders.Redis) && string.IsNullOrWhiteSpace(Redis.ConnectionString))
         {
             problems.Add($"{Section}:Redis:ConnectionString is required when Redis clustering or storage is chosen (e.g. 127.0.0.1:6379).");
+        }
+
+        if (ResponseTimeout <= TimeSpan.Zero)
+        {
+            problems.Add($"{Section}:ResponseTimeout must be positive (e.g. 00:00:10).");
         }
 
         if (forSilo && (SiloPort is < 1 or > 65535 || GatewayPort is < 1 or > 65535))

@@ -164,6 +164,8 @@ internal static class EdgeHostingExtensions
             o.ServiceId = options.ServiceId;
         });
 
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
+
         // Find silos that join (scale-out) within seconds rather than Orleans' default minute.
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         if (string.Equals(options.Clustering, ClusteringProviders.AdoNet, StringComparison.OrdinalIgnoreCase))

@@ -19,6 +19,7 @@ public static class TurnpikeSiloBuilderExtensions
             o.ClusterId = options.ClusterId;
             o.ServiceId = options.ServiceId;
         });
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
         silo.Services.AddOptions<ClusterMembershipOptions>()
             .Configure(TurnpikeClusterConfiguration.MembershipDefaults)
             .Bind(configuration.GetSection(TurnpikeClusterConfiguration.MembershipSection));

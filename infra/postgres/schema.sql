@@ -53,23 +53,30 @@ BEGIN
     RETURN inserted > 0;
 END $$;
 
+-- Moves the table from p_expected_version to the next; false when another change got there first.
+CREATE OR REPLACE FUNCTION turnpike_membership_bump(p_deployment_id varchar, p_expected_version integer) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    bumped integer;
+BEGIN
+    UPDATE OrleansMembershipVersionTable v SET Version = v.Version + 1, Timestamp = now()
+    WHERE v.DeploymentId = p_deployment_id AND v.Version = p_expected_version;
+    GET DIAGNOSTICS bumped = ROW_COUNT;
+    RETURN bumped > 0;
+END $$;
+
 -- Inserts a silo's row if the table is still at p_expected_version and the row is new; bumps the version.
 CREATE OR REPLACE FUNCTION turnpike_membership_insert(
     p_deployment_id varchar, p_address varchar, p_port integer, p_generation integer, p_silo_name varchar, p_host_name varchar,
     p_status integer, p_proxy_port integer, p_start_time timestamptz, p_i_am_alive_time timestamptz, p_expected_version integer)
 RETURNS boolean
 LANGUAGE plpgsql AS $$
-DECLARE
-    bumped integer;
 BEGIN
     IF EXISTS (SELECT 1 FROM OrleansMembershipTable m
                WHERE m.DeploymentId = p_deployment_id AND m.Address = p_address AND m.Port = p_port AND m.Generation = p_generation) THEN
         RETURN false;
     END IF;
-    UPDATE OrleansMembershipVersionTable v SET Version = v.Version + 1, Timestamp = now()
-    WHERE v.DeploymentId = p_deployment_id AND v.Version = p_expected_version;
-    GET DIAGNOSTICS bumped = ROW_COUNT;
-    IF bumped = 0 THEN
+    IF NOT turnpike_membership_bump(p_deployment_id, p_expected_version) THEN
         RETURN false;
     END IF;
     INSERT INTO OrleansMembershipTable
@@ -89,10 +96,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     changed integer;
 BEGIN
-    UPDATE OrleansMembershipVersionTable v SET Version = v.Version + 1, Timestamp = now()
-    WHERE v.DeploymentId = p_deployment_id AND v.Version = p_expected_version;
-    GET DIAGNOSTICS changed = ROW_COUNT;
-    IF changed = 0 THEN
+    IF NOT turnpike_membership_bump(p_deployment_id, p_expected_version) THEN
         RETURN false;
     END IF;
     UPDATE OrleansMembershipTable m SET Status = p_status, SuspectTimes = p_suspect_times, IAmAliveTime = p_i_am_alive_time
