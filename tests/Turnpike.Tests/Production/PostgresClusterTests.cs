@@ -72,6 +72,8 @@ public sealed class PostgresClusterTests(PostgresFixture fixture, ITestOutputHel
         Assert.All(failedWrites, f => Assert.StartsWith("503", f.Detail, StringComparison.Ordinal));
 
         // Scale out: a new silo joins; then scale in: a silo stops gracefully. Neither fails a request.
+        // Calls caught by the kill end within the response timeout (10 s); scaling is judged after that.
+        await Task.Delay(TimeSpan.FromSeconds(11));
         var beforeScaling = clock.Elapsed;
         await using var siloD = await SiloNode.StartAsync(backend: backend);
         await writes.WaitForSuccessesAsync(10, TimeSpan.FromSeconds(20));
