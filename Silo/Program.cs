@@ -2,10 +2,19 @@ using Orleans.Runtime;
 using Turnpike.Hosting;
 
 // A silo: hosts the grains. Its status listener answers /healthz for load balancers and orchestrators.
-var builder = WebApplication.CreateBuilder(args);
-builder.UseOrleans(silo => silo.UseTurnpikeSilo(builder.Configuration));
-builder.WebHost.UseUrls(builder.Configuration["Turnpike:Status:Urls"] ?? "http://127.0.0.1:8200");
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.UseOrleans(silo => silo.UseTurnpikeSilo(builder.Configuration));
+    builder.WebHost.UseUrls(builder.Configuration["Turnpike:Status:Urls"] ?? "http://127.0.0.1:8200");
 
-var app = builder.Build();
-app.MapGet("/healthz", (ILocalSiloDetails silo) => Results.Json(new { status = "ok", silo = silo.SiloAddress.ToString(), cluster = silo.ClusterId }));
-await app.RunAsync();
+    var app = builder.Build();
+    app.MapGet("/healthz", (ILocalSiloDetails silo) => Results.Json(new { status = "ok", silo = silo.SiloAddress.ToString(), cluster = silo.ClusterId }));
+    await app.RunAsync();
+    return 0;
+}
+catch (ConfigurationProblemException ex)
+{
+    await Console.Error.WriteLineAsync("turnpike silo: " + ex.Message);
+    return 2;
+}

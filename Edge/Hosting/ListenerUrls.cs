@@ -1,4 +1,5 @@
 using System.Net;
+using Turnpike.Hosting;
 
 namespace Turnpike.Edge.Hosting;
 
@@ -13,7 +14,7 @@ internal static class ListenerUrls
             var normalized = url.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal);
             if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || (uri.IsDefaultPort && !normalized.Contains(":80", StringComparison.Ordinal)))
             {
-                throw new InvalidOperationException($"{key}: '{url}' is not a listener URL such as http://127.0.0.1:8000 (http only, port required).");
+                throw new ConfigurationProblemException($"{key}: '{url}' is not a listener URL such as http://127.0.0.1:8000 (http only, port required).");
             }
 
             var host = uri.Host.Trim('[', ']');
@@ -31,13 +32,13 @@ internal static class ListenerUrls
             }
             else
             {
-                throw new InvalidOperationException($"{key}: '{url}' must name an IP address, localhost or 0.0.0.0.");
+                throw new ConfigurationProblemException($"{key}: '{url}' must name an IP address, localhost or 0.0.0.0.");
             }
         }
 
         if (endpoints.Count == 0)
         {
-            throw new InvalidOperationException($"{key} must name at least one URL.");
+            throw new ConfigurationProblemException($"{key} must name at least one URL.");
         }
 
         return endpoints;

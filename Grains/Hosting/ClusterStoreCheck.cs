@@ -45,7 +45,7 @@ internal sealed class ClusterStoreCheck(TurnpikeClusterOptions options) : IHoste
         }
         catch (ArgumentException ex)
         {
-            throw new InvalidOperationException($"{Key} is not a valid PostgreSQL connection string: {ex.Message}", ex);
+            throw new ConfigurationProblemException($"{Key} is not a valid PostgreSQL connection string: {ex.Message}", ex);
         }
 
         var server = $"{settings.Host}:{settings.Port}, database '{settings.Database}'";
@@ -56,7 +56,7 @@ internal sealed class ClusterStoreCheck(TurnpikeClusterOptions options) : IHoste
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
-            throw new InvalidOperationException($"Cannot use the PostgreSQL server at {server} ({ex.Message}). Check {Key} and that the server runs.", ex);
+            throw new ConfigurationProblemException($"Cannot use the PostgreSQL server at {server} ({ex.Message}). Check {Key} and that the server runs.", ex);
         }
 
         var present = new HashSet<string>(StringComparer.Ordinal);
@@ -71,7 +71,7 @@ internal sealed class ClusterStoreCheck(TurnpikeClusterOptions options) : IHoste
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
         {
-            throw new InvalidOperationException(
+            throw new ConfigurationProblemException(
                 $"Turnpike's schema is not applied to {server}: run infra/postgres/apply-schema.sh postgresql://USER@HOST:PORT/DATABASE (see docs/operations.md).", ex);
         }
 
@@ -80,7 +80,7 @@ internal sealed class ClusterStoreCheck(TurnpikeClusterOptions options) : IHoste
         var missing = needed.Where(q => !present.Contains(q)).ToList();
         if (missing.Count > 0)
         {
-            throw new InvalidOperationException(
+            throw new ConfigurationProblemException(
                 $"The schema in {server} lacks the queries {string.Join(", ", missing)}: apply infra/postgres/schema.sql again (infra/postgres/apply-schema.sh).");
         }
     }
@@ -95,7 +95,7 @@ internal sealed class ClusterStoreCheck(TurnpikeClusterOptions options) : IHoste
         }
         catch (ArgumentException ex)
         {
-            throw new InvalidOperationException($"{Key} is not a valid Redis configuration string: {ex.Message}", ex);
+            throw new ConfigurationProblemException($"{Key} is not a valid Redis configuration string: {ex.Message}", ex);
         }
 
         settings.ConnectTimeout = 5000;
@@ -107,7 +107,7 @@ internal sealed class ClusterStoreCheck(TurnpikeClusterOptions options) : IHoste
         }
         catch (RedisException ex)
         {
-            throw new InvalidOperationException($"Cannot use the Redis server at {options.Redis.ConnectionString} ({ex.Message}). Check {Key} and that the server runs.", ex);
+            throw new ConfigurationProblemException($"Cannot use the Redis server at {options.Redis.ConnectionString} ({ex.Message}). Check {Key} and that the server runs.", ex);
         }
     }
 }

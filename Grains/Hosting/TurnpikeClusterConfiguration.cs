@@ -18,7 +18,7 @@ public static class TurnpikeClusterConfiguration
         var problems = options.Validate(forSilo);
         return problems.Count == 0
             ? options
-            : throw new InvalidOperationException($"Invalid {(forSilo ? "silo" : "cluster")} configuration: " + string.Join(" ", problems));
+            : throw new ConfigurationProblemException($"Invalid {(forSilo ? "silo" : "cluster")} configuration: " + string.Join(" ", problems));
     }
 
     /// <summary>

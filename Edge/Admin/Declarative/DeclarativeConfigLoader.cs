@@ -1,3 +1,4 @@
+using Turnpike.Hosting;
 namespace Turnpike.Edge.Admin.Declarative;
 
 /// <summary>Applies a declarative file to the cluster's route table at edge start (<c>--config</c>).</summary>
@@ -7,18 +8,18 @@ internal sealed class DeclarativeConfigLoader(DeclarativeConfig config, IGrainFa
     {
         if (!File.Exists(path))
         {
-            throw new InvalidOperationException($"Declarative configuration file '{path}' does not exist.");
+            throw new ConfigurationProblemException($"Declarative configuration file '{path}' does not exist.");
         }
 
         var (write, error) = config.Read(await File.ReadAllTextAsync(path, cancellationToken));
         if (write is null)
         {
-            throw new InvalidOperationException($"Declarative configuration file '{path}' is invalid: {error!.Message}");
+            throw new ConfigurationProblemException($"Declarative configuration file '{path}' is invalid: {error!.Message}");
         }
 
         var result = await grains.GetGrain<IRouteTableGrain>(IRouteTableGrain.DefaultKey).Write(write);
         return result.Error is { } writeError
-            ? throw new InvalidOperationException($"Declarative configuration file '{path}' was refused: {writeError.Message}")
+            ? throw new ConfigurationProblemException($"Declarative configuration file '{path}' was refused: {writeError.Message}")
             : result.Version;
     }
 }

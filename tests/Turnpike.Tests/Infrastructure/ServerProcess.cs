@@ -63,6 +63,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                _process.WaitForExit(); // drains the redirected output, so the message says why it exited
                 throw new InvalidOperationException($"Process exited with {_process.ExitCode} before it was ready:\n{Output}");
             }
 
