@@ -6,6 +6,7 @@ public enum EntityKind
     Service,
     Route,
     Plugin,
+    Consumer,
 }
 
 public static class EntityKindNames
@@ -15,6 +16,7 @@ public static class EntityKindNames
         EntityKind.Service => "services",
         EntityKind.Route => "routes",
         EntityKind.Plugin => "plugins",
+        EntityKind.Consumer => "consumers",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

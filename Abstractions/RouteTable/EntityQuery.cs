@@ -14,4 +14,8 @@ public sealed record EntityQuery
     [Id(4)] public bool AllTags { get; init; } = true;
     [Id(5)] public Guid? ServiceId { get; init; }
     [Id(6)] public Guid? RouteId { get; init; }
+    [Id(7)] public Guid? ConsumerId { get; init; }
+
+    /// <summary>Consumers: only the one with this <c>custom_id</c> (Kong's <c>?custom_id=</c>).</summary>
+    [Id(8)] public string? CustomId { get; init; }
 }

@@ -27,6 +27,8 @@ internal static class AdminApi
         MapEntity(endpoints, "/routes", "route", EntityKind.Route, null);
         MapEntity(endpoints, "/routes/{route}/plugins", "plugin", EntityKind.Plugin, EntityScope.Route);
         MapEntity(endpoints, "/plugins", "plugin", EntityKind.Plugin, null);
+        MapEntity(endpoints, "/consumers", "consumer", EntityKind.Consumer, null);
+        MapEntity(endpoints, "/consumers/{consumer}/plugins", "plugin", EntityKind.Plugin, EntityScope.Consumer);
 
         var entities = endpoints.ServiceProvider.GetRequiredService<EntityEndpoints>();
         endpoints.MapMethods("/routes/{route}/service", ["GET", "PATCH"], async context =>

@@ -26,7 +26,12 @@ internal sealed class EntityEndpoints(AdminWriter writer)
                 return;
             }
 
-            query = scope.Field == "service" ? query with { ServiceId = parent.Id } : query with { RouteId = parent.Id };
+            query = scope.Field switch
+            {
+                "service" => query with { ServiceId = parent.Id },
+                "route" => query with { RouteId = parent.Id },
+                _ => query with { ConsumerId = parent.Id },
+            };
         }
 
         var page = await writer.Table.List(query);

@@ -5,12 +5,14 @@ internal sealed record EntityScope(string Field, EntityKind ParentKind, string R
 {
     public static readonly EntityScope Service = new("service", EntityKind.Service, "service");
     public static readonly EntityScope Route = new("route", EntityKind.Route, "route");
+    public static readonly EntityScope Consumer = new("consumer", EntityKind.Consumer, "consumer");
 
     public static Guid? ParentOf(GatewayEntity entity, string field) => (entity, field) switch
     {
         (RouteEntity r, "service") => r.ServiceId,
         (PluginEntity p, "service") => p.ServiceId,
         (PluginEntity p, "route") => p.RouteId,
+        (PluginEntity p, "consumer") => p.ConsumerId,
         _ => null,
     };
 }

@@ -2,7 +2,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace Turnpike.Edge.Admin;
 
-/// <summary>Kong's listing parameters: <c>size</c> (1..1000, default 100), <c>offset</c>, <c>tags</c> (<c>a,b</c> all, <c>a/b</c> any).</summary>
+/// <summary>
+/// Kong's listing parameters: <c>size</c> (1..1000, default 100), <c>offset</c>, <c>tags</c> (<c>a,b</c> all,
+/// <c>a/b</c> any), and for consumers <c>custom_id</c>.
+/// </summary>
 internal static class ListQuery
 {
     public const int DefaultSize = 100;
@@ -59,7 +62,9 @@ internal static class ListQuery
             }
         }
 
-        return (new EntityQuery { Kind = kind, Size = size, After = after, Tags = tags, AllTags = all }, null);
+        // Kong finds a consumer by custom_id through the listing: GET /consumers?custom_id=x.
+        var customId = kind == EntityKind.Consumer && query.TryGetValue("custom_id", out var custom) ? custom.ToString() : null;
+        return (new EntityQuery { Kind = kind, Size = size, After = after, Tags = tags, AllTags = all, CustomId = customId }, null);
     }
 
     public static string Encode(Guid id) => Convert.ToBase64String(id.ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -59,6 +59,7 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<PluginRegistry>();
 
         services.AddSingleton<ServiceSchema>();
+        services.AddSingleton<ConsumerSchema>();
         services.AddSingleton<RouteSchema>();
         services.AddSingleton<PluginSchema>();
         services.AddSingleton<EntitySchemas>();

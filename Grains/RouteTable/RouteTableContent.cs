@@ -7,13 +7,15 @@ namespace Turnpike.RouteTable;
 /// </summary>
 internal sealed class RouteTableContent
 {
-    public static readonly RouteTableContent Empty = new(EntitySet<ServiceEntity>.Empty, EntitySet<RouteEntity>.Empty, EntitySet<PluginEntity>.Empty);
+    public static readonly RouteTableContent Empty = new(
+        EntitySet<ServiceEntity>.Empty, EntitySet<RouteEntity>.Empty, EntitySet<PluginEntity>.Empty, EntitySet<ConsumerEntity>.Empty);
 
-    private RouteTableContent(EntitySet<ServiceEntity> services, EntitySet<RouteEntity> routes, EntitySet<PluginEntity> plugins)
+    private RouteTableContent(EntitySet<ServiceEntity> services, EntitySet<RouteEntity> routes, EntitySet<PluginEntity> plugins, EntitySet<ConsumerEntity> consumers)
     {
         Services = services;
         Routes = routes;
         Plugins = plugins;
+        Consumers = consumers;
     }
 
     public EntitySet<ServiceEntity> Services { get; }
@@ -22,17 +24,23 @@ internal sealed class RouteTableContent
 
     public EntitySet<PluginEntity> Plugins { get; }
 
-    public static RouteTableContent From(IEnumerable<ServiceEntity> services, IEnumerable<RouteEntity> routes, IEnumerable<PluginEntity> plugins) =>
-        new(EntitySet<ServiceEntity>.From(services), EntitySet<RouteEntity>.From(routes), EntitySet<PluginEntity>.From(plugins));
+    public EntitySet<ConsumerEntity> Consumers { get; }
+
+    public static RouteTableContent From(IReadOnlyCollection<GatewayEntity> entities) => new(
+        EntitySet<ServiceEntity>.From(entities.OfType<ServiceEntity>()),
+        EntitySet<RouteEntity>.From(entities.OfType<RouteEntity>()),
+        EntitySet<PluginEntity>.From(entities.OfType<PluginEntity>()),
+        EntitySet<ConsumerEntity>.From(entities.OfType<ConsumerEntity>()));
 
     public IEnumerable<GatewayEntity> All() =>
-        Services.ById.Values.Cast<GatewayEntity>().Concat(Routes.ById.Values).Concat(Plugins.ById.Values);
+        Services.ById.Values.Cast<GatewayEntity>().Concat(Routes.ById.Values).Concat(Plugins.ById.Values).Concat(Consumers.ById.Values);
 
     public GatewayEntity? Find(EntityKind kind, Guid id) => kind switch
     {
         EntityKind.Service => Services.Find(id),
         EntityKind.Route => Routes.Find(id),
         EntityKind.Plugin => Plugins.Find(id),
+        EntityKind.Consumer => Consumers.Find(id),
         _ => null,
     };
 
@@ -41,6 +49,7 @@ internal sealed class RouteTableContent
         EntityKind.Service => Services.Find(idOrName),
         EntityKind.Route => Routes.Find(idOrName),
         EntityKind.Plugin => Plugins.Find(idOrName),
+        EntityKind.Consumer => Consumers.Find(idOrName),
         _ => null,
     };
 
@@ -103,7 +112,7 @@ internal sealed class RouteTableContent
                 return RouteTableApplyResult.Failed(AdminError.ReferencedByOthers(EntityKind.Service, EntityKind.Route));
             }
 
-            foreach (var plugin in table.Plugins.ById.Values.Where(p => p.ServiceId == reference.Id || p.RouteId == reference.Id).ToList())
+            foreach (var plugin in table.Plugins.ById.Values.Where(p => p.ServiceId == reference.Id || p.RouteId == reference.Id || p.ConsumerId == reference.Id).ToList())
             {
                 var pluginRef = new EntityRef(EntityKind.Plugin, plugin.Id);
                 table = table.Without(pluginRef);
@@ -119,21 +128,24 @@ internal sealed class RouteTableContent
         return new RouteTableApplyResult(table, stored, deleted.Distinct().ToArray(), null);
     }
 
-    private GatewayEntity? FindAny(Guid id) => (GatewayEntity?)Services.Find(id) ?? (GatewayEntity?)Routes.Find(id) ?? Plugins.Find(id);
+    private GatewayEntity? FindAny(Guid id) =>
+        (GatewayEntity?)Services.Find(id) ?? (GatewayEntity?)Routes.Find(id) ?? (GatewayEntity?)Plugins.Find(id) ?? Consumers.Find(id);
 
     private RouteTableContent With(GatewayEntity entity) => entity switch
     {
-        ServiceEntity s => new(Services.Put(s), Routes, Plugins),
-        RouteEntity r => new(Services, Routes.Put(r), Plugins),
-        PluginEntity p => new(Services, Routes, Plugins.Put(p)),
+        ServiceEntity s => new(Services.Put(s), Routes, Plugins, Consumers),
+        RouteEntity r => new(Services, Routes.Put(r), Plugins, Consumers),
+        PluginEntity p => new(Services, Routes, Plugins.Put(p), Consumers),
+        ConsumerEntity c => new(Services, Routes, Plugins, Consumers.Put(c)),
         _ => throw new ArgumentException($"Unknown entity type {entity.GetType()}", nameof(entity)),
     };
 
     private RouteTableContent Without(EntityRef reference) => reference.Kind switch
     {
-        EntityKind.Service => new(Services.Remove(reference.Id), Routes, Plugins),
-        EntityKind.Route => new(Services, Routes.Remove(reference.Id), Plugins),
-        EntityKind.Plugin => new(Services, Routes, Plugins.Remove(reference.Id)),
+        EntityKind.Service => new(Services.Remove(reference.Id), Routes, Plugins, Consumers),
+        EntityKind.Route => new(Services, Routes.Remove(reference.Id), Plugins, Consumers),
+        EntityKind.Plugin => new(Services, Routes, Plugins.Remove(reference.Id), Consumers),
+        EntityKind.Consumer => new(Services, Routes, Plugins, Consumers.Remove(reference.Id)),
         _ => this,
     };
 
@@ -158,14 +170,25 @@ internal sealed class RouteTableContent
                     Fields = new() { ["name"] = plugin.Name },
                     HttpStatus = 409,
                 };
+            case ConsumerEntity consumer:
+                if (consumer.Username is { } username && Consumers.ByName.TryGetValue(username, out var owner) && owner != consumer.Id)
+                {
+                    return AdminError.UniqueViolation("username", username);
+                }
+
+                // custom_id is unique too; consumers are few enough per write that a scan is cheaper than a second index.
+                return consumer.CustomId is { } customId
+                    && Consumers.ById.Values.Any(c => c.Id != consumer.Id && c.CustomId == customId)
+                    ? AdminError.UniqueViolation("custom_id", customId)
+                    : null;
             default:
                 if (entity.UniqueName is not { } name)
                 {
                     return null;
                 }
 
-                var owner = entity.Kind == EntityKind.Service ? Services.ByName : Routes.ByName;
-                return owner.TryGetValue(name, out var id) && id != entity.Id ? AdminError.UniqueViolation("name", name) : null;
+                var names = entity.Kind == EntityKind.Service ? Services.ByName : Routes.ByName;
+                return names.TryGetValue(name, out var id) && id != entity.Id ? AdminError.UniqueViolation("name", name) : null;
         }
 
         static string Ref(Guid? id) => id is { } g ? $"{{id=\"{g}\"}}" : "null";
@@ -179,6 +202,8 @@ internal sealed class RouteTableContent
             AdminError.ForeignKeyViolation("service", serviceId, EntityKind.Service),
         PluginEntity { RouteId: { } routeId } when Routes.Find(routeId) is null =>
             AdminError.ForeignKeyViolation("route", routeId, EntityKind.Route),
+        PluginEntity { ConsumerId: { } consumerId } when Consumers.Find(consumerId) is null =>
+            AdminError.ForeignKeyViolation("consumer", consumerId, EntityKind.Consumer),
         _ => null,
     };
 }

@@ -38,7 +38,7 @@ public sealed partial class RouteTableGrain(
             throw new StateStoreUnavailableException("The route table could not be loaded from storage: " + ex.Message);
         }
 
-        _table = RouteTableContent.From(entities.OfType<ServiceEntity>(), entities.OfType<RouteEntity>(), entities.OfType<PluginEntity>());
+        _table = RouteTableContent.From(entities);
         _log.Reset(Version);
         LogActivated(logger, this.GetPrimaryKeyString(), Version, _table.Services.Count, _table.Routes.Count);
     }
@@ -87,7 +87,9 @@ public sealed partial class RouteTableGrain(
             EntityKind.Service => _table.Services.ById.Values,
             EntityKind.Route => _table.Routes.ById.Values.Where(r => query.ServiceId is null || r.ServiceId == query.ServiceId),
             EntityKind.Plugin => _table.Plugins.ById.Values.Where(p =>
-                (query.ServiceId is null || p.ServiceId == query.ServiceId) && (query.RouteId is null || p.RouteId == query.RouteId)),
+                (query.ServiceId is null || p.ServiceId == query.ServiceId) && (query.RouteId is null || p.RouteId == query.RouteId)
+                && (query.ConsumerId is null || p.ConsumerId == query.ConsumerId)),
+            EntityKind.Consumer => _table.Consumers.ById.Values.Where(c => query.CustomId is null || c.CustomId == query.CustomId),
             _ => [],
         };
         if (query.After is { } after)

@@ -48,7 +48,7 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
 
         foreach (var (key, _) in root)
         {
-            if (key is not ("_format_version" or "_transform" or "_comment" or "_workspace" or "services" or "routes" or "plugins"))
+            if (key is not ("_format_version" or "_transform" or "_comment" or "_workspace" or "services" or "routes" or "plugins" or "consumers"))
             {
                 errors.Add(key, "unknown field");
             }
@@ -116,12 +116,38 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
             pending.Add(($"routes[{i}]", EntityKind.Route, route));
         }
 
+        var consumerIds = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        var consumers = Items(root, "consumers", errors);
+        for (var i = 0; i < consumers.Count; i++)
+        {
+            var consumer = (JsonObject)consumers[i].DeepClone();
+            var consumerPlugins = Items(consumer, "plugins", errors, $"consumers[{i}].");
+            consumer.Remove("plugins");
+            var username = consumer["username"] is JsonValue u && u.TryGetValue<string>(out var text) ? text : null;
+            var consumerId = consumer["id"] is null && (username ?? consumer["custom_id"]?.ToString()) is { } key
+                ? AssignDerivedId(consumer, "consumers", key)
+                : AssignId(consumer, "consumers");
+            if (username is not null)
+            {
+                consumerIds[username] = consumerId;
+            }
+
+            pending.Add(($"consumers[{i}]", EntityKind.Consumer, consumer));
+            for (var j = 0; j < consumerPlugins.Count; j++)
+            {
+                var plugin = (JsonObject)consumerPlugins[j].DeepClone();
+                plugin["consumer"] = new JsonObject { ["id"] = consumerId.ToString() };
+                pending.Add(($"consumers[{i}].plugins[{j}]", EntityKind.Plugin, plugin));
+            }
+        }
+
         var topPlugins = Items(root, "plugins", errors);
         for (var i = 0; i < topPlugins.Count; i++)
         {
             var plugin = (JsonObject)topPlugins[i].DeepClone();
             ResolveReference(plugin, "service", serviceIds, errors, $"plugins[{i}].");
             ResolveReference(plugin, "route", routeIds, errors, $"plugins[{i}].");
+            ResolveReference(plugin, "consumer", consumerIds, errors, $"plugins[{i}].");
             pending.Add(($"plugins[{i}]", EntityKind.Plugin, plugin));
         }
 
@@ -129,7 +155,8 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         {
             if (kind == EntityKind.Plugin && json["id"] is null)
             {
-                var scope = $"{json["name"]}|{json["service"]?["id"]}|{json["route"]?["id"]}|{json["instance_name"]}";
+                var scope = $"{json["name"]}|{json["service"]?["id"]}|{json["route"]?["id"]}|{json["instance_name"]}"
+                    + (json["consumer"]?["id"] is { } consumer ? $"|{consumer}" : "");
                 json["id"] = DerivedId("plugins", scope).ToString();
             }
 
@@ -182,7 +209,23 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
             root["routes"] = serviceless;
         }
 
-        var other = all.OfType<PluginEntity>().Where(p => p.ServiceId is null == p.RouteId is null).ToList();
+        var pluginsByConsumer = all.OfType<PluginEntity>().Where(p => p.ConsumerId is not null && p.ServiceId is null && p.RouteId is null).ToLookup(p => p.ConsumerId);
+        var consumers = new JsonArray();
+        foreach (var consumer in all.OfType<ConsumerEntity>().OrderBy(c => c.Username ?? c.CustomId, StringComparer.Ordinal).ThenBy(c => c.Id))
+        {
+            var json = Clean(schemas.For(EntityKind.Consumer).Write(consumer));
+            AddPlugins(json, pluginsByConsumer[consumer.Id], "consumer");
+            consumers.Add(json);
+        }
+
+        if (consumers.Count > 0)
+        {
+            root["consumers"] = consumers;
+        }
+
+        var other = all.OfType<PluginEntity>()
+            .Where(p => p.ServiceId is null == p.RouteId is null && !(p.ConsumerId is not null && p.ServiceId is null && p.RouteId is null))
+            .ToList();
         if (other.Count > 0)
         {
             root["plugins"] = new JsonArray([.. other.Select(p => (JsonNode)Clean(schemas.For(EntityKind.Plugin).Write(p)))]);
@@ -290,6 +333,13 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         }
 
         var id = json["name"] is JsonValue name && name.TryGetValue<string>(out var n) ? DerivedId(table, n) : Guid.NewGuid();
+        json["id"] = id.ToString();
+        return id;
+    }
+
+    private static Guid AssignDerivedId(JsonObject json, string table, string key)
+    {
+        var id = DerivedId(table, key);
         json["id"] = id.ToString();
         return id;
     }

@@ -1,13 +1,14 @@
 namespace Turnpike.Edge.Admin.Schemas;
 
 /// <summary>The schema of each entity kind.</summary>
-internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, PluginSchema plugins)
+internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, PluginSchema plugins, ConsumerSchema consumers)
 {
     public IEntitySchema For(EntityKind kind) => kind switch
     {
         EntityKind.Service => services,
         EntityKind.Route => routes,
         EntityKind.Plugin => plugins,
+        EntityKind.Consumer => consumers,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -11,7 +11,8 @@ internal sealed class PluginSchema(PluginRegistry registry) : IEntitySchema
 
     public EntityKind Kind => EntityKind.Plugin;
 
-    public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [("service", EntityKind.Service), ("route", EntityKind.Route)];
+    public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys =>
+        [("service", EntityKind.Service), ("route", EntityKind.Route), ("consumer", EntityKind.Consumer)];
 
     public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
     {
@@ -55,10 +56,6 @@ internal sealed class PluginSchema(PluginRegistry registry) : IEntitySchema
             Tags = r.Strings("tags", FieldRules.Tag),
         };
         r.RejectUnknown();
-        if (instance.ConsumerId is not null && errors.Count == 0)
-        {
-            r.Error("consumer", "consumer-scoped plugins are not supported by this version");
-        }
 
         return errors.Count == 0 ? instance : null;
     }

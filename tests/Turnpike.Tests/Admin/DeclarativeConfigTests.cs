@@ -2,6 +2,7 @@ using Turnpike.Edge.Admin.Declarative;
 using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Plugins.CorrelationId;
+using Turnpike.Edge.Plugins.RequestTermination;
 using Turnpike.RouteTable;
 using Xunit;
 
@@ -9,8 +10,8 @@ namespace Turnpike.Tests.Admin;
 
 public sealed class DeclarativeConfigTests
 {
-    private static readonly PluginRegistry Plugins = new([new CorrelationIdPlugin()]);
-    private static readonly DeclarativeConfig Config = new(new EntitySchemas(new ServiceSchema(), new RouteSchema(), new PluginSchema(Plugins)));
+    private static readonly PluginRegistry Plugins = new([new CorrelationIdPlugin(), new RequestTerminationPlugin()]);
+    private static readonly DeclarativeConfig Config = new(new EntitySchemas(new ServiceSchema(), new RouteSchema(), new PluginSchema(Plugins), new ConsumerSchema()));
 
     private const string File = """
         _format_version: "3.0"
@@ -46,6 +47,37 @@ public sealed class DeclarativeConfigTests
         var plugins = write.Upserts.OfType<PluginEntity>().ToList();
         Assert.Contains(plugins, p => p.ServiceId == service.Id && p.Config.Contains("\"echo_downstream\":true", StringComparison.Ordinal));
         Assert.Contains(plugins, p => p.RouteId == routes.Single(r => r.Name == "billing-route").Id);
+    }
+
+    [Fact]
+    public void Consumers_with_their_plugins_are_read_and_exported_back_in_Kong_format()
+    {
+        const string file = """
+            _format_version: "3.0"
+            consumers:
+            - username: alice
+              custom_id: crm-1
+              plugins:
+              - name: correlation-id
+            - custom_id: crm-2
+            plugins:
+            - name: request-termination
+              instance_name: alice-blocked
+              consumer: alice
+              config: { status_code: 403 }
+            """;
+        var (write, error) = Config.Read(file);
+        Assert.Null(error?.Message);
+        var consumers = write!.Upserts.OfType<ConsumerEntity>().ToList();
+        var alice = consumers.Single(c => c.Username == "alice");
+        Assert.Equal("crm-1", alice.CustomId);
+        Assert.Contains(consumers, c => c.Username is null && c.CustomId == "crm-2");
+        Assert.Equal(2, write.Upserts.OfType<PluginEntity>().Count(p => p.ConsumerId == alice.Id));
+
+        var exported = Config.Export(write.Upserts);
+        var aliceJson = exported["consumers"]!.AsArray().Single(c => c!["username"]?.GetValue<string>() == "alice")!;
+        Assert.Equal(["correlation-id", "request-termination"], aliceJson["plugins"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()).Order());
+        Assert.Equal(write.Upserts.Select(e => e.Id).Order(), Config.Read(exported).Write!.Upserts.Select(e => e.Id).Order());
     }
 
     [Fact]
