@@ -7,6 +7,7 @@ public enum EntityKind
     Route,
     Plugin,
     Consumer,
+    KeyAuthCredential,
 }
 
 public static class EntityKindNames
@@ -17,6 +18,7 @@ public static class EntityKindNames
         EntityKind.Route => "routes",
         EntityKind.Plugin => "plugins",
         EntityKind.Consumer => "consumers",
+        EntityKind.KeyAuthCredential => "keyauth_credentials",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

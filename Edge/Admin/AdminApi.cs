@@ -29,6 +29,8 @@ internal static class AdminApi
         MapEntity(endpoints, "/plugins", "plugin", EntityKind.Plugin, null);
         MapEntity(endpoints, "/consumers", "consumer", EntityKind.Consumer, null);
         MapEntity(endpoints, "/consumers/{consumer}/plugins", "plugin", EntityKind.Plugin, EntityScope.Consumer);
+        MapEntity(endpoints, "/consumers/{consumer}/key-auth", "credential", EntityKind.KeyAuthCredential, EntityScope.Consumer);
+        MapEntity(endpoints, "/key-auths", "credential", EntityKind.KeyAuthCredential, null);
 
         var entities = endpoints.ServiceProvider.GetRequiredService<EntityEndpoints>();
         endpoints.MapMethods("/routes/{route}/service", ["GET", "PATCH"], async context =>

@@ -113,7 +113,7 @@ internal sealed class EntityEndpoints(AdminWriter writer)
         }
         else
         {
-            json[kind == EntityKind.Plugin ? "instance_name" : "name"] = key;
+            json[writer.Schema(kind).NameField] = key;
         }
 
         if (parent is not null)

@@ -16,6 +16,7 @@ using Turnpike.Edge.Admin.LegacyApis;
 using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Plugins.CorrelationId;
+using Turnpike.Edge.Plugins.KeyAuth;
 using Turnpike.Edge.Plugins.RequestTermination;
 using Turnpike.Edge.Proxy;
 using Turnpike.Edge.RouteTable;
@@ -56,10 +57,12 @@ internal static class EdgeHostingExtensions
 
         services.AddSingleton<IGatewayPlugin, CorrelationIdPlugin>();
         services.AddSingleton<IGatewayPlugin, RequestTerminationPlugin>();
+        services.AddSingleton<IGatewayPlugin, KeyAuthPlugin>();
         services.AddSingleton<PluginRegistry>();
 
         services.AddSingleton<ServiceSchema>();
         services.AddSingleton<ConsumerSchema>();
+        services.AddSingleton<KeyAuthCredentialSchema>();
         services.AddSingleton<RouteSchema>();
         services.AddSingleton<PluginSchema>();
         services.AddSingleton<EntitySchemas>();

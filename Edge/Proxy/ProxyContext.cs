@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
+using Turnpike.Edge.Consumers;
 using Turnpike.Edge.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -10,7 +11,8 @@ namespace Turnpike.Edge.Proxy;
 /// The state of one proxied request, and the transform YARP applies to it on the way up and down.
 /// One object plays both parts so that a proxied request costs one allocation of ours.
 /// </summary>
-internal sealed class ProxyContext(HttpContext httpContext, RouteMatch match, string upstreamPath, string? strippedPrefix, long startTimestamp)
+internal sealed class ProxyContext(
+    HttpContext httpContext, RouteMatch match, ConsumerDirectory consumers, string upstreamPath, string? strippedPrefix, long startTimestamp)
     : HttpTransformer
 {
     public const string ViaValue = "1.1 turnpike";
@@ -27,6 +29,32 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteMatch match, st
 
     public string? CorrelationId { get; set; }
 
+    /// <summary>The consumers and credentials of the snapshot this request was matched in.</summary>
+    public ConsumerDirectory Consumers { get; } = consumers;
+
+    /// <summary>Who the request is from, once an auth plugin has identified it (Kong's authenticated consumer).</summary>
+    public ConsumerEntity? Consumer { get; private set; }
+
+    /// <summary>The credential that identified <see cref="Consumer"/>; null for the anonymous consumer.</summary>
+    public Guid? CredentialId { get; private set; }
+
+    public bool IsAnonymous { get; private set; }
+
+    /// <summary>Request headers an auth plugin hid from the upstream (<c>hide_credentials</c>).</summary>
+    public List<string>? HiddenHeaders { get; private set; }
+
+    /// <summary>The query string the upstream gets, when a plugin changed it; the client's otherwise.</summary>
+    public QueryString? UpstreamQuery { get; set; }
+
+    public void Authenticate(ConsumerEntity consumer, Guid? credentialId, bool anonymous)
+    {
+        Consumer = consumer;
+        CredentialId = credentialId;
+        IsAnonymous = anonymous;
+    }
+
+    public void HideHeader(string name) => (HiddenHeaders ??= []).Add(name);
+
     public long StartTimestamp { get; } = startTimestamp;
 
     public long ForwardTimestamp { get; set; }
@@ -35,7 +63,7 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteMatch match, st
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         var request = httpContext.Request;
-        proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(UpstreamPath), request.QueryString);
+        proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(UpstreamPath), UpstreamQuery ?? request.QueryString);
         // The upstream sees the client's Host only with preserve_host; otherwise the service's host and port.
         proxyRequest.Headers.Host = Route.Entity.PreserveHost ? request.Host.Value : null;
 
@@ -60,7 +88,40 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteMatch match, st
         Set(headers, "X-Real-IP", remote);
         var via = request.Headers.Via.ToString();
         Set(headers, "Via", via.Length == 0 ? ViaValue : via + ", " + ViaValue);
+        if (Consumer is not null)
+        {
+            SetConsumerHeaders(headers);
+        }
+
+        foreach (var hidden in HiddenHeaders ?? [])
+        {
+            headers.Remove(hidden);
+        }
+
         ForwardTimestamp = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>The headers Kong's auth plugins give the upstream; absent fields are removed so a client cannot supply them.</summary>
+    private void SetConsumerHeaders(HttpRequestHeaders headers)
+    {
+        var consumer = Consumer!;
+        Set(headers, "X-Consumer-ID", consumer.Id.ToString());
+        SetOrRemove(headers, "X-Consumer-Username", consumer.Username);
+        SetOrRemove(headers, "X-Consumer-Custom-ID", consumer.CustomId);
+        SetOrRemove(headers, "X-Credential-Identifier", CredentialId?.ToString());
+        SetOrRemove(headers, "X-Anonymous-Consumer", IsAnonymous ? "true" : null);
+    }
+
+    private static void SetOrRemove(HttpRequestHeaders headers, string name, string? value)
+    {
+        if (value is null)
+        {
+            headers.Remove(name);
+        }
+        else
+        {
+            Set(headers, name, value);
+        }
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

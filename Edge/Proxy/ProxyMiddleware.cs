@@ -19,7 +19,8 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
         counters.CountRequest();
         var request = context.Request;
         var path = request.Path.Value ?? "/";
-        var match = store.Current.Matcher.Match(request.Method, request.Host.Value ?? "", path, request.Headers);
+        var snapshot = store.Current;
+        var match = snapshot.Matcher.Match(request.Method, request.Host.Value ?? "", path, request.Headers);
         if (match is not { } found)
         {
             await ProxyErrors.WriteAsync(context, StatusCodes.Status404NotFound, ProxyErrors.NoRoute);
@@ -41,7 +42,7 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
 
         var strip = route.Entity.StripPath && found.MatchedPathLength >= 0;
         var upstreamPath = UpstreamPath.Build(service.Entity.Path, path, strip ? found.MatchedPathLength : -1, route.PathHandlingV1);
-        var proxy = new ProxyContext(context, found, upstreamPath, strip ? path[..found.MatchedPathLength] : null, start);
+        var proxy = new ProxyContext(context, found, snapshot.Consumers, upstreamPath, strip ? path[..found.MatchedPathLength] : null, start);
         foreach (var handler in route.Plugins.Handlers)
         {
             if (!await handler.OnRequestAsync(proxy))

@@ -1,16 +1,19 @@
+using Turnpike.Edge.Consumers;
 using Turnpike.Edge.Routing;
 
 namespace Turnpike.Edge.RouteTable;
 
-/// <summary>An immutable view of one version of the route table: the matcher built from it. Swapped whole.</summary>
-internal sealed class RouteTableSnapshot(long version, RouteMatcher matcher, IReadOnlyList<string> pluginNames)
+/// <summary>An immutable view of one version of the route table: the matcher and consumer directory built from it. Swapped whole.</summary>
+internal sealed class RouteTableSnapshot(long version, RouteMatcher matcher, ConsumerDirectory consumers, IReadOnlyList<string> pluginNames)
 {
-    public static readonly RouteTableSnapshot Empty = new(-1, RouteMatcher.Empty, []);
+    public static readonly RouteTableSnapshot Empty = new(-1, RouteMatcher.Empty, ConsumerDirectory.Empty, []);
 
     /// <summary>The table version; -1 until the edge has loaded one.</summary>
     public long Version { get; } = version;
 
     public RouteMatcher Matcher { get; } = matcher;
+
+    public ConsumerDirectory Consumers { get; } = consumers;
 
     /// <summary>The names of the plugins configured in the table (Kong's <c>enabled_in_cluster</c>).</summary>
     public IReadOnlyList<string> PluginNames { get; } = pluginNames;

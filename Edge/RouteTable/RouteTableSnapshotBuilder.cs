@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using Turnpike.Edge.Consumers;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Proxy;
 using Turnpike.Edge.Routing;
@@ -25,7 +26,8 @@ internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients,
         long version,
         IReadOnlyDictionary<Guid, ServiceEntity> services,
         IReadOnlyDictionary<Guid, RouteEntity> routes,
-        IReadOnlyDictionary<Guid, PluginEntity> pluginInstances)
+        IReadOnlyDictionary<Guid, PluginEntity> pluginInstances,
+        ConsumerDirectory consumers)
     {
         var compiledServices = new Dictionary<ServiceEntity, CompiledService>(services.Count, ReferenceEqualityComparer.Instance);
         var servicesById = new Dictionary<Guid, CompiledService>(services.Count);
@@ -65,7 +67,7 @@ internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients,
         _services = compiledServices;
         _routes = compiledRoutes;
         var names = pluginInstances.Values.Select(p => p.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
-        return new RouteTableSnapshot(version, _matcher, names);
+        return new RouteTableSnapshot(version, _matcher, consumers, names);
     }
 
     private List<(PluginEntity Instance, IGatewayPlugin Plugin, IPluginHandler Handler)> CreateHandlers(IEnumerable<PluginEntity> instances)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Turnpike.Edge.Admin.Declarative;
+using Turnpike.Edge.Consumers;
 using Turnpike.Edge.Hosting;
 
 namespace Turnpike.Edge.RouteTable;
@@ -25,6 +26,7 @@ internal sealed partial class RouteTableSync(
     private readonly Dictionary<Guid, ServiceEntity> _services = [];
     private readonly Dictionary<Guid, RouteEntity> _routes = [];
     private readonly Dictionary<Guid, PluginEntity> _plugins = [];
+    private ConsumerDirectory _consumers = ConsumerDirectory.Empty;
     private IRouteTableObserver? _reference;
     private long _version = -1;
 
@@ -152,7 +154,8 @@ internal sealed partial class RouteTableSync(
             {
                 EntityKind.Service => _services.Remove(deleted.Id),
                 EntityKind.Route => _routes.Remove(deleted.Id),
-                _ => _plugins.Remove(deleted.Id),
+                EntityKind.Plugin => _plugins.Remove(deleted.Id),
+                _ => false, // consumers and credentials: the consumer directory applies them
             };
         }
 
@@ -166,7 +169,8 @@ internal sealed partial class RouteTableSync(
             }
         }
 
-        var snapshot = builder.Build(delta.Version, _services, _routes, _plugins);
+        _consumers = _consumers.Apply(delta.IsFullSnapshot, delta.Upserts, delta.Deletes);
+        var snapshot = builder.Build(delta.Version, _services, _routes, _plugins, _consumers);
         store.Publish(snapshot);
         _version = delta.Version;
         LogApplied(logger, delta.Version, delta.IsFullSnapshot, delta.Upserts.Length, delta.Deletes.Length);

@@ -8,14 +8,21 @@ namespace Turnpike.RouteTable;
 internal sealed class RouteTableContent
 {
     public static readonly RouteTableContent Empty = new(
-        EntitySet<ServiceEntity>.Empty, EntitySet<RouteEntity>.Empty, EntitySet<PluginEntity>.Empty, EntitySet<ConsumerEntity>.Empty);
+        EntitySet<ServiceEntity>.Empty, EntitySet<RouteEntity>.Empty, EntitySet<PluginEntity>.Empty, EntitySet<ConsumerEntity>.Empty,
+        EntitySet<KeyAuthCredentialEntity>.Empty);
 
-    private RouteTableContent(EntitySet<ServiceEntity> services, EntitySet<RouteEntity> routes, EntitySet<PluginEntity> plugins, EntitySet<ConsumerEntity> consumers)
+    private RouteTableContent(
+        EntitySet<ServiceEntity> services,
+        EntitySet<RouteEntity> routes,
+        EntitySet<PluginEntity> plugins,
+        EntitySet<ConsumerEntity> consumers,
+        EntitySet<KeyAuthCredentialEntity> keyAuths)
     {
         Services = services;
         Routes = routes;
         Plugins = plugins;
         Consumers = consumers;
+        KeyAuths = keyAuths;
     }
 
     public EntitySet<ServiceEntity> Services { get; }
@@ -26,14 +33,18 @@ internal sealed class RouteTableContent
 
     public EntitySet<ConsumerEntity> Consumers { get; }
 
+    public EntitySet<KeyAuthCredentialEntity> KeyAuths { get; }
+
     public static RouteTableContent From(IReadOnlyCollection<GatewayEntity> entities) => new(
         EntitySet<ServiceEntity>.From(entities.OfType<ServiceEntity>()),
         EntitySet<RouteEntity>.From(entities.OfType<RouteEntity>()),
         EntitySet<PluginEntity>.From(entities.OfType<PluginEntity>()),
-        EntitySet<ConsumerEntity>.From(entities.OfType<ConsumerEntity>()));
+        EntitySet<ConsumerEntity>.From(entities.OfType<ConsumerEntity>()),
+        EntitySet<KeyAuthCredentialEntity>.From(entities.OfType<KeyAuthCredentialEntity>()));
 
     public IEnumerable<GatewayEntity> All() =>
-        Services.ById.Values.Cast<GatewayEntity>().Concat(Routes.ById.Values).Concat(Plugins.ById.Values).Concat(Consumers.ById.Values);
+        Services.ById.Values.Cast<GatewayEntity>().Concat(Routes.ById.Values).Concat(Plugins.ById.Values).Concat(Consumers.ById.Values)
+            .Concat(KeyAuths.ById.Values);
 
     public GatewayEntity? Find(EntityKind kind, Guid id) => kind switch
     {
@@ -41,6 +52,7 @@ internal sealed class RouteTableContent
         EntityKind.Route => Routes.Find(id),
         EntityKind.Plugin => Plugins.Find(id),
         EntityKind.Consumer => Consumers.Find(id),
+        EntityKind.KeyAuthCredential => KeyAuths.Find(id),
         _ => null,
     };
 
@@ -50,6 +62,7 @@ internal sealed class RouteTableContent
         EntityKind.Route => Routes.Find(idOrName),
         EntityKind.Plugin => Plugins.Find(idOrName),
         EntityKind.Consumer => Consumers.Find(idOrName),
+        EntityKind.KeyAuthCredential => KeyAuths.Find(idOrName),
         _ => null,
     };
 
@@ -118,6 +131,14 @@ internal sealed class RouteTableContent
                 table = table.Without(pluginRef);
                 deleted.Add(pluginRef);
             }
+
+            // A consumer's credentials go with it.
+            foreach (var key in reference.Kind == EntityKind.Consumer ? table.KeyAuths.ById.Values.Where(k => k.ConsumerId == reference.Id).ToList() : [])
+            {
+                var keyRef = new EntityRef(EntityKind.KeyAuthCredential, key.Id);
+                table = table.Without(keyRef);
+                deleted.Add(keyRef);
+            }
         }
 
         if (write.ReplaceAll)
@@ -129,23 +150,25 @@ internal sealed class RouteTableContent
     }
 
     private GatewayEntity? FindAny(Guid id) =>
-        (GatewayEntity?)Services.Find(id) ?? (GatewayEntity?)Routes.Find(id) ?? (GatewayEntity?)Plugins.Find(id) ?? Consumers.Find(id);
+        (GatewayEntity?)Services.Find(id) ?? (GatewayEntity?)Routes.Find(id) ?? (GatewayEntity?)Plugins.Find(id) ?? (GatewayEntity?)Consumers.Find(id) ?? KeyAuths.Find(id);
 
     private RouteTableContent With(GatewayEntity entity) => entity switch
     {
-        ServiceEntity s => new(Services.Put(s), Routes, Plugins, Consumers),
-        RouteEntity r => new(Services, Routes.Put(r), Plugins, Consumers),
-        PluginEntity p => new(Services, Routes, Plugins.Put(p), Consumers),
-        ConsumerEntity c => new(Services, Routes, Plugins, Consumers.Put(c)),
+        ServiceEntity s => new(Services.Put(s), Routes, Plugins, Consumers, KeyAuths),
+        RouteEntity r => new(Services, Routes.Put(r), Plugins, Consumers, KeyAuths),
+        PluginEntity p => new(Services, Routes, Plugins.Put(p), Consumers, KeyAuths),
+        ConsumerEntity c => new(Services, Routes, Plugins, Consumers.Put(c), KeyAuths),
+        KeyAuthCredentialEntity k => new(Services, Routes, Plugins, Consumers, KeyAuths.Put(k)),
         _ => throw new ArgumentException($"Unknown entity type {entity.GetType()}", nameof(entity)),
     };
 
     private RouteTableContent Without(EntityRef reference) => reference.Kind switch
     {
-        EntityKind.Service => new(Services.Remove(reference.Id), Routes, Plugins, Consumers),
-        EntityKind.Route => new(Services, Routes.Remove(reference.Id), Plugins, Consumers),
-        EntityKind.Plugin => new(Services, Routes, Plugins.Remove(reference.Id), Consumers),
-        EntityKind.Consumer => new(Services, Routes, Plugins, Consumers.Remove(reference.Id)),
+        EntityKind.Service => new(Services.Remove(reference.Id), Routes, Plugins, Consumers, KeyAuths),
+        EntityKind.Route => new(Services, Routes.Remove(reference.Id), Plugins, Consumers, KeyAuths),
+        EntityKind.Plugin => new(Services, Routes, Plugins.Remove(reference.Id), Consumers, KeyAuths),
+        EntityKind.Consumer => new(Services, Routes, Plugins, Consumers.Remove(reference.Id), KeyAuths),
+        EntityKind.KeyAuthCredential => new(Services, Routes, Plugins, Consumers, KeyAuths.Remove(reference.Id)),
         _ => this,
     };
 
@@ -181,6 +204,10 @@ internal sealed class RouteTableContent
                     && Consumers.ById.Values.Any(c => c.Id != consumer.Id && c.CustomId == customId)
                     ? AdminError.UniqueViolation("custom_id", customId)
                     : null;
+            case KeyAuthCredentialEntity key:
+                return KeyAuths.ByName.TryGetValue(key.Key, out var holderOfKey) && holderOfKey != key.Id
+                    ? AdminError.UniqueViolation("key", key.Key)
+                    : null;
             default:
                 if (entity.UniqueName is not { } name)
                 {
@@ -204,6 +231,8 @@ internal sealed class RouteTableContent
             AdminError.ForeignKeyViolation("route", routeId, EntityKind.Route),
         PluginEntity { ConsumerId: { } consumerId } when Consumers.Find(consumerId) is null =>
             AdminError.ForeignKeyViolation("consumer", consumerId, EntityKind.Consumer),
+        KeyAuthCredentialEntity key when Consumers.Find(key.ConsumerId) is null =>
+            AdminError.ForeignKeyViolation("consumer", key.ConsumerId, EntityKind.Consumer),
         _ => null,
     };
 }

@@ -90,6 +90,7 @@ public sealed partial class RouteTableGrain(
                 (query.ServiceId is null || p.ServiceId == query.ServiceId) && (query.RouteId is null || p.RouteId == query.RouteId)
                 && (query.ConsumerId is null || p.ConsumerId == query.ConsumerId)),
             EntityKind.Consumer => _table.Consumers.ById.Values.Where(c => query.CustomId is null || c.CustomId == query.CustomId),
+            EntityKind.KeyAuthCredential => _table.KeyAuths.ById.Values.Where(k => query.ConsumerId is null || k.ConsumerId == query.ConsumerId),
             _ => [],
         };
         if (query.After is { } after)

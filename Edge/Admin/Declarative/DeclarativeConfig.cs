@@ -122,7 +122,9 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         {
             var consumer = (JsonObject)consumers[i].DeepClone();
             var consumerPlugins = Items(consumer, "plugins", errors, $"consumers[{i}].");
+            var keys = Items(consumer, "keyauth_credentials", errors, $"consumers[{i}].");
             consumer.Remove("plugins");
+            consumer.Remove("keyauth_credentials");
             var username = consumer["username"] is JsonValue u && u.TryGetValue<string>(out var text) ? text : null;
             var consumerId = consumer["id"] is null && (username ?? consumer["custom_id"]?.ToString()) is { } key
                 ? AssignDerivedId(consumer, "consumers", key)
@@ -138,6 +140,18 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
                 var plugin = (JsonObject)consumerPlugins[j].DeepClone();
                 plugin["consumer"] = new JsonObject { ["id"] = consumerId.ToString() };
                 pending.Add(($"consumers[{i}].plugins[{j}]", EntityKind.Plugin, plugin));
+            }
+
+            for (var j = 0; j < keys.Count; j++)
+            {
+                var credential = (JsonObject)keys[j].DeepClone();
+                credential["consumer"] = new JsonObject { ["id"] = consumerId.ToString() };
+                if (credential["id"] is null && credential["key"] is JsonValue k && k.TryGetValue<string>(out var keyText))
+                {
+                    AssignDerivedId(credential, "keyauth_credentials", keyText);
+                }
+
+                pending.Add(($"consumers[{i}].keyauth_credentials[{j}]", EntityKind.KeyAuthCredential, credential));
             }
         }
 
@@ -210,11 +224,24 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         }
 
         var pluginsByConsumer = all.OfType<PluginEntity>().Where(p => p.ConsumerId is not null && p.ServiceId is null && p.RouteId is null).ToLookup(p => p.ConsumerId);
+        var keysByConsumer = all.OfType<KeyAuthCredentialEntity>().ToLookup(k => k.ConsumerId);
         var consumers = new JsonArray();
         foreach (var consumer in all.OfType<ConsumerEntity>().OrderBy(c => c.Username ?? c.CustomId, StringComparer.Ordinal).ThenBy(c => c.Id))
         {
             var json = Clean(schemas.For(EntityKind.Consumer).Write(consumer));
             AddPlugins(json, pluginsByConsumer[consumer.Id], "consumer");
+            var keys = new JsonArray();
+            foreach (var key in keysByConsumer[consumer.Id])
+            {
+                var keyJson = Clean(schemas.For(EntityKind.KeyAuthCredential).Write(key));
+                keyJson.Remove("consumer");
+                keys.Add(keyJson);
+            }
+
+            if (keys.Count > 0)
+            {
+                json["keyauth_credentials"] = keys;
+            }
             consumers.Add(json);
         }
 

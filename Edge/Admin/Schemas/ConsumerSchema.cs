@@ -8,6 +8,8 @@ internal sealed class ConsumerSchema : IEntitySchema
 {
     public EntityKind Kind => EntityKind.Consumer;
 
+    public string NameField => "username";
+
     public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [];
 
     public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)

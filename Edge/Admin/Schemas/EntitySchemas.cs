@@ -1,7 +1,7 @@
 namespace Turnpike.Edge.Admin.Schemas;
 
 /// <summary>The schema of each entity kind.</summary>
-internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, PluginSchema plugins, ConsumerSchema consumers)
+internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, PluginSchema plugins, ConsumerSchema consumers, KeyAuthCredentialSchema keyAuths)
 {
     public IEntitySchema For(EntityKind kind) => kind switch
     {
@@ -9,6 +9,7 @@ internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, 
         EntityKind.Route => routes,
         EntityKind.Plugin => plugins,
         EntityKind.Consumer => consumers,
+        EntityKind.KeyAuthCredential => keyAuths,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

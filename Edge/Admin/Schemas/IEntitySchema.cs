@@ -8,6 +8,9 @@ internal interface IEntitySchema
 {
     EntityKind Kind { get; }
 
+    /// <summary>The field Kong's endpoints accept in place of the id (its <c>endpoint_key</c>), e.g. <c>name</c>.</summary>
+    string NameField { get; }
+
     /// <summary>Foreign key fields (<c>{"id"}</c> or <c>{"name"}</c> objects) and the kind each names.</summary>
     IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys { get; }
 

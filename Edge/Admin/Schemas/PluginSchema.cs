@@ -11,6 +11,8 @@ internal sealed class PluginSchema(PluginRegistry registry) : IEntitySchema
 
     public EntityKind Kind => EntityKind.Plugin;
 
+    public string NameField => "instance_name";
+
     public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys =>
         [("service", EntityKind.Service), ("route", EntityKind.Route), ("consumer", EntityKind.Consumer)];
 

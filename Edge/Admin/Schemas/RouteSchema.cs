@@ -10,6 +10,8 @@ internal sealed class RouteSchema : IEntitySchema
 
     public EntityKind Kind => EntityKind.Route;
 
+    public string NameField => "name";
+
     public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [("service", EntityKind.Service)];
 
     public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)

@@ -10,6 +10,8 @@ internal sealed class ServiceSchema : IEntitySchema
 
     public EntityKind Kind => EntityKind.Service;
 
+    public string NameField => "name";
+
     public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [];
 
     public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)

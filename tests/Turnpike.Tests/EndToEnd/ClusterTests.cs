@@ -115,4 +115,32 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
         var (_, status) = await restarted.Status.GetJsonAsync("/status");
         Assert.Equal(await fixture.EdgeA.ConfigVersionAsync(), status!["configuration_version"]!.GetValue<long>());
     }
+
+    [Fact]
+    public async Task A_credential_created_and_revoked_through_one_edge_takes_effect_on_the_other()
+    {
+        Assert.Equal(201, (await fixture.EdgeA.Admin.PostJsonAsync("/services", new { name = _name, url = fixture.Upstream.Url })).Status);
+        Assert.Equal(201, (await fixture.EdgeA.Admin.PostJsonAsync($"/services/{_name}/routes", new { name = _name, paths = new[] { $"/{_name}" } })).Status);
+        Assert.Equal(201, (await fixture.EdgeA.Admin.PostJsonAsync($"/services/{_name}/plugins", new { name = "key-auth" })).Status);
+        Assert.Equal(201, (await fixture.EdgeA.Admin.PostJsonAsync("/consumers", new { username = _name })).Status);
+        var path = $"/{_name}?apikey={_name}-key";
+        using (var before = await fixture.EdgeB.Proxy.EventuallyAsync(path, r => r.StatusCode == HttpStatusCode.Unauthorized))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, before.StatusCode);
+        }
+
+        Assert.Equal(201, (await fixture.EdgeA.Admin.PostJsonAsync($"/consumers/{_name}/key-auth", new { key = $"{_name}-key" })).Status);
+        using (var created = await fixture.EdgeB.Proxy.EventuallyAsync(path, r => r.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(5)))
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        }
+
+        using (var deleted = await fixture.EdgeA.Admin.DeleteAsync($"/consumers/{_name}/key-auth/{_name}-key"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        using var revoked = await fixture.EdgeB.Proxy.EventuallyAsync(path, r => r.StatusCode == HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(5));
+        Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
+    }
 }

@@ -1,0 +1,111 @@
+using System.Collections.Immutable;
+
+namespace Turnpike.Edge.Consumers;
+
+/// <summary>
+/// This edge's copy of every consumer and credential, indexed for the auth plugins: a key-auth key resolves
+/// to its credential and consumer with local lookups. Immutable; each table version derives the next from
+/// the changes it brings (<see cref="Apply"/>), so a change costs what it touches.
+/// </summary>
+internal sealed class ConsumerDirectory
+{
+    public static readonly ConsumerDirectory Empty = new(
+        ImmutableDictionary<Guid, ConsumerEntity>.Empty,
+        ImmutableDictionary<string, ConsumerEntity>.Empty.WithComparers(StringComparer.Ordinal),
+        ImmutableDictionary<Guid, KeyAuthCredentialEntity>.Empty,
+        ImmutableDictionary<string, KeyAuthCredentialEntity>.Empty.WithComparers(StringComparer.Ordinal));
+
+    private readonly ImmutableDictionary<Guid, ConsumerEntity> _consumers;
+    private readonly ImmutableDictionary<string, ConsumerEntity> _byUsername;
+    private readonly ImmutableDictionary<Guid, KeyAuthCredentialEntity> _keyAuths;
+    private readonly ImmutableDictionary<string, KeyAuthCredentialEntity> _byKey;
+
+    private ConsumerDirectory(
+        ImmutableDictionary<Guid, ConsumerEntity> consumers,
+        ImmutableDictionary<string, ConsumerEntity> byUsername,
+        ImmutableDictionary<Guid, KeyAuthCredentialEntity> keyAuths,
+        ImmutableDictionary<string, KeyAuthCredentialEntity> byKey)
+    {
+        _consumers = consumers;
+        _byUsername = byUsername;
+        _keyAuths = keyAuths;
+        _byKey = byKey;
+    }
+
+    public int ConsumerCount => _consumers.Count;
+
+    public ConsumerEntity? Consumer(Guid id) => _consumers.GetValueOrDefault(id);
+
+    /// <summary>By id or username, as Kong's <c>anonymous</c> setting names a consumer.</summary>
+    public ConsumerEntity? Consumer(string idOrUsername) =>
+        Guid.TryParse(idOrUsername, out var id) ? Consumer(id) : _byUsername.GetValueOrDefault(idOrUsername);
+
+    public KeyAuthCredentialEntity? KeyAuth(string key) => _byKey.GetValueOrDefault(key);
+
+    /// <summary>This directory with a table change applied; <paramref name="full"/> replaces everything.</summary>
+    public ConsumerDirectory Apply(bool full, IEnumerable<GatewayEntity> upserts, IEnumerable<EntityRef> deletes)
+    {
+        var source = full ? Empty : this;
+        var consumers = source._consumers.ToBuilder();
+        var byUsername = source._byUsername.ToBuilder();
+        var keyAuths = source._keyAuths.ToBuilder();
+        var byKey = source._byKey.ToBuilder();
+        foreach (var deleted in deletes)
+        {
+            if (deleted.Kind == EntityKind.Consumer && consumers.TryGetValue(deleted.Id, out var consumer))
+            {
+                RemoveConsumer(consumer);
+            }
+            else if (deleted.Kind == EntityKind.KeyAuthCredential && keyAuths.TryGetValue(deleted.Id, out var key))
+            {
+                RemoveKey(key);
+            }
+        }
+
+        foreach (var entity in upserts)
+        {
+            switch (entity)
+            {
+                case ConsumerEntity consumer:
+                    if (consumers.TryGetValue(consumer.Id, out var old))
+                    {
+                        RemoveConsumer(old);
+                    }
+
+                    consumers[consumer.Id] = consumer;
+                    if (consumer.Username is { } username)
+                    {
+                        byUsername[username] = consumer;
+                    }
+
+                    break;
+                case KeyAuthCredentialEntity key:
+                    if (keyAuths.TryGetValue(key.Id, out var oldKey))
+                    {
+                        RemoveKey(oldKey);
+                    }
+
+                    keyAuths[key.Id] = key;
+                    byKey[key.Key] = key;
+                    break;
+            }
+        }
+
+        return new ConsumerDirectory(consumers.ToImmutable(), byUsername.ToImmutable(), keyAuths.ToImmutable(), byKey.ToImmutable());
+
+        void RemoveConsumer(ConsumerEntity consumer)
+        {
+            consumers.Remove(consumer.Id);
+            if (consumer.Username is { } username)
+            {
+                byUsername.Remove(username);
+            }
+        }
+
+        void RemoveKey(KeyAuthCredentialEntity key)
+        {
+            keyAuths.Remove(key.Id);
+            byKey.Remove(key.Key);
+        }
+    }
+}
