@@ -1,11 +1,13 @@
 namespace Turnpike.Edge.Plugins;
 
-/// <summary>The plugin handlers that apply to one route, in execution order (priority, highest first).</summary>
-internal sealed class PluginChain(IPluginHandler[] handlers)
+/// <summary>The plugins that apply to one route, one slot per plugin, in execution order (priority, highest first).</summary>
+internal sealed class PluginChain(PluginSlot[] slots)
 {
     public static readonly PluginChain Empty = new([]);
 
-    public IPluginHandler[] Handlers { get; } = handlers;
+    public PluginSlot[] Slots { get; } = slots;
 
-    public bool IsEmpty => Handlers.Length == 0;
+    public bool IsEmpty => Slots.Length == 0;
+
+    public bool SameAs(PluginChain other) => Slots.Length == other.Slots.Length && Slots.Zip(other.Slots).All(p => p.First.SameAs(p.Second));
 }

@@ -138,9 +138,9 @@ internal sealed class ProxyContext(
         var now = Stopwatch.GetTimestamp();
         headers[UpstreamLatencyHeader] = Milliseconds(now - ForwardTimestamp);
         headers[ProxyLatencyHeader] = Milliseconds(ForwardTimestamp - StartTimestamp);
-        foreach (var handler in Route.Plugins.Handlers)
+        foreach (var slot in Route.Plugins.Slots)
         {
-            handler.OnResponseHeaders(this);
+            slot.For(Consumer)?.OnResponseHeaders(this);
         }
 
         return proceed;

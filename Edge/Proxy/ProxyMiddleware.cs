@@ -43,9 +43,9 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
         var strip = route.Entity.StripPath && found.MatchedPathLength >= 0;
         var upstreamPath = UpstreamPath.Build(service.Entity.Path, path, strip ? found.MatchedPathLength : -1, route.PathHandlingV1);
         var proxy = new ProxyContext(context, found, snapshot.Consumers, upstreamPath, strip ? path[..found.MatchedPathLength] : null, start);
-        foreach (var handler in route.Plugins.Handlers)
+        foreach (var slot in route.Plugins.Slots)
         {
-            if (!await handler.OnRequestAsync(proxy))
+            if (slot.For(proxy.Consumer) is { } handler && !await handler.OnRequestAsync(proxy))
             {
                 return;
             }

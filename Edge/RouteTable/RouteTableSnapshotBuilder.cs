@@ -74,7 +74,7 @@ internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients,
     {
         var created = new Dictionary<PluginEntity, IPluginHandler?>(ReferenceEqualityComparer.Instance);
         var handlers = new List<(PluginEntity, IGatewayPlugin, IPluginHandler)>();
-        foreach (var instance in instances.Where(p => p.Enabled && p.ConsumerId is null))
+        foreach (var instance in instances.Where(p => p.Enabled))
         {
             var plugin = plugins.Find(instance.Name);
             if (!_handlers.TryGetValue(instance, out var handler))
@@ -97,7 +97,11 @@ internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients,
         return handlers;
     }
 
-    /// <summary>Kong's precedence: per plugin name the most specific instance wins (route+service, route, service, global).</summary>
+    /// <summary>
+    /// Kong's precedence: per plugin name the most specific instance wins, consumer scopes included
+    /// (consumer+route+service, consumer+route, consumer+service, route+service, consumer, route, service,
+    /// global). The consumer-scoped winners are kept per consumer in the plugin's slot.
+    /// </summary>
     private static PluginChain ChainFor(RouteEntity route, List<(PluginEntity Instance, IGatewayPlugin Plugin, IPluginHandler Handler)> handlers)
     {
         if (handlers.Count == 0)
@@ -105,29 +109,66 @@ internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients,
             return PluginChain.Empty;
         }
 
-        var chosen = new Dictionary<string, (int Specificity, IGatewayPlugin Plugin, IPluginHandler Handler)>(StringComparer.Ordinal);
+        var byName = new Dictionary<string, (IGatewayPlugin Plugin, int Rank, IPluginHandler? Handler, Dictionary<Guid, (int Rank, IPluginHandler Handler)> Consumers)>(StringComparer.Ordinal);
         foreach (var (instance, plugin, handler) in handlers)
         {
-            var specificity = (instance.RouteId, instance.ServiceId) switch
+            if (Rank(instance, route) is not { } rank)
             {
-                (null, null) => 0,
-                (null, { } s) when s == route.ServiceId => 1,
-                ({ } r, null) when r == route.Id => 2,
-                ({ } r, { } s) when r == route.Id && s == route.ServiceId => 3,
-                _ => -1,
-            };
-            if (specificity >= 0 && (!chosen.TryGetValue(instance.Name, out var current) || current.Specificity < specificity))
-            {
-                chosen[instance.Name] = (specificity, plugin, handler);
+                continue;
             }
+
+            if (!byName.TryGetValue(instance.Name, out var slot))
+            {
+                slot = (plugin, -1, null, []);
+            }
+
+            if (instance.ConsumerId is { } consumerId)
+            {
+                if (!slot.Consumers.TryGetValue(consumerId, out var current) || current.Rank < rank)
+                {
+                    slot.Consumers[consumerId] = (rank, handler);
+                }
+            }
+            else if (slot.Rank < rank)
+            {
+                slot = slot with { Rank = rank, Handler = handler };
+            }
+
+            byName[instance.Name] = slot;
         }
 
-        return chosen.Count == 0
-            ? PluginChain.Empty
-            : new PluginChain([.. chosen.Values.OrderByDescending(c => c.Plugin.Priority).Select(c => c.Handler)]);
+        return byName.Count == 0 ? PluginChain.Empty : new PluginChain([.. byName.Values
+            .OrderByDescending(s => s.Plugin.Priority)
+            .Select(s =>
+            {
+                // A consumer's instance replaces the general one only where it is the more specific of the two.
+                var overrides = s.Consumers.Where(c => c.Value.Rank > s.Rank).ToDictionary(c => c.Key, c => c.Value.Handler);
+                return new PluginSlot(s.Handler, overrides.Count > 0 ? overrides : null);
+            })]);
     }
 
-    private static bool SameChain(PluginChain a, PluginChain b) => a.Handlers.AsSpan().SequenceEqual(b.Handlers);
+    /// <summary>How specific an instance is for <paramref name="route"/> (higher wins); null when it does not apply to it.</summary>
+    private static int? Rank(PluginEntity instance, RouteEntity route)
+    {
+        if ((instance.RouteId is { } r && r != route.Id) || (instance.ServiceId is { } s && s != route.ServiceId))
+        {
+            return null;
+        }
+
+        return (instance.ConsumerId is not null, instance.RouteId is not null, instance.ServiceId is not null) switch
+        {
+            (true, true, true) => 7,
+            (true, true, false) => 6,
+            (true, false, true) => 5,
+            (false, true, true) => 4,
+            (true, false, false) => 3,
+            (false, true, false) => 2,
+            (false, false, true) => 1,
+            _ => 0,
+        };
+    }
+
+    private static bool SameChain(PluginChain a, PluginChain b) => a.SameAs(b);
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Warning, Message = "Plugin {Name} (instance {Id}) is not available on this edge and is skipped")]
     private static partial void LogUnknownPlugin(ILogger logger, string name, Guid id);

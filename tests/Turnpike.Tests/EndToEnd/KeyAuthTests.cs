@@ -149,4 +149,34 @@ public sealed class KeyAuthTests(DevGatewayFixture fixture)
         Assert.Equal("unknown field", body["fields"]!["config"]!["bogus"]!.GetValue<string>());
         Assert.Equal(404, (await _admin.GetJsonAsync($"/plugins/{_name}")).Status);
     }
+
+    [Fact]
+    public async Task A_plugin_scoped_to_a_consumer_applies_to_that_consumers_requests_and_outranks_the_routes_own()
+    {
+        var path = await ProtectedRouteAsync();
+        Assert.Equal(201, (await _admin.PostJsonAsync("/consumers", new { username = _name + "-other" })).Status);
+        Assert.Equal(201, (await _admin.PostJsonAsync($"/consumers/{_name}-other/key-auth", new { key = _name + "-other-key" })).Status);
+
+        // The consumer's own instance: only its requests are refused.
+        Assert.Equal(201, (await _admin.PostJsonAsync($"/consumers/{_name}/plugins", new { name = "request-termination", config = new { status_code = 403, message = "consumer blocked" } })).Status);
+        using (var blocked = await _proxy.EventuallyAsync($"{path}?apikey={_name}-key", r => r.StatusCode == HttpStatusCode.Forbidden))
+        {
+            Assert.Equal("consumer blocked", (await blocked.Content.ReadFromJsonAsync<JsonObject>())!["message"]!.GetValue<string>());
+        }
+
+        using (var other = await _proxy.GetAsync($"{path}?apikey={_name}-other-key"))
+        {
+            Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        }
+
+        // A route-wide instance applies to everyone else; the consumer's instance stays the more specific one.
+        Assert.Equal(201, (await _admin.PostJsonAsync($"/routes/{_name}/plugins", new { name = "request-termination", config = new { status_code = 418, message = "everyone" } })).Status);
+        using (var everyone = await _proxy.EventuallyAsync($"{path}?apikey={_name}-other-key", r => r.StatusCode == (HttpStatusCode)418))
+        {
+            Assert.Equal((HttpStatusCode)418, everyone.StatusCode);
+        }
+
+        using var stillBlocked = await _proxy.GetAsync($"{path}?apikey={_name}-key");
+        Assert.Equal(HttpStatusCode.Forbidden, stillBlocked.StatusCode);
+    }
 }
