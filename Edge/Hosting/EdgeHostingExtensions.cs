@@ -16,6 +16,7 @@ using Turnpike.Edge.Admin.LegacyApis;
 using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Plugins.CorrelationId;
+using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.KeyAuth;
 using Turnpike.Edge.Plugins.RequestTermination;
 using Turnpike.Edge.Proxy;
@@ -58,6 +59,7 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<IGatewayPlugin, CorrelationIdPlugin>();
         services.AddSingleton<IGatewayPlugin, RequestTerminationPlugin>();
         services.AddSingleton<IGatewayPlugin, KeyAuthPlugin>();
+        services.AddSingleton<IGatewayPlugin, IpRestrictionPlugin>();
         services.AddSingleton<PluginRegistry>();
 
         services.AddSingleton<ServiceSchema>();
