@@ -8,6 +8,7 @@ public enum EntityKind
     Plugin,
     Consumer,
     KeyAuthCredential,
+    Acl,
 }
 
 public static class EntityKindNames
@@ -19,6 +20,7 @@ public static class EntityKindNames
         EntityKind.Plugin => "plugins",
         EntityKind.Consumer => "consumers",
         EntityKind.KeyAuthCredential => "keyauth_credentials",
+        EntityKind.Acl => "acls",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -31,6 +31,8 @@ internal static class AdminApi
         MapEntity(endpoints, "/consumers/{consumer}/plugins", "plugin", EntityKind.Plugin, EntityScope.Consumer);
         MapEntity(endpoints, "/consumers/{consumer}/key-auth", "credential", EntityKind.KeyAuthCredential, EntityScope.Consumer);
         MapEntity(endpoints, "/key-auths", "credential", EntityKind.KeyAuthCredential, null);
+        MapEntity(endpoints, "/consumers/{consumer}/acls", "acl", EntityKind.Acl, EntityScope.Consumer);
+        MapEntity(endpoints, "/acls", "acl", EntityKind.Acl, null);
 
         var entities = endpoints.ServiceProvider.GetRequiredService<EntityEndpoints>();
         endpoints.MapMethods("/routes/{route}/service", ["GET", "PATCH"], async context =>

@@ -102,7 +102,7 @@ internal sealed class EntityEndpoints(AdminWriter writer)
             return;
         }
 
-        var existing = await writer.Table.Find(kind, key);
+        var existing = await writer.Table.Find(kind, writer.Schema(kind).LookupKey(key, parent?.Id));
         if (existing is not null)
         {
             json["id"] = existing.Id.ToString();
@@ -161,14 +161,19 @@ internal sealed class EntityEndpoints(AdminWriter writer)
 
     public async Task<GatewayEntity?> FindAsync(HttpContext context, EntityKind kind, string key, EntityScope? scope)
     {
-        var entity = await writer.Table.Find(kind, key);
-        if (entity is null || scope is null)
+        if (scope is null)
         {
-            return entity;
+            return await writer.Table.Find(kind, key);
         }
 
         var parent = await FindParentAsync(context, scope);
-        return parent is not null && EntityScope.ParentOf(entity, scope.Field) == parent.Id ? entity : null;
+        if (parent is null)
+        {
+            return null;
+        }
+
+        var entity = await writer.Table.Find(kind, writer.Schema(kind).LookupKey(key, parent.Id));
+        return entity is not null && EntityScope.ParentOf(entity, scope.Field) == parent.Id ? entity : null;
     }
 
     public Task<GatewayEntity?> FindParentAsync(HttpContext context, EntityScope scope) =>

@@ -14,6 +14,7 @@ internal sealed record EntityScope(string Field, EntityKind ParentKind, string R
         (PluginEntity p, "route") => p.RouteId,
         (PluginEntity p, "consumer") => p.ConsumerId,
         (KeyAuthCredentialEntity k, "consumer") => k.ConsumerId,
+        (AclEntity a, "consumer") => a.ConsumerId,
         _ => null,
     };
 }

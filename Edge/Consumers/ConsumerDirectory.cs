@@ -4,7 +4,7 @@ namespace Turnpike.Edge.Consumers;
 
 /// <summary>
 /// This edge's copy of every consumer and credential, indexed for the auth plugins: a key-auth key resolves
-/// to its credential and consumer with local lookups. Immutable; each table version derives the next from
+/// to its credential and consumer, a consumer to its ACL groups, with local lookups. Immutable; each table version derives the next from
 /// the changes it brings (<see cref="Apply"/>), so a change costs what it touches.
 /// </summary>
 internal sealed class ConsumerDirectory
@@ -13,23 +13,31 @@ internal sealed class ConsumerDirectory
         ImmutableDictionary<Guid, ConsumerEntity>.Empty,
         ImmutableDictionary<string, ConsumerEntity>.Empty.WithComparers(StringComparer.Ordinal),
         ImmutableDictionary<Guid, KeyAuthCredentialEntity>.Empty,
-        ImmutableDictionary<string, KeyAuthCredentialEntity>.Empty.WithComparers(StringComparer.Ordinal));
+        ImmutableDictionary<string, KeyAuthCredentialEntity>.Empty.WithComparers(StringComparer.Ordinal),
+        ImmutableDictionary<Guid, AclEntity>.Empty,
+        ImmutableDictionary<Guid, ImmutableSortedSet<string>>.Empty);
 
     private readonly ImmutableDictionary<Guid, ConsumerEntity> _consumers;
     private readonly ImmutableDictionary<string, ConsumerEntity> _byUsername;
     private readonly ImmutableDictionary<Guid, KeyAuthCredentialEntity> _keyAuths;
     private readonly ImmutableDictionary<string, KeyAuthCredentialEntity> _byKey;
+    private readonly ImmutableDictionary<Guid, AclEntity> _acls;
+    private readonly ImmutableDictionary<Guid, ImmutableSortedSet<string>> _groups;
 
     private ConsumerDirectory(
         ImmutableDictionary<Guid, ConsumerEntity> consumers,
         ImmutableDictionary<string, ConsumerEntity> byUsername,
         ImmutableDictionary<Guid, KeyAuthCredentialEntity> keyAuths,
-        ImmutableDictionary<string, KeyAuthCredentialEntity> byKey)
+        ImmutableDictionary<string, KeyAuthCredentialEntity> byKey,
+        ImmutableDictionary<Guid, AclEntity> acls,
+        ImmutableDictionary<Guid, ImmutableSortedSet<string>> groups)
     {
         _consumers = consumers;
         _byUsername = byUsername;
         _keyAuths = keyAuths;
         _byKey = byKey;
+        _acls = acls;
+        _groups = groups;
     }
 
     public int ConsumerCount => _consumers.Count;
@@ -42,6 +50,9 @@ internal sealed class ConsumerDirectory
 
     public KeyAuthCredentialEntity? KeyAuth(string key) => _byKey.GetValueOrDefault(key);
 
+    /// <summary>The ACL groups a consumer belongs to, in order.</summary>
+    public ImmutableSortedSet<string> GroupsOf(Guid consumerId) => _groups.GetValueOrDefault(consumerId) ?? ImmutableSortedSet<string>.Empty;
+
     /// <summary>This directory with a table change applied; <paramref name="full"/> replaces everything.</summary>
     public ConsumerDirectory Apply(bool full, IEnumerable<GatewayEntity> upserts, IEnumerable<EntityRef> deletes)
     {
@@ -50,6 +61,8 @@ internal sealed class ConsumerDirectory
         var byUsername = source._byUsername.ToBuilder();
         var keyAuths = source._keyAuths.ToBuilder();
         var byKey = source._byKey.ToBuilder();
+        var acls = source._acls.ToBuilder();
+        var groups = source._groups.ToBuilder();
         foreach (var deleted in deletes)
         {
             if (deleted.Kind == EntityKind.Consumer && consumers.TryGetValue(deleted.Id, out var consumer))
@@ -59,6 +72,10 @@ internal sealed class ConsumerDirectory
             else if (deleted.Kind == EntityKind.KeyAuthCredential && keyAuths.TryGetValue(deleted.Id, out var key))
             {
                 RemoveKey(key);
+            }
+            else if (deleted.Kind == EntityKind.Acl && acls.TryGetValue(deleted.Id, out var acl))
+            {
+                RemoveAcl(acl);
             }
         }
 
@@ -88,10 +105,20 @@ internal sealed class ConsumerDirectory
                     keyAuths[key.Id] = key;
                     byKey[key.Key] = key;
                     break;
+                case AclEntity acl:
+                    if (acls.TryGetValue(acl.Id, out var oldAcl))
+                    {
+                        RemoveAcl(oldAcl);
+                    }
+
+                    acls[acl.Id] = acl;
+                    groups[acl.ConsumerId] = (groups.GetValueOrDefault(acl.ConsumerId) ?? ImmutableSortedSet.Create<string>(StringComparer.Ordinal)).Add(acl.Group);
+                    break;
             }
         }
 
-        return new ConsumerDirectory(consumers.ToImmutable(), byUsername.ToImmutable(), keyAuths.ToImmutable(), byKey.ToImmutable());
+        return new ConsumerDirectory(
+            consumers.ToImmutable(), byUsername.ToImmutable(), keyAuths.ToImmutable(), byKey.ToImmutable(), acls.ToImmutable(), groups.ToImmutable());
 
         void RemoveConsumer(ConsumerEntity consumer)
         {
@@ -106,6 +133,20 @@ internal sealed class ConsumerDirectory
         {
             keyAuths.Remove(key.Id);
             byKey.Remove(key.Key);
+        }
+
+        void RemoveAcl(AclEntity acl)
+        {
+            acls.Remove(acl.Id);
+            var remaining = groups.GetValueOrDefault(acl.ConsumerId)?.Remove(acl.Group);
+            if (remaining is { Count: > 0 })
+            {
+                groups[acl.ConsumerId] = remaining;
+            }
+            else
+            {
+                groups.Remove(acl.ConsumerId);
+            }
         }
     }
 }

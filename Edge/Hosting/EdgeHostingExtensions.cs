@@ -15,6 +15,7 @@ using Turnpike.Edge.Admin.Declarative;
 using Turnpike.Edge.Admin.LegacyApis;
 using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Plugins;
+using Turnpike.Edge.Plugins.Acl;
 using Turnpike.Edge.Plugins.CorrelationId;
 using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.KeyAuth;
@@ -60,11 +61,13 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<IGatewayPlugin, RequestTerminationPlugin>();
         services.AddSingleton<IGatewayPlugin, KeyAuthPlugin>();
         services.AddSingleton<IGatewayPlugin, IpRestrictionPlugin>();
+        services.AddSingleton<IGatewayPlugin, AclPlugin>();
         services.AddSingleton<PluginRegistry>();
 
         services.AddSingleton<ServiceSchema>();
         services.AddSingleton<ConsumerSchema>();
         services.AddSingleton<KeyAuthCredentialSchema>();
+        services.AddSingleton<AclSchema>();
         services.AddSingleton<RouteSchema>();
         services.AddSingleton<PluginSchema>();
         services.AddSingleton<EntitySchemas>();

@@ -55,6 +55,11 @@ internal sealed class ProxyContext(
 
     public void HideHeader(string name) => (HiddenHeaders ??= []).Add(name);
 
+    /// <summary>Headers plugins add to the upstream request (e.g. <c>X-Consumer-Groups</c>), set after the consumer headers.</summary>
+    public List<(string Name, string Value)>? UpstreamHeaders { get; private set; }
+
+    public void SetUpstreamHeader(string name, string value) => (UpstreamHeaders ??= []).Add((name, value));
+
     public long StartTimestamp { get; } = startTimestamp;
 
     public long ForwardTimestamp { get; set; }
@@ -96,6 +101,11 @@ internal sealed class ProxyContext(
         foreach (var hidden in HiddenHeaders ?? [])
         {
             headers.Remove(hidden);
+        }
+
+        foreach (var (name, value) in UpstreamHeaders ?? [])
+        {
+            Set(headers, name, value);
         }
 
         ForwardTimestamp = Stopwatch.GetTimestamp();

@@ -9,20 +9,22 @@ internal sealed class RouteTableContent
 {
     public static readonly RouteTableContent Empty = new(
         EntitySet<ServiceEntity>.Empty, EntitySet<RouteEntity>.Empty, EntitySet<PluginEntity>.Empty, EntitySet<ConsumerEntity>.Empty,
-        EntitySet<KeyAuthCredentialEntity>.Empty);
+        EntitySet<KeyAuthCredentialEntity>.Empty, EntitySet<AclEntity>.Empty);
 
     private RouteTableContent(
         EntitySet<ServiceEntity> services,
         EntitySet<RouteEntity> routes,
         EntitySet<PluginEntity> plugins,
         EntitySet<ConsumerEntity> consumers,
-        EntitySet<KeyAuthCredentialEntity> keyAuths)
+        EntitySet<KeyAuthCredentialEntity> keyAuths,
+        EntitySet<AclEntity> acls)
     {
         Services = services;
         Routes = routes;
         Plugins = plugins;
         Consumers = consumers;
         KeyAuths = keyAuths;
+        Acls = acls;
     }
 
     public EntitySet<ServiceEntity> Services { get; }
@@ -35,16 +37,19 @@ internal sealed class RouteTableContent
 
     public EntitySet<KeyAuthCredentialEntity> KeyAuths { get; }
 
+    public EntitySet<AclEntity> Acls { get; }
+
     public static RouteTableContent From(IReadOnlyCollection<GatewayEntity> entities) => new(
         EntitySet<ServiceEntity>.From(entities.OfType<ServiceEntity>()),
         EntitySet<RouteEntity>.From(entities.OfType<RouteEntity>()),
         EntitySet<PluginEntity>.From(entities.OfType<PluginEntity>()),
         EntitySet<ConsumerEntity>.From(entities.OfType<ConsumerEntity>()),
-        EntitySet<KeyAuthCredentialEntity>.From(entities.OfType<KeyAuthCredentialEntity>()));
+        EntitySet<KeyAuthCredentialEntity>.From(entities.OfType<KeyAuthCredentialEntity>()),
+        EntitySet<AclEntity>.From(entities.OfType<AclEntity>()));
 
     public IEnumerable<GatewayEntity> All() =>
         Services.ById.Values.Cast<GatewayEntity>().Concat(Routes.ById.Values).Concat(Plugins.ById.Values).Concat(Consumers.ById.Values)
-            .Concat(KeyAuths.ById.Values);
+            .Concat(KeyAuths.ById.Values).Concat(Acls.ById.Values);
 
     public GatewayEntity? Find(EntityKind kind, Guid id) => kind switch
     {
@@ -53,6 +58,7 @@ internal sealed class RouteTableContent
         EntityKind.Plugin => Plugins.Find(id),
         EntityKind.Consumer => Consumers.Find(id),
         EntityKind.KeyAuthCredential => KeyAuths.Find(id),
+        EntityKind.Acl => Acls.Find(id),
         _ => null,
     };
 
@@ -63,6 +69,7 @@ internal sealed class RouteTableContent
         EntityKind.Plugin => Plugins.Find(idOrName),
         EntityKind.Consumer => Consumers.Find(idOrName),
         EntityKind.KeyAuthCredential => KeyAuths.Find(idOrName),
+        EntityKind.Acl => Acls.Find(idOrName),
         _ => null,
     };
 
@@ -133,11 +140,17 @@ internal sealed class RouteTableContent
             }
 
             // A consumer's credentials go with it.
-            foreach (var key in reference.Kind == EntityKind.Consumer ? table.KeyAuths.ById.Values.Where(k => k.ConsumerId == reference.Id).ToList() : [])
+            if (reference.Kind == EntityKind.Consumer)
             {
-                var keyRef = new EntityRef(EntityKind.KeyAuthCredential, key.Id);
-                table = table.Without(keyRef);
-                deleted.Add(keyRef);
+                var owned = table.KeyAuths.ById.Values.Where(k => k.ConsumerId == reference.Id).Cast<GatewayEntity>()
+                    .Concat(table.Acls.ById.Values.Where(a => a.ConsumerId == reference.Id))
+                    .Select(e => new EntityRef(e.Kind, e.Id))
+                    .ToList();
+                foreach (var credential in owned)
+                {
+                    table = table.Without(credential);
+                    deleted.Add(credential);
+                }
             }
         }
 
@@ -150,25 +163,27 @@ internal sealed class RouteTableContent
     }
 
     private GatewayEntity? FindAny(Guid id) =>
-        (GatewayEntity?)Services.Find(id) ?? (GatewayEntity?)Routes.Find(id) ?? (GatewayEntity?)Plugins.Find(id) ?? (GatewayEntity?)Consumers.Find(id) ?? KeyAuths.Find(id);
+        (GatewayEntity?)Services.Find(id) ?? (GatewayEntity?)Routes.Find(id) ?? (GatewayEntity?)Plugins.Find(id) ?? (GatewayEntity?)Consumers.Find(id) ?? (GatewayEntity?)KeyAuths.Find(id) ?? Acls.Find(id);
 
     private RouteTableContent With(GatewayEntity entity) => entity switch
     {
-        ServiceEntity s => new(Services.Put(s), Routes, Plugins, Consumers, KeyAuths),
-        RouteEntity r => new(Services, Routes.Put(r), Plugins, Consumers, KeyAuths),
-        PluginEntity p => new(Services, Routes, Plugins.Put(p), Consumers, KeyAuths),
-        ConsumerEntity c => new(Services, Routes, Plugins, Consumers.Put(c), KeyAuths),
-        KeyAuthCredentialEntity k => new(Services, Routes, Plugins, Consumers, KeyAuths.Put(k)),
+        ServiceEntity s => new(Services.Put(s), Routes, Plugins, Consumers, KeyAuths, Acls),
+        RouteEntity r => new(Services, Routes.Put(r), Plugins, Consumers, KeyAuths, Acls),
+        PluginEntity p => new(Services, Routes, Plugins.Put(p), Consumers, KeyAuths, Acls),
+        ConsumerEntity c => new(Services, Routes, Plugins, Consumers.Put(c), KeyAuths, Acls),
+        KeyAuthCredentialEntity k => new(Services, Routes, Plugins, Consumers, KeyAuths.Put(k), Acls),
+        AclEntity a => new(Services, Routes, Plugins, Consumers, KeyAuths, Acls.Put(a)),
         _ => throw new ArgumentException($"Unknown entity type {entity.GetType()}", nameof(entity)),
     };
 
     private RouteTableContent Without(EntityRef reference) => reference.Kind switch
     {
-        EntityKind.Service => new(Services.Remove(reference.Id), Routes, Plugins, Consumers, KeyAuths),
-        EntityKind.Route => new(Services, Routes.Remove(reference.Id), Plugins, Consumers, KeyAuths),
-        EntityKind.Plugin => new(Services, Routes, Plugins.Remove(reference.Id), Consumers, KeyAuths),
-        EntityKind.Consumer => new(Services, Routes, Plugins, Consumers.Remove(reference.Id), KeyAuths),
-        EntityKind.KeyAuthCredential => new(Services, Routes, Plugins, Consumers, KeyAuths.Remove(reference.Id)),
+        EntityKind.Service => new(Services.Remove(reference.Id), Routes, Plugins, Consumers, KeyAuths, Acls),
+        EntityKind.Route => new(Services, Routes.Remove(reference.Id), Plugins, Consumers, KeyAuths, Acls),
+        EntityKind.Plugin => new(Services, Routes, Plugins.Remove(reference.Id), Consumers, KeyAuths, Acls),
+        EntityKind.Consumer => new(Services, Routes, Plugins, Consumers.Remove(reference.Id), KeyAuths, Acls),
+        EntityKind.KeyAuthCredential => new(Services, Routes, Plugins, Consumers, KeyAuths.Remove(reference.Id), Acls),
+        EntityKind.Acl => new(Services, Routes, Plugins, Consumers, KeyAuths, Acls.Remove(reference.Id)),
         _ => this,
     };
 
@@ -204,6 +219,10 @@ internal sealed class RouteTableContent
                     && Consumers.ById.Values.Any(c => c.Id != consumer.Id && c.CustomId == customId)
                     ? AdminError.UniqueViolation("custom_id", customId)
                     : null;
+            case AclEntity acl:
+                return Acls.ByName.TryGetValue(acl.UniqueName!, out var member) && member != acl.Id
+                    ? AdminError.UniqueViolation("group", acl.Group)
+                    : null;
             case KeyAuthCredentialEntity key:
                 return KeyAuths.ByName.TryGetValue(key.Key, out var holderOfKey) && holderOfKey != key.Id
                     ? AdminError.UniqueViolation("key", key.Key)
@@ -233,6 +252,8 @@ internal sealed class RouteTableContent
             AdminError.ForeignKeyViolation("consumer", consumerId, EntityKind.Consumer),
         KeyAuthCredentialEntity key when Consumers.Find(key.ConsumerId) is null =>
             AdminError.ForeignKeyViolation("consumer", key.ConsumerId, EntityKind.Consumer),
+        AclEntity acl when Consumers.Find(acl.ConsumerId) is null =>
+            AdminError.ForeignKeyViolation("consumer", acl.ConsumerId, EntityKind.Consumer),
         _ => null,
     };
 }

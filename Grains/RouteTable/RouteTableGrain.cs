@@ -91,6 +91,7 @@ public sealed partial class RouteTableGrain(
                 && (query.ConsumerId is null || p.ConsumerId == query.ConsumerId)),
             EntityKind.Consumer => _table.Consumers.ById.Values.Where(c => query.CustomId is null || c.CustomId == query.CustomId),
             EntityKind.KeyAuthCredential => _table.KeyAuths.ById.Values.Where(k => query.ConsumerId is null || k.ConsumerId == query.ConsumerId),
+            EntityKind.Acl => _table.Acls.ById.Values.Where(a => query.ConsumerId is null || a.ConsumerId == query.ConsumerId),
             _ => [],
         };
         if (query.After is { } after)

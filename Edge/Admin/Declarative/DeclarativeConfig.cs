@@ -17,6 +17,13 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
     private static readonly string[] FormatVersions = ["1.1", "2.1", "3.0"];
     private static readonly Guid Namespace = new("fd02801f-0957-4a15-a8a1-3dbb25d24f53");
 
+    /// <summary>The credential lists Kong's format nests under a consumer: field, entity kind, and the field that names one.</summary>
+    private static readonly (string Field, EntityKind Kind, string NaturalKey)[] CredentialLists =
+    [
+        ("keyauth_credentials", EntityKind.KeyAuthCredential, "key"),
+        ("acls", EntityKind.Acl, "group"),
+    ];
+
     public (RouteTableWrite? Write, AdminError? Error) Read(string text)
     {
         JsonNode? root;
@@ -122,9 +129,12 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         {
             var consumer = (JsonObject)consumers[i].DeepClone();
             var consumerPlugins = Items(consumer, "plugins", errors, $"consumers[{i}].");
-            var keys = Items(consumer, "keyauth_credentials", errors, $"consumers[{i}].");
+            var credentials = CredentialLists.Select(c => (c.Field, c.Kind, c.NaturalKey, Items: Items(consumer, c.Field, errors, $"consumers[{i}]."))).ToList();
             consumer.Remove("plugins");
-            consumer.Remove("keyauth_credentials");
+            foreach (var list in CredentialLists)
+            {
+                consumer.Remove(list.Field);
+            }
             var username = consumer["username"] is JsonValue u && u.TryGetValue<string>(out var text) ? text : null;
             var consumerId = consumer["id"] is null && (username ?? consumer["custom_id"]?.ToString()) is { } key
                 ? AssignDerivedId(consumer, "consumers", key)
@@ -142,16 +152,19 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
                 pending.Add(($"consumers[{i}].plugins[{j}]", EntityKind.Plugin, plugin));
             }
 
-            for (var j = 0; j < keys.Count; j++)
+            foreach (var (field, kind, naturalKey, items) in credentials)
             {
-                var credential = (JsonObject)keys[j].DeepClone();
-                credential["consumer"] = new JsonObject { ["id"] = consumerId.ToString() };
-                if (credential["id"] is null && credential["key"] is JsonValue k && k.TryGetValue<string>(out var keyText))
+                for (var j = 0; j < items.Count; j++)
                 {
-                    AssignDerivedId(credential, "keyauth_credentials", keyText);
-                }
+                    var credential = (JsonObject)items[j].DeepClone();
+                    credential["consumer"] = new JsonObject { ["id"] = consumerId.ToString() };
+                    if (credential["id"] is null && credential[naturalKey] is JsonValue k && k.TryGetValue<string>(out var keyText))
+                    {
+                        AssignDerivedId(credential, field, $"{consumerId}:{keyText}");
+                    }
 
-                pending.Add(($"consumers[{i}].keyauth_credentials[{j}]", EntityKind.KeyAuthCredential, credential));
+                    pending.Add(($"consumers[{i}].{field}[{j}]", kind, credential));
+                }
             }
         }
 
@@ -224,23 +237,27 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         }
 
         var pluginsByConsumer = all.OfType<PluginEntity>().Where(p => p.ConsumerId is not null && p.ServiceId is null && p.RouteId is null).ToLookup(p => p.ConsumerId);
-        var keysByConsumer = all.OfType<KeyAuthCredentialEntity>().ToLookup(k => k.ConsumerId);
+        var credentialsByConsumer = all.Where(e => e is KeyAuthCredentialEntity or AclEntity)
+            .ToLookup(e => (e switch { KeyAuthCredentialEntity k => k.ConsumerId, AclEntity a => a.ConsumerId, _ => Guid.Empty }, e.Kind));
         var consumers = new JsonArray();
         foreach (var consumer in all.OfType<ConsumerEntity>().OrderBy(c => c.Username ?? c.CustomId, StringComparer.Ordinal).ThenBy(c => c.Id))
         {
             var json = Clean(schemas.For(EntityKind.Consumer).Write(consumer));
             AddPlugins(json, pluginsByConsumer[consumer.Id], "consumer");
-            var keys = new JsonArray();
-            foreach (var key in keysByConsumer[consumer.Id])
+            foreach (var (field, kind, _) in CredentialLists)
             {
-                var keyJson = Clean(schemas.For(EntityKind.KeyAuthCredential).Write(key));
-                keyJson.Remove("consumer");
-                keys.Add(keyJson);
-            }
+                var list = new JsonArray();
+                foreach (var credential in credentialsByConsumer[(consumer.Id, kind)])
+                {
+                    var credentialJson = Clean(schemas.For(kind).Write(credential));
+                    credentialJson.Remove("consumer");
+                    list.Add(credentialJson);
+                }
 
-            if (keys.Count > 0)
-            {
-                json["keyauth_credentials"] = keys;
+                if (list.Count > 0)
+                {
+                    json[field] = list;
+                }
             }
             consumers.Add(json);
         }

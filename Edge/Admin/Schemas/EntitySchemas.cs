@@ -1,7 +1,7 @@
 namespace Turnpike.Edge.Admin.Schemas;
 
 /// <summary>The schema of each entity kind.</summary>
-internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, PluginSchema plugins, ConsumerSchema consumers, KeyAuthCredentialSchema keyAuths)
+internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, PluginSchema plugins, ConsumerSchema consumers, KeyAuthCredentialSchema keyAuths, AclSchema acls)
 {
     public IEntitySchema For(EntityKind kind) => kind switch
     {
@@ -10,6 +10,7 @@ internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, 
         EntityKind.Plugin => plugins,
         EntityKind.Consumer => consumers,
         EntityKind.KeyAuthCredential => keyAuths,
+        EntityKind.Acl => acls,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

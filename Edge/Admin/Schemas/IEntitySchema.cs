@@ -11,6 +11,12 @@ internal interface IEntitySchema
     /// <summary>The field Kong's endpoints accept in place of the id (its <c>endpoint_key</c>), e.g. <c>name</c>.</summary>
     string NameField { get; }
 
+    /// <summary>
+    /// What the route table finds a <paramref name="key"/> given in a path under <paramref name="parentId"/> by:
+    /// the key itself, except for entities whose names are unique only within their parent (ACL groups).
+    /// </summary>
+    string LookupKey(string key, Guid? parentId) => key;
+
     /// <summary>Foreign key fields (<c>{"id"}</c> or <c>{"name"}</c> objects) and the kind each names.</summary>
     IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys { get; }
 

@@ -11,7 +11,7 @@ namespace Turnpike.Tests.Admin;
 public sealed class DeclarativeConfigTests
 {
     private static readonly PluginRegistry Plugins = new([new CorrelationIdPlugin(), new RequestTerminationPlugin()]);
-    private static readonly DeclarativeConfig Config = new(new EntitySchemas(new ServiceSchema(), new RouteSchema(), new PluginSchema(Plugins), new ConsumerSchema(), new KeyAuthCredentialSchema()));
+    private static readonly DeclarativeConfig Config = new(new EntitySchemas(new ServiceSchema(), new RouteSchema(), new PluginSchema(Plugins), new ConsumerSchema(), new KeyAuthCredentialSchema(), new AclSchema()));
 
     private const string File = """
         _format_version: "3.0"
@@ -59,6 +59,8 @@ public sealed class DeclarativeConfigTests
               custom_id: crm-1
               keyauth_credentials:
               - key: alice-key
+              acls:
+              - group: gold
               plugins:
               - name: correlation-id
             - custom_id: crm-2
@@ -76,10 +78,12 @@ public sealed class DeclarativeConfigTests
         Assert.Contains(consumers, c => c.Username is null && c.CustomId == "crm-2");
         Assert.Equal(2, write.Upserts.OfType<PluginEntity>().Count(p => p.ConsumerId == alice.Id));
         Assert.Equal(alice.Id, Assert.Single(write.Upserts.OfType<KeyAuthCredentialEntity>(), k => k.Key == "alice-key").ConsumerId);
+        Assert.Equal(alice.Id, Assert.Single(write.Upserts.OfType<AclEntity>(), a => a.Group == "gold").ConsumerId);
 
         var exported = Config.Export(write.Upserts);
         var aliceJson = exported["consumers"]!.AsArray().Single(c => c!["username"]?.GetValue<string>() == "alice")!;
         Assert.Equal("alice-key", Assert.Single(aliceJson["keyauth_credentials"]!.AsArray())!["key"]!.GetValue<string>());
+        Assert.Equal("gold", Assert.Single(aliceJson["acls"]!.AsArray())!["group"]!.GetValue<string>());
         Assert.Equal(["correlation-id", "request-termination"], aliceJson["plugins"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()).Order());
         Assert.Equal(write.Upserts.Select(e => e.Id).Order(), Config.Read(exported).Write!.Upserts.Select(e => e.Id).Order());
     }
