@@ -9,9 +9,9 @@ namespace Turnpike.Edge.Admin;
 /// The steps every admin write shares: resolve foreign keys given by name, read the entity through its
 /// schema, send one atomic write to the route table grain, and answer in Kong's shape.
 /// </summary>
-internal sealed class AdminWriter(IGrainFactory grains, EntitySchemas schemas)
+internal sealed class AdminWriter(RouteTableClient table, EntitySchemas schemas)
 {
-    public IRouteTableGrain Table => grains.GetGrain<IRouteTableGrain>(IRouteTableGrain.DefaultKey);
+    public RouteTableClient Table => table;
 
     public IEntitySchema Schema(EntityKind kind) => schemas.For(kind);
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Runtime;
 using Turnpike.Cluster;
@@ -19,6 +20,7 @@ using Turnpike.Edge.Plugins.Acl;
 using Turnpike.Edge.Plugins.CorrelationId;
 using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.KeyAuth;
+using Turnpike.Edge.Plugins.RequestSizeLimiting;
 using Turnpike.Edge.Plugins.RequestTermination;
 using Turnpike.Edge.Proxy;
 using Turnpike.Edge.RouteTable;
@@ -62,8 +64,10 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<IGatewayPlugin, KeyAuthPlugin>();
         services.AddSingleton<IGatewayPlugin, IpRestrictionPlugin>();
         services.AddSingleton<IGatewayPlugin, AclPlugin>();
+        services.AddSingleton<IGatewayPlugin, RequestSizeLimitingPlugin>();
         services.AddSingleton<PluginRegistry>();
 
+        services.AddSingleton<RouteTableClient>();
         services.AddSingleton<ServiceSchema>();
         services.AddSingleton<ConsumerSchema>();
         services.AddSingleton<KeyAuthCredentialSchema>();
@@ -124,6 +128,8 @@ internal static class EdgeHostingExtensions
                         (StatusCodes.Status503ServiceUnavailable, "The cluster is unavailable; try again"),
                     _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred"),
                 };
+                AdminLog.RequestFailed(
+                    context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminLog)), ex, context.Request.Method, context.Request.Path, status);
                 await AdminJson.MessageAsync(context, status, message);
             }
         });

@@ -18,13 +18,12 @@ public sealed class AclTests(DevGatewayFixture fixture)
     private async Task SetUpAsync(object aclConfig, bool withKeyAuth = true)
     {
         Assert.Equal(201, (await _admin.PostJsonAsync("/services", new { name = _name, url = fixture.Upstream.Url })).Status);
-        Assert.Equal(201, (await _admin.PostJsonAsync($"/services/{_name}/routes", new { name = _name, paths = new[] { $"/{_name}" } })).Status);
         if (withKeyAuth)
         {
-            Assert.Equal(201, (await _admin.PostJsonAsync($"/routes/{_name}/plugins", new { name = "key-auth" })).Status);
+            Assert.Equal(201, (await _admin.PostJsonAsync($"/services/{_name}/plugins", new { name = "key-auth" })).Status);
         }
 
-        var (status, body) = await _admin.PostJsonAsync($"/routes/{_name}/plugins", new { name = "acl", config = aclConfig });
+        var (status, body) = await _admin.PostJsonAsync($"/services/{_name}/plugins", new { name = "acl", config = aclConfig });
         Assert.True(status == 201, body?.ToJsonString());
         foreach (var who in new[] { "gold", "plain" })
         {
@@ -34,6 +33,9 @@ public sealed class AclTests(DevGatewayFixture fixture)
 
         Assert.Equal(201, (await _admin.PostFormAsync($"/consumers/{_name}-gold/acls", ("group", "gold"))).Status);
         Assert.Equal(201, (await _admin.PostFormAsync($"/consumers/{_name}-gold/acls", ("group", "staff"))).Status);
+
+        // The route comes last: once the edge routes by it, it has everything above (versions apply in order).
+        Assert.Equal(201, (await _admin.PostJsonAsync($"/services/{_name}/routes", new { name = _name, paths = new[] { $"/{_name}" } })).Status);
     }
 
     private Task<HttpResponseMessage> AsAsync(string who, Func<HttpResponseMessage, bool> settled) =>

@@ -15,10 +15,11 @@ public sealed class IpRestrictionTests(DevGatewayFixture fixture)
 
     private async Task<HttpResponseMessage> RestrictedAsync(object config, Func<HttpResponseMessage, bool> settled)
     {
+        // The route comes last: once the edge routes by it, it has the plugin too (versions apply in order).
         Assert.Equal(201, (await _admin.PostJsonAsync("/services", new { name = _name, url = fixture.Upstream.Url })).Status);
-        Assert.Equal(201, (await _admin.PostJsonAsync($"/services/{_name}/routes", new { name = _name, paths = new[] { $"/{_name}" } })).Status);
-        var (status, body) = await _admin.PostJsonAsync($"/routes/{_name}/plugins", new { name = "ip-restriction", config });
+        var (status, body) = await _admin.PostJsonAsync($"/services/{_name}/plugins", new { name = "ip-restriction", config });
         Assert.True(status == 201, body?.ToJsonString());
+        Assert.Equal(201, (await _admin.PostJsonAsync($"/services/{_name}/routes", new { name = _name, paths = new[] { $"/{_name}" } })).Status);
         return await fixture.Edge.Proxy.EventuallyAsync($"/{_name}", settled);
     }
 

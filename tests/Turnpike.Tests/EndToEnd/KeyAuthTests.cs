@@ -17,12 +17,13 @@ public sealed class KeyAuthTests(DevGatewayFixture fixture)
     /// <summary>A route with key-auth (extra config given), a consumer with key <c>{name}-key</c>; returns once the edge enforces it.</summary>
     private async Task<string> ProtectedRouteAsync(object? config = null)
     {
+        // The route comes last: once the edge routes by it, it has the plugin and the key too (versions apply in order).
         Assert.Equal(201, (await _admin.PostJsonAsync("/services", new { name = _name, url = fixture.Upstream.Url })).Status);
-        Assert.Equal(201, (await _admin.PostJsonAsync($"/services/{_name}/routes", new { name = _name, paths = new[] { $"/{_name}" } })).Status);
-        var (status, body) = await _admin.PostJsonAsync($"/routes/{_name}/plugins", new { name = "key-auth", config = config ?? new { } });
+        var (status, body) = await _admin.PostJsonAsync($"/services/{_name}/plugins", new { name = "key-auth", config = config ?? new { } });
         Assert.True(status == 201, body?.ToJsonString());
         Assert.Equal(201, (await _admin.PostJsonAsync("/consumers", new { username = _name, custom_id = _name + "-crm" })).Status);
         Assert.Equal(201, (await _admin.PostJsonAsync($"/consumers/{_name}/key-auth", new { key = _name + "-key" })).Status);
+        Assert.Equal(201, (await _admin.PostJsonAsync($"/services/{_name}/routes", new { name = _name, paths = new[] { $"/{_name}" } })).Status);
         using var ready = await _proxy.EventuallyAsync($"/{_name}?apikey={_name}-key", r => r.StatusCode == HttpStatusCode.OK);
         return $"/{_name}";
     }

@@ -86,7 +86,9 @@ public sealed class PostgresClusterTests(PostgresFixture fixture, ITestOutputHel
         await writes.WaitForSuccessesAsync(10, TimeSpan.FromSeconds(30));
         await trafficA.WaitForSuccessesAsync(10, TimeSpan.FromSeconds(10));
         output.WriteLine($"scale out + in: {writes.Outcomes.Count(o => o.At > beforeScaling)} writes, failed: {writes.Failures.Count(o => o.At > beforeScaling)}");
-        Assert.DoesNotContain(writes.Failures, o => o.At > beforeScaling);
+        var scalingFailures = writes.Failures.Where(o => o.At > beforeScaling).ToList();
+        Assert.True(scalingFailures.Count == 0, "writes failed while scaling: " + string.Join("; ", scalingFailures.Select(f => $"{f.At.TotalSeconds:F1}s {f.Detail}"))
+            + "\nedge log:\n" + edgeB.Process.Output);
         Assert.Empty(trafficA.Failures);
         Assert.Empty(trafficB.Failures);
 
