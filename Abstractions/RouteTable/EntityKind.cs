@@ -9,6 +9,7 @@ public enum EntityKind
     Consumer,
     KeyAuthCredential,
     Acl,
+    BasicAuthCredential,
 }
 
 public static class EntityKindNames
@@ -21,6 +22,7 @@ public static class EntityKindNames
         EntityKind.Consumer => "consumers",
         EntityKind.KeyAuthCredential => "keyauth_credentials",
         EntityKind.Acl => "acls",
+        EntityKind.BasicAuthCredential => "basicauth_credentials",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

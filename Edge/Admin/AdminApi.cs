@@ -33,6 +33,8 @@ internal static class AdminApi
         MapEntity(endpoints, "/key-auths", "credential", EntityKind.KeyAuthCredential, null);
         MapEntity(endpoints, "/consumers/{consumer}/acls", "acl", EntityKind.Acl, EntityScope.Consumer);
         MapEntity(endpoints, "/acls", "acl", EntityKind.Acl, null);
+        MapEntity(endpoints, "/consumers/{consumer}/basic-auth", "credential", EntityKind.BasicAuthCredential, EntityScope.Consumer);
+        MapEntity(endpoints, "/basic-auths", "credential", EntityKind.BasicAuthCredential, null);
 
         var entities = endpoints.ServiceProvider.GetRequiredService<EntityEndpoints>();
         endpoints.MapMethods("/routes/{route}/service", ["GET", "PATCH"], async context =>

@@ -15,6 +15,7 @@ internal sealed record EntityScope(string Field, EntityKind ParentKind, string R
         (PluginEntity p, "consumer") => p.ConsumerId,
         (KeyAuthCredentialEntity k, "consumer") => k.ConsumerId,
         (AclEntity a, "consumer") => a.ConsumerId,
+        (BasicAuthCredentialEntity b, "consumer") => b.ConsumerId,
         _ => null,
     };
 }

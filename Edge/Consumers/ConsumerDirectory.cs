@@ -4,7 +4,8 @@ namespace Turnpike.Edge.Consumers;
 
 /// <summary>
 /// This edge's copy of every consumer and credential, indexed for the auth plugins: a key-auth key resolves
-/// to its credential and consumer, a consumer to its ACL groups, with local lookups. Immutable; each table version derives the next from
+/// to its credential and consumer, a basic-auth username to its credential, a consumer to its ACL groups,
+/// all with local lookups. Immutable; each table version derives the next from
 /// the changes it brings (<see cref="Apply"/>), so a change costs what it touches.
 /// </summary>
 internal sealed class ConsumerDirectory
@@ -15,7 +16,9 @@ internal sealed class ConsumerDirectory
         ImmutableDictionary<Guid, KeyAuthCredentialEntity>.Empty,
         ImmutableDictionary<string, KeyAuthCredentialEntity>.Empty.WithComparers(StringComparer.Ordinal),
         ImmutableDictionary<Guid, AclEntity>.Empty,
-        ImmutableDictionary<Guid, ImmutableSortedSet<string>>.Empty);
+        ImmutableDictionary<Guid, ImmutableSortedSet<string>>.Empty,
+        ImmutableDictionary<Guid, BasicAuthCredentialEntity>.Empty,
+        ImmutableDictionary<string, BasicAuthCredentialEntity>.Empty.WithComparers(StringComparer.Ordinal));
 
     private readonly ImmutableDictionary<Guid, ConsumerEntity> _consumers;
     private readonly ImmutableDictionary<string, ConsumerEntity> _byUsername;
@@ -23,6 +26,8 @@ internal sealed class ConsumerDirectory
     private readonly ImmutableDictionary<string, KeyAuthCredentialEntity> _byKey;
     private readonly ImmutableDictionary<Guid, AclEntity> _acls;
     private readonly ImmutableDictionary<Guid, ImmutableSortedSet<string>> _groups;
+    private readonly ImmutableDictionary<Guid, BasicAuthCredentialEntity> _basicAuths;
+    private readonly ImmutableDictionary<string, BasicAuthCredentialEntity> _byBasicUsername;
 
     private ConsumerDirectory(
         ImmutableDictionary<Guid, ConsumerEntity> consumers,
@@ -30,7 +35,9 @@ internal sealed class ConsumerDirectory
         ImmutableDictionary<Guid, KeyAuthCredentialEntity> keyAuths,
         ImmutableDictionary<string, KeyAuthCredentialEntity> byKey,
         ImmutableDictionary<Guid, AclEntity> acls,
-        ImmutableDictionary<Guid, ImmutableSortedSet<string>> groups)
+        ImmutableDictionary<Guid, ImmutableSortedSet<string>> groups,
+        ImmutableDictionary<Guid, BasicAuthCredentialEntity> basicAuths,
+        ImmutableDictionary<string, BasicAuthCredentialEntity> byBasicUsername)
     {
         _consumers = consumers;
         _byUsername = byUsername;
@@ -38,6 +45,8 @@ internal sealed class ConsumerDirectory
         _byKey = byKey;
         _acls = acls;
         _groups = groups;
+        _basicAuths = basicAuths;
+        _byBasicUsername = byBasicUsername;
     }
 
     public int ConsumerCount => _consumers.Count;
@@ -49,6 +58,8 @@ internal sealed class ConsumerDirectory
         Guid.TryParse(idOrUsername, out var id) ? Consumer(id) : _byUsername.GetValueOrDefault(idOrUsername);
 
     public KeyAuthCredentialEntity? KeyAuth(string key) => _byKey.GetValueOrDefault(key);
+
+    public BasicAuthCredentialEntity? BasicAuth(string username) => _byBasicUsername.GetValueOrDefault(username);
 
     /// <summary>The ACL groups a consumer belongs to, in order.</summary>
     public ImmutableSortedSet<string> GroupsOf(Guid consumerId) => _groups.GetValueOrDefault(consumerId) ?? ImmutableSortedSet<string>.Empty;
@@ -63,6 +74,8 @@ internal sealed class ConsumerDirectory
         var byKey = source._byKey.ToBuilder();
         var acls = source._acls.ToBuilder();
         var groups = source._groups.ToBuilder();
+        var basicAuths = source._basicAuths.ToBuilder();
+        var byBasicUsername = source._byBasicUsername.ToBuilder();
         foreach (var deleted in deletes)
         {
             if (deleted.Kind == EntityKind.Consumer && consumers.TryGetValue(deleted.Id, out var consumer))
@@ -76,6 +89,10 @@ internal sealed class ConsumerDirectory
             else if (deleted.Kind == EntityKind.Acl && acls.TryGetValue(deleted.Id, out var acl))
             {
                 RemoveAcl(acl);
+            }
+            else if (deleted.Kind == EntityKind.BasicAuthCredential && basicAuths.TryGetValue(deleted.Id, out var basic))
+            {
+                RemoveBasic(basic);
             }
         }
 
@@ -105,6 +122,15 @@ internal sealed class ConsumerDirectory
                     keyAuths[key.Id] = key;
                     byKey[key.Key] = key;
                     break;
+                case BasicAuthCredentialEntity basic:
+                    if (basicAuths.TryGetValue(basic.Id, out var oldBasic))
+                    {
+                        RemoveBasic(oldBasic);
+                    }
+
+                    basicAuths[basic.Id] = basic;
+                    byBasicUsername[basic.Username] = basic;
+                    break;
                 case AclEntity acl:
                     if (acls.TryGetValue(acl.Id, out var oldAcl))
                     {
@@ -118,7 +144,14 @@ internal sealed class ConsumerDirectory
         }
 
         return new ConsumerDirectory(
-            consumers.ToImmutable(), byUsername.ToImmutable(), keyAuths.ToImmutable(), byKey.ToImmutable(), acls.ToImmutable(), groups.ToImmutable());
+            consumers.ToImmutable(),
+            byUsername.ToImmutable(),
+            keyAuths.ToImmutable(),
+            byKey.ToImmutable(),
+            acls.ToImmutable(),
+            groups.ToImmutable(),
+            basicAuths.ToImmutable(),
+            byBasicUsername.ToImmutable());
 
         void RemoveConsumer(ConsumerEntity consumer)
         {
@@ -133,6 +166,12 @@ internal sealed class ConsumerDirectory
         {
             keyAuths.Remove(key.Id);
             byKey.Remove(key.Key);
+        }
+
+        void RemoveBasic(BasicAuthCredentialEntity basic)
+        {
+            basicAuths.Remove(basic.Id);
+            byBasicUsername.Remove(basic.Username);
         }
 
         void RemoveAcl(AclEntity acl)

@@ -17,6 +17,7 @@ using Turnpike.Edge.Admin.LegacyApis;
 using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Plugins.Acl;
+using Turnpike.Edge.Plugins.BasicAuth;
 using Turnpike.Edge.Plugins.CorrelationId;
 using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.KeyAuth;
@@ -64,6 +65,7 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<IGatewayPlugin, KeyAuthPlugin>();
         services.AddSingleton<IGatewayPlugin, IpRestrictionPlugin>();
         services.AddSingleton<IGatewayPlugin, AclPlugin>();
+        services.AddSingleton<IGatewayPlugin, BasicAuthPlugin>();
         services.AddSingleton<IGatewayPlugin, RequestSizeLimitingPlugin>();
         services.AddSingleton<PluginRegistry>();
 
@@ -72,6 +74,7 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<ConsumerSchema>();
         services.AddSingleton<KeyAuthCredentialSchema>();
         services.AddSingleton<AclSchema>();
+        services.AddSingleton<BasicAuthCredentialSchema>();
         services.AddSingleton<RouteSchema>();
         services.AddSingleton<PluginSchema>();
         services.AddSingleton<EntitySchemas>();

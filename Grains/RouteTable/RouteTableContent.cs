@@ -9,7 +9,7 @@ internal sealed class RouteTableContent
 {
     public static readonly RouteTableContent Empty = new(
         EntitySet<ServiceEntity>.Empty, EntitySet<RouteEntity>.Empty, EntitySet<PluginEntity>.Empty, EntitySet<ConsumerEntity>.Empty,
-        EntitySet<KeyAuthCredentialEntity>.Empty, EntitySet<AclEntity>.Empty);
+        EntitySet<KeyAuthCredentialEntity>.Empty, EntitySet<AclEntity>.Empty, EntitySet<BasicAuthCredentialEntity>.Empty);
 
     private RouteTableContent(
         EntitySet<ServiceEntity> services,
@@ -17,7 +17,8 @@ internal sealed class RouteTableContent
         EntitySet<PluginEntity> plugins,
         EntitySet<ConsumerEntity> consumers,
         EntitySet<KeyAuthCredentialEntity> keyAuths,
-        EntitySet<AclEntity> acls)
+        EntitySet<AclEntity> acls,
+        EntitySet<BasicAuthCredentialEntity> basicAuths)
     {
         Services = services;
         Routes = routes;
@@ -25,6 +26,7 @@ internal sealed class RouteTableContent
         Consumers = consumers;
         KeyAuths = keyAuths;
         Acls = acls;
+        BasicAuths = basicAuths;
     }
 
     public EntitySet<ServiceEntity> Services { get; }
@@ -39,17 +41,20 @@ internal sealed class RouteTableContent
 
     public EntitySet<AclEntity> Acls { get; }
 
+    public EntitySet<BasicAuthCredentialEntity> BasicAuths { get; }
+
     public static RouteTableContent From(IReadOnlyCollection<GatewayEntity> entities) => new(
         EntitySet<ServiceEntity>.From(entities.OfType<ServiceEntity>()),
         EntitySet<RouteEntity>.From(entities.OfType<RouteEntity>()),
         EntitySet<PluginEntity>.From(entities.OfType<PluginEntity>()),
         EntitySet<ConsumerEntity>.From(entities.OfType<ConsumerEntity>()),
         EntitySet<KeyAuthCredentialEntity>.From(entities.OfType<KeyAuthCredentialEntity>()),
-        EntitySet<AclEntity>.From(entities.OfType<AclEntity>()));
+        EntitySet<AclEntity>.From(entities.OfType<AclEntity>()),
+        EntitySet<BasicAuthCredentialEntity>.From(entities.OfType<BasicAuthCredentialEntity>()));
 
     public IEnumerable<GatewayEntity> All() =>
         Services.ById.Values.Cast<GatewayEntity>().Concat(Routes.ById.Values).Concat(Plugins.ById.Values).Concat(Consumers.ById.Values)
-            .Concat(KeyAuths.ById.Values).Concat(Acls.ById.Values);
+            .Concat(KeyAuths.ById.Values).Concat(Acls.ById.Values).Concat(BasicAuths.ById.Values);
 
     public GatewayEntity? Find(EntityKind kind, Guid id) => kind switch
     {
@@ -59,6 +64,7 @@ internal sealed class RouteTableContent
         EntityKind.Consumer => Consumers.Find(id),
         EntityKind.KeyAuthCredential => KeyAuths.Find(id),
         EntityKind.Acl => Acls.Find(id),
+        EntityKind.BasicAuthCredential => BasicAuths.Find(id),
         _ => null,
     };
 
@@ -70,6 +76,7 @@ internal sealed class RouteTableContent
         EntityKind.Consumer => Consumers.Find(idOrName),
         EntityKind.KeyAuthCredential => KeyAuths.Find(idOrName),
         EntityKind.Acl => Acls.Find(idOrName),
+        EntityKind.BasicAuthCredential => BasicAuths.Find(idOrName),
         _ => null,
     };
 
@@ -144,6 +151,7 @@ internal sealed class RouteTableContent
             {
                 var owned = table.KeyAuths.ById.Values.Where(k => k.ConsumerId == reference.Id).Cast<GatewayEntity>()
                     .Concat(table.Acls.ById.Values.Where(a => a.ConsumerId == reference.Id))
+                    .Concat(table.BasicAuths.ById.Values.Where(b => b.ConsumerId == reference.Id))
                     .Select(e => new EntityRef(e.Kind, e.Id))
                     .ToList();
                 foreach (var credential in owned)
@@ -163,27 +171,30 @@ internal sealed class RouteTableContent
     }
 
     private GatewayEntity? FindAny(Guid id) =>
-        (GatewayEntity?)Services.Find(id) ?? (GatewayEntity?)Routes.Find(id) ?? (GatewayEntity?)Plugins.Find(id) ?? (GatewayEntity?)Consumers.Find(id) ?? (GatewayEntity?)KeyAuths.Find(id) ?? Acls.Find(id);
+        (GatewayEntity?)Services.Find(id) ?? (GatewayEntity?)Routes.Find(id) ?? (GatewayEntity?)Plugins.Find(id) ?? (GatewayEntity?)Consumers.Find(id) ?? (GatewayEntity?)KeyAuths.Find(id) ?? (GatewayEntity?)Acls.Find(id)
+        ?? BasicAuths.Find(id);
 
     private RouteTableContent With(GatewayEntity entity) => entity switch
     {
-        ServiceEntity s => new(Services.Put(s), Routes, Plugins, Consumers, KeyAuths, Acls),
-        RouteEntity r => new(Services, Routes.Put(r), Plugins, Consumers, KeyAuths, Acls),
-        PluginEntity p => new(Services, Routes, Plugins.Put(p), Consumers, KeyAuths, Acls),
-        ConsumerEntity c => new(Services, Routes, Plugins, Consumers.Put(c), KeyAuths, Acls),
-        KeyAuthCredentialEntity k => new(Services, Routes, Plugins, Consumers, KeyAuths.Put(k), Acls),
-        AclEntity a => new(Services, Routes, Plugins, Consumers, KeyAuths, Acls.Put(a)),
+        ServiceEntity s => new(Services.Put(s), Routes, Plugins, Consumers, KeyAuths, Acls, BasicAuths),
+        RouteEntity r => new(Services, Routes.Put(r), Plugins, Consumers, KeyAuths, Acls, BasicAuths),
+        PluginEntity p => new(Services, Routes, Plugins.Put(p), Consumers, KeyAuths, Acls, BasicAuths),
+        ConsumerEntity c => new(Services, Routes, Plugins, Consumers.Put(c), KeyAuths, Acls, BasicAuths),
+        KeyAuthCredentialEntity k => new(Services, Routes, Plugins, Consumers, KeyAuths.Put(k), Acls, BasicAuths),
+        AclEntity a => new(Services, Routes, Plugins, Consumers, KeyAuths, Acls.Put(a), BasicAuths),
+        BasicAuthCredentialEntity b => new(Services, Routes, Plugins, Consumers, KeyAuths, Acls, BasicAuths.Put(b)),
         _ => throw new ArgumentException($"Unknown entity type {entity.GetType()}", nameof(entity)),
     };
 
     private RouteTableContent Without(EntityRef reference) => reference.Kind switch
     {
-        EntityKind.Service => new(Services.Remove(reference.Id), Routes, Plugins, Consumers, KeyAuths, Acls),
-        EntityKind.Route => new(Services, Routes.Remove(reference.Id), Plugins, Consumers, KeyAuths, Acls),
-        EntityKind.Plugin => new(Services, Routes, Plugins.Remove(reference.Id), Consumers, KeyAuths, Acls),
-        EntityKind.Consumer => new(Services, Routes, Plugins, Consumers.Remove(reference.Id), KeyAuths, Acls),
-        EntityKind.KeyAuthCredential => new(Services, Routes, Plugins, Consumers, KeyAuths.Remove(reference.Id), Acls),
-        EntityKind.Acl => new(Services, Routes, Plugins, Consumers, KeyAuths, Acls.Remove(reference.Id)),
+        EntityKind.Service => new(Services.Remove(reference.Id), Routes, Plugins, Consumers, KeyAuths, Acls, BasicAuths),
+        EntityKind.Route => new(Services, Routes.Remove(reference.Id), Plugins, Consumers, KeyAuths, Acls, BasicAuths),
+        EntityKind.Plugin => new(Services, Routes, Plugins.Remove(reference.Id), Consumers, KeyAuths, Acls, BasicAuths),
+        EntityKind.Consumer => new(Services, Routes, Plugins, Consumers.Remove(reference.Id), KeyAuths, Acls, BasicAuths),
+        EntityKind.KeyAuthCredential => new(Services, Routes, Plugins, Consumers, KeyAuths.Remove(reference.Id), Acls, BasicAuths),
+        EntityKind.Acl => new(Services, Routes, Plugins, Consumers, KeyAuths, Acls.Remove(reference.Id), BasicAuths),
+        EntityKind.BasicAuthCredential => new(Services, Routes, Plugins, Consumers, KeyAuths, Acls, BasicAuths.Remove(reference.Id)),
         _ => this,
     };
 
@@ -218,6 +229,10 @@ internal sealed class RouteTableContent
                 return consumer.CustomId is { } customId
                     && Consumers.ById.Values.Any(c => c.Id != consumer.Id && c.CustomId == customId)
                     ? AdminError.UniqueViolation("custom_id", customId)
+                    : null;
+            case BasicAuthCredentialEntity basic:
+                return BasicAuths.ByName.TryGetValue(basic.Username, out var userHolder) && userHolder != basic.Id
+                    ? AdminError.UniqueViolation("username", basic.Username)
                     : null;
             case AclEntity acl:
                 return Acls.ByName.TryGetValue(acl.UniqueName!, out var member) && member != acl.Id
@@ -254,6 +269,8 @@ internal sealed class RouteTableContent
             AdminError.ForeignKeyViolation("consumer", key.ConsumerId, EntityKind.Consumer),
         AclEntity acl when Consumers.Find(acl.ConsumerId) is null =>
             AdminError.ForeignKeyViolation("consumer", acl.ConsumerId, EntityKind.Consumer),
+        BasicAuthCredentialEntity basic when Consumers.Find(basic.ConsumerId) is null =>
+            AdminError.ForeignKeyViolation("consumer", basic.ConsumerId, EntityKind.Consumer),
         _ => null,
     };
 }

@@ -92,6 +92,7 @@ public sealed partial class RouteTableGrain(
             EntityKind.Consumer => _table.Consumers.ById.Values.Where(c => query.CustomId is null || c.CustomId == query.CustomId),
             EntityKind.KeyAuthCredential => _table.KeyAuths.ById.Values.Where(k => query.ConsumerId is null || k.ConsumerId == query.ConsumerId),
             EntityKind.Acl => _table.Acls.ById.Values.Where(a => query.ConsumerId is null || a.ConsumerId == query.ConsumerId),
+            EntityKind.BasicAuthCredential => _table.BasicAuths.ById.Values.Where(b => query.ConsumerId is null || b.ConsumerId == query.ConsumerId),
             _ => [],
         };
         if (query.After is { } after)

@@ -22,6 +22,7 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
     [
         ("keyauth_credentials", EntityKind.KeyAuthCredential, "key"),
         ("acls", EntityKind.Acl, "group"),
+        ("basicauth_credentials", EntityKind.BasicAuthCredential, "username"),
     ];
 
     public (RouteTableWrite? Write, AdminError? Error) Read(string text)
@@ -237,8 +238,14 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         }
 
         var pluginsByConsumer = all.OfType<PluginEntity>().Where(p => p.ConsumerId is not null && p.ServiceId is null && p.RouteId is null).ToLookup(p => p.ConsumerId);
-        var credentialsByConsumer = all.Where(e => e is KeyAuthCredentialEntity or AclEntity)
-            .ToLookup(e => (e switch { KeyAuthCredentialEntity k => k.ConsumerId, AclEntity a => a.ConsumerId, _ => Guid.Empty }, e.Kind));
+        var credentialsByConsumer = all.Where(e => e is KeyAuthCredentialEntity or AclEntity or BasicAuthCredentialEntity)
+            .ToLookup(e => (e switch
+            {
+                KeyAuthCredentialEntity k => k.ConsumerId,
+                AclEntity a => a.ConsumerId,
+                BasicAuthCredentialEntity b => b.ConsumerId,
+                _ => Guid.Empty,
+            }, e.Kind));
         var consumers = new JsonArray();
         foreach (var consumer in all.OfType<ConsumerEntity>().OrderBy(c => c.Username ?? c.CustomId, StringComparer.Ordinal).ThenBy(c => c.Id))
         {

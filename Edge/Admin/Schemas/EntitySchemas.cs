@@ -1,7 +1,7 @@
 namespace Turnpike.Edge.Admin.Schemas;
 
 /// <summary>The schema of each entity kind.</summary>
-internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, PluginSchema plugins, ConsumerSchema consumers, KeyAuthCredentialSchema keyAuths, AclSchema acls)
+internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, PluginSchema plugins, ConsumerSchema consumers, KeyAuthCredentialSchema keyAuths, AclSchema acls, BasicAuthCredentialSchema basicAuths)
 {
     public IEntitySchema For(EntityKind kind) => kind switch
     {
@@ -11,6 +11,7 @@ internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, 
         EntityKind.Consumer => consumers,
         EntityKind.KeyAuthCredential => keyAuths,
         EntityKind.Acl => acls,
+        EntityKind.BasicAuthCredential => basicAuths,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

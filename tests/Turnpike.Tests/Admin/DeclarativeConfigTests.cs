@@ -11,7 +11,7 @@ namespace Turnpike.Tests.Admin;
 public sealed class DeclarativeConfigTests
 {
     private static readonly PluginRegistry Plugins = new([new CorrelationIdPlugin(), new RequestTerminationPlugin()]);
-    private static readonly DeclarativeConfig Config = new(new EntitySchemas(new ServiceSchema(), new RouteSchema(), new PluginSchema(Plugins), new ConsumerSchema(), new KeyAuthCredentialSchema(), new AclSchema()));
+    private static readonly DeclarativeConfig Config = new(new EntitySchemas(new ServiceSchema(), new RouteSchema(), new PluginSchema(Plugins), new ConsumerSchema(), new KeyAuthCredentialSchema(), new AclSchema(), new BasicAuthCredentialSchema()));
 
     private const string File = """
         _format_version: "3.0"

@@ -28,7 +28,7 @@ public sealed class RouteTableSyncTests(RouteTableClusterFixture fixture)
             grains,
             store,
             new RouteTableSnapshotBuilder(clients, plugins, NullLogger<RouteTableSnapshotBuilder>.Instance),
-            new DeclarativeConfigLoader(new DeclarativeConfig(new EntitySchemas(new ServiceSchema(), new RouteSchema(), new PluginSchema(plugins), new ConsumerSchema(), new KeyAuthCredentialSchema(), new AclSchema())), grains),
+            new DeclarativeConfigLoader(new DeclarativeConfig(new EntitySchemas(new ServiceSchema(), new RouteSchema(), new PluginSchema(plugins), new ConsumerSchema(), new KeyAuthCredentialSchema(), new AclSchema(), new BasicAuthCredentialSchema())), grains),
             new EdgeIdentity(options),
             options,
             TimeProvider.System,

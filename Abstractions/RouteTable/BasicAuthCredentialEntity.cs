@@ -1,0 +1,16 @@
+namespace Turnpike.RouteTable;
+
+/// <summary>A basic-auth username and password of a consumer (Kong's <c>basicauth_credentials</c>); only the password's hash is kept.</summary>
+[GenerateSerializer, Immutable]
+public sealed record BasicAuthCredentialEntity : GatewayEntity
+{
+    [Id(0)] public Guid ConsumerId { get; init; }
+    [Id(1)] public string Username { get; init; } = "";
+
+    /// <summary>The salted hash of the password, in <c>PasswordHash</c>'s format.</summary>
+    [Id(2)] public string PasswordHash { get; init; } = "";
+
+    public override EntityKind Kind => EntityKind.BasicAuthCredential;
+
+    public override string? UniqueName => Username;
+}
