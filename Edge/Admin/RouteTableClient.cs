@@ -15,15 +15,21 @@ internal sealed class RouteTableClient(IGrainFactory grains)
 
     private IRouteTableGrain Grain => grains.GetGrain<IRouteTableGrain>(IRouteTableGrain.DefaultKey);
 
-    public Task<RouteTableWriteResult> Write(RouteTableWrite write) => RetryAsync(() => Grain.Write(write));
+    public Task<RouteTableWriteResult> Write(RouteTableWrite write) => RetryAsync(() => Grain.Write(write), NotDelivered);
 
-    public Task<GatewayEntity?> Find(EntityKind kind, string idOrName) => RetryAsync(() => Grain.Find(kind, idOrName));
+    public Task<GatewayEntity?> Find(EntityKind kind, string idOrName) => RetryAsync(() => Grain.Find(kind, idOrName), AnyClusterFailure);
 
-    public Task<EntityPage> List(EntityQuery query) => RetryAsync(() => Grain.List(query));
+    public Task<EntityPage> List(EntityQuery query) => RetryAsync(() => Grain.List(query), AnyClusterFailure);
 
-    public Task<RouteTableDelta> GetChangesSince(long version) => RetryAsync(() => Grain.GetChangesSince(version));
+    public Task<RouteTableDelta> GetChangesSince(long version) => RetryAsync(() => Grain.GetChangesSince(version), AnyClusterFailure);
 
-    private static async Task<T> RetryAsync<T>(Func<Task<T>> call)
+    /// <summary>A write is sent again only when it surely was not processed.</summary>
+    private static bool NotDelivered(Exception ex) => ex is OrleansMessageRejectionException or SiloUnavailableException;
+
+    /// <summary>Reads change nothing, so any failure of the cluster's runtime is worth another attempt.</summary>
+    private static bool AnyClusterFailure(Exception ex) => ex is OrleansException or TimeoutException;
+
+    private static async Task<T> RetryAsync<T>(Func<Task<T>> call, Func<Exception, bool> retryable)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -31,7 +37,7 @@ internal sealed class RouteTableClient(IGrainFactory grains)
             {
                 return await call();
             }
-            catch (Exception ex) when (attempt < Attempts && ex is OrleansMessageRejectionException or SiloUnavailableException)
+            catch (Exception ex) when (attempt < Attempts && retryable(ex))
             {
                 await Task.Delay(Backoff * attempt);
             }

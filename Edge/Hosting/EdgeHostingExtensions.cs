@@ -19,6 +19,7 @@ using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Plugins.Acl;
 using Turnpike.Edge.Plugins.BasicAuth;
 using Turnpike.Edge.Plugins.CorrelationId;
+using Turnpike.Edge.Plugins.Cors;
 using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.KeyAuth;
 using Turnpike.Edge.Plugins.RequestSizeLimiting;
@@ -66,6 +67,7 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<IGatewayPlugin, IpRestrictionPlugin>();
         services.AddSingleton<IGatewayPlugin, AclPlugin>();
         services.AddSingleton<IGatewayPlugin, BasicAuthPlugin>();
+        services.AddSingleton<IGatewayPlugin, CorsPlugin>();
         services.AddSingleton<IGatewayPlugin, RequestSizeLimitingPlugin>();
         services.AddSingleton<PluginRegistry>();
 
@@ -127,7 +129,7 @@ internal static class EdgeHostingExtensions
                 var (status, message) = ex switch
                 {
                     StateStoreUnavailableException => (StatusCodes.Status503ServiceUnavailable, "The cluster's storage is unavailable; try again"),
-                    SiloUnavailableException or TimeoutException or OrleansMessageRejectionException =>
+                    OrleansException or TimeoutException =>
                         (StatusCodes.Status503ServiceUnavailable, "The cluster is unavailable; try again"),
                     _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred"),
                 };

@@ -197,7 +197,7 @@ public sealed class PostgresClusterTests(PostgresFixture fixture, ITestOutputHel
         foreach (var name in acknowledged)
         {
             var (status, body) = await edge.Admin.GetJsonAsync($"/services/{name}");
-            Assert.True(status == 200, $"acknowledged {name}: {status} {body?.ToJsonString()}");
+            Assert.True(status == 200, $"acknowledged {name}: {status} {body?.ToJsonString()}\nedge log:\n{edge.Process.Output}");
         }
     }
 
