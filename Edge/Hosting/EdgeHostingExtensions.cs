@@ -24,6 +24,7 @@ using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.KeyAuth;
 using Turnpike.Edge.Plugins.RequestSizeLimiting;
 using Turnpike.Edge.Plugins.RequestTermination;
+using Turnpike.Edge.Plugins.RequestTransformer;
 using Turnpike.Edge.Proxy;
 using Turnpike.Edge.RouteTable;
 using Turnpike.Edge.Status;
@@ -68,6 +69,7 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<IGatewayPlugin, AclPlugin>();
         services.AddSingleton<IGatewayPlugin, BasicAuthPlugin>();
         services.AddSingleton<IGatewayPlugin, CorsPlugin>();
+        services.AddSingleton<IGatewayPlugin, RequestTransformerPlugin>();
         services.AddSingleton<IGatewayPlugin, RequestSizeLimitingPlugin>();
         services.AddSingleton<PluginRegistry>();
 

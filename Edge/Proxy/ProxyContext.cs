@@ -25,7 +25,8 @@ internal sealed class ProxyContext(
 
     public CompiledService Service => match.Route.Service!;
 
-    public string UpstreamPath { get; } = upstreamPath;
+    /// <summary>The path the upstream gets; a plugin may replace it (request-transformer's <c>replace.uri</c>).</summary>
+    public string UpstreamPath { get; set; } = upstreamPath;
 
     public string? CorrelationId { get; set; }
 

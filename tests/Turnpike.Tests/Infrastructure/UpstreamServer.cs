@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Turnpike.Tests.Infrastructure;
 
 /// <summary>
-/// A real HTTP upstream on loopback. Echoes each request as JSON (<c>{method, path, query, headers, body}</c>);
+/// A real HTTP upstream on loopback. Echoes each request as JSON (<c>{method, path, query, headers, body_bytes, body}</c>);
 /// <c>/slow?ms=N</c> answers late; <c>/stream</c> sends a first chunk and the rest only when released.
 /// Counts the TCP connections it accepted, to see keep-alive pooling.
 /// </summary>
@@ -77,12 +77,15 @@ internal sealed class UpstreamServer : IAsyncDisposable
             return;
         }
 
+        // Counts every byte; keeps the first 4 KB as text so tests can read what a small body became.
         long bodyBytes = 0;
         var buffer = new byte[16 * 1024];
+        var head = new MemoryStream();
         int read;
         while ((read = await request.Body.ReadAsync(buffer)) > 0)
         {
             bodyBytes += read;
+            head.Write(buffer, 0, (int)Math.Min(read, Math.Max(0, 4096 - head.Length)));
         }
 
         context.Response.ContentType = "application/json";
@@ -94,6 +97,7 @@ internal sealed class UpstreamServer : IAsyncDisposable
             host = request.Host.Value,
             headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
             body_bytes = bodyBytes,
+            body = System.Text.Encoding.UTF8.GetString(head.ToArray()),
         });
     }
 }

@@ -1,0 +1,128 @@
+using System.Text.Json.Nodes;
+
+namespace Turnpike.Edge.Plugins.RequestTransformer;
+
+/// <summary>One request-transformer instance's operations, parsed once when the instance is compiled.</summary>
+internal sealed record RequestTransformation(string? Method, string? Uri, PartOperations Headers, PartOperations Query, PartOperations Body)
+{
+    public static RequestTransformation From(JsonObject config) => new(
+        config["http_method"]?.GetValue<string>(),
+        config["replace"]!["uri"]?.GetValue<string>(),
+        PartOperations.From(config, "headers"),
+        PartOperations.From(config, "querystring"),
+        PartOperations.From(config, "body"));
+}
+
+/// <summary>What to do to one part of the request (headers, query string or body), in Kong's order.</summary>
+internal sealed record PartOperations(
+    string[] Remove, (string From, string To)[] Rename, (string Name, string Value)[] Replace, (string Name, string Value)[] Add, (string Name, string Value)[] Append)
+{
+    public bool IsEmpty => Remove.Length + Rename.Length + Replace.Length + Add.Length + Append.Length == 0;
+
+    public static PartOperations From(JsonObject config, string part) => new(
+        Values(config, "remove", part),
+        [.. Values(config, "rename", part).Select(Split)],
+        [.. Values(config, "replace", part).Select(Split)],
+        [.. Values(config, "add", part).Select(Split)],
+        [.. Values(config, "append", part).Select(Split)]);
+
+    /// <summary>Applies the operations to a multi-valued collection (headers, query parameters, form fields).</summary>
+    public void ApplyTo(IDictionary<string, List<string>> values)
+    {
+        foreach (var name in Remove)
+        {
+            values.Remove(name);
+        }
+
+        foreach (var (from, to) in Rename)
+        {
+            if (values.Remove(from, out var moved))
+            {
+                values[to] = moved;
+            }
+        }
+
+        foreach (var (name, value) in Replace)
+        {
+            if (values.ContainsKey(name))
+            {
+                values[name] = [value];
+            }
+        }
+
+        foreach (var (name, value) in Add)
+        {
+            values.TryAdd(name, [value]);
+        }
+
+        foreach (var (name, value) in Append)
+        {
+            if (values.TryGetValue(name, out var existing))
+            {
+                existing.Add(value);
+            }
+            else
+            {
+                values[name] = [value];
+            }
+        }
+    }
+
+    /// <summary>Applies the operations to a JSON object body: appending to a field makes it an array, as Kong does.</summary>
+    public void ApplyTo(JsonObject body)
+    {
+        foreach (var name in Remove)
+        {
+            body.Remove(name);
+        }
+
+        foreach (var (from, to) in Rename)
+        {
+            if (body.Remove(from, out var moved))
+            {
+                body[to] = moved;
+            }
+        }
+
+        foreach (var (name, value) in Replace)
+        {
+            if (body.ContainsKey(name))
+            {
+                body[name] = value;
+            }
+        }
+
+        foreach (var (name, value) in Add)
+        {
+            if (!body.ContainsKey(name))
+            {
+                body[name] = value;
+            }
+        }
+
+        foreach (var (name, value) in Append)
+        {
+            body[name] = body[name] switch
+            {
+                null => value,
+                JsonArray array => Appended(array, value),
+                var single => new JsonArray(single.DeepClone(), value),
+            };
+        }
+
+        static JsonArray Appended(JsonArray array, string value)
+        {
+            array.Add(value);
+            return (JsonArray)array.DeepClone();
+        }
+    }
+
+    private static string[] Values(JsonObject config, string action, string part) =>
+        config[action]?[part] is JsonArray array ? [.. array.Select(v => v!.GetValue<string>())] : [];
+
+    private static (string, string) Split(string pair)
+    {
+        var colon = pair.IndexOf(':', StringComparison.Ordinal);
+        return (pair[..colon], pair[(colon + 1)..]);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.Extensions.Primitives;
+using Turnpike.Edge.Proxy;
+
+namespace Turnpike.Edge.Plugins.RequestTransformer;
+
+/// <summary>
+/// Changes the request before it is forwarded. Headers are changed in place; the query string and path are
+/// handed to the upstream request; a form or JSON body is read whole only when body operations are set.
+/// </summary>
+internal sealed class RequestTransformerHandler(RequestTransformation transformation) : IPluginHandler
+{
+    public async ValueTask<bool> OnRequestAsync(ProxyContext context)
+    {
+        var request = context.HttpContext.Request;
+        if (transformation.Method is { } method)
+        {
+            request.Method = method;
+        }
+
+        if (transformation.Uri is { } uri)
+        {
+            context.UpstreamPath = uri;
+        }
+
+        if (!transformation.Headers.IsEmpty)
+        {
+            var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? "").ToList(), StringComparer.OrdinalIgnoreCase);
+            transformation.Headers.ApplyTo(headers);
+            foreach (var name in request.Headers.Keys.Where(k => !headers.ContainsKey(k)).ToList())
+            {
+                request.Headers.Remove(name);
+            }
+
+            foreach (var (name, values) in headers)
+            {
+                request.Headers[name] = new StringValues([.. values]);
+            }
+        }
+
+        if (!transformation.Query.IsEmpty)
+        {
+            IEnumerable<KeyValuePair<string, StringValues>> source = context.UpstreamQuery is { } current
+                ? Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(current.Value)
+                : request.Query;
+            var query = source.ToDictionary(q => q.Key, q => q.Value.Select(v => v ?? "").ToList(), StringComparer.Ordinal);
+            transformation.Query.ApplyTo(query);
+            context.UpstreamQuery = new QueryBuilder(query.SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v)))).ToQueryString();
+        }
+
+        if (!transformation.Body.IsEmpty)
+        {
+            await TransformBodyAsync(context);
+        }
+
+        return true;
+    }
+
+    public void OnResponseHeaders(ProxyContext context)
+    {
+    }
+
+    private async Task TransformBodyAsync(ProxyContext context)
+    {
+        var request = context.HttpContext.Request;
+        byte[]? body = null;
+        if (request.HasFormContentType && request.ContentType?.Contains("multipart", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            var form = (await request.ReadFormAsync(context.HttpContext.RequestAborted))
+                .ToDictionary(f => f.Key, f => f.Value.Select(v => v ?? "").ToList(), StringComparer.Ordinal);
+            transformation.Body.ApplyTo(form);
+            var encoded = new QueryBuilder(form.SelectMany(f => f.Value.Select(v => KeyValuePair.Create(f.Key, v)))).ToQueryString().Value ?? "";
+            body = Encoding.UTF8.GetBytes(encoded.TrimStart('?'));
+        }
+        else if (request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            request.EnableBuffering();
+            try
+            {
+                if (await JsonNode.ParseAsync(request.Body, cancellationToken: context.HttpContext.RequestAborted) is JsonObject json)
+                {
+                    transformation.Body.ApplyTo(json);
+                    body = Encoding.UTF8.GetBytes(json.ToJsonString());
+                }
+            }
+            catch (JsonException)
+            {
+                // Not a JSON object after all: forwarded unchanged, as Kong does.
+            }
+
+            if (body is null)
+            {
+                request.Body.Position = 0;
+            }
+        }
+
+        if (body is not null)
+        {
+            request.Body = new MemoryStream(body);
+            request.ContentLength = body.Length;
+        }
+    }
+}
