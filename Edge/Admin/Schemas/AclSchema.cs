@@ -18,43 +18,20 @@ internal sealed class AclSchema : IEntitySchema
     public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
     {
         var r = new FieldReader(json, errors, coerce: coerce);
-        var id = r.Id("id");
-        var createdAt = r.Integer("created_at", 0, int.MaxValue);
-        r.Integer("updated_at", 0, int.MaxValue);
-        var consumerId = r.ForeignKey("consumer");
-        if (consumerId is null && !r.Has("consumer"))
-        {
-            r.Error("consumer", "required field missing");
-        }
-
+        var (id, createdAt, consumerId, tags) = CredentialFields.Read(r);
         var group = r.String("group", required: true);
         if (group is { Length: 0 })
         {
             r.Error("group", "length must be at least 1");
         }
 
-        var tags = r.Strings("tags", FieldRules.Tag);
         r.RejectUnknown();
-        return errors.Count > 0 ? null : new AclEntity
-        {
-            Id = id ?? Guid.Empty,
-            CreatedAt = createdAt ?? 0,
-            ConsumerId = consumerId!.Value,
-            Group = group!,
-            Tags = tags,
-        };
+        return errors.Count > 0 ? null : new AclEntity { Id = id, CreatedAt = createdAt, ConsumerId = consumerId, Group = group!, Tags = tags };
     }
 
     public JsonObject Write(GatewayEntity entity)
     {
         var a = (AclEntity)entity;
-        var json = new JsonObject
-        {
-            ["id"] = a.Id.ToString(),
-            ["consumer"] = JsonFields.Reference(a.ConsumerId),
-            ["group"] = a.Group,
-        };
-        JsonFields.WriteCommon(json, a);
-        return json;
+        return CredentialFields.Write(a, a.ConsumerId, ("group", a.Group));
     }
 }

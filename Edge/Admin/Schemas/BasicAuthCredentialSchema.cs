@@ -16,15 +16,7 @@ internal sealed class BasicAuthCredentialSchema : IEntitySchema
     public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
     {
         var r = new FieldReader(json, errors, coerce: coerce);
-        var id = r.Id("id");
-        var createdAt = r.Integer("created_at", 0, int.MaxValue);
-        r.Integer("updated_at", 0, int.MaxValue);
-        var consumerId = r.ForeignKey("consumer");
-        if (consumerId is null && !r.Has("consumer"))
-        {
-            r.Error("consumer", "required field missing");
-        }
-
+        var (id, createdAt, consumerId, tags) = CredentialFields.Read(r);
         var username = r.String("username", required: true);
         var password = r.String("password", required: true);
         if (username is { Length: 0 })
@@ -32,13 +24,12 @@ internal sealed class BasicAuthCredentialSchema : IEntitySchema
             r.Error("username", "length must be at least 1");
         }
 
-        var tags = r.Strings("tags", FieldRules.Tag);
         r.RejectUnknown();
         return errors.Count > 0 ? null : new BasicAuthCredentialEntity
         {
-            Id = id ?? Guid.Empty,
-            CreatedAt = createdAt ?? 0,
-            ConsumerId = consumerId!.Value,
+            Id = id,
+            CreatedAt = createdAt,
+            ConsumerId = consumerId,
             Username = username!,
             PasswordHash = PasswordHash.IsHash(password!) ? password! : PasswordHash.Create(password!),
             Tags = tags,
@@ -48,14 +39,6 @@ internal sealed class BasicAuthCredentialSchema : IEntitySchema
     public JsonObject Write(GatewayEntity entity)
     {
         var b = (BasicAuthCredentialEntity)entity;
-        var json = new JsonObject
-        {
-            ["id"] = b.Id.ToString(),
-            ["consumer"] = JsonFields.Reference(b.ConsumerId),
-            ["username"] = b.Username,
-            ["password"] = b.PasswordHash,
-        };
-        JsonFields.WriteCommon(json, b);
-        return json;
+        return CredentialFields.Write(b, b.ConsumerId, ("username", b.Username), ("password", b.PasswordHash));
     }
 }

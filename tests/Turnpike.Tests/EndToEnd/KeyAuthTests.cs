@@ -25,6 +25,7 @@ public sealed class KeyAuthTests(DevGatewayFixture fixture)
         Assert.Equal(201, (await _admin.PostJsonAsync($"/consumers/{_name}/key-auth", new { key = _name + "-key" })).Status);
         Assert.Equal(201, (await _admin.PostJsonAsync($"/services/{_name}/routes", new { name = _name, paths = new[] { $"/{_name}" } })).Status);
         using var ready = await _proxy.EventuallyAsync($"/{_name}?apikey={_name}-key", r => r.StatusCode == HttpStatusCode.OK);
+        Assert.True(ready.StatusCode == HttpStatusCode.OK, $"the edge did not serve the protected route: {(int)ready.StatusCode} {await ready.Content.ReadAsStringAsync()}");
         return $"/{_name}";
     }
 

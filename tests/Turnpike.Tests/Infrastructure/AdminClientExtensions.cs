@@ -39,7 +39,7 @@ internal static class AdminClientExtensions
     /// <summary>Retries a proxy request until <paramref name="accept"/> holds (propagation is asynchronous) or the timeout passes.</summary>
     public static async Task<HttpResponseMessage> EventuallyAsync(this HttpClient client, string path, Func<HttpResponseMessage, bool> accept, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20)); // generous: CI machines are loaded
         while (true)
         {
             var response = await client.GetAsync(path);
