@@ -25,6 +25,7 @@ using Turnpike.Edge.Plugins.KeyAuth;
 using Turnpike.Edge.Plugins.RequestSizeLimiting;
 using Turnpike.Edge.Plugins.RequestTermination;
 using Turnpike.Edge.Plugins.RequestTransformer;
+using Turnpike.Edge.Plugins.ResponseTransformer;
 using Turnpike.Edge.Proxy;
 using Turnpike.Edge.RouteTable;
 using Turnpike.Edge.Status;
@@ -70,6 +71,7 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<IGatewayPlugin, BasicAuthPlugin>();
         services.AddSingleton<IGatewayPlugin, CorsPlugin>();
         services.AddSingleton<IGatewayPlugin, RequestTransformerPlugin>();
+        services.AddSingleton<IGatewayPlugin, ResponseTransformerPlugin>();
         services.AddSingleton<IGatewayPlugin, RequestSizeLimitingPlugin>();
         services.AddSingleton<PluginRegistry>();
 

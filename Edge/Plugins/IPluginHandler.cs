@@ -10,4 +10,10 @@ internal interface IPluginHandler
 
     /// <summary>Runs when the upstream's response headers are in place and before any of the body is sent.</summary>
     void OnResponseHeaders(ProxyContext context);
+
+    /// <summary>
+    /// Runs after the upstream's response was forwarded. Only a plugin that had the response body buffered
+    /// (<see cref="ProxyContext.BufferResponseBody"/>) has anything left to do here.
+    /// </summary>
+    ValueTask OnResponseBodyAsync(ProxyContext context) => ValueTask.CompletedTask;
 }

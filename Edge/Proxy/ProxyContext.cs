@@ -61,6 +61,46 @@ internal sealed class ProxyContext(
 
     public void SetUpstreamHeader(string name, string value) => (UpstreamHeaders ??= []).Add((name, value));
 
+    /// <summary>The response body as the upstream sent it, when a plugin asked for it whole; null while streaming.</summary>
+    public MemoryStream? ResponseBuffer { get; private set; }
+
+    private Stream? _clientResponseBody;
+
+    /// <summary>
+    /// Collects the upstream's response body instead of streaming it, so a plugin can rewrite it in
+    /// <see cref="Plugins.IPluginHandler.OnResponseBodyAsync"/>; <see cref="SendResponseBodyAsync"/> sends it.
+    /// </summary>
+    public void BufferResponseBody()
+    {
+        if (ResponseBuffer is null)
+        {
+            _clientResponseBody = HttpContext.Response.Body;
+            ResponseBuffer = new MemoryStream();
+            HttpContext.Response.Body = ResponseBuffer;
+        }
+    }
+
+    /// <summary>Replaces the buffered body with a rewritten one (plugins after this one see the rewrite).</summary>
+    public void ReplaceResponseBody(byte[] body) => ResponseBuffer = new MemoryStream(body);
+
+    /// <summary>Sends the (possibly rewritten) buffered body to the client.</summary>
+    public async Task SendResponseBodyAsync()
+    {
+        var client = RestoreResponseBody();
+        var body = ResponseBuffer!.ToArray();
+        HttpContext.Response.ContentLength = body.Length;
+        await client.WriteAsync(body, HttpContext.RequestAborted);
+    }
+
+    /// <summary>Puts the client's response stream back (e.g. to answer an upstream error instead).</summary>
+    public Stream RestoreResponseBody()
+    {
+        var client = _clientResponseBody ?? HttpContext.Response.Body;
+        HttpContext.Response.Body = client;
+        _clientResponseBody = null;
+        return client;
+    }
+
     public long StartTimestamp { get; } = startTimestamp;
 
     public long ForwardTimestamp { get; set; }

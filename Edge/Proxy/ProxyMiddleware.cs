@@ -52,6 +52,26 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
         }
 
         var error = await forwarder.SendAsync(context, service.DestinationPrefix, service.Client, service.RequestConfig, proxy);
+        if (proxy.ResponseBuffer is not null)
+        {
+            if (error == ForwarderError.None)
+            {
+                foreach (var slot in route.Plugins.Slots)
+                {
+                    if (slot.For(proxy.Consumer) is { } handler)
+                    {
+                        await handler.OnResponseBodyAsync(proxy);
+                    }
+                }
+
+                await proxy.SendResponseBodyAsync();
+            }
+            else
+            {
+                proxy.RestoreResponseBody();
+            }
+        }
+
         if (error != ForwarderError.None && !context.Response.HasStarted && error is not ForwarderError.RequestCanceled)
         {
             var timedOut = error == ForwarderError.RequestTimedOut || context.Response.StatusCode == StatusCodes.Status504GatewayTimeout;
