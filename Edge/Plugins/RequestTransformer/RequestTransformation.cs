@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 
 namespace Turnpike.Edge.Plugins.RequestTransformer;
 
@@ -25,6 +27,25 @@ internal sealed record PartOperations(
         [.. Values(config, "replace", part).Select(Split)],
         [.. Values(config, "add", part).Select(Split)],
         [.. Values(config, "append", part).Select(Split)]);
+
+    /// <summary>Checks one <c>name:value</c> entry (renames: <c>old:new</c>) of a transformer's config.</summary>
+    public static string? PairProblem(string value) => value.IndexOf(':', StringComparison.Ordinal) > 0 ? null : "invalid value: " + value;
+
+    /// <summary>Applies the operations to request or response headers in place.</summary>
+    public void ApplyTo(IHeaderDictionary headers)
+    {
+        var values = headers.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? "").ToList(), StringComparer.OrdinalIgnoreCase);
+        ApplyTo(values);
+        foreach (var name in headers.Keys.Where(k => !values.ContainsKey(k)).ToList())
+        {
+            headers.Remove(name);
+        }
+
+        foreach (var (name, list) in values)
+        {
+            headers[name] = new StringValues([.. list]);
+        }
+    }
 
     /// <summary>Applies the operations to a multi-valued collection (headers, query parameters, form fields).</summary>
     public void ApplyTo(IDictionary<string, List<string>> values)

@@ -29,17 +29,7 @@ internal sealed class RequestTransformerHandler(RequestTransformation transforma
 
         if (!transformation.Headers.IsEmpty)
         {
-            var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? "").ToList(), StringComparer.OrdinalIgnoreCase);
-            transformation.Headers.ApplyTo(headers);
-            foreach (var name in request.Headers.Keys.Where(k => !headers.ContainsKey(k)).ToList())
-            {
-                request.Headers.Remove(name);
-            }
-
-            foreach (var (name, values) in headers)
-            {
-                request.Headers[name] = new StringValues([.. values]);
-            }
+            transformation.Headers.ApplyTo(request.Headers);
         }
 
         if (!transformation.Query.IsEmpty)

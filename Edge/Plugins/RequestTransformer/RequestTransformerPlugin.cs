@@ -32,7 +32,7 @@ internal sealed class RequestTransformerPlugin : IGatewayPlugin
             var read = new JsonObject();
             foreach (var part in Parts)
             {
-                var values = reader.Strings(part, action == "remove" ? null : PairProblem) ?? [];
+                var values = reader.Strings(part, action == "remove" ? null : PartOperations.PairProblem) ?? [];
                 read[part] = new JsonArray([.. values.Select(v => (JsonNode?)v)]);
             }
 
@@ -51,6 +51,4 @@ internal sealed class RequestTransformerPlugin : IGatewayPlugin
 
     public IPluginHandler CreateHandler(JsonObject config) => new RequestTransformerHandler(RequestTransformation.From(config));
 
-    /// <summary><c>name:value</c> (renames: <c>old:new</c>); the name must not be empty.</summary>
-    private static string? PairProblem(string value) => value.IndexOf(':', StringComparison.Ordinal) > 0 ? null : "invalid value: " + value;
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Primitives;
 using Turnpike.Edge.Plugins.RequestTransformer;
 using Turnpike.Edge.Proxy;
 
@@ -26,22 +25,9 @@ internal sealed class ResponseTransformerHandler(PartOperations headers, PartOpe
 
     public void OnResponseHeaders(ProxyContext context)
     {
-        if (headers.IsEmpty)
+        if (!headers.IsEmpty)
         {
-            return;
-        }
-
-        var response = context.HttpContext.Response.Headers;
-        var values = response.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? "").ToList(), StringComparer.OrdinalIgnoreCase);
-        headers.ApplyTo(values);
-        foreach (var name in response.Keys.Where(k => !values.ContainsKey(k)).ToList())
-        {
-            response.Remove(name);
-        }
-
-        foreach (var (name, list) in values)
-        {
-            response[name] = new StringValues([.. list]);
+            headers.ApplyTo(context.HttpContext.Response.Headers);
         }
     }
 

@@ -27,7 +27,7 @@ internal sealed class ResponseTransformerPlugin : IGatewayPlugin
             var read = new JsonObject();
             foreach (var part in new[] { "headers", "json" })
             {
-                var values = reader.Strings(part, action == "remove" ? null : PairProblem) ?? [];
+                var values = reader.Strings(part, action == "remove" ? null : PartOperations.PairProblem) ?? [];
                 read[part] = new JsonArray([.. values.Select(v => (JsonNode?)v)]);
             }
 
@@ -50,7 +50,6 @@ internal sealed class ResponseTransformerPlugin : IGatewayPlugin
         PartOperations.From(config, "json"),
         JsonTypesOf(config));
 
-    private static string? PairProblem(string value) => value.IndexOf(':', StringComparison.Ordinal) > 0 ? null : "invalid value: " + value;
 
     /// <summary>The declared JSON type of each replaced, added or appended field (Kong's <c>json_types</c>, by position).</summary>
     private static Dictionary<string, string> JsonTypesOf(JsonObject config)
