@@ -31,19 +31,38 @@ internal sealed record PartOperations(
     /// <summary>Checks one <c>name:value</c> entry (renames: <c>old:new</c>) of a transformer's config.</summary>
     public static string? PairProblem(string value) => value.IndexOf(':', StringComparison.Ordinal) > 0 ? null : "invalid value: " + value;
 
-    /// <summary>Applies the operations to request or response headers in place.</summary>
+    /// <summary>Applies the operations to request or response headers in place (no copy of the other headers).</summary>
     public void ApplyTo(IHeaderDictionary headers)
     {
-        var values = headers.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? "").ToList(), StringComparer.OrdinalIgnoreCase);
-        ApplyTo(values);
-        foreach (var name in headers.Keys.Where(k => !values.ContainsKey(k)).ToList())
+        foreach (var name in Remove)
         {
             headers.Remove(name);
         }
 
-        foreach (var (name, list) in values)
+        foreach (var (from, to) in Rename)
         {
-            headers[name] = new StringValues([.. list]);
+            if (headers.Remove(from, out var moved))
+            {
+                headers[to] = moved;
+            }
+        }
+
+        foreach (var (name, value) in Replace)
+        {
+            if (headers.ContainsKey(name))
+            {
+                headers[name] = value;
+            }
+        }
+
+        foreach (var (name, value) in Add)
+        {
+            headers.TryAdd(name, value);
+        }
+
+        foreach (var (name, value) in Append)
+        {
+            headers[name] = StringValues.Concat(headers[name], value);
         }
     }
 
