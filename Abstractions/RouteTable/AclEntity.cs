@@ -2,7 +2,7 @@ namespace Turnpike.RouteTable;
 
 /// <summary>A consumer's membership of an ACL group (Kong's <c>acls</c> entity); one per consumer and group.</summary>
 [GenerateSerializer, Immutable]
-public sealed record AclEntity : GatewayEntity
+public sealed record AclEntity : GatewayEntity, IConsumerScopedEntity
 {
     [Id(0)] public Guid ConsumerId { get; init; }
     [Id(1)] public string Group { get; init; } = "";

@@ -2,7 +2,7 @@ namespace Turnpike.RouteTable;
 
 /// <summary>A basic-auth username and password of a consumer (Kong's <c>basicauth_credentials</c>); only the password's hash is kept.</summary>
 [GenerateSerializer, Immutable]
-public sealed record BasicAuthCredentialEntity : GatewayEntity
+public sealed record BasicAuthCredentialEntity : GatewayEntity, IConsumerScopedEntity
 {
     [Id(0)] public Guid ConsumerId { get; init; }
     [Id(1)] public string Username { get; init; } = "";

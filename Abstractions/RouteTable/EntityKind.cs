@@ -10,6 +10,7 @@ public enum EntityKind
     KeyAuthCredential,
     Acl,
     BasicAuthCredential,
+    JwtCredential,
 }
 
 public static class EntityKindNames
@@ -23,6 +24,7 @@ public static class EntityKindNames
         EntityKind.KeyAuthCredential => "keyauth_credentials",
         EntityKind.Acl => "acls",
         EntityKind.BasicAuthCredential => "basicauth_credentials",
+        EntityKind.JwtCredential => "jwt_secrets",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

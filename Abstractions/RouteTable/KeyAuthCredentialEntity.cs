@@ -2,7 +2,7 @@ namespace Turnpike.RouteTable;
 
 /// <summary>A key-auth API key of a consumer (Kong's <c>keyauth_credentials</c> entity); the key is unique across consumers.</summary>
 [GenerateSerializer, Immutable]
-public sealed record KeyAuthCredentialEntity : GatewayEntity
+public sealed record KeyAuthCredentialEntity : GatewayEntity, IConsumerScopedEntity
 {
     [Id(0)] public Guid ConsumerId { get; init; }
     [Id(1)] public string Key { get; init; } = "";

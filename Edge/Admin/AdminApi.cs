@@ -35,6 +35,8 @@ internal static class AdminApi
         MapEntity(endpoints, "/acls", "acl", EntityKind.Acl, null);
         MapEntity(endpoints, "/consumers/{consumer}/basic-auth", "credential", EntityKind.BasicAuthCredential, EntityScope.Consumer);
         MapEntity(endpoints, "/basic-auths", "credential", EntityKind.BasicAuthCredential, null);
+        MapEntity(endpoints, "/consumers/{consumer}/jwt", "credential", EntityKind.JwtCredential, EntityScope.Consumer);
+        MapEntity(endpoints, "/jwts", "credential", EntityKind.JwtCredential, null);
 
         var entities = endpoints.ServiceProvider.GetRequiredService<EntityEndpoints>();
         endpoints.MapMethods("/routes/{route}/service", ["GET", "PATCH"], async context =>

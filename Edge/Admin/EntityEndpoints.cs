@@ -107,7 +107,7 @@ internal sealed class EntityEndpoints(AdminWriter writer)
         {
             json["id"] = existing.Id.ToString();
         }
-        else if (Guid.TryParse(key, out var id))
+        else if (EntityIds.TryParse(key, out var id))
         {
             json["id"] = id.ToString();
         }

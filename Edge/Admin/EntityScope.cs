@@ -13,9 +13,7 @@ internal sealed record EntityScope(string Field, EntityKind ParentKind, string R
         (PluginEntity p, "service") => p.ServiceId,
         (PluginEntity p, "route") => p.RouteId,
         (PluginEntity p, "consumer") => p.ConsumerId,
-        (KeyAuthCredentialEntity k, "consumer") => k.ConsumerId,
-        (AclEntity a, "consumer") => a.ConsumerId,
-        (BasicAuthCredentialEntity b, "consumer") => b.ConsumerId,
+        (IConsumerScopedEntity owned, "consumer") => owned.ConsumerId,
         _ => null,
     };
 }

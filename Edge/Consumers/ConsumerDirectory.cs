@@ -4,7 +4,7 @@ namespace Turnpike.Edge.Consumers;
 
 /// <summary>
 /// This edge's copy of every consumer and credential, indexed for the auth plugins: a key-auth key resolves
-/// to its credential and consumer, a basic-auth username to its credential, a consumer to its ACL groups,
+/// to its credential and consumer, a basic-auth username or JWT key to its credential, a consumer to its ACL groups,
 /// all with local lookups. Immutable; each table version derives the next from
 /// the changes it brings (<see cref="Apply"/>), so a change costs what it touches.
 /// </summary>
@@ -18,7 +18,9 @@ internal sealed class ConsumerDirectory
         ImmutableDictionary<Guid, AclEntity>.Empty,
         ImmutableDictionary<Guid, ImmutableSortedSet<string>>.Empty,
         ImmutableDictionary<Guid, BasicAuthCredentialEntity>.Empty,
-        ImmutableDictionary<string, BasicAuthCredentialEntity>.Empty.WithComparers(StringComparer.Ordinal));
+        ImmutableDictionary<string, BasicAuthCredentialEntity>.Empty.WithComparers(StringComparer.Ordinal),
+        ImmutableDictionary<Guid, JwtCredentialEntity>.Empty,
+        ImmutableDictionary<string, JwtCredentialEntity>.Empty.WithComparers(StringComparer.Ordinal));
 
     private readonly ImmutableDictionary<Guid, ConsumerEntity> _consumers;
     private readonly ImmutableDictionary<string, ConsumerEntity> _byUsername;
@@ -28,6 +30,8 @@ internal sealed class ConsumerDirectory
     private readonly ImmutableDictionary<Guid, ImmutableSortedSet<string>> _groups;
     private readonly ImmutableDictionary<Guid, BasicAuthCredentialEntity> _basicAuths;
     private readonly ImmutableDictionary<string, BasicAuthCredentialEntity> _byBasicUsername;
+    private readonly ImmutableDictionary<Guid, JwtCredentialEntity> _jwts;
+    private readonly ImmutableDictionary<string, JwtCredentialEntity> _byJwtKey;
 
     private ConsumerDirectory(
         ImmutableDictionary<Guid, ConsumerEntity> consumers,
@@ -37,7 +41,9 @@ internal sealed class ConsumerDirectory
         ImmutableDictionary<Guid, AclEntity> acls,
         ImmutableDictionary<Guid, ImmutableSortedSet<string>> groups,
         ImmutableDictionary<Guid, BasicAuthCredentialEntity> basicAuths,
-        ImmutableDictionary<string, BasicAuthCredentialEntity> byBasicUsername)
+        ImmutableDictionary<string, BasicAuthCredentialEntity> byBasicUsername,
+        ImmutableDictionary<Guid, JwtCredentialEntity> jwts,
+        ImmutableDictionary<string, JwtCredentialEntity> byJwtKey)
     {
         _consumers = consumers;
         _byUsername = byUsername;
@@ -47,6 +53,8 @@ internal sealed class ConsumerDirectory
         _groups = groups;
         _basicAuths = basicAuths;
         _byBasicUsername = byBasicUsername;
+        _jwts = jwts;
+        _byJwtKey = byJwtKey;
     }
 
     public int ConsumerCount => _consumers.Count;
@@ -55,11 +63,13 @@ internal sealed class ConsumerDirectory
 
     /// <summary>By id or username, as Kong's <c>anonymous</c> setting names a consumer.</summary>
     public ConsumerEntity? Consumer(string idOrUsername) =>
-        Guid.TryParse(idOrUsername, out var id) ? Consumer(id) : _byUsername.GetValueOrDefault(idOrUsername);
+        EntityIds.TryParse(idOrUsername, out var id) ? Consumer(id) : _byUsername.GetValueOrDefault(idOrUsername);
 
     public KeyAuthCredentialEntity? KeyAuth(string key) => _byKey.GetValueOrDefault(key);
 
     public BasicAuthCredentialEntity? BasicAuth(string username) => _byBasicUsername.GetValueOrDefault(username);
+
+    public JwtCredentialEntity? Jwt(string key) => _byJwtKey.GetValueOrDefault(key);
 
     /// <summary>The ACL groups a consumer belongs to, in order.</summary>
     public ImmutableSortedSet<string> GroupsOf(Guid consumerId) => _groups.GetValueOrDefault(consumerId) ?? ImmutableSortedSet<string>.Empty;
@@ -76,6 +86,8 @@ internal sealed class ConsumerDirectory
         var groups = source._groups.ToBuilder();
         var basicAuths = source._basicAuths.ToBuilder();
         var byBasicUsername = source._byBasicUsername.ToBuilder();
+        var jwts = source._jwts.ToBuilder();
+        var byJwtKey = source._byJwtKey.ToBuilder();
         foreach (var deleted in deletes)
         {
             if (deleted.Kind == EntityKind.Consumer && consumers.TryGetValue(deleted.Id, out var consumer))
@@ -93,6 +105,10 @@ internal sealed class ConsumerDirectory
             else if (deleted.Kind == EntityKind.BasicAuthCredential && basicAuths.TryGetValue(deleted.Id, out var basic))
             {
                 RemoveBasic(basic);
+            }
+            else if (deleted.Kind == EntityKind.JwtCredential && jwts.TryGetValue(deleted.Id, out var jwt))
+            {
+                RemoveJwt(jwt);
             }
         }
 
@@ -131,6 +147,15 @@ internal sealed class ConsumerDirectory
                     basicAuths[basic.Id] = basic;
                     byBasicUsername[basic.Username] = basic;
                     break;
+                case JwtCredentialEntity jwt:
+                    if (jwts.TryGetValue(jwt.Id, out var oldJwt))
+                    {
+                        RemoveJwt(oldJwt);
+                    }
+
+                    jwts[jwt.Id] = jwt;
+                    byJwtKey[jwt.Key] = jwt;
+                    break;
                 case AclEntity acl:
                     if (acls.TryGetValue(acl.Id, out var oldAcl))
                     {
@@ -151,7 +176,9 @@ internal sealed class ConsumerDirectory
             acls.ToImmutable(),
             groups.ToImmutable(),
             basicAuths.ToImmutable(),
-            byBasicUsername.ToImmutable());
+            byBasicUsername.ToImmutable(),
+            jwts.ToImmutable(),
+            byJwtKey.ToImmutable());
 
         void RemoveConsumer(ConsumerEntity consumer)
         {
@@ -172,6 +199,12 @@ internal sealed class ConsumerDirectory
         {
             basicAuths.Remove(basic.Id);
             byBasicUsername.Remove(basic.Username);
+        }
+
+        void RemoveJwt(JwtCredentialEntity jwt)
+        {
+            jwts.Remove(jwt.Id);
+            byJwtKey.Remove(jwt.Key);
         }
 
         void RemoveAcl(AclEntity acl)

@@ -18,6 +18,7 @@ using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Plugins.Acl;
 using Turnpike.Edge.Plugins.BasicAuth;
+using Turnpike.Edge.Plugins.Jwt;
 using Turnpike.Edge.Plugins.CorrelationId;
 using Turnpike.Edge.Plugins.Cors;
 using Turnpike.Edge.Plugins.IpRestriction;
@@ -69,6 +70,7 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<IGatewayPlugin, IpRestrictionPlugin>();
         services.AddSingleton<IGatewayPlugin, AclPlugin>();
         services.AddSingleton<IGatewayPlugin, BasicAuthPlugin>();
+        services.AddSingleton<IGatewayPlugin, JwtPlugin>();
         services.AddSingleton<IGatewayPlugin, CorsPlugin>();
         services.AddSingleton<IGatewayPlugin, RequestTransformerPlugin>();
         services.AddSingleton<IGatewayPlugin, ResponseTransformerPlugin>();
@@ -81,6 +83,7 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<KeyAuthCredentialSchema>();
         services.AddSingleton<AclSchema>();
         services.AddSingleton<BasicAuthCredentialSchema>();
+        services.AddSingleton<JwtCredentialSchema>();
         services.AddSingleton<RouteSchema>();
         services.AddSingleton<PluginSchema>();
         services.AddSingleton<EntitySchemas>();

@@ -39,6 +39,9 @@ internal sealed class ProxyContext(
     /// <summary>The credential that identified <see cref="Consumer"/>; null for the anonymous consumer.</summary>
     public Guid? CredentialId { get; private set; }
 
+    /// <summary>What <c>X-Credential-Identifier</c> tells the upstream: the credential's id, key or username, as each Kong plugin chooses.</summary>
+    public string? CredentialIdentifier { get; private set; }
+
     public bool IsAnonymous { get; private set; }
 
     /// <summary>Request headers an auth plugin hid from the upstream (<c>hide_credentials</c>).</summary>
@@ -47,11 +50,20 @@ internal sealed class ProxyContext(
     /// <summary>The query string the upstream gets, when a plugin changed it; the client's otherwise.</summary>
     public QueryString? UpstreamQuery { get; set; }
 
-    public void Authenticate(ConsumerEntity consumer, Guid? credentialId, bool anonymous)
+    public void Authenticate(ConsumerEntity consumer, Guid credentialId, string credentialIdentifier)
     {
         Consumer = consumer;
         CredentialId = credentialId;
-        IsAnonymous = anonymous;
+        CredentialIdentifier = credentialIdentifier;
+        IsAnonymous = false;
+    }
+
+    public void AuthenticateAnonymous(ConsumerEntity consumer)
+    {
+        Consumer = consumer;
+        CredentialId = null;
+        CredentialIdentifier = null;
+        IsAnonymous = true;
     }
 
     public void HideHeader(string name) => (HiddenHeaders ??= []).Add(name);
@@ -159,7 +171,7 @@ internal sealed class ProxyContext(
         Set(headers, "X-Consumer-ID", consumer.Id.ToString());
         SetOrRemove(headers, "X-Consumer-Username", consumer.Username);
         SetOrRemove(headers, "X-Consumer-Custom-ID", consumer.CustomId);
-        SetOrRemove(headers, "X-Credential-Identifier", CredentialId?.ToString());
+        SetOrRemove(headers, "X-Credential-Identifier", CredentialIdentifier);
         SetOrRemove(headers, "X-Anonymous-Consumer", IsAnonymous ? "true" : null);
     }
 

@@ -175,7 +175,7 @@ internal sealed class FieldReader(JsonObject json, FieldErrors errors, string pa
             return null;
         }
 
-        if (Guid.TryParse(text, out var id))
+        if (EntityIds.TryParse(text, out var id))
         {
             return id;
         }

@@ -26,7 +26,7 @@ internal sealed class EntitySet<T> where T : GatewayEntity
     public T? FindByName(string name) => ByName.TryGetValue(name, out var id) ? ById.GetValueOrDefault(id) : null;
 
     /// <summary>Finds by id when <paramref name="idOrName"/> is a UUID, else by unique name, as Kong's endpoints do.</summary>
-    public T? Find(string idOrName) => Guid.TryParse(idOrName, out var id) ? Find(id) : FindByName(idOrName);
+    public T? Find(string idOrName) => EntityIds.TryParse(idOrName, out var id) ? Find(id) : FindByName(idOrName);
 
     public EntitySet<T> Remove(Guid id)
     {

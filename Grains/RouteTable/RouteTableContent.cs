@@ -5,56 +5,45 @@ namespace Turnpike.RouteTable;
 /// and enforces what only the whole table can: unique names, references, and what a delete takes with it.
 /// Field-level validation happens before an entity gets here (the admin API's schemas).
 /// </summary>
-internal sealed class RouteTableContent
+internal sealed record RouteTableContent
 {
-    public static readonly RouteTableContent Empty = new(
-        EntitySet<ServiceEntity>.Empty, EntitySet<RouteEntity>.Empty, EntitySet<PluginEntity>.Empty, EntitySet<ConsumerEntity>.Empty,
-        EntitySet<KeyAuthCredentialEntity>.Empty, EntitySet<AclEntity>.Empty, EntitySet<BasicAuthCredentialEntity>.Empty);
+    public static readonly RouteTableContent Empty = new();
 
-    private RouteTableContent(
-        EntitySet<ServiceEntity> services,
-        EntitySet<RouteEntity> routes,
-        EntitySet<PluginEntity> plugins,
-        EntitySet<ConsumerEntity> consumers,
-        EntitySet<KeyAuthCredentialEntity> keyAuths,
-        EntitySet<AclEntity> acls,
-        EntitySet<BasicAuthCredentialEntity> basicAuths)
+    public EntitySet<ServiceEntity> Services { get; private init; } = EntitySet<ServiceEntity>.Empty;
+
+    public EntitySet<RouteEntity> Routes { get; private init; } = EntitySet<RouteEntity>.Empty;
+
+    public EntitySet<PluginEntity> Plugins { get; private init; } = EntitySet<PluginEntity>.Empty;
+
+    public EntitySet<ConsumerEntity> Consumers { get; private init; } = EntitySet<ConsumerEntity>.Empty;
+
+    public EntitySet<KeyAuthCredentialEntity> KeyAuths { get; private init; } = EntitySet<KeyAuthCredentialEntity>.Empty;
+
+    public EntitySet<AclEntity> Acls { get; private init; } = EntitySet<AclEntity>.Empty;
+
+    public EntitySet<BasicAuthCredentialEntity> BasicAuths { get; private init; } = EntitySet<BasicAuthCredentialEntity>.Empty;
+
+    public EntitySet<JwtCredentialEntity> Jwts { get; private init; } = EntitySet<JwtCredentialEntity>.Empty;
+
+    public static RouteTableContent From(IReadOnlyCollection<GatewayEntity> entities) => new()
     {
-        Services = services;
-        Routes = routes;
-        Plugins = plugins;
-        Consumers = consumers;
-        KeyAuths = keyAuths;
-        Acls = acls;
-        BasicAuths = basicAuths;
-    }
+        Services = EntitySet<ServiceEntity>.From(entities.OfType<ServiceEntity>()),
+        Routes = EntitySet<RouteEntity>.From(entities.OfType<RouteEntity>()),
+        Plugins = EntitySet<PluginEntity>.From(entities.OfType<PluginEntity>()),
+        Consumers = EntitySet<ConsumerEntity>.From(entities.OfType<ConsumerEntity>()),
+        KeyAuths = EntitySet<KeyAuthCredentialEntity>.From(entities.OfType<KeyAuthCredentialEntity>()),
+        Acls = EntitySet<AclEntity>.From(entities.OfType<AclEntity>()),
+        BasicAuths = EntitySet<BasicAuthCredentialEntity>.From(entities.OfType<BasicAuthCredentialEntity>()),
+        Jwts = EntitySet<JwtCredentialEntity>.From(entities.OfType<JwtCredentialEntity>()),
+    };
 
-    public EntitySet<ServiceEntity> Services { get; }
-
-    public EntitySet<RouteEntity> Routes { get; }
-
-    public EntitySet<PluginEntity> Plugins { get; }
-
-    public EntitySet<ConsumerEntity> Consumers { get; }
-
-    public EntitySet<KeyAuthCredentialEntity> KeyAuths { get; }
-
-    public EntitySet<AclEntity> Acls { get; }
-
-    public EntitySet<BasicAuthCredentialEntity> BasicAuths { get; }
-
-    public static RouteTableContent From(IReadOnlyCollection<GatewayEntity> entities) => new(
-        EntitySet<ServiceEntity>.From(entities.OfType<ServiceEntity>()),
-        EntitySet<RouteEntity>.From(entities.OfType<RouteEntity>()),
-        EntitySet<PluginEntity>.From(entities.OfType<PluginEntity>()),
-        EntitySet<ConsumerEntity>.From(entities.OfType<ConsumerEntity>()),
-        EntitySet<KeyAuthCredentialEntity>.From(entities.OfType<KeyAuthCredentialEntity>()),
-        EntitySet<AclEntity>.From(entities.OfType<AclEntity>()),
-        EntitySet<BasicAuthCredentialEntity>.From(entities.OfType<BasicAuthCredentialEntity>()));
+    /// <summary>The entities a consumer owns (credentials, ACL groups), which go when it goes.</summary>
+    public IEnumerable<GatewayEntity> ConsumerScoped =>
+        KeyAuths.ById.Values.Cast<GatewayEntity>().Concat(Acls.ById.Values).Concat(BasicAuths.ById.Values).Concat(Jwts.ById.Values);
 
     public IEnumerable<GatewayEntity> All() =>
         Services.ById.Values.Cast<GatewayEntity>().Concat(Routes.ById.Values).Concat(Plugins.ById.Values).Concat(Consumers.ById.Values)
-            .Concat(KeyAuths.ById.Values).Concat(Acls.ById.Values).Concat(BasicAuths.ById.Values);
+            .Concat(ConsumerScoped);
 
     public GatewayEntity? Find(EntityKind kind, Guid id) => kind switch
     {
@@ -65,6 +54,7 @@ internal sealed class RouteTableContent
         EntityKind.KeyAuthCredential => KeyAuths.Find(id),
         EntityKind.Acl => Acls.Find(id),
         EntityKind.BasicAuthCredential => BasicAuths.Find(id),
+        EntityKind.JwtCredential => Jwts.Find(id),
         _ => null,
     };
 
@@ -77,6 +67,7 @@ internal sealed class RouteTableContent
         EntityKind.KeyAuthCredential => KeyAuths.Find(idOrName),
         EntityKind.Acl => Acls.Find(idOrName),
         EntityKind.BasicAuthCredential => BasicAuths.Find(idOrName),
+        EntityKind.JwtCredential => Jwts.Find(idOrName),
         _ => null,
     };
 
@@ -149,9 +140,7 @@ internal sealed class RouteTableContent
             // A consumer's credentials go with it.
             if (reference.Kind == EntityKind.Consumer)
             {
-                var owned = table.KeyAuths.ById.Values.Where(k => k.ConsumerId == reference.Id).Cast<GatewayEntity>()
-                    .Concat(table.Acls.ById.Values.Where(a => a.ConsumerId == reference.Id))
-                    .Concat(table.BasicAuths.ById.Values.Where(b => b.ConsumerId == reference.Id))
+                var owned = table.ConsumerScoped.Where(e => ((IConsumerScopedEntity)e).ConsumerId == reference.Id)
                     .Select(e => new EntityRef(e.Kind, e.Id))
                     .ToList();
                 foreach (var credential in owned)
@@ -170,31 +159,31 @@ internal sealed class RouteTableContent
         return new RouteTableApplyResult(table, stored, deleted.Distinct().ToArray(), null);
     }
 
-    private GatewayEntity? FindAny(Guid id) =>
-        (GatewayEntity?)Services.Find(id) ?? (GatewayEntity?)Routes.Find(id) ?? (GatewayEntity?)Plugins.Find(id) ?? (GatewayEntity?)Consumers.Find(id) ?? (GatewayEntity?)KeyAuths.Find(id) ?? (GatewayEntity?)Acls.Find(id)
-        ?? BasicAuths.Find(id);
+    private GatewayEntity? FindAny(Guid id) => Enum.GetValues<EntityKind>().Select(kind => Find(kind, id)).FirstOrDefault(e => e is not null);
 
     private RouteTableContent With(GatewayEntity entity) => entity switch
     {
-        ServiceEntity s => new(Services.Put(s), Routes, Plugins, Consumers, KeyAuths, Acls, BasicAuths),
-        RouteEntity r => new(Services, Routes.Put(r), Plugins, Consumers, KeyAuths, Acls, BasicAuths),
-        PluginEntity p => new(Services, Routes, Plugins.Put(p), Consumers, KeyAuths, Acls, BasicAuths),
-        ConsumerEntity c => new(Services, Routes, Plugins, Consumers.Put(c), KeyAuths, Acls, BasicAuths),
-        KeyAuthCredentialEntity k => new(Services, Routes, Plugins, Consumers, KeyAuths.Put(k), Acls, BasicAuths),
-        AclEntity a => new(Services, Routes, Plugins, Consumers, KeyAuths, Acls.Put(a), BasicAuths),
-        BasicAuthCredentialEntity b => new(Services, Routes, Plugins, Consumers, KeyAuths, Acls, BasicAuths.Put(b)),
+        ServiceEntity s => this with { Services = Services.Put(s) },
+        RouteEntity r => this with { Routes = Routes.Put(r) },
+        PluginEntity p => this with { Plugins = Plugins.Put(p) },
+        ConsumerEntity c => this with { Consumers = Consumers.Put(c) },
+        KeyAuthCredentialEntity k => this with { KeyAuths = KeyAuths.Put(k) },
+        AclEntity a => this with { Acls = Acls.Put(a) },
+        BasicAuthCredentialEntity b => this with { BasicAuths = BasicAuths.Put(b) },
+        JwtCredentialEntity j => this with { Jwts = Jwts.Put(j) },
         _ => throw new ArgumentException($"Unknown entity type {entity.GetType()}", nameof(entity)),
     };
 
     private RouteTableContent Without(EntityRef reference) => reference.Kind switch
     {
-        EntityKind.Service => new(Services.Remove(reference.Id), Routes, Plugins, Consumers, KeyAuths, Acls, BasicAuths),
-        EntityKind.Route => new(Services, Routes.Remove(reference.Id), Plugins, Consumers, KeyAuths, Acls, BasicAuths),
-        EntityKind.Plugin => new(Services, Routes, Plugins.Remove(reference.Id), Consumers, KeyAuths, Acls, BasicAuths),
-        EntityKind.Consumer => new(Services, Routes, Plugins, Consumers.Remove(reference.Id), KeyAuths, Acls, BasicAuths),
-        EntityKind.KeyAuthCredential => new(Services, Routes, Plugins, Consumers, KeyAuths.Remove(reference.Id), Acls, BasicAuths),
-        EntityKind.Acl => new(Services, Routes, Plugins, Consumers, KeyAuths, Acls.Remove(reference.Id), BasicAuths),
-        EntityKind.BasicAuthCredential => new(Services, Routes, Plugins, Consumers, KeyAuths, Acls, BasicAuths.Remove(reference.Id)),
+        EntityKind.Service => this with { Services = Services.Remove(reference.Id) },
+        EntityKind.Route => this with { Routes = Routes.Remove(reference.Id) },
+        EntityKind.Plugin => this with { Plugins = Plugins.Remove(reference.Id) },
+        EntityKind.Consumer => this with { Consumers = Consumers.Remove(reference.Id) },
+        EntityKind.KeyAuthCredential => this with { KeyAuths = KeyAuths.Remove(reference.Id) },
+        EntityKind.Acl => this with { Acls = Acls.Remove(reference.Id) },
+        EntityKind.BasicAuthCredential => this with { BasicAuths = BasicAuths.Remove(reference.Id) },
+        EntityKind.JwtCredential => this with { Jwts = Jwts.Remove(reference.Id) },
         _ => this,
     };
 
@@ -242,6 +231,10 @@ internal sealed class RouteTableContent
                 return KeyAuths.ByName.TryGetValue(key.Key, out var holderOfKey) && holderOfKey != key.Id
                     ? AdminError.UniqueViolation("key", key.Key)
                     : null;
+            case JwtCredentialEntity jwt:
+                return Jwts.ByName.TryGetValue(jwt.Key, out var holderOfJwtKey) && holderOfJwtKey != jwt.Id
+                    ? AdminError.UniqueViolation("key", jwt.Key)
+                    : null;
             default:
                 if (entity.UniqueName is not { } name)
                 {
@@ -265,12 +258,8 @@ internal sealed class RouteTableContent
             AdminError.ForeignKeyViolation("route", routeId, EntityKind.Route),
         PluginEntity { ConsumerId: { } consumerId } when Consumers.Find(consumerId) is null =>
             AdminError.ForeignKeyViolation("consumer", consumerId, EntityKind.Consumer),
-        KeyAuthCredentialEntity key when Consumers.Find(key.ConsumerId) is null =>
-            AdminError.ForeignKeyViolation("consumer", key.ConsumerId, EntityKind.Consumer),
-        AclEntity acl when Consumers.Find(acl.ConsumerId) is null =>
-            AdminError.ForeignKeyViolation("consumer", acl.ConsumerId, EntityKind.Consumer),
-        BasicAuthCredentialEntity basic when Consumers.Find(basic.ConsumerId) is null =>
-            AdminError.ForeignKeyViolation("consumer", basic.ConsumerId, EntityKind.Consumer),
+        IConsumerScopedEntity owned when Consumers.Find(owned.ConsumerId) is null =>
+            AdminError.ForeignKeyViolation("consumer", owned.ConsumerId, EntityKind.Consumer),
         _ => null,
     };
 }

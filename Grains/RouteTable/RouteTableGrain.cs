@@ -22,7 +22,11 @@ public sealed partial class RouteTableGrain(
     private RouteTableContent _table = RouteTableContent.Empty;
     private RouteTableStorage _storage = null!;
 
-    private long Version => _storage.Version;
+    /// <summary>
+    /// The last committed version: advanced only once the table and change log hold the write. Reads interleave
+    /// with a write's storage awaits, and an edge shown a version before its changes are in the log would skip them.
+    /// </summary>
+    private long Version { get; set; }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -39,6 +43,7 @@ public sealed partial class RouteTableGrain(
         }
 
         _table = RouteTableContent.From(entities);
+        Version = _storage.Version;
         _log.Reset(Version);
         LogActivated(logger, this.GetPrimaryKeyString(), Version, _table.Services.Count, _table.Routes.Count);
     }
@@ -74,6 +79,7 @@ public sealed partial class RouteTableGrain(
             _log.Append(version, result.Deleted, result.Stored);
         }
 
+        Version = version;
         NotifyEdges(version);
         return new RouteTableWriteResult { Version = version, Stored = result.Stored };
     }
@@ -90,9 +96,10 @@ public sealed partial class RouteTableGrain(
                 (query.ServiceId is null || p.ServiceId == query.ServiceId) && (query.RouteId is null || p.RouteId == query.RouteId)
                 && (query.ConsumerId is null || p.ConsumerId == query.ConsumerId)),
             EntityKind.Consumer => _table.Consumers.ById.Values.Where(c => query.CustomId is null || c.CustomId == query.CustomId),
-            EntityKind.KeyAuthCredential => _table.KeyAuths.ById.Values.Where(k => query.ConsumerId is null || k.ConsumerId == query.ConsumerId),
-            EntityKind.Acl => _table.Acls.ById.Values.Where(a => query.ConsumerId is null || a.ConsumerId == query.ConsumerId),
-            EntityKind.BasicAuthCredential => _table.BasicAuths.ById.Values.Where(b => query.ConsumerId is null || b.ConsumerId == query.ConsumerId),
+            EntityKind.KeyAuthCredential => OwnedBy(_table.KeyAuths),
+            EntityKind.Acl => OwnedBy(_table.Acls),
+            EntityKind.BasicAuthCredential => OwnedBy(_table.BasicAuths),
+            EntityKind.JwtCredential => OwnedBy(_table.Jwts),
             _ => [],
         };
         if (query.After is { } after)
@@ -110,6 +117,9 @@ public sealed partial class RouteTableGrain(
             ? new EntityPage { Items = items[..query.Size], NextAfter = items[query.Size - 1].Id }
             : new EntityPage { Items = items };
         return Task.FromResult(page);
+
+        IEnumerable<GatewayEntity> OwnedBy<T>(EntitySet<T> set) where T : GatewayEntity, IConsumerScopedEntity =>
+            set.ById.Values.Where(e => query.ConsumerId is null || e.ConsumerId == query.ConsumerId);
     }
 
     public Task<RouteTableDelta> GetChangesSince(long version)

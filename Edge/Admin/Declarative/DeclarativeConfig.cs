@@ -23,6 +23,7 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         ("keyauth_credentials", EntityKind.KeyAuthCredential, "key"),
         ("acls", EntityKind.Acl, "group"),
         ("basicauth_credentials", EntityKind.BasicAuthCredential, "username"),
+        ("jwt_secrets", EntityKind.JwtCredential, "key"),
     ];
 
     public (RouteTableWrite? Write, AdminError? Error) Read(string text)
@@ -238,14 +239,7 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         }
 
         var pluginsByConsumer = all.OfType<PluginEntity>().Where(p => p.ConsumerId is not null && p.ServiceId is null && p.RouteId is null).ToLookup(p => p.ConsumerId);
-        var credentialsByConsumer = all.Where(e => e is KeyAuthCredentialEntity or AclEntity or BasicAuthCredentialEntity)
-            .ToLookup(e => (e switch
-            {
-                KeyAuthCredentialEntity k => k.ConsumerId,
-                AclEntity a => a.ConsumerId,
-                BasicAuthCredentialEntity b => b.ConsumerId,
-                _ => Guid.Empty,
-            }, e.Kind));
+        var credentialsByConsumer = all.Where(e => e is IConsumerScopedEntity).ToLookup(e => (((IConsumerScopedEntity)e).ConsumerId, e.Kind));
         var consumers = new JsonArray();
         foreach (var consumer in all.OfType<ConsumerEntity>().OrderBy(c => c.Username ?? c.CustomId, StringComparer.Ordinal).ThenBy(c => c.Id))
         {
@@ -346,11 +340,11 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
     {
         var name = json[field] switch
         {
-            JsonValue value when value.TryGetValue<string>(out var text) && !Guid.TryParse(text, out _) => text,
+            JsonValue value when value.TryGetValue<string>(out var text) && !EntityIds.TryParse(text, out _) => text,
             JsonObject { } obj when obj["id"] is null && obj["name"] is JsonValue n => n.ToString(),
             _ => null,
         };
-        if (json[field] is JsonValue idValue && idValue.TryGetValue<string>(out var idText) && Guid.TryParse(idText, out _))
+        if (json[field] is JsonValue idValue && idValue.TryGetValue<string>(out var idText) && EntityIds.TryParse(idText, out _))
         {
             json[field] = new JsonObject { ["id"] = idText };
         }
@@ -373,7 +367,7 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
 
     private static Guid AssignId(JsonObject json, string table)
     {
-        if (json["id"] is JsonValue value && value.TryGetValue<string>(out var text) && Guid.TryParse(text, out var given))
+        if (json["id"] is JsonValue value && value.TryGetValue<string>(out var text) && EntityIds.TryParse(text, out var given))
         {
             return given;
         }

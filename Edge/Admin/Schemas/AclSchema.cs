@@ -13,7 +13,7 @@ internal sealed class AclSchema : IEntitySchema
     public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [("consumer", EntityKind.Consumer)];
 
     public string LookupKey(string key, Guid? parentId) =>
-        parentId is { } consumerId && !Guid.TryParse(key, out _) ? AclEntity.NameOf(consumerId, key) : key;
+        parentId is { } consumerId && !EntityIds.TryParse(key, out _) ? AclEntity.NameOf(consumerId, key) : key;
 
     public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
     {

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Turnpike.Edge.Schema;
 
@@ -32,4 +33,7 @@ internal static class CredentialFields
         JsonFields.WriteCommon(json, credential);
         return json;
     }
+
+    /// <summary>A random key or secret, as Kong generates one when the client gives none (32 hex characters, 128 bits).</summary>
+    public static string RandomToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 }

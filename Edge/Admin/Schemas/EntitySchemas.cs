@@ -1,7 +1,7 @@
 namespace Turnpike.Edge.Admin.Schemas;
 
 /// <summary>The schema of each entity kind.</summary>
-internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, PluginSchema plugins, ConsumerSchema consumers, KeyAuthCredentialSchema keyAuths, AclSchema acls, BasicAuthCredentialSchema basicAuths)
+internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, PluginSchema plugins, ConsumerSchema consumers, KeyAuthCredentialSchema keyAuths, AclSchema acls, BasicAuthCredentialSchema basicAuths, JwtCredentialSchema jwts)
 {
     public IEntitySchema For(EntityKind kind) => kind switch
     {
@@ -12,6 +12,7 @@ internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, 
         EntityKind.KeyAuthCredential => keyAuths,
         EntityKind.Acl => acls,
         EntityKind.BasicAuthCredential => basicAuths,
+        EntityKind.JwtCredential => jwts,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

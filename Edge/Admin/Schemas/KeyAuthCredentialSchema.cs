@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Turnpike.Edge.Schema;
 
@@ -24,7 +23,7 @@ internal sealed class KeyAuthCredentialSchema : IEntitySchema
         }
 
         r.RejectUnknown();
-        return errors.Count > 0 ? null : new KeyAuthCredentialEntity { Id = id, CreatedAt = createdAt, ConsumerId = consumerId, Key = key ?? NewKey(), Tags = tags };
+        return errors.Count > 0 ? null : new KeyAuthCredentialEntity { Id = id, CreatedAt = createdAt, ConsumerId = consumerId, Key = key ?? CredentialFields.RandomToken(), Tags = tags };
     }
 
     public JsonObject Write(GatewayEntity entity)
@@ -32,7 +31,4 @@ internal sealed class KeyAuthCredentialSchema : IEntitySchema
         var k = (KeyAuthCredentialEntity)entity;
         return CredentialFields.Write(k, k.ConsumerId, ("key", k.Key));
     }
-
-    /// <summary>A random key, as Kong generates one when the client gives none (32 hex characters, 128 bits).</summary>
-    private static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 }

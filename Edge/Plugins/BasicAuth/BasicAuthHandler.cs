@@ -16,6 +16,11 @@ internal sealed class BasicAuthHandler(string? anonymous, bool hideCredentials, 
 
     public async ValueTask<bool> OnRequestAsync(ProxyContext context)
     {
+        if (AnonymousConsumer.AlreadyAuthenticated(context, anonymous))
+        {
+            return true;
+        }
+
         var headers = context.HttpContext.Request.Headers;
         var header = headers.Authorization.Count > 0 ? headers.Authorization.ToString() : headers.ProxyAuthorization.ToString();
         if (header.Length > 0 && hideCredentials)
@@ -29,20 +34,14 @@ internal sealed class BasicAuthHandler(string? anonymous, bool hideCredentials, 
             && PasswordHash.Verify(credential.PasswordHash, password)
             && context.Consumers.Consumer(credential.ConsumerId) is { } consumer)
         {
-            context.Authenticate(consumer, credential.Id, anonymous: false);
+            // Kong names a basic-auth credential by its username.
+            context.Authenticate(consumer, credential.Id, credential.Username);
             return true;
         }
 
         if (anonymous is not null)
         {
-            if (context.Consumers.Consumer(anonymous) is not { } fallback)
-            {
-                await ProxyErrors.WriteAsync(context.HttpContext, StatusCodes.Status500InternalServerError, $"anonymous consumer {anonymous} is configured but doesn't exist");
-                return false;
-            }
-
-            context.Authenticate(fallback, null, anonymous: true);
-            return true;
+            return await AnonymousConsumer.AuthenticateAsync(context, anonymous);
         }
 
         context.HttpContext.Response.Headers.WWWAuthenticate = $"Basic realm=\"{realm}\"";

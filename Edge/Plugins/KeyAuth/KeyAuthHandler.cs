@@ -21,7 +21,7 @@ internal sealed class KeyAuthHandler(KeyAuthOptions options) : IPluginHandler
     public async ValueTask<bool> OnRequestAsync(ProxyContext context)
     {
         var request = context.HttpContext.Request;
-        if (!options.RunOnPreflight && HttpMethods.IsOptions(request.Method))
+        if ((!options.RunOnPreflight && HttpMethods.IsOptions(request.Method)) || AnonymousConsumer.AlreadyAuthenticated(context, options.Anonymous))
         {
             return true;
         }
@@ -34,20 +34,13 @@ internal sealed class KeyAuthHandler(KeyAuthOptions options) : IPluginHandler
 
         if (key is not null && context.Consumers.KeyAuth(key) is { } credential && context.Consumers.Consumer(credential.ConsumerId) is { } consumer)
         {
-            context.Authenticate(consumer, credential.Id, anonymous: false);
+            context.Authenticate(consumer, credential.Id, credential.Id.ToString());
             return true;
         }
 
         if (options.Anonymous is { } anonymous)
         {
-            if (context.Consumers.Consumer(anonymous) is not { } fallback)
-            {
-                await ProxyErrors.WriteAsync(context.HttpContext, StatusCodes.Status500InternalServerError, $"anonymous consumer {anonymous} is configured but doesn't exist");
-                return false;
-            }
-
-            context.Authenticate(fallback, null, anonymous: true);
-            return true;
+            return await AnonymousConsumer.AuthenticateAsync(context, anonymous);
         }
 
         return await RejectAsync(context, key is null ? NoKey : InvalidKey);

@@ -1,3 +1,4 @@
+using Turnpike.Tests.Infrastructure;
 using Turnpike.Edge.Admin.Declarative;
 using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Plugins;
@@ -11,7 +12,7 @@ namespace Turnpike.Tests.Admin;
 public sealed class DeclarativeConfigTests
 {
     private static readonly PluginRegistry Plugins = new([new CorrelationIdPlugin(), new RequestTerminationPlugin()]);
-    private static readonly DeclarativeConfig Config = new(new EntitySchemas(new ServiceSchema(), new RouteSchema(), new PluginSchema(Plugins), new ConsumerSchema(), new KeyAuthCredentialSchema(), new AclSchema(), new BasicAuthCredentialSchema()));
+    private static readonly DeclarativeConfig Config = new(TestSchemas.Create(Plugins));
 
     private const string File = """
         _format_version: "3.0"
@@ -61,6 +62,9 @@ public sealed class DeclarativeConfigTests
               - key: alice-key
               acls:
               - group: gold
+              jwt_secrets:
+              - key: alice-issuer
+                secret: alice-secret
               plugins:
               - name: correlation-id
             - custom_id: crm-2
@@ -79,11 +83,13 @@ public sealed class DeclarativeConfigTests
         Assert.Equal(2, write.Upserts.OfType<PluginEntity>().Count(p => p.ConsumerId == alice.Id));
         Assert.Equal(alice.Id, Assert.Single(write.Upserts.OfType<KeyAuthCredentialEntity>(), k => k.Key == "alice-key").ConsumerId);
         Assert.Equal(alice.Id, Assert.Single(write.Upserts.OfType<AclEntity>(), a => a.Group == "gold").ConsumerId);
+        Assert.Equal(alice.Id, Assert.Single(write.Upserts.OfType<JwtCredentialEntity>(), j => j.Key == "alice-issuer" && j.Secret == "alice-secret").ConsumerId);
 
         var exported = Config.Export(write.Upserts);
         var aliceJson = exported["consumers"]!.AsArray().Single(c => c!["username"]?.GetValue<string>() == "alice")!;
         Assert.Equal("alice-key", Assert.Single(aliceJson["keyauth_credentials"]!.AsArray())!["key"]!.GetValue<string>());
         Assert.Equal("gold", Assert.Single(aliceJson["acls"]!.AsArray())!["group"]!.GetValue<string>());
+        Assert.Equal("alice-secret", Assert.Single(aliceJson["jwt_secrets"]!.AsArray())!["secret"]!.GetValue<string>());
         Assert.Equal(["correlation-id", "request-termination"], aliceJson["plugins"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()).Order());
         Assert.Equal(write.Upserts.Select(e => e.Id).Order(), Config.Read(exported).Write!.Upserts.Select(e => e.Id).Order());
     }

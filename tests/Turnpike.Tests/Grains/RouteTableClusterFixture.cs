@@ -1,12 +1,13 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
+using Orleans.Storage;
 using Orleans.TestingHost;
 using Turnpike.RouteTable;
 using Xunit;
 
 namespace Turnpike.Tests.Grains;
 
-/// <summary>An in-process Orleans cluster (TestingHost) with the grains and in-memory storage, as a dev silo has them.</summary>
+/// <summary>An in-process Orleans cluster (TestingHost) with the grains and in-memory storage (slow for grains keyed <c>slow-…</c>).</summary>
 public sealed class RouteTableClusterFixture : IAsyncLifetime
 {
     public TestCluster Cluster { get; private set; } = null!;
@@ -25,7 +26,7 @@ public sealed class RouteTableClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder.AddMemoryGrainStorage(GrainStorageNames.Default);
+            siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (_, _) => new SlowWritesStorage());
             siloBuilder.Services.AddSingleton(TimeProvider.System);
             siloBuilder.Services.Configure<RouteTableOptions>(o => o.ChangeLogCapacity = 50);
         }

@@ -27,6 +27,22 @@ public sealed class RouteTableGrainTests(RouteTableClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_edge_reading_while_a_write_is_being_stored_never_gets_the_new_version_without_its_changes()
+    {
+        var table = fixture.Cluster.GrainFactory.GetGrain<IRouteTableGrain>("slow-" + Guid.NewGuid());
+        var write = table.Write(RouteTableWrite.Upsert(Service("in-flight")));
+        await Task.Delay(SlowWritesStorage.Delay / 5);
+        var during = await table.GetChangesSince(0);
+        await write;
+        var after = await table.GetChangesSince(during.Version);
+
+        Assert.False(write.IsFaulted);
+        Assert.Equal(1, after.Version);
+        var seen = during.Upserts.Concat(after.Upserts).OfType<ServiceEntity>();
+        Assert.Contains(seen, s => s.Name == "in-flight");
+    }
+
+    [Fact]
     public async Task Duplicate_name_is_refused_with_409_and_the_stored_entity_is_unchanged()
     {
         var original = Service("billing");

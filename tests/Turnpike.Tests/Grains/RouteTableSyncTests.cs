@@ -1,3 +1,4 @@
+using Turnpike.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans;
@@ -28,7 +29,7 @@ public sealed class RouteTableSyncTests(RouteTableClusterFixture fixture)
             grains,
             store,
             new RouteTableSnapshotBuilder(clients, plugins, NullLogger<RouteTableSnapshotBuilder>.Instance),
-            new DeclarativeConfigLoader(new DeclarativeConfig(new EntitySchemas(new ServiceSchema(), new RouteSchema(), new PluginSchema(plugins), new ConsumerSchema(), new KeyAuthCredentialSchema(), new AclSchema(), new BasicAuthCredentialSchema())), grains),
+            new DeclarativeConfigLoader(new DeclarativeConfig(TestSchemas.Create(plugins)), grains),
             new EdgeIdentity(options),
             options,
             TimeProvider.System,

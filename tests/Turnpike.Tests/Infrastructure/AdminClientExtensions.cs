@@ -36,16 +36,24 @@ internal static class AdminClientExtensions
         return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 
-    /// <summary>Retries a proxy request until <paramref name="accept"/> holds (propagation is asynchronous) or the timeout passes.</summary>
+    /// <summary>Retries a proxy request until <paramref name="accept"/> holds (propagation is asynchronous); fails the test when the timeout passes first.</summary>
     public static async Task<HttpResponseMessage> EventuallyAsync(this HttpClient client, string path, Func<HttpResponseMessage, bool> accept, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20)); // generous: CI machines are loaded
         while (true)
         {
             var response = await client.GetAsync(path);
-            if (accept(response) || DateTime.UtcNow > deadline)
+            if (accept(response))
             {
                 return response;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                var status = response.StatusCode;
+                var body = await response.Content.ReadAsStringAsync();
+                response.Dispose();
+                throw new TimeoutException($"GET {path} still answered {(int)status} {body} after the propagation timeout");
             }
 
             response.Dispose();
