@@ -3,58 +3,46 @@ using System.Collections.Immutable;
 namespace Turnpike.Edge.Consumers;
 
 /// <summary>
-/// This edge's copy of every consumer and credential, indexed for the auth plugins: a key-auth key resolves
-/// to its credential and consumer, a basic-auth username or JWT key to its credential, a consumer to its ACL groups,
-/// all with local lookups. Immutable; each table version derives the next from
-/// the changes it brings (<see cref="Apply"/>), so a change costs what it touches.
+/// This edge's copy of every consumer and credential, indexed for the auth plugins: a key-auth key, a
+/// basic-auth username or a JWT key resolves to its credential, a consumer to its ACL groups, all with
+/// local lookups. Immutable; each table version derives the next from the changes it brings
+/// (<see cref="Apply"/>), so a change costs what it touches.
 /// </summary>
 internal sealed class ConsumerDirectory
 {
     public static readonly ConsumerDirectory Empty = new(
         ImmutableDictionary<Guid, ConsumerEntity>.Empty,
         ImmutableDictionary<string, ConsumerEntity>.Empty.WithComparers(StringComparer.Ordinal),
-        ImmutableDictionary<Guid, KeyAuthCredentialEntity>.Empty,
-        ImmutableDictionary<string, KeyAuthCredentialEntity>.Empty.WithComparers(StringComparer.Ordinal),
         ImmutableDictionary<Guid, AclEntity>.Empty,
         ImmutableDictionary<Guid, ImmutableSortedSet<string>>.Empty,
-        ImmutableDictionary<Guid, BasicAuthCredentialEntity>.Empty,
-        ImmutableDictionary<string, BasicAuthCredentialEntity>.Empty.WithComparers(StringComparer.Ordinal),
-        ImmutableDictionary<Guid, JwtCredentialEntity>.Empty,
-        ImmutableDictionary<string, JwtCredentialEntity>.Empty.WithComparers(StringComparer.Ordinal));
+        new CredentialIndex<KeyAuthCredentialEntity>(k => k.Key),
+        new CredentialIndex<BasicAuthCredentialEntity>(b => b.Username),
+        new CredentialIndex<JwtCredentialEntity>(j => j.Key));
 
     private readonly ImmutableDictionary<Guid, ConsumerEntity> _consumers;
     private readonly ImmutableDictionary<string, ConsumerEntity> _byUsername;
-    private readonly ImmutableDictionary<Guid, KeyAuthCredentialEntity> _keyAuths;
-    private readonly ImmutableDictionary<string, KeyAuthCredentialEntity> _byKey;
     private readonly ImmutableDictionary<Guid, AclEntity> _acls;
     private readonly ImmutableDictionary<Guid, ImmutableSortedSet<string>> _groups;
-    private readonly ImmutableDictionary<Guid, BasicAuthCredentialEntity> _basicAuths;
-    private readonly ImmutableDictionary<string, BasicAuthCredentialEntity> _byBasicUsername;
-    private readonly ImmutableDictionary<Guid, JwtCredentialEntity> _jwts;
-    private readonly ImmutableDictionary<string, JwtCredentialEntity> _byJwtKey;
+    private readonly CredentialIndex<KeyAuthCredentialEntity> _keyAuths;
+    private readonly CredentialIndex<BasicAuthCredentialEntity> _basicAuths;
+    private readonly CredentialIndex<JwtCredentialEntity> _jwts;
 
     private ConsumerDirectory(
         ImmutableDictionary<Guid, ConsumerEntity> consumers,
         ImmutableDictionary<string, ConsumerEntity> byUsername,
-        ImmutableDictionary<Guid, KeyAuthCredentialEntity> keyAuths,
-        ImmutableDictionary<string, KeyAuthCredentialEntity> byKey,
         ImmutableDictionary<Guid, AclEntity> acls,
         ImmutableDictionary<Guid, ImmutableSortedSet<string>> groups,
-        ImmutableDictionary<Guid, BasicAuthCredentialEntity> basicAuths,
-        ImmutableDictionary<string, BasicAuthCredentialEntity> byBasicUsername,
-        ImmutableDictionary<Guid, JwtCredentialEntity> jwts,
-        ImmutableDictionary<string, JwtCredentialEntity> byJwtKey)
+        CredentialIndex<KeyAuthCredentialEntity> keyAuths,
+        CredentialIndex<BasicAuthCredentialEntity> basicAuths,
+        CredentialIndex<JwtCredentialEntity> jwts)
     {
         _consumers = consumers;
         _byUsername = byUsername;
-        _keyAuths = keyAuths;
-        _byKey = byKey;
         _acls = acls;
         _groups = groups;
+        _keyAuths = keyAuths;
         _basicAuths = basicAuths;
-        _byBasicUsername = byBasicUsername;
         _jwts = jwts;
-        _byJwtKey = byJwtKey;
     }
 
     public int ConsumerCount => _consumers.Count;
@@ -65,50 +53,32 @@ internal sealed class ConsumerDirectory
     public ConsumerEntity? Consumer(string idOrUsername) =>
         EntityIds.TryParse(idOrUsername, out var id) ? Consumer(id) : _byUsername.GetValueOrDefault(idOrUsername);
 
-    public KeyAuthCredentialEntity? KeyAuth(string key) => _byKey.GetValueOrDefault(key);
+    public KeyAuthCredentialEntity? KeyAuth(string key) => _keyAuths.Find(key);
 
-    public BasicAuthCredentialEntity? BasicAuth(string username) => _byBasicUsername.GetValueOrDefault(username);
+    public BasicAuthCredentialEntity? BasicAuth(string username) => _basicAuths.Find(username);
 
-    public JwtCredentialEntity? Jwt(string key) => _byJwtKey.GetValueOrDefault(key);
+    public JwtCredentialEntity? Jwt(string key) => _jwts.Find(key);
 
     /// <summary>The ACL groups a consumer belongs to, in order.</summary>
     public ImmutableSortedSet<string> GroupsOf(Guid consumerId) => _groups.GetValueOrDefault(consumerId) ?? ImmutableSortedSet<string>.Empty;
 
     /// <summary>This directory with a table change applied; <paramref name="full"/> replaces everything.</summary>
-    public ConsumerDirectory Apply(bool full, IEnumerable<GatewayEntity> upserts, IEnumerable<EntityRef> deletes)
+    public ConsumerDirectory Apply(bool full, IReadOnlyCollection<GatewayEntity> upserts, IReadOnlyCollection<EntityRef> deletes)
     {
         var source = full ? Empty : this;
         var consumers = source._consumers.ToBuilder();
         var byUsername = source._byUsername.ToBuilder();
-        var keyAuths = source._keyAuths.ToBuilder();
-        var byKey = source._byKey.ToBuilder();
         var acls = source._acls.ToBuilder();
         var groups = source._groups.ToBuilder();
-        var basicAuths = source._basicAuths.ToBuilder();
-        var byBasicUsername = source._byBasicUsername.ToBuilder();
-        var jwts = source._jwts.ToBuilder();
-        var byJwtKey = source._byJwtKey.ToBuilder();
         foreach (var deleted in deletes)
         {
             if (deleted.Kind == EntityKind.Consumer && consumers.TryGetValue(deleted.Id, out var consumer))
             {
                 RemoveConsumer(consumer);
             }
-            else if (deleted.Kind == EntityKind.KeyAuthCredential && keyAuths.TryGetValue(deleted.Id, out var key))
-            {
-                RemoveKey(key);
-            }
             else if (deleted.Kind == EntityKind.Acl && acls.TryGetValue(deleted.Id, out var acl))
             {
                 RemoveAcl(acl);
-            }
-            else if (deleted.Kind == EntityKind.BasicAuthCredential && basicAuths.TryGetValue(deleted.Id, out var basic))
-            {
-                RemoveBasic(basic);
-            }
-            else if (deleted.Kind == EntityKind.JwtCredential && jwts.TryGetValue(deleted.Id, out var jwt))
-            {
-                RemoveJwt(jwt);
             }
         }
 
@@ -129,33 +99,6 @@ internal sealed class ConsumerDirectory
                     }
 
                     break;
-                case KeyAuthCredentialEntity key:
-                    if (keyAuths.TryGetValue(key.Id, out var oldKey))
-                    {
-                        RemoveKey(oldKey);
-                    }
-
-                    keyAuths[key.Id] = key;
-                    byKey[key.Key] = key;
-                    break;
-                case BasicAuthCredentialEntity basic:
-                    if (basicAuths.TryGetValue(basic.Id, out var oldBasic))
-                    {
-                        RemoveBasic(oldBasic);
-                    }
-
-                    basicAuths[basic.Id] = basic;
-                    byBasicUsername[basic.Username] = basic;
-                    break;
-                case JwtCredentialEntity jwt:
-                    if (jwts.TryGetValue(jwt.Id, out var oldJwt))
-                    {
-                        RemoveJwt(oldJwt);
-                    }
-
-                    jwts[jwt.Id] = jwt;
-                    byJwtKey[jwt.Key] = jwt;
-                    break;
                 case AclEntity acl:
                     if (acls.TryGetValue(acl.Id, out var oldAcl))
                     {
@@ -171,14 +114,11 @@ internal sealed class ConsumerDirectory
         return new ConsumerDirectory(
             consumers.ToImmutable(),
             byUsername.ToImmutable(),
-            keyAuths.ToImmutable(),
-            byKey.ToImmutable(),
             acls.ToImmutable(),
             groups.ToImmutable(),
-            basicAuths.ToImmutable(),
-            byBasicUsername.ToImmutable(),
-            jwts.ToImmutable(),
-            byJwtKey.ToImmutable());
+            source._keyAuths.Apply(full, upserts, deletes),
+            source._basicAuths.Apply(full, upserts, deletes),
+            source._jwts.Apply(full, upserts, deletes));
 
         void RemoveConsumer(ConsumerEntity consumer)
         {
@@ -187,24 +127,6 @@ internal sealed class ConsumerDirectory
             {
                 byUsername.Remove(username);
             }
-        }
-
-        void RemoveKey(KeyAuthCredentialEntity key)
-        {
-            keyAuths.Remove(key.Id);
-            byKey.Remove(key.Key);
-        }
-
-        void RemoveBasic(BasicAuthCredentialEntity basic)
-        {
-            basicAuths.Remove(basic.Id);
-            byBasicUsername.Remove(basic.Username);
-        }
-
-        void RemoveJwt(JwtCredentialEntity jwt)
-        {
-            jwts.Remove(jwt.Id);
-            byJwtKey.Remove(jwt.Key);
         }
 
         void RemoveAcl(AclEntity acl)

@@ -82,6 +82,7 @@ public sealed class BasicAuthTests(DevGatewayFixture fixture)
         var (status, echo, _) = await SendAsync(path, Basic(_name + "-user", "open sesame"));
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(_name, echo!["headers"]!["x-consumer-username"]!.GetValue<string>());
+        Assert.Equal(_name + "-user", echo["headers"]!["x-credential-identifier"]!.GetValue<string>()); // Kong names a basic-auth credential by its username
         Assert.Null(echo["headers"]!["authorization"]);
 
         var (proxyStatus, _, _) = await SendAsync(path, Basic(_name + "-user", "open sesame"), "Proxy-Authorization");
