@@ -19,6 +19,8 @@ using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Plugins.Acl;
 using Turnpike.Edge.Plugins.BasicAuth;
 using Turnpike.Edge.Plugins.Jwt;
+using Turnpike.Edge.Plugins.RateLimiting;
+using Turnpike.Edge.RateLimiting;
 using Turnpike.Edge.Plugins.CorrelationId;
 using Turnpike.Edge.Plugins.Cors;
 using Turnpike.Edge.Plugins.IpRestriction;
@@ -71,11 +73,20 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<IGatewayPlugin, AclPlugin>();
         services.AddSingleton<IGatewayPlugin, BasicAuthPlugin>();
         services.AddSingleton<IGatewayPlugin, JwtPlugin>();
+        services.AddSingleton<IGatewayPlugin, RateLimitingPlugin>();
         services.AddSingleton<IGatewayPlugin, CorsPlugin>();
         services.AddSingleton<IGatewayPlugin, RequestTransformerPlugin>();
         services.AddSingleton<IGatewayPlugin, ResponseTransformerPlugin>();
         services.AddSingleton<IGatewayPlugin, RequestSizeLimitingPlugin>();
         services.AddSingleton<PluginRegistry>();
+        services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.Section)
+            .Validate(o => o.LeaseHorizon > TimeSpan.Zero && o.MaxLease > 0 && o.CallTimeout > TimeSpan.Zero && o.SweepInterval > TimeSpan.Zero,
+                $"{QuotaOptions.Section}: LeaseHorizon, MaxLease, CallTimeout and SweepInterval must be positive")
+            .ValidateOnStart();
+        services.AddSingleton<RateLimitMetrics>();
+        services.AddSingleton<ClusterQuota>();
+        services.AddSingleton<LocalQuota>();
+        services.AddHostedService<QuotaLeaseSweeper>();
 
         services.AddSingleton<RouteTableClient>();
         services.AddSingleton<ServiceSchema>();

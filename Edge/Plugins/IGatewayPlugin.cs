@@ -18,5 +18,6 @@ internal interface IGatewayPlugin
     /// <summary>Reads the <c>config</c> object (empty when none was given) and returns it with every default filled in.</summary>
     JsonObject ReadConfig(FieldReader config);
 
-    IPluginHandler CreateHandler(JsonObject config);
+    /// <summary>The handler of one instance; <paramref name="instanceId"/> names it where state outlives a configuration version (counters).</summary>
+    IPluginHandler CreateHandler(JsonObject config, Guid instanceId);
 }

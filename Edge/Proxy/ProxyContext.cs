@@ -73,6 +73,24 @@ internal sealed class ProxyContext(
 
     public void SetUpstreamHeader(string name, string value) => (UpstreamHeaders ??= []).Add((name, value));
 
+    /// <summary>Headers plugins give the client (e.g. rate-limit counts), set over the upstream's own.</summary>
+    public List<(string Name, string Value)>? ResponseHeaders { get; private set; }
+
+    public void SetResponseHeader(string name, string value) => (ResponseHeaders ??= []).Add((name, value));
+
+    /// <summary>Puts <see cref="ResponseHeaders"/> on the response; the proxy does it once the upstream answered, a plugin that answers itself first.</summary>
+    public void ApplyResponseHeaders()
+    {
+        if (ResponseHeaders is { } added)
+        {
+            var headers = HttpContext.Response.Headers;
+            foreach (var (name, value) in added)
+            {
+                headers[name] = value;
+            }
+        }
+    }
+
     /// <summary>The response body as the upstream sent it, when a plugin asked for it whole; null while streaming.</summary>
     public MemoryStream? ResponseBuffer { get; private set; }
 
@@ -201,6 +219,7 @@ internal sealed class ProxyContext(
         var now = Stopwatch.GetTimestamp();
         headers[UpstreamLatencyHeader] = Milliseconds(now - ForwardTimestamp);
         headers[ProxyLatencyHeader] = Milliseconds(ForwardTimestamp - StartTimestamp);
+        ApplyResponseHeaders();
         foreach (var slot in Route.Plugins.Slots)
         {
             slot.For(Consumer)?.OnResponseHeaders(this);

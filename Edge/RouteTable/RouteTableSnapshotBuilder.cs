@@ -79,7 +79,7 @@ internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients,
             var plugin = plugins.Find(instance.Name);
             if (!_handlers.TryGetValue(instance, out var handler))
             {
-                handler = plugin?.CreateHandler(JsonNode.Parse(instance.Config)!.AsObject());
+                handler = plugin?.CreateHandler(JsonNode.Parse(instance.Config)!.AsObject(), instance.Id);
                 if (handler is null)
                 {
                     LogUnknownPlugin(logger, instance.Name, instance.Id);

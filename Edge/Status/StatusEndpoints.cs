@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Turnpike.Edge.Admin;
 using Turnpike.Edge.Hosting;
 using Turnpike.Edge.Plugins;
+using Turnpike.Edge.RateLimiting;
 using Turnpike.Edge.RouteTable;
 
 namespace Turnpike.Edge.Status;
@@ -17,6 +18,7 @@ namespace Turnpike.Edge.Status;
 internal sealed class StatusEndpoints(
     RouteTableStore store,
     EdgeCounters counters,
+    RateLimitMetrics rateLimits,
     EdgeIdentity identity,
     PluginRegistry plugins,
     IGrainFactory grains,
@@ -96,7 +98,12 @@ internal sealed class StatusEndpoints(
             .Append("# TYPE turnpike_connections_active gauge\nturnpike_connections_active ").Append(counters.Active).Append('\n')
             .Append("# TYPE turnpike_connections_accepted_total counter\nturnpike_connections_accepted_total ").Append(counters.Accepted).Append('\n')
             .Append("# TYPE turnpike_config_version gauge\nturnpike_config_version ").Append(store.Current.Version).Append('\n')
-            .Append("# TYPE turnpike_cluster_reachable gauge\nturnpike_cluster_reachable ").Append(ClusterReachable ? 1 : 0).Append('\n');
+            .Append("# TYPE turnpike_cluster_reachable gauge\nturnpike_cluster_reachable ").Append(ClusterReachable ? 1 : 0).Append('\n')
+            .Append("# TYPE turnpike_ratelimit_admitted_total counter\nturnpike_ratelimit_admitted_total ").Append(rateLimits.Admitted).Append('\n')
+            .Append("# TYPE turnpike_ratelimit_rejected_total counter\nturnpike_ratelimit_rejected_total ").Append(rateLimits.Rejected).Append('\n')
+            .Append("# TYPE turnpike_ratelimit_grain_calls_total counter\nturnpike_ratelimit_grain_calls_total ").Append(rateLimits.GrainCalls).Append('\n')
+            .Append("# TYPE turnpike_ratelimit_grain_failures_total counter\nturnpike_ratelimit_grain_failures_total ").Append(rateLimits.GrainFailures).Append('\n')
+            .Append("# TYPE turnpike_ratelimit_local_fallback_total counter\nturnpike_ratelimit_local_fallback_total ").Append(rateLimits.LocalFallbacks).Append('\n');
         context.Response.ContentType = "text/plain; version=0.0.4";
         return context.Response.WriteAsync(text.ToString());
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using StackExchange.Redis;
 using Turnpike.Cluster;
+using Turnpike.RateLimiting;
 
 namespace Turnpike.Hosting;
 
@@ -62,6 +63,9 @@ public static class TurnpikeSiloBuilderExtensions
 
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddOptions<RouteTableOptions>().BindConfiguration(RouteTableOptions.Section);
+        silo.Services.AddOptions<RateLimitCounterOptions>().BindConfiguration(RateLimitCounterOptions.Section)
+            .Validate(o => o.MaxLeaseDuration > TimeSpan.Zero, $"{RateLimitCounterOptions.Section}:MaxLeaseDuration must be positive")
+            .ValidateOnStart();
         return silo;
     }
 

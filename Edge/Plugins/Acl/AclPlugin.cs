@@ -33,7 +33,7 @@ internal sealed class AclPlugin : IGatewayPlugin
         };
     }
 
-    public IPluginHandler CreateHandler(JsonObject config)
+    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId)
     {
         var allow = config["allow"] is JsonArray { Count: > 0 } a ? a.Select(g => g!.GetValue<string>()).ToHashSet(StringComparer.Ordinal) : null;
         var deny = config["deny"] is JsonArray { Count: > 0 } d ? d.Select(g => g!.GetValue<string>()).ToHashSet(StringComparer.Ordinal) : null;

@@ -24,7 +24,7 @@ internal sealed class BasicAuthPlugin : IGatewayPlugin
         return result;
     }
 
-    public IPluginHandler CreateHandler(JsonObject config) => new BasicAuthHandler(
+    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new BasicAuthHandler(
         config["anonymous"]?.GetValue<string>(),
         config["hide_credentials"]!.GetValue<bool>(),
         config["realm"]!.GetValue<string>());

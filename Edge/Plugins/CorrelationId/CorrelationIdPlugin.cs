@@ -31,7 +31,7 @@ internal sealed class CorrelationIdPlugin : IGatewayPlugin
         return new JsonObject { ["header_name"] = headerName, ["generator"] = generator, ["echo_downstream"] = echo };
     }
 
-    public IPluginHandler CreateHandler(JsonObject config) => new CorrelationIdHandler(
+    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new CorrelationIdHandler(
         config["header_name"]!.GetValue<string>(),
         config["generator"]!.GetValue<string>(),
         config["echo_downstream"]!.GetValue<bool>());

@@ -36,7 +36,7 @@ internal sealed class CorsPlugin : IGatewayPlugin
         return result;
     }
 
-    public IPluginHandler CreateHandler(JsonObject config) => new CorsHandler(new CorsOptions(
+    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new CorsHandler(new CorsOptions(
         Strings(config["origins"]),
         Strings(config["methods"])!,
         Strings(config["headers"]),

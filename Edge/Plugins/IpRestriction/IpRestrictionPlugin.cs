@@ -33,7 +33,7 @@ internal sealed class IpRestrictionPlugin : IGatewayPlugin
         };
     }
 
-    public IPluginHandler CreateHandler(JsonObject config) => new IpRestrictionHandler(
+    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new IpRestrictionHandler(
         Ranges(config["allow"]),
         Ranges(config["deny"]),
         config["status"]?.GetValue<int>() ?? 403,

@@ -39,7 +39,7 @@ internal sealed class JwtPlugin(TimeProvider time) : IGatewayPlugin
         return result;
     }
 
-    public IPluginHandler CreateHandler(JsonObject config) => new JwtHandler(
+    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new JwtHandler(
         new JwtOptions(
             Strings(config["uri_param_names"]),
             Strings(config["cookie_names"]),

@@ -36,7 +36,7 @@ internal sealed class KeyAuthPlugin : IGatewayPlugin
         return result;
     }
 
-    public IPluginHandler CreateHandler(JsonObject config) => new KeyAuthHandler(new KeyAuthOptions(
+    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new KeyAuthHandler(new KeyAuthOptions(
         [.. config["key_names"]!.AsArray().Select(n => n!.GetValue<string>())],
         config["key_in_header"]!.GetValue<bool>(),
         config["key_in_query"]!.GetValue<bool>(),

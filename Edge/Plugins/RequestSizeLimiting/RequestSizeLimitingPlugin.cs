@@ -28,7 +28,7 @@ internal sealed class RequestSizeLimitingPlugin : IGatewayPlugin
         return new JsonObject { ["allowed_payload_size"] = size, ["size_unit"] = unit, ["require_content_length"] = requireLength };
     }
 
-    public IPluginHandler CreateHandler(JsonObject config)
+    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId)
     {
         var size = (long)config["allowed_payload_size"]!.GetValue<int>();
         var bytes = config["size_unit"]!.GetValue<string>() switch

@@ -47,7 +47,7 @@ internal sealed class RequestTerminationPlugin : IGatewayPlugin
         };
     }
 
-    public IPluginHandler CreateHandler(JsonObject config) => new RequestTerminationHandler(
+    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new RequestTerminationHandler(
         config["status_code"]!.GetValue<int>(),
         config["message"]?.GetValue<string>(),
         config["content_type"]?.GetValue<string>(),

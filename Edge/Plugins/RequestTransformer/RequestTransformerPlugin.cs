@@ -49,6 +49,6 @@ internal sealed class RequestTransformerPlugin : IGatewayPlugin
         return result;
     }
 
-    public IPluginHandler CreateHandler(JsonObject config) => new RequestTransformerHandler(RequestTransformation.From(config));
+    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new RequestTransformerHandler(RequestTransformation.From(config));
 
 }

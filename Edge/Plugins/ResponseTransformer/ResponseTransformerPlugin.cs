@@ -45,7 +45,7 @@ internal sealed class ResponseTransformerPlugin : IGatewayPlugin
         return result;
     }
 
-    public IPluginHandler CreateHandler(JsonObject config) => new ResponseTransformerHandler(
+    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new ResponseTransformerHandler(
         PartOperations.From(config, "headers"),
         PartOperations.From(config, "json"),
         JsonTypesOf(config));

@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Turnpike.RateLimiting;
+
+namespace Turnpike.Edge.RateLimiting;
+
+/// <summary>
+/// Kong's <c>cluster</c> policy done with leases: each counter grain grants this edge permits in batches sized to
+/// its recent rate, the edge spends them locally, and tops a lease up in the background before it runs dry.
+/// The counters never grant more than a limit per period, so the cluster never admits more, and most requests
+/// cost no remote call. While the counters cannot be reached, the answer is <see cref="QuotaOutcome.Unavailable"/>
+/// (the plugin's <c>fault_tolerant</c> decides what that means) and the edge waits a back-off before trying again.
+/// </summary>
+internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaOptions> options, RateLimitMetrics metrics, ILogger<ClusterQuota> logger)
+{
+    private readonly ConcurrentDictionary<string, QuotaLease> _leases = new(StringComparer.Ordinal);
+    private readonly QuotaOptions _options = options.Value;
+    private long _unreachableUntil;
+
+    public int LeaseCount => _leases.Count;
+
+    public async ValueTask<QuotaDecision> AcquireAsync(string key, WindowLimit[] limits, long cost)
+    {
+        var lease = LeaseFor(key, limits);
+
+        // Each pass either spends, finds the counter exhausted or unreachable, or waits for a refill that
+        // brought permits (which other waiters may take first); the bound only guards against a livelock.
+        for (var pass = 0; pass < 64; pass++)
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (lease.TryTake(cost, now, out var decision, out var topUp))
+            {
+                if (topUp)
+                {
+                    _ = RefillAsync(key, lease, cost);
+                }
+
+                return decision;
+            }
+
+            if (lease.IsExhausted(now, out decision))
+            {
+                return decision;
+            }
+
+            if (now < Interlocked.Read(ref _unreachableUntil))
+            {
+                return QuotaDecision.Unavailable;
+            }
+
+            await RefillAsync(key, lease, cost);
+        }
+
+        return QuotaDecision.Unavailable;
+    }
+
+    /// <summary>Returns unspent permits of expired leases to their counters and forgets leases idle for a minute.</summary>
+    public async Task SweepAsync()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var idleCutoff = now - (60 * Stopwatch.Frequency);
+        foreach (var (key, lease) in _leases)
+        {
+            if (now >= Interlocked.Read(ref _unreachableUntil) && lease.TakeExpiredPermits(now) is { } giveBack)
+            {
+                await CallAsync(key, giveBack);
+            }
+            else if (lease.IsIdleSince(idleCutoff))
+            {
+                _leases.TryRemove(KeyValuePair.Create(key, lease));
+            }
+        }
+    }
+
+    private QuotaLease LeaseFor(string key, WindowLimit[] limits)
+    {
+        var lease = _leases.GetOrAdd(key, static (_, l) => new QuotaLease(l), limits);
+        if (ReferenceEquals(lease.Limits, limits) || lease.Limits.AsSpan().SequenceEqual(limits))
+        {
+            return lease;
+        }
+
+        // The plugin's limits changed: start a lease under the new ones.
+        var replacement = new QuotaLease(limits);
+        _leases[key] = replacement;
+        return replacement;
+    }
+
+    /// <summary>One refill per lease at a time; callers that find one in flight wait for it.</summary>
+    private Task RefillAsync(string key, QuotaLease lease, long cost)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (lease.JoinOrStartRefill(started.Task) is { } inFlight)
+        {
+            return inFlight;
+        }
+
+        _ = RunRefillAsync(key, lease, cost, started);
+        return started.Task;
+    }
+
+    private async Task RunRefillAsync(string key, QuotaLease lease, long cost, TaskCompletionSource done)
+    {
+        try
+        {
+            var sent = Stopwatch.GetTimestamp();
+            if (await CallAsync(key, lease.NextRequest(cost, sent, _options.LeaseHorizon, _options.MaxLease)) is { } grant)
+            {
+                lease.Apply(grant, sent);
+            }
+        }
+        finally
+        {
+            lease.RefillEnded();
+            done.SetResult();
+        }
+    }
+
+    private async Task<QuotaGrant?> CallAsync(string key, QuotaRequest request)
+    {
+        metrics.CountGrainCall();
+        try
+        {
+            return await grains.GetGrain<IRateLimitCounterGrain>(key).Acquire(request).WaitAsync(_options.CallTimeout);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Permits handed back in a failed call may or may not have been credited; not retrying errs on admitting fewer.
+            metrics.CountGrainFailure();
+            Interlocked.Exchange(ref _unreachableUntil, Stopwatch.GetTimestamp() + (long)(_options.UnreachableBackoff.TotalSeconds * Stopwatch.Frequency));
+            LogCounterUnreachable(logger, ex, key);
+            return null;
+        }
+    }
+
+    [LoggerMessage(EventId = 2300, Level = LogLevel.Warning, Message = "Rate-limit counter {Key} could not be reached; counters count as unreachable for the back-off")]
+    private static partial void LogCounterUnreachable(ILogger logger, Exception exception, string key);
+}

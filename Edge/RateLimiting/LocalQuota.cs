@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using Turnpike.RateLimiting;
+
+namespace Turnpike.Edge.RateLimiting;
+
+/// <summary>
+/// Counters kept on this edge alone: Kong's <c>local</c> policy (each edge admits up to the limit), and what
+/// <c>fault_tolerant</c> falls back on while the cluster's counters cannot be reached.
+/// </summary>
+internal sealed class LocalQuota(TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, Counter> _counters = new(StringComparer.Ordinal);
+
+    public QuotaDecision TryAcquire(string key, WindowLimit[] limits, long cost)
+    {
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        return _counters.GetOrAdd(key, static _ => new Counter()).TryAcquire(limits, cost, now);
+    }
+
+    /// <summary>Drops counters whose every period has ended.</summary>
+    public void Sweep()
+    {
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        foreach (var (key, counter) in _counters)
+        {
+            if (counter.EndsBefore(now))
+            {
+                _counters.TryRemove(key, out _);
+            }
+        }
+    }
+
+    private sealed class Counter
+    {
+        private readonly Lock _lock = new();
+        private readonly Dictionary<RateLimitWindow, (long Period, long Count)> _windows = [];
+        private long _end;
+
+        public bool EndsBefore(long now)
+        {
+            lock (_lock)
+            {
+                return _end <= now;
+            }
+        }
+
+        public QuotaDecision TryAcquire(WindowLimit[] limits, long cost, long now)
+        {
+            var remaining = new long[limits.Length];
+            var reset = new long[limits.Length];
+            lock (_lock)
+            {
+                var admit = true;
+                for (var i = 0; i < limits.Length; i++)
+                {
+                    var (window, limit) = limits[i];
+                    var period = RateLimitPeriods.Start(window, now);
+                    var count = _windows.TryGetValue(window, out var known) && known.Period == period ? known.Count : 0;
+                    _windows[window] = (period, count);
+                    admit &= count + cost <= limit;
+                    var end = RateLimitPeriods.End(window, now);
+                    reset[i] = end - now;
+                    _end = Math.Max(_end, end);
+                }
+
+                for (var i = 0; i < limits.Length; i++)
+                {
+                    var (window, limit) = limits[i];
+                    var (period, count) = _windows[window];
+                    if (admit)
+                    {
+                        count += cost;
+                        _windows[window] = (period, count);
+                    }
+
+                    remaining[i] = Math.Max(0, limit - count);
+                }
+
+                return new QuotaDecision(admit ? QuotaOutcome.Admitted : QuotaOutcome.Rejected, remaining, reset);
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using Turnpike.RateLimiting;
+
+namespace Turnpike.Edge.RateLimiting;
+
+/// <summary>
+/// The permits one counter has leased to this edge, spent here without a remote call. A lease is only spent
+/// before its deadline, which the edge measures from when it *sent* the request for it, so it ends no later
+/// than the counter's period does on the counter's clock, whatever this machine's clock says.
+/// Thread-safe; all state changes under one short lock.
+/// </summary>
+internal sealed class QuotaLease(WindowLimit[] limits)
+{
+    private readonly Lock _lock = new();
+    private long _permits;
+    private long _deadline;
+    private long[] _periods = [];
+    private long[] _counterRemaining = [];
+    private long[] _resetAt = [];
+    private long _grantedAt;
+    private long _lastGrant;
+    private long _spent;
+    private long _askAgainAt;
+    private Task? _refill;
+
+    public WindowLimit[] Limits { get; } = limits;
+
+    public long LastUsed { get; private set; } = Stopwatch.GetTimestamp();
+
+    /// <summary>Spends <paramref name="cost"/> permits if the lease holds them, and says whether to top it up early.</summary>
+    public bool TryTake(long cost, long now, out QuotaDecision decision, out bool topUp)
+    {
+        lock (_lock)
+        {
+            LastUsed = now;
+            topUp = false;
+            if (now >= _deadline || _permits < cost)
+            {
+                decision = default;
+                return false;
+            }
+
+            _permits -= cost;
+            _spent += cost;
+            decision = Decision(QuotaOutcome.Admitted, now);
+            topUp = _refill is null && _permits * 4 < _lastGrant;
+            return true;
+        }
+    }
+
+    /// <summary>True while the counter said it had nothing left: the edge rejects without asking again until then.</summary>
+    public bool IsExhausted(long now, out QuotaDecision decision)
+    {
+        lock (_lock)
+        {
+            decision = now < _askAgainAt ? Decision(QuotaOutcome.Rejected, now) : default;
+            return now < _askAgainAt;
+        }
+    }
+
+    /// <summary>The refill in flight, or null when the caller should start one (and it is now registered as started).</summary>
+    public Task? JoinOrStartRefill(Task started)
+    {
+        lock (_lock)
+        {
+            if (_refill is not null)
+            {
+                return _refill;
+            }
+
+            _refill = started;
+            return null;
+        }
+    }
+
+    public void RefillEnded()
+    {
+        lock (_lock)
+        {
+            _refill = null;
+        }
+    }
+
+    /// <summary>What to ask the counter for: unspent permits of an expired lease go back, and the size follows the recent rate.</summary>
+    public QuotaRequest NextRequest(long wantedAtLeast, long now, TimeSpan horizon, long maxLease)
+    {
+        lock (_lock)
+        {
+            long returned = 0;
+            var returnedPeriods = Array.Empty<long>();
+            if (now >= _deadline && _permits > 0)
+            {
+                (returned, returnedPeriods, _permits) = (_permits, _periods, 0);
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(_grantedAt, now);
+            var wanted = _lastGrant == 0 ? 1 : (long)Math.Ceiling(_spent / Math.Max(elapsed.TotalSeconds, 0.001) * horizon.TotalSeconds);
+            if (_lastGrant > 0 && _spent >= _lastGrant && elapsed < horizon)
+            {
+                wanted = Math.Max(wanted, 2 * _lastGrant); // used up faster than planned: grow quickly
+            }
+
+            wanted = Math.Max(Math.Clamp(wanted, 1, maxLease), wantedAtLeast - _permits);
+            return new QuotaRequest { Limits = Limits, Wanted = wanted, Returned = returned, ReturnedPeriods = returnedPeriods };
+        }
+    }
+
+    /// <summary>Unspent permits of an expired lease, taken out to go back to the counter; null when there are none.</summary>
+    public QuotaRequest? TakeExpiredPermits(long now)
+    {
+        lock (_lock)
+        {
+            if (now < _deadline || _permits == 0 || _refill is not null)
+            {
+                return null;
+            }
+
+            var request = new QuotaRequest { Limits = Limits, Wanted = 0, Returned = _permits, ReturnedPeriods = _periods };
+            _permits = 0;
+            return request;
+        }
+    }
+
+    public bool IsIdleSince(long cutoff)
+    {
+        lock (_lock)
+        {
+            return LastUsed < cutoff && _permits == 0 && _refill is null;
+        }
+    }
+
+    /// <summary>Takes in a grant; <paramref name="sent"/> is when the request for it left, which bounds the deadline.</summary>
+    public void Apply(QuotaGrant grant, long sent)
+    {
+        var now = Stopwatch.GetTimestamp();
+        lock (_lock)
+        {
+            var deadline = sent + Ticks(TimeSpan.FromMilliseconds(grant.ValidForMs));
+            var samePeriods = now < _deadline && _periods.AsSpan().SequenceEqual(grant.Periods);
+            _permits = samePeriods ? _permits + grant.Granted : grant.Granted;
+            _periods = grant.Periods;
+            _deadline = deadline;
+            _counterRemaining = grant.Remaining;
+            _resetAt = [.. grant.ResetSeconds.Select(s => sent + Ticks(TimeSpan.FromSeconds(s)))];
+            if (grant.Granted > 0)
+            {
+                (_lastGrant, _grantedAt, _spent, _askAgainAt) = (grant.Granted, now, 0, 0);
+            }
+            else
+            {
+                _askAgainAt = deadline;
+            }
+        }
+    }
+
+    /// <summary>Remaining per limit as a client sees it: what the counter had left plus what this lease still holds.</summary>
+    private QuotaDecision Decision(QuotaOutcome outcome, long now)
+    {
+        var remaining = new long[Limits.Length];
+        var reset = new long[Limits.Length];
+        for (var i = 0; i < Limits.Length && i < _counterRemaining.Length; i++)
+        {
+            remaining[i] = Math.Min(Limits[i].Limit, _counterRemaining[i] + _permits);
+            reset[i] = Math.Max(1, (long)Math.Ceiling(Stopwatch.GetElapsedTime(now, _resetAt[i]).TotalSeconds));
+        }
+
+        return new QuotaDecision(outcome, remaining, reset);
+    }
+
+    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+}
