@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Net;
+using Turnpike.Tests.Infrastructure;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Turnpike.Tests.EndToEnd;
+
+/// <summary>One silo and three edge processes: the counters the edges lease from are the cluster's.</summary>
+public sealed class ThreeEdgeFixture : IAsyncLifetime
+{
+    internal SiloNode Silo { get; private set; } = null!;
+
+    internal EdgeNode[] Edges { get; private set; } = [];
+
+    internal UpstreamServer Upstream { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Upstream = await UpstreamServer.StartAsync();
+        Silo = await SiloNode.StartAsync();
+        Edges = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => EdgeNode.StartClientAsync([Silo])));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var edge in Edges)
+        {
+            await edge.DisposeAsync();
+        }
+
+        if (Silo is not null)
+        {
+            await Silo.DisposeAsync();
+        }
+
+        if (Upstream is not null)
+        {
+            await Upstream.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>Exactness and cost of the cluster policy across three edges, and what the local policy does instead.</summary>
+public sealed class RateLimitClusterTests(ThreeEdgeFixture fixture, ITestOutputHelper output) : IClassFixture<ThreeEdgeFixture>
+{
+    private readonly string _name = "rlc-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>A key-auth route limited as <paramref name="config"/> says; consumer <c>{name}</c> with key <c>{name}-key</c>; served by every edge.</summary>
+    private async Task<string> LimitedRouteAsync(object config)
+    {
+        var admin = fixture.Edges[0].Admin;
+        Assert.Equal(201, (await admin.PostJsonAsync("/services", new { name = _name, url = fixture.Upstream.Url })).Status);
+        Assert.Equal(201, (await admin.PostJsonAsync($"/services/{_name}/plugins", new { name = "key-auth" })).Status);
+        var (status, body) = await admin.PostJsonAsync($"/services/{_name}/plugins", new { name = "rate-limiting", config });
+        Assert.True(status == 201, body?.ToJsonString());
+        Assert.Equal(201, (await admin.PostJsonAsync("/consumers", new { username = _name })).Status);
+        Assert.Equal(201, (await admin.PostJsonAsync($"/consumers/{_name}/key-auth", new { key = _name + "-key" })).Status);
+        Assert.Equal(201, (await admin.PostJsonAsync($"/services/{_name}/routes", new { paths = new[] { $"/{_name}" } })).Status);
+        foreach (var edge in fixture.Edges)
+        {
+            // Without a key, key-auth answers: the probe spends no permit.
+            using var ready = await edge.Proxy.EventuallyAsync($"/{_name}", r => r.StatusCode == HttpStatusCode.Unauthorized);
+        }
+
+        return $"/{_name}?apikey={_name}-key";
+    }
+
+    private static HttpClient[] Clients(int connectionsPerEdge, IEnumerable<EdgeNode> edges) =>
+        [.. edges.Select(e => new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connectionsPerEdge }) { BaseAddress = e.Proxy.BaseAddress, Timeout = TimeSpan.FromSeconds(60) })];
+
+    [Fact]
+    public async Task A_thousand_concurrent_requests_over_three_edges_admit_exactly_the_limit_of_100_a_minute()
+    {
+        await RateWindows.AwayFromTheEndOfAsync(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(25));
+        var path = await LimitedRouteAsync(new { minute = 100 });
+        var clients = Clients(100, fixture.Edges);
+        var started = Stopwatch.StartNew();
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 1000).Select(async i =>
+        {
+            using var response = await clients[i % 3].GetAsync(path);
+            return response.StatusCode;
+        }));
+        output.WriteLine($"1000 requests in {started.ElapsedMilliseconds} ms: {statuses.Count(s => s == HttpStatusCode.OK)} admitted");
+
+        Assert.Equal(100, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(900, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
+    public async Task A_per_second_limit_holds_in_every_second_and_is_used_in_full_while_demand_exceeds_it()
+    {
+        const int Limit = 20;
+        var path = await LimitedRouteAsync(new { second = Limit });
+        var clients = Clients(2, fixture.Edges);
+        var admitted = new List<(DateTimeOffset Sent, DateTimeOffset Received)>();
+        var until = DateTimeOffset.UtcNow.AddSeconds(5);
+
+        // Two callers per edge, each as fast as it is answered: far more than 20 a second in all, and few enough
+        // that a request spends little time queued, so most fall wholly inside one second.
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(async i =>
+        {
+            while (DateTimeOffset.UtcNow < until)
+            {
+                var sent = DateTimeOffset.UtcNow;
+                using var response = await clients[i % 3].GetAsync(path);
+                var received = DateTimeOffset.UtcNow;
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    lock (admitted)
+                    {
+                        admitted.Add((sent, received));
+                    }
+                }
+                else
+                {
+                    Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+                }
+            }
+        }));
+
+        // A request was admitted somewhere between sending and receiving. Those wholly inside one second were
+        // certainly admitted in it: never more than the limit. Those touching a second may have been: at least
+        // the limit in every full second of the run (demand was always higher).
+        var first = admitted.Min(a => a.Sent).ToUnixTimeSeconds() + 1;
+        var last = until.ToUnixTimeSeconds() - 1;
+        for (var second = first; second < last; second++)
+        {
+            var start = DateTimeOffset.FromUnixTimeSeconds(second);
+            var end = start.AddSeconds(1);
+            var certain = admitted.Count(a => a.Sent >= start && a.Received < end);
+            var possible = admitted.Count(a => a.Received >= start && a.Sent < end);
+            output.WriteLine($"second {second}: certainly {certain}, possibly {possible}");
+            Assert.True(certain <= Limit, $"{certain} admitted in one second, limit {Limit}");
+            Assert.True(certain >= Limit / 2, $"only {certain} of the second's requests fell wholly inside it: the check above proves little");
+            Assert.True(possible >= Limit, $"only {possible} admitted in a second while demand exceeded {Limit}");
+        }
+    }
+
+    [Fact]
+    public async Task The_local_policy_admits_the_limit_on_each_edge_as_Kongs_does()
+    {
+        await RateWindows.AwayFromTheEndOfAsync(TimeSpan.FromHours(1));
+        var path = await LimitedRouteAsync(new { hour = 5, policy = "local" });
+        var admitted = 0;
+        foreach (var edge in fixture.Edges)
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                using var response = await edge.Proxy.GetAsync(path);
+                admitted += response.StatusCode == HttpStatusCode.OK ? 1 : 0;
+            }
+        }
+
+        Assert.Equal(15, admitted);
+    }
+
+    [Fact]
+    public async Task Steady_traffic_for_one_consumer_costs_far_fewer_than_one_counter_call_per_request()
+    {
+        var path = await LimitedRouteAsync(new { second = 1_000_000, hour = 1_000_000_000 });
+        var edge = fixture.Edges[1];
+        var client = Clients(16, [edge])[0];
+        var before = await RateLimitCountersAsync(edge);
+        var clock = Stopwatch.StartNew();
+        var until = clock.Elapsed + TimeSpan.FromSeconds(4);
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+        {
+            while (clock.Elapsed < until)
+            {
+                using var response = await client.GetAsync(path);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        }));
+        var after = await RateLimitCountersAsync(edge);
+        var admitted = after.Admitted - before.Admitted;
+        var calls = after.GrainCalls - before.GrainCalls;
+        var perRequest = (double)calls / admitted;
+        output.WriteLine($"{admitted} admitted at {admitted / clock.Elapsed.TotalSeconds:F0}/s with {calls} counter calls: {perRequest:F4} per request");
+        Assert.True(perRequest < 0.05, $"{perRequest:F4} counter calls per admitted request");
+    }
+
+    private static async Task<(long Admitted, long GrainCalls)> RateLimitCountersAsync(EdgeNode edge)
+    {
+        var text = await edge.Status.GetStringAsync("/metrics");
+        long Value(string name) => long.Parse(text.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1]);
+        return (Value("turnpike_ratelimit_admitted_total"), Value("turnpike_ratelimit_grain_calls_total"));
+    }
+}
