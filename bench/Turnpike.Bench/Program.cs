@@ -13,8 +13,11 @@ switch (mode)
     case "matching":
         MatchingBenchmark.Run();
         break;
+    case "ratelimit":
+        await RateLimitBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), seconds: Arg(args, "--seconds", 5), connections: Arg(args, "--connections", 32));
+        break;
     default:
-        Console.WriteLine("usage: Turnpike.Bench propagation [--edges 4] [--changes 200] | scale [--count 20000] | matching");
+        Console.WriteLine("usage: Turnpike.Bench propagation [--edges 4] [--changes 200] | scale [--count 20000] | matching | ratelimit [--rounds 5] [--seconds 5] [--connections 32]");
         break;
 }
 
