@@ -1,4 +1,3 @@
-using System.Globalization;
 using Turnpike.Tests.Infrastructure;
 
 namespace Turnpike.Bench;
@@ -21,7 +20,7 @@ internal static class RateLimitBenchmark
         await Wrk.RunAsync(plain, connections, TimeSpan.FromSeconds(2));
         await Wrk.RunAsync(limited, connections, TimeSpan.FromSeconds(2), "apikey: bench-key");
 
-        var before = await Metrics(edge);
+        var before = await edge.RateLimitCountersAsync();
         var plainRuns = new List<Wrk>();
         var limitedRuns = new List<Wrk>();
         for (var i = 0; i < rounds; i++)
@@ -31,16 +30,16 @@ internal static class RateLimitBenchmark
             Console.WriteLine($"round {i + 1}: no plugins {plainRuns[^1].RequestsPerSecond:F0}/s, key-auth + rate-limiting {limitedRuns[^1].RequestsPerSecond:F0}/s");
         }
 
-        var after = await Metrics(edge);
-        var plainRps = Median(plainRuns.Select(r => r.RequestsPerSecond));
-        var limitedRps = Median(limitedRuns.Select(r => r.RequestsPerSecond));
+        var after = await edge.RateLimitCountersAsync();
+        var plainRps = Percentiles.Of(plainRuns.Select(r => r.RequestsPerSecond).ToList(), 50);
+        var limitedRps = Percentiles.Of(limitedRuns.Select(r => r.RequestsPerSecond).ToList(), 50);
         Console.WriteLine($"| set-up | requests/s (median of {rounds}) | p50 ms | p99 ms | non-2xx |");
         Console.WriteLine("|---|---|---|---|---|");
-        Console.WriteLine($"| no plugins | {plainRps:F0} | {Median(plainRuns.Select(r => r.P50Ms)):F2} | {Median(plainRuns.Select(r => r.P99Ms)):F2} | {plainRuns.Sum(r => r.Non2xx)} |");
-        Console.WriteLine($"| key-auth + rate-limiting (cluster) | {limitedRps:F0} | {Median(limitedRuns.Select(r => r.P50Ms)):F2} | {Median(limitedRuns.Select(r => r.P99Ms)):F2} | {limitedRuns.Sum(r => r.Non2xx)} |");
+        Console.WriteLine($"| no plugins | {plainRps:F0} | {Percentiles.Of(plainRuns.Select(r => r.P50Ms).ToList(), 50):F2} | {Percentiles.Of(plainRuns.Select(r => r.P99Ms).ToList(), 50):F2} | {plainRuns.Sum(r => r.Non2xx)} |");
+        Console.WriteLine($"| key-auth + rate-limiting (cluster) | {limitedRps:F0} | {Percentiles.Of(limitedRuns.Select(r => r.P50Ms).ToList(), 50):F2} | {Percentiles.Of(limitedRuns.Select(r => r.P99Ms).ToList(), 50):F2} | {limitedRuns.Sum(r => r.Non2xx)} |");
         Console.WriteLine($"ratio with plugins / without: {limitedRps / plainRps:F3} (goal >= 0.90)");
         var admitted = after.Admitted - before.Admitted;
-        Console.WriteLine($"counter calls per admitted request: {(double)(after.Calls - before.Calls) / Math.Max(1, admitted):F5} ({after.Calls - before.Calls} calls, {admitted} admitted)");
+        Console.WriteLine($"counter calls per admitted request: {(double)(after.GrainCalls - before.GrainCalls) / Math.Max(1, admitted):F5} ({after.GrainCalls - before.GrainCalls} calls, {admitted} admitted)");
     }
 
     private static async Task Setup(EdgeNode edge, UpstreamServer upstream)
@@ -63,18 +62,5 @@ internal static class RateLimitBenchmark
         await Post("/consumers/bench/key-auth", new { key = "bench-key" });
         await Post("/services/limited/routes", new { paths = new[] { "/limited" } });
         using var ready = await edge.Proxy.EventuallyAsync("/limited?apikey=bench-key", r => r.IsSuccessStatusCode);
-    }
-
-    private static async Task<(long Admitted, long Calls)> Metrics(EdgeNode edge)
-    {
-        var text = await edge.Status.GetStringAsync("/metrics");
-        long Value(string name) => long.Parse(text.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], CultureInfo.InvariantCulture);
-        return (Value("turnpike_ratelimit_admitted_total"), Value("turnpike_ratelimit_grain_calls_total"));
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -161,7 +161,7 @@ public sealed class RateLimitClusterTests(ThreeEdgeFixture fixture, ITestOutputH
         var path = await LimitedRouteAsync(new { second = 1_000_000, hour = 1_000_000_000 });
         var edge = fixture.Edges[1];
         var client = Clients(16, [edge])[0];
-        var before = await RateLimitCountersAsync(edge);
+        var before = await edge.RateLimitCountersAsync();
         var clock = Stopwatch.StartNew();
         var until = clock.Elapsed + TimeSpan.FromSeconds(4);
         await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
@@ -172,18 +172,11 @@ public sealed class RateLimitClusterTests(ThreeEdgeFixture fixture, ITestOutputH
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             }
         }));
-        var after = await RateLimitCountersAsync(edge);
+        var after = await edge.RateLimitCountersAsync();
         var admitted = after.Admitted - before.Admitted;
         var calls = after.GrainCalls - before.GrainCalls;
         var perRequest = (double)calls / admitted;
         output.WriteLine($"{admitted} admitted at {admitted / clock.Elapsed.TotalSeconds:F0}/s with {calls} counter calls: {perRequest:F4} per request");
         Assert.True(perRequest < 0.05, $"{perRequest:F4} counter calls per admitted request");
-    }
-
-    private static async Task<(long Admitted, long GrainCalls)> RateLimitCountersAsync(EdgeNode edge)
-    {
-        var text = await edge.Status.GetStringAsync("/metrics");
-        long Value(string name) => long.Parse(text.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1]);
-        return (Value("turnpike_ratelimit_admitted_total"), Value("turnpike_ratelimit_grain_calls_total"));
     }
 }

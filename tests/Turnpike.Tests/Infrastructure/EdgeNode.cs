@@ -88,6 +88,14 @@ internal sealed class EdgeNode : IAsyncDisposable
         return status!["configuration_version"]!.GetValue<long>();
     }
 
+    /// <summary>The rate limiter's admitted requests and counter grain calls so far, from the edge's <c>/metrics</c>.</summary>
+    public async Task<(long Admitted, long GrainCalls)> RateLimitCountersAsync()
+    {
+        var lines = (await Status.GetStringAsync("/metrics")).Split('\n');
+        long Value(string name) => long.Parse(lines.Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        return (Value("turnpike_ratelimit_admitted_total"), Value("turnpike_ratelimit_grain_calls_total"));
+    }
+
     public async ValueTask DisposeAsync()
     {
         Proxy.Dispose();
