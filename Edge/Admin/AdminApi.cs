@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Turnpike.Edge.Admin.Declarative;
 using Turnpike.Edge.Admin.LegacyApis;
+using Turnpike.Edge.Billing;
 using Turnpike.Edge.Status;
 
 namespace Turnpike.Edge.Admin;
@@ -64,6 +65,13 @@ internal static class AdminApi
         endpoints.MapDelete("/apis/{api}", context => apis.DeleteAsync(context, Key(context, "api")));
 
         var config = endpoints.ServiceProvider.GetRequiredService<ConfigEndpoints>();
+        var billing = endpoints.ServiceProvider.GetRequiredService<BillingEndpoints>();
+        endpoints.MapGet("/billing/usage", billing.UsageAsync);
+        endpoints.MapGet("/billing/export", billing.ExportAsync);
+        endpoints.MapGet("/billing/prices", billing.ListPricesAsync);
+        endpoints.MapPut("/billing/prices/{consumer}", billing.PutPriceAsync);
+        endpoints.MapDelete("/billing/prices/{consumer}", billing.DeletePriceAsync);
+
         endpoints.MapGet("/config", config.ExportAsync);
         endpoints.MapPost("/config", config.ReplaceAsync);
     }

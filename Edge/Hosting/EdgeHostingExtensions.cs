@@ -20,6 +20,8 @@ using Turnpike.Edge.Plugins.Acl;
 using Turnpike.Edge.Plugins.BasicAuth;
 using Turnpike.Edge.Plugins.Jwt;
 using Turnpike.Edge.Plugins.RateLimiting;
+using Turnpike.Edge.Billing;
+using Turnpike.Edge.Metering;
 using Turnpike.Edge.RateLimiting;
 using Turnpike.Edge.Plugins.CorrelationId;
 using Turnpike.Edge.Plugins.Cors;
@@ -87,6 +89,15 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<ClusterQuota>();
         services.AddSingleton<LocalQuota>();
         services.AddHostedService<QuotaLeaseSweeper>();
+        services.AddOptions<MeteringOptions>().BindConfiguration(MeteringOptions.Section)
+            .Validate(o => o.FlushInterval > TimeSpan.Zero && !string.IsNullOrWhiteSpace(o.JournalDirectory) && o.StopTimeout >= TimeSpan.Zero,
+                $"{MeteringOptions.Section}: FlushInterval must be positive and JournalDirectory set")
+            .ValidateOnStart();
+        services.AddSingleton<MeterRecorder>();
+        services.AddSingleton<MeterFlusher>();
+        services.AddHostedService(sp => sp.GetRequiredService<MeterFlusher>());
+        services.AddSingleton<UsageReader>();
+        services.AddSingleton<BillingEndpoints>();
 
         services.AddSingleton<RouteTableClient>();
         services.AddSingleton<ServiceSchema>();

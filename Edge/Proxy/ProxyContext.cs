@@ -133,6 +133,14 @@ internal sealed class ProxyContext(
 
     public long StartTimestamp { get; } = startTimestamp;
 
+    /// <summary>From forwarding until the upstream's response headers arrived; 0 when the request never reached it.</summary>
+    public long UpstreamLatencyMs { get; private set; }
+
+    /// <summary>Counters a plugin adds to this request's meters beyond the fixed ones (AI tokens, say).</summary>
+    public List<(string Name, long Value)>? MeterCounters { get; private set; }
+
+    public void AddMeterCounter(string name, long value) => (MeterCounters ??= []).Add((name, value));
+
     public long ForwardTimestamp { get; set; }
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -217,6 +225,7 @@ internal sealed class ProxyContext(
         var via = headers.Via.ToString();
         headers.Via = via.Length == 0 ? ViaValue : via + ", " + ViaValue;
         var now = Stopwatch.GetTimestamp();
+        UpstreamLatencyMs = (long)Stopwatch.GetElapsedTime(ForwardTimestamp, now).TotalMilliseconds;
         headers[UpstreamLatencyHeader] = Milliseconds(now - ForwardTimestamp);
         headers[ProxyLatencyHeader] = Milliseconds(ForwardTimestamp - StartTimestamp);
         ApplyResponseHeaders();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Turnpike.Edge.Metering;
 using Turnpike.Edge.RouteTable;
 using Turnpike.Edge.Routing;
 using Turnpike.Edge.Status;
@@ -11,7 +12,7 @@ namespace Turnpike.Edge.Proxy;
 /// The proxy listener's whole pipeline: match against the current immutable snapshot, run the route's
 /// plugins, forward with YARP. Nothing here calls the cluster.
 /// </summary>
-internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forwarder, EdgeCounters counters)
+internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forwarder, EdgeCounters counters, MeterRecorder meters)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -43,11 +44,43 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
         var strip = route.Entity.StripPath && found.MatchedPathLength >= 0;
         var upstreamPath = UpstreamPath.Build(service.Entity.Path, path, strip ? found.MatchedPathLength : -1, route.PathHandlingV1);
         var proxy = new ProxyContext(context, found, snapshot.Consumers, upstreamPath, strip ? path[..found.MatchedPathLength] : null, start);
+        var requestBody = request.ContentLength is null && request.Headers.TransferEncoding.Count > 0 ? new ByteCountingStream(request.Body) : null;
+        if (requestBody is not null)
+        {
+            request.Body = requestBody;
+        }
+
+        var responseBody = new ByteCountingStream(context.Response.Body);
+        context.Response.Body = responseBody;
+        var rejected = true;
+        try
+        {
+            rejected = !await RunAsync(context, proxy, route, service);
+        }
+        finally
+        {
+            // Every request that reached a service is metered, those a plugin answered as rejected.
+            meters.Record(
+                proxy.Consumer?.Id ?? Guid.Empty,
+                service.Entity.Id,
+                route.Entity.Id,
+                context.Response.StatusCode,
+                rejected,
+                requestBody?.Count ?? request.ContentLength ?? 0,
+                responseBody.Count,
+                proxy.UpstreamLatencyMs,
+                proxy.MeterCounters);
+        }
+    }
+
+    /// <summary>Runs the plugins and forwards; false when a plugin answered the request itself.</summary>
+    private async Task<bool> RunAsync(HttpContext context, ProxyContext proxy, CompiledRoute route, CompiledService service)
+    {
         foreach (var slot in route.Plugins.Slots)
         {
             if (slot.For(proxy.Consumer) is { } handler && !await handler.OnRequestAsync(proxy))
             {
-                return;
+                return false;
             }
         }
 
@@ -80,6 +113,8 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
                 timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
                 timedOut ? ProxyErrors.GatewayTimeout : ProxyErrors.BadGateway);
         }
+
+        return true;
     }
 
     private static Task RejectProtocolAsync(HttpContext context, CompiledRoute route)

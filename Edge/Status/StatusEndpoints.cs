@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Turnpike.Edge.Admin;
 using Turnpike.Edge.Hosting;
 using Turnpike.Edge.Plugins;
+using Turnpike.Edge.Metering;
 using Turnpike.Edge.RateLimiting;
 using Turnpike.Edge.RouteTable;
 
@@ -19,6 +20,7 @@ internal sealed class StatusEndpoints(
     RouteTableStore store,
     EdgeCounters counters,
     RateLimitMetrics rateLimits,
+    MeterFlusher meters,
     EdgeIdentity identity,
     PluginRegistry plugins,
     IGrainFactory grains,
@@ -103,7 +105,9 @@ internal sealed class StatusEndpoints(
             .Append("# TYPE turnpike_ratelimit_rejected_total counter\nturnpike_ratelimit_rejected_total ").Append(rateLimits.Rejected).Append('\n')
             .Append("# TYPE turnpike_ratelimit_grain_calls_total counter\nturnpike_ratelimit_grain_calls_total ").Append(rateLimits.GrainCalls).Append('\n')
             .Append("# TYPE turnpike_ratelimit_grain_failures_total counter\nturnpike_ratelimit_grain_failures_total ").Append(rateLimits.GrainFailures).Append('\n')
-            .Append("# TYPE turnpike_ratelimit_local_fallback_total counter\nturnpike_ratelimit_local_fallback_total ").Append(rateLimits.LocalFallbacks).Append('\n');
+            .Append("# TYPE turnpike_ratelimit_local_fallback_total counter\nturnpike_ratelimit_local_fallback_total ").Append(rateLimits.LocalFallbacks).Append('\n')
+            .Append("# TYPE turnpike_meter_batches_pending gauge\nturnpike_meter_batches_pending ").Append(meters.PendingBatches).Append('\n')
+            .Append("# TYPE turnpike_meter_batches_acknowledged_total counter\nturnpike_meter_batches_acknowledged_total ").Append(meters.AcknowledgedBatches).Append('\n');
         context.Response.ContentType = "text/plain; version=0.0.4";
         return context.Response.WriteAsync(text.ToString());
     }

@@ -42,23 +42,28 @@ internal sealed class EdgeNode : IAsyncDisposable
         }, ["--dev", .. args], dev: true);
 
     /// <summary>An edge that is an Orleans client of the given silos' gateways.</summary>
-    public static Task<EdgeNode> StartClientAsync(IEnumerable<SiloNode> silos, TimeSpan? pollInterval = null) =>
+    public static Task<EdgeNode> StartClientAsync(IEnumerable<SiloNode> silos, TimeSpan? pollInterval = null, string? journalDirectory = null) =>
         StartAsync(new Dictionary<string, string>
         {
             ["Turnpike__Cluster__Gateways"] = string.Join(',', silos.Select(s => $"127.0.0.1:{s.GatewayPort}")),
             ["Turnpike__Sync__PollInterval"] = (pollInterval ?? TimeSpan.FromSeconds(1)).ToString(),
-        }, [], dev: false);
+        }, [], dev: false, journalDirectory);
 
     /// <summary>An edge that finds the silos through the backend's membership table.</summary>
-    public static Task<EdgeNode> StartClientAsync(ClusterBackend backend, TimeSpan? pollInterval = null) =>
+    public static Task<EdgeNode> StartClientAsync(ClusterBackend backend, TimeSpan? pollInterval = null, string? journalDirectory = null) =>
         StartAsync(new Dictionary<string, string>(backend.Environment)
         {
             ["Turnpike__Sync__PollInterval"] = (pollInterval ?? TimeSpan.FromSeconds(1)).ToString(),
-        }, [], dev: false);
+        }, [], dev: false, journalDirectory);
 
-    private static async Task<EdgeNode> StartAsync(Dictionary<string, string> environment, string[] args, bool dev)
+    /// <summary>Where this edge journals its meter batches: its own temporary directory unless a test shares one between edges.</summary>
+    public string JournalDirectory { get; private set; } = "";
+
+    private static async Task<EdgeNode> StartAsync(Dictionary<string, string> environment, string[] args, bool dev, string? journalDirectory = null)
     {
         int proxy = FreePorts.Next(), admin = FreePorts.Next(), status = FreePorts.Next();
+        journalDirectory ??= Directory.CreateTempSubdirectory("turnpike-meter-journal-").FullName;
+        environment["Turnpike__Metering__JournalDirectory"] = journalDirectory;
         environment["Turnpike__Proxy__Urls"] = $"http://127.0.0.1:{proxy}";
         environment["Turnpike__Admin__Urls"] = $"http://127.0.0.1:{admin}";
         environment["Turnpike__Status__Urls"] = $"http://127.0.0.1:{status}";
@@ -68,7 +73,7 @@ internal sealed class EdgeNode : IAsyncDisposable
         }
 
         var process = ServerProcess.Start(RepoPaths.EdgeDll, environment, args);
-        var node = new EdgeNode(process, proxy, admin, status);
+        var node = new EdgeNode(process, proxy, admin, status) { JournalDirectory = journalDirectory };
         try
         {
             await process.WaitUntilReadyAsync($"http://127.0.0.1:{status}/status/ready", TimeSpan.FromSeconds(60));

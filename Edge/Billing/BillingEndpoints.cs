@@ -1,0 +1,263 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Turnpike.Edge.Admin;
+using Turnpike.Edge.RouteTable;
+using Turnpike.Metering;
+
+namespace Turnpike.Edge.Billing;
+
+/// <summary>
+/// <c>/billing/usage</c> (JSON), <c>/billing/export</c> (CSV or JSON lines, streamed a period at a time) and
+/// <c>/billing/prices</c>. Reads the meter grains; names of consumers and services come from the edge's table.
+/// </summary>
+internal sealed class BillingEndpoints(UsageReader reader, RouteTableClient table, RouteTableStore store, IGrainFactory grains)
+{
+    private static readonly string[] JsonFormat = ["json"];
+    private static readonly string[] ExportFormats = ["csv", "jsonl"];
+
+    private IBillingPricesGrain Prices => grains.GetGrain<IBillingPricesGrain>(IBillingPricesGrain.DefaultKey);
+
+    public async Task UsageAsync(HttpContext context)
+    {
+        if (await ReadQueryAsync(context, JsonFormat) is not { } query)
+        {
+            return;
+        }
+
+        var (q, consumerId, serviceId) = query;
+        var names = await ServiceNamesAsync();
+        var prices = await Prices.All();
+        var data = new JsonArray();
+        var total = new MeterCounters();
+        await foreach (var rows in reader.ReadAsync(q.From, q.To, q.Granularity, consumerId, serviceId))
+        {
+            foreach (var row in rows)
+            {
+                data.Add(UsageColumns.Json(row, Username(row.ConsumerId), names.GetValueOrDefault(row.ServiceId), PriceOf(prices, row.ConsumerId)));
+                total.Add(row.Counters);
+            }
+        }
+
+        var totals = new JsonObject();
+        foreach (var (name, value) in UsageColumns.Counters(total))
+        {
+            totals[name] = value;
+        }
+
+        await AdminJson.WriteAsync(context, StatusCodes.Status200OK, new JsonObject
+        {
+            ["from"] = q.From,
+            ["to"] = q.To,
+            ["granularity"] = q.Granularity.ToString().ToLowerInvariant(),
+            ["data"] = data,
+            ["total"] = totals,
+        });
+    }
+
+    public async Task ExportAsync(HttpContext context)
+    {
+        if (await ReadQueryAsync(context, ExportFormats) is not { } query)
+        {
+            return;
+        }
+
+        var (q, consumerId, serviceId) = query;
+        var names = await ServiceNamesAsync();
+        var prices = await Prices.All();
+        var csv = q.Format == "csv";
+        var response = context.Response;
+        response.ContentType = csv ? "text/csv; charset=utf-8; header=present" : "application/jsonl; charset=utf-8";
+        response.Headers.ContentDisposition = $"attachment; filename=\"usage-{q.From}-{q.To}.{q.Format}\"";
+        await using var writer = new StreamWriter(response.Body, new UTF8Encoding(false), 64 * 1024);
+        if (csv)
+        {
+            await writer.WriteAsync(UsageColumns.CsvRecord(UsageColumns.Csv));
+        }
+
+        await foreach (var rows in reader.ReadAsync(q.From, q.To, q.Granularity, consumerId, serviceId))
+        {
+            foreach (var row in rows)
+            {
+                var username = Username(row.ConsumerId);
+                var service = names.GetValueOrDefault(row.ServiceId);
+                var price = PriceOf(prices, row.ConsumerId);
+                await writer.WriteAsync(csv ? UsageColumns.CsvLine(row, username, service, price) : UsageColumns.Json(row, username, service, price).ToJsonString() + "\n");
+            }
+
+            await writer.FlushAsync(context.RequestAborted);
+        }
+    }
+
+    public async Task ListPricesAsync(HttpContext context)
+    {
+        var data = new JsonArray();
+        foreach (var (consumerId, price) in (await Prices.All()).OrderBy(p => p.Key))
+        {
+            data.Add(PriceJson(consumerId, price));
+        }
+
+        await AdminJson.WriteAsync(context, StatusCodes.Status200OK, new JsonObject { ["data"] = data, ["next"] = null });
+    }
+
+    /// <summary>PUT <c>/billing/prices/{consumer|default}</c>: <c>{"per_1000_requests": 2.5, "per_counter": {"bytes_out": 0.000001}, "currency": "EUR"}</c>.</summary>
+    public async Task PutPriceAsync(HttpContext context)
+    {
+        if (await ConsumerKeyAsync(context) is not { } consumerId)
+        {
+            return;
+        }
+
+        var (body, bodyError) = await AdminRequestBody.ReadAsync(context.Request);
+        if (body is null)
+        {
+            await AdminJson.MessageAsync(context, StatusCodes.Status400BadRequest, bodyError!);
+            return;
+        }
+
+        var errors = new Dictionary<string, string>();
+        var json = body.Json;
+        var per1000 = Decimal(json["per_1000_requests"], "per_1000_requests", errors) ?? 0m;
+        var perCounter = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        if (json["per_counter"] is JsonObject counters)
+        {
+            foreach (var (name, value) in counters)
+            {
+                if (Decimal(value, $"per_counter.{name}", errors) is { } unit)
+                {
+                    perCounter[name] = unit;
+                }
+            }
+        }
+        else if (json["per_counter"] is not null)
+        {
+            errors["per_counter"] = "expected a map of counter names to prices";
+        }
+
+        var currency = json["currency"] is JsonValue c && c.TryGetValue<string>(out var code) ? code : json["currency"] is null ? "USD" : null;
+        if (currency is null || currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
+        {
+            errors["currency"] = "expected an ISO 4217 code such as USD";
+        }
+
+        foreach (var unknown in json.Select(p => p.Key).Except(["per_1000_requests", "per_counter", "currency"]))
+        {
+            errors[unknown] = "unknown field";
+        }
+
+        if (errors.Count > 0)
+        {
+            await AdminJson.ErrorAsync(context, AdminError.SchemaViolation(errors));
+            return;
+        }
+
+        var price = new BillingPrice { Per1000Requests = per1000, PerCounter = perCounter, Currency = currency! };
+        await Prices.Set(consumerId, price);
+        await AdminJson.WriteAsync(context, StatusCodes.Status200OK, PriceJson(consumerId, price));
+    }
+
+    public async Task DeletePriceAsync(HttpContext context)
+    {
+        if (await ConsumerKeyAsync(context) is { } consumerId)
+        {
+            await Prices.Set(consumerId, null);
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+        }
+    }
+
+    private static BillingPrice? PriceOf(Dictionary<Guid, BillingPrice> prices, Guid consumerId) =>
+        prices.GetValueOrDefault(consumerId) ?? prices.GetValueOrDefault(Guid.Empty);
+
+    private static JsonObject PriceJson(Guid consumerId, BillingPrice price) => new()
+    {
+        ["consumer"] = consumerId == Guid.Empty ? null : new JsonObject { ["id"] = consumerId.ToString() },
+        ["per_1000_requests"] = price.Per1000Requests,
+        ["per_counter"] = new JsonObject([.. price.PerCounter.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
+        ["currency"] = price.Currency,
+    };
+
+    private static decimal? Decimal(JsonNode? node, string field, Dictionary<string, string> errors)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is JsonValue value && (value.TryGetValue<decimal>(out var number) || (value.TryGetValue<string>(out var text) && decimal.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out number))) && number >= 0)
+        {
+            return number;
+        }
+
+        errors[field] = "expected a number, 0 or more";
+        return null;
+    }
+
+    /// <summary>The query checked, with the consumer and service filters resolved to ids; null once a 400 was written.</summary>
+    private async Task<(BillingQuery Query, Guid? Consumer, Guid? Service)?> ReadQueryAsync(HttpContext context, string[] formats)
+    {
+        var query = BillingQuery.Parse(context.Request.Query, formats, out var problem);
+        Guid? consumerId = null;
+        Guid? serviceId = null;
+        if (query?.Consumer is { } consumer)
+        {
+            consumerId = consumer == "anonymous" ? Guid.Empty : await IdOfAsync(EntityKind.Consumer, consumer);
+            problem ??= consumerId is null ? $"consumer: no consumer with id or username '{consumer}'" : null;
+        }
+
+        if (query?.Service is { } service)
+        {
+            serviceId = await IdOfAsync(EntityKind.Service, service);
+            problem ??= serviceId is null ? $"service: no service with id or name '{service}'" : null;
+        }
+
+        if (problem is not null)
+        {
+            await AdminJson.MessageAsync(context, StatusCodes.Status400BadRequest, problem);
+            return null;
+        }
+
+        return (query!, consumerId, serviceId);
+    }
+
+    /// <summary>The consumer a price path names (<c>default</c>: everyone without their own); null once a 404 was written.</summary>
+    private async Task<Guid?> ConsumerKeyAsync(HttpContext context)
+    {
+        var key = context.Request.RouteValues["consumer"]?.ToString() ?? "";
+        if (key == "default")
+        {
+            return Guid.Empty;
+        }
+
+        if (await IdOfAsync(EntityKind.Consumer, key) is { } id)
+        {
+            return id;
+        }
+
+        await AdminJson.NotFoundAsync(context);
+        return null;
+    }
+
+    /// <summary>A dashed UUID is taken as it is (meters outlive deleted entities); a name is looked up.</summary>
+    private async Task<Guid?> IdOfAsync(EntityKind kind, string idOrName) =>
+        EntityIds.TryParse(idOrName, out var id) ? id : (await table.Find(kind, idOrName))?.Id;
+
+    private string? Username(Guid consumerId) => store.Current.Consumers.Consumer(consumerId)?.Username;
+
+    private async Task<Dictionary<Guid, string?>> ServiceNamesAsync()
+    {
+        var names = new Dictionary<Guid, string?>();
+        Guid? after = null;
+        do
+        {
+            var page = await table.List(new EntityQuery { Kind = EntityKind.Service, Size = 1000, After = after });
+            foreach (var service in page.Items.OfType<ServiceEntity>())
+            {
+                names[service.Id] = service.Name;
+            }
+
+            after = page.NextAfter;
+        }
+        while (after is not null);
+        return names;
+    }
+}

@@ -1,0 +1,180 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Turnpike.Edge.Hosting;
+using Turnpike.Metering;
+
+namespace Turnpike.Edge.Metering;
+
+/// <summary>
+/// Every flush interval, seals what this edge metered into a batch (edge instance, next sequence), journals it,
+/// and hands it to a sender that delivers batches in order, each part to its meter grain, resending until
+/// every part is acknowledged. Batches left by a dead edge in the journal directory go first. A graceful stop
+/// seals the last interval and waits (up to <see cref="MeteringOptions.StopTimeout"/>) for it to be acknowledged.
+/// </summary>
+internal sealed partial class MeterFlusher(
+    MeterRecorder recorder,
+    IGrainFactory grains,
+    EdgeIdentity identity,
+    IOptions<MeteringOptions> options,
+    TimeProvider time,
+    ILogger<MeterFlusher> logger) : BackgroundService
+{
+    private readonly Channel<(MeterBatch Batch, Action Acknowledged)> _queue = Channel.CreateUnbounded<(MeterBatch, Action)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _abandon = new();
+    private long _sequence;
+    private long _pending;
+    private long _acknowledged;
+
+    public long PendingBatches => Interlocked.Read(ref _pending);
+
+    public long AcknowledgedBatches => Interlocked.Read(ref _acknowledged);
+
+    public override void Dispose()
+    {
+        _abandon.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var instance = string.Concat($"{identity.EdgeId}-{Guid.NewGuid():N}".Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
+        using var journal = MeterJournal.Create(settings.JournalDirectory, instance);
+        foreach (var (orphan, batches, done) in MeterJournal.TakeOverOrphans(settings.JournalDirectory))
+        {
+            LogTakingOver(logger, orphan, batches.Count);
+            var left = batches.Count;
+            foreach (var batch in batches)
+            {
+                Enqueue(batch, () =>
+                {
+                    if (--left == 0)
+                    {
+                        done();
+                    }
+                });
+            }
+
+            if (batches.Count == 0)
+            {
+                done();
+            }
+        }
+
+        var sender = Task.Run(SendAllAsync, CancellationToken.None);
+        using var timer = new PeriodicTimer(settings.FlushInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                Seal(journal);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        // Stopping: the last interval too, then as long as the stop timeout allows for acknowledgements.
+        Seal(journal);
+        _queue.Writer.Complete();
+        try
+        {
+            await sender.WaitAsync(settings.StopTimeout, CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+            await _abandon.CancelAsync();
+            LogStoppedWithPending(logger, PendingBatches);
+        }
+    }
+
+    private void Seal(MeterJournal journal)
+    {
+        var entries = recorder.Collect();
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        var batch = new MeterBatch { EdgeInstance = journal.Instance, Sequence = ++_sequence, Entries = [.. entries] };
+        journal.Append(batch);
+        Enqueue(batch, () => journal.Acknowledge(batch.Sequence));
+    }
+
+    private void Enqueue(MeterBatch batch, Action acknowledged)
+    {
+        Interlocked.Increment(ref _pending);
+        _queue.Writer.TryWrite((batch, acknowledged));
+    }
+
+    private async Task SendAllAsync()
+    {
+        await foreach (var (batch, acknowledged) in _queue.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            if (!await SendAsync(batch))
+            {
+                return; // abandoned at stop: the journal keeps the rest
+            }
+
+            acknowledged();
+            Interlocked.Decrement(ref _pending);
+            Interlocked.Increment(ref _acknowledged);
+        }
+    }
+
+    /// <summary>Delivers each meter grain its part of the batch, resending the parts not acknowledged; false if abandoned.</summary>
+    private async Task<bool> SendAsync(MeterBatch batch)
+    {
+        var parts = batch.Entries
+            .GroupBy(e => MeterGrainKeys.Key(e.Hour, MeterGrainKeys.ShardOf(e.ConsumerId)))
+            .ToDictionary(g => g.Key, g => batch with { Entries = [.. g] });
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            var results = await Task.WhenAll(parts.Select(async part =>
+            {
+                try
+                {
+                    await grains.GetGrain<IMeterGrain>(part.Key).Apply(part.Value);
+                    return part.Key;
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    LogSendFailed(logger, ex, batch.EdgeInstance, batch.Sequence, part.Key);
+                    return null;
+                }
+            }));
+            foreach (var done in results.OfType<string>())
+            {
+                parts.Remove(done);
+            }
+
+            if (parts.Count == 0)
+            {
+                return true;
+            }
+
+            try
+            {
+                await Task.Delay(backoff, time, _abandon.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+        }
+    }
+
+    [LoggerMessage(EventId = 2400, Level = LogLevel.Information, Message = "Sending {Count} unacknowledged meter batches journaled by edge instance {Instance}")]
+    private static partial void LogTakingOver(ILogger logger, string instance, int count);
+
+    [LoggerMessage(EventId = 2401, Level = LogLevel.Warning, Message = "Meter batch {Sequence} of {Instance} not acknowledged by {Grain}; sending it again")]
+    private static partial void LogSendFailed(ILogger logger, Exception exception, string instance, long sequence, string grain);
+
+    [LoggerMessage(EventId = 2402, Level = LogLevel.Warning, Message = "Stopped with {Count} meter batches unacknowledged; they stay in the journal for the next edge on this directory")]
+    private static partial void LogStoppedWithPending(ILogger logger, long count);
+}
