@@ -6,41 +6,6 @@ using Xunit.Abstractions;
 
 namespace Turnpike.Tests.EndToEnd;
 
-/// <summary>One silo and three edge processes: the counters the edges lease from are the cluster's.</summary>
-public sealed class ThreeEdgeFixture : IAsyncLifetime
-{
-    internal SiloNode Silo { get; private set; } = null!;
-
-    internal EdgeNode[] Edges { get; private set; } = [];
-
-    internal UpstreamServer Upstream { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Upstream = await UpstreamServer.StartAsync();
-        Silo = await SiloNode.StartAsync();
-        Edges = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => EdgeNode.StartClientAsync([Silo])));
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var edge in Edges)
-        {
-            await edge.DisposeAsync();
-        }
-
-        if (Silo is not null)
-        {
-            await Silo.DisposeAsync();
-        }
-
-        if (Upstream is not null)
-        {
-            await Upstream.DisposeAsync();
-        }
-    }
-}
-
 /// <summary>Exactness and cost of the cluster policy across three edges, and what the local policy does instead.</summary>
 public sealed class RateLimitClusterTests(ThreeEdgeFixture fixture, ITestOutputHelper output) : IClassFixture<ThreeEdgeFixture>
 {
