@@ -5,6 +5,9 @@ internal sealed class MeteringOptions
 {
     public const string Section = "Turnpike:Metering";
 
+    /// <summary>Off only to measure what metering costs (bench): billing then sees nothing from this edge.</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>How often the edge seals what it metered into a batch (also the most a <c>kill -9</c> can lose).</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -141,6 +141,9 @@ internal sealed class ProxyContext(
 
     public void AddMeterCounter(string name, long value) => (MeterCounters ??= []).Add((name, value));
 
+    /// <summary>Counts the response body when the upstream did not say its length (chunked); otherwise Content-Length does.</summary>
+    public Metering.ByteCountingStream? ResponseBodyCounter { get; private set; }
+
     public long ForwardTimestamp { get; set; }
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -219,6 +222,13 @@ internal sealed class ProxyContext(
         if (proxyResponse is null)
         {
             return proceed;
+        }
+
+        if (httpContext.Response.ContentLength is null)
+        {
+            // Installed before YARP copies the body, which it writes to Response.Body as it finds it now.
+            ResponseBodyCounter = new Metering.ByteCountingStream(httpContext.Response.Body);
+            httpContext.Response.Body = ResponseBodyCounter;
         }
 
         var headers = httpContext.Response.Headers;

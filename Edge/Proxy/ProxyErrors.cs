@@ -17,9 +17,11 @@ internal static class ProxyErrors
     public static Task WriteAsync(HttpContext context, int status, string message)
     {
         var response = context.Response;
+        var body = JsonSerializer.SerializeToUtf8Bytes(new ErrorBody(message), JsonOptions);
         response.StatusCode = status;
         response.ContentType = "application/json; charset=utf-8";
-        return JsonSerializer.SerializeAsync(response.Body, new ErrorBody(message), JsonOptions);
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 
     private sealed record ErrorBody(string Message);

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 using Turnpike.Edge.Metering;
 using Turnpike.Edge.RouteTable;
 using Turnpike.Edge.Routing;
@@ -12,8 +14,10 @@ namespace Turnpike.Edge.Proxy;
 /// The proxy listener's whole pipeline: match against the current immutable snapshot, run the route's
 /// plugins, forward with YARP. Nothing here calls the cluster.
 /// </summary>
-internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forwarder, EdgeCounters counters, MeterRecorder meters)
+internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forwarder, EdgeCounters counters, MeterRecorder meters, IOptions<MeteringOptions> metering)
 {
+    private readonly bool _metering = metering.Value.Enabled;
+
     public async Task InvokeAsync(HttpContext context)
     {
         var start = Stopwatch.GetTimestamp();
@@ -44,14 +48,18 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
         var strip = route.Entity.StripPath && found.MatchedPathLength >= 0;
         var upstreamPath = UpstreamPath.Build(service.Entity.Path, path, strip ? found.MatchedPathLength : -1, route.PathHandlingV1);
         var proxy = new ProxyContext(context, found, snapshot.Consumers, upstreamPath, strip ? path[..found.MatchedPathLength] : null, start);
+        if (!_metering)
+        {
+            await RunAsync(context, proxy, route, service);
+            return;
+        }
+
         var requestBody = request.ContentLength is null && request.Headers.TransferEncoding.Count > 0 ? new ByteCountingStream(request.Body) : null;
         if (requestBody is not null)
         {
             request.Body = requestBody;
         }
 
-        var responseBody = new ByteCountingStream(context.Response.Body);
-        context.Response.Body = responseBody;
         var rejected = true;
         try
         {
@@ -67,14 +75,15 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
                 context.Response.StatusCode,
                 rejected,
                 requestBody?.Count ?? request.ContentLength ?? 0,
-                responseBody.Count,
+                proxy.ResponseBodyCounter?.Count ?? context.Response.ContentLength ?? 0,
                 proxy.UpstreamLatencyMs,
                 proxy.MeterCounters);
         }
     }
 
     /// <summary>Runs the plugins and forwards; false when a plugin answered the request itself.</summary>
-    private async Task<bool> RunAsync(HttpContext context, ProxyContext proxy, CompiledRoute route, CompiledService service)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> RunAsync(HttpContext context, ProxyContext proxy, CompiledRoute route, CompiledService service)
     {
         foreach (var slot in route.Plugins.Slots)
         {

@@ -13,11 +13,17 @@ switch (mode)
     case "matching":
         MatchingBenchmark.Run();
         break;
+    case "metering":
+        await MeteringBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), seconds: Arg(args, "--seconds", 5), connections: Arg(args, "--connections", 32));
+        break;
+    case "export":
+        await ExportBenchmark.RunAsync(consumers: Arg(args, "--consumers", 100_000), hours: Arg(args, "--hours", 24));
+        break;
     case "ratelimit":
         await RateLimitBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), seconds: Arg(args, "--seconds", 5), connections: Arg(args, "--connections", 32));
         break;
     default:
-        Console.WriteLine("usage: Turnpike.Bench propagation [--edges 4] [--changes 200] | scale [--count 20000] | matching | ratelimit [--rounds 5] [--seconds 5] [--connections 32]");
+        Console.WriteLine("usage: Turnpike.Bench propagation [--edges 4] [--changes 200] | scale [--count 20000] | matching | ratelimit|metering [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24]");
         break;
 }
 

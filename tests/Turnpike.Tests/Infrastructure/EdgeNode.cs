@@ -42,8 +42,9 @@ internal sealed class EdgeNode : IAsyncDisposable
         }, ["--dev", .. args], dev: true);
 
     /// <summary>An edge that is an Orleans client of the given silos' gateways.</summary>
-    public static Task<EdgeNode> StartClientAsync(IEnumerable<SiloNode> silos, TimeSpan? pollInterval = null, string? journalDirectory = null) =>
-        StartAsync(new Dictionary<string, string>
+    public static Task<EdgeNode> StartClientAsync(
+        IEnumerable<SiloNode> silos, TimeSpan? pollInterval = null, string? journalDirectory = null, Dictionary<string, string>? extraEnvironment = null) =>
+        StartAsync(new Dictionary<string, string>(extraEnvironment ?? [])
         {
             ["Turnpike__Cluster__Gateways"] = string.Join(',', silos.Select(s => $"127.0.0.1:{s.GatewayPort}")),
             ["Turnpike__Sync__PollInterval"] = (pollInterval ?? TimeSpan.FromSeconds(1)).ToString(),
