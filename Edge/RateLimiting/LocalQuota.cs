@@ -46,8 +46,7 @@ internal sealed class LocalQuota(TimeProvider time)
 
         public QuotaDecision TryAcquire(WindowLimit[] limits, long cost, long now)
         {
-            var remaining = new long[limits.Length];
-            var reset = new long[limits.Length];
+            var reset = new WindowValues();
             lock (_lock)
             {
                 var admit = true;
@@ -63,6 +62,7 @@ internal sealed class LocalQuota(TimeProvider time)
                     _end = Math.Max(_end, end);
                 }
 
+                var decision = new QuotaDecision(admit ? QuotaOutcome.Admitted : QuotaOutcome.Rejected, limits.Length) { ResetSeconds = reset };
                 for (var i = 0; i < limits.Length; i++)
                 {
                     var (window, limit) = limits[i];
@@ -73,10 +73,10 @@ internal sealed class LocalQuota(TimeProvider time)
                         _windows[window] = (period, count);
                     }
 
-                    remaining[i] = Math.Max(0, limit - count);
+                    decision.Remaining[i] = Math.Max(0, limit - count);
                 }
 
-                return new QuotaDecision(admit ? QuotaOutcome.Admitted : QuotaOutcome.Rejected, remaining, reset);
+                return decision;
             }
         }
     }

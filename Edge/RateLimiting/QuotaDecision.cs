@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Turnpike.Edge.RateLimiting;
 
 internal enum QuotaOutcome
@@ -9,8 +11,35 @@ internal enum QuotaOutcome
     Unavailable,
 }
 
-/// <summary>The answer for one request, with what Kong's headers report per limit (in configuration order).</summary>
-internal readonly record struct QuotaDecision(QuotaOutcome Outcome, long[] Remaining, long[] ResetSeconds)
+/// <summary>
+/// The answer for one request, with what Kong's headers report per limit (in configuration order). A value
+/// type with inline storage: deciding a request allocates nothing.
+/// </summary>
+internal struct QuotaDecision
 {
-    public static readonly QuotaDecision Unavailable = new(QuotaOutcome.Unavailable, [], []);
+    public static readonly QuotaDecision Unavailable = new(QuotaOutcome.Unavailable, 0);
+
+    public QuotaDecision(QuotaOutcome outcome, int limits)
+    {
+        Outcome = outcome;
+        Count = limits;
+    }
+
+    public QuotaOutcome Outcome { get; }
+
+    /// <summary>How many limits the decision reports on (at most one per window).</summary>
+    public int Count { get; }
+
+    /// <summary>Per limit: permits left as a client sees them.</summary>
+    public WindowValues Remaining;
+
+    /// <summary>Per limit: seconds until that window's period ends.</summary>
+    public WindowValues ResetSeconds;
+}
+
+/// <summary>One value per rate-limit window, stored inline (there are six windows).</summary>
+[InlineArray(6)]
+internal struct WindowValues
+{
+    private long _first;
 }

@@ -156,15 +156,14 @@ internal sealed class QuotaLease(WindowLimit[] limits)
     /// <summary>Remaining per limit as a client sees it: what the counter had left plus what this lease still holds.</summary>
     private QuotaDecision Decision(QuotaOutcome outcome, long now)
     {
-        var remaining = new long[Limits.Length];
-        var reset = new long[Limits.Length];
+        var decision = new QuotaDecision(outcome, Limits.Length);
         for (var i = 0; i < Limits.Length && i < _counterRemaining.Length; i++)
         {
-            remaining[i] = Math.Min(Limits[i].Limit, _counterRemaining[i] + _permits);
-            reset[i] = Math.Max(1, (long)Math.Ceiling(Stopwatch.GetElapsedTime(now, _resetAt[i]).TotalSeconds));
+            decision.Remaining[i] = Math.Min(Limits[i].Limit, _counterRemaining[i] + _permits);
+            decision.ResetSeconds[i] = Math.Max(1, (long)Math.Ceiling(Stopwatch.GetElapsedTime(now, _resetAt[i]).TotalSeconds));
         }
 
-        return new QuotaDecision(outcome, remaining, reset);
+        return decision;
     }
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);

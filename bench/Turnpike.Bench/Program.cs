@@ -1,3 +1,7 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Turnpike.Bench;
 
 // Benchmarks run on demand, never in CI: each prints its figures and ratios measured in the same run.
@@ -19,11 +23,18 @@ switch (mode)
     case "export":
         await ExportBenchmark.RunAsync(consumers: Arg(args, "--consumers", 100_000), hours: Arg(args, "--hours", 24));
         break;
+    case "micro":
+        // In process: the benchmarks run against this build, with no project generated and restored.
+        BenchmarkRunner.Run<HotPathBenchmarks>(DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance)), args[1..]);
+        break;
+    case "proxy":
+        await ProxyComparisonBenchmark.RunAsync(rounds: Arg(args, "--rounds", 3), seconds: Arg(args, "--seconds", 5), concurrencies: [Arg(args, "--low", 8), Arg(args, "--high", 64)]);
+        break;
     case "ratelimit":
         await RateLimitBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), seconds: Arg(args, "--seconds", 5), connections: Arg(args, "--connections", 32));
         break;
     default:
-        Console.WriteLine("usage: Turnpike.Bench propagation [--edges 4] [--changes 200] | scale [--count 20000] | matching | ratelimit|metering [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24]");
+        Console.WriteLine("usage: Turnpike.Bench micro | proxy [--rounds 3] [--seconds 5] [--low 8] [--high 64] | propagation [--edges 4] [--changes 200] | scale [--count 20000] | matching | ratelimit|metering [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24]");
         break;
 }
 

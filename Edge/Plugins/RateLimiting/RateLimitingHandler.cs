@@ -66,10 +66,10 @@ internal sealed class RateLimitingHandler(RateLimitingOptions options, ClusterQu
     }
 
     /// <summary>Kong's choice for the RateLimit-* headers: the limit with the fewest permits left, the longer window on a tie.</summary>
-    private static (int Index, long Reset) Tightest(QuotaDecision decision)
+    private static (int Index, long Reset) Tightest(in QuotaDecision decision)
     {
         var best = 0;
-        for (var i = 1; i < decision.Remaining.Length; i++)
+        for (var i = 1; i < decision.Count; i++)
         {
             if (decision.Remaining[i] <= decision.Remaining[best])
             {
@@ -77,7 +77,7 @@ internal sealed class RateLimitingHandler(RateLimitingOptions options, ClusterQu
             }
         }
 
-        return (best, decision.ResetSeconds.Length > best ? decision.ResetSeconds[best] : 1);
+        return (best, decision.Count > best ? decision.ResetSeconds[best] : 1);
     }
 
     /// <summary>What the limit counts by, as Kong picks it: the configured identity, or the client IP when the request has none.</summary>

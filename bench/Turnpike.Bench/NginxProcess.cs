@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Turnpike.Tests.Infrastructure;
+
+namespace Turnpike.Bench;
+
+/// <summary>An nginx of our own on a loopback port (Debian's nginx, bench/install-tools.sh), configured from an http block.</summary>
+internal sealed class NginxProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private NginxProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    public int Pid => _process.Id;
+
+    /// <summary>An upstream answering every request with a small 200, as the benchmark's origin.</summary>
+    public static Task<NginxProcess> StartOriginAsync() => StartAsync(workers: "1", port => $$"""
+        server { listen 127.0.0.1:{{port}}; location / { return 200 "ok\n"; } }
+        """);
+
+    /// <summary>A reverse proxy to <paramref name="upstreamPort"/> with upstream keep-alive, as operators run nginx.</summary>
+    public static Task<NginxProcess> StartProxyAsync(int upstreamPort) => StartAsync(workers: "auto", port => $$"""
+        upstream origin { server 127.0.0.1:{{upstreamPort}}; keepalive 128; }
+        server {
+            listen 127.0.0.1:{{port}};
+            location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; }
+        }
+        """);
+
+    private static async Task<NginxProcess> StartAsync(string workers, Func<int, string> servers)
+    {
+        var port = FreePorts.Next();
+        var dir = Directory.CreateTempSubdirectory("turnpike-bench-nginx-").FullName;
+        var config = Path.Combine(dir, "nginx.conf");
+        await File.WriteAllTextAsync(config, $$"""
+            worker_processes {{workers}};
+            daemon off;
+            pid {{dir}}/nginx.pid;
+            error_log {{dir}}/error.log warn;
+            events { worker_connections 4096; }
+            http {
+                access_log off;
+                keepalive_requests 1000000;
+                client_body_temp_path {{dir}}/body;
+                proxy_temp_path {{dir}}/proxy;
+                fastcgi_temp_path {{dir}}/fastcgi;
+                uwsgi_temp_path {{dir}}/uwsgi;
+                scgi_temp_path {{dir}}/scgi;
+                {{servers(port)}}
+            }
+            """);
+        var nginx = File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
+        var process = Process.Start(new ProcessStartInfo(nginx, ["-p", dir, "-c", config]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException("nginx did not start: run bench/install-tools.sh");
+        using var http = new HttpClient();
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            try
+            {
+                using var response = await http.GetAsync($"http://127.0.0.1:{port}/");
+                return new NginxProcess(process, port);
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        throw new InvalidOperationException($"nginx on port {port} did not answer: {await File.ReadAllTextAsync(Path.Combine(dir, "error.log"))}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}

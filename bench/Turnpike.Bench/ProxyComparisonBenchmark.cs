@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text.Json;
+using Turnpike.Tests.Infrastructure;
+
+namespace Turnpike.Bench;
+
+/// <summary>
+/// Turnpike next to nginx on this machine, in one run: an nginx origin answering a small 200; wrk straight
+/// to it (direct), through nginx as a reverse proxy with upstream keep-alive, and through a Release edge in
+/// three set-ups (no plugins; key-auth; key-auth + rate-limiting (cluster) + metering). Targets alternate
+/// round by round with the same wrk settings, at two concurrencies. Prints Markdown; writes JSON.
+/// </summary>
+internal static class ProxyComparisonBenchmark
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static async Task RunAsync(int rounds, int seconds, int[] concurrencies)
+    {
+        await using var origin = await NginxProcess.StartOriginAsync();
+        await using var nginx = await NginxProcess.StartProxyAsync(origin.Port);
+        await using var silo = await SiloNode.StartAsync();
+        // Edges as shipped (server GC; the test harness turns it off to spare memory); metering only on the full set-up.
+        await using var plainEdge = await EdgeNode.StartClientAsync([silo], extraEnvironment: new() { ["DOTNET_gcServer"] = "1", ["Turnpike__Metering__Enabled"] = "false" });
+        await using var fullEdge = await EdgeNode.StartClientAsync([silo], extraEnvironment: new() { ["DOTNET_gcServer"] = "1" });
+        await SetUpAsync(plainEdge, origin);
+        foreach (var edge in new[] { plainEdge, fullEdge })
+        {
+            using var ready = await edge.Proxy.EventuallyAsync("/full?apikey=bench-key", r => r.IsSuccessStatusCode);
+        }
+
+        var targets = new (string Name, string Url, string[] Headers)[]
+        {
+            ("direct (nginx origin)", origin.Url + "/", []),
+            ("nginx reverse proxy", nginx.Url + "/", []),
+            ("turnpike, no plugins", $"http://127.0.0.1:{plainEdge.ProxyPort}/plain", []),
+            ("turnpike, key-auth", $"http://127.0.0.1:{plainEdge.ProxyPort}/keyauth", ["apikey: bench-key"]),
+            ("turnpike, key-auth + rate-limiting + metering", $"http://127.0.0.1:{fullEdge.ProxyPort}/full", ["apikey: bench-key"]),
+        };
+
+        var results = new List<object>();
+        foreach (var connections in concurrencies)
+        {
+            var runs = targets.ToDictionary(t => t.Name, _ => new List<Wrk>());
+            foreach (var target in targets)
+            {
+                await Wrk.RunAsync(target.Url, connections, TimeSpan.FromSeconds(2), target.Headers); // warm-up
+            }
+
+            for (var round = 0; round < rounds; round++)
+            {
+                foreach (var target in targets)
+                {
+                    runs[target.Name].Add(await Wrk.RunAsync(target.Url, connections, TimeSpan.FromSeconds(seconds), target.Headers));
+                }
+            }
+
+            double Median(string name, Func<Wrk, double> value) => Percentiles.Of([.. runs[name].Select(value)], 50);
+            var direct = targets[0].Name;
+            var reference = targets[1].Name;
+            Console.WriteLine();
+            Console.WriteLine($"### {connections} connections (wrk -t1, {rounds} rounds of {seconds} s, medians)");
+            Console.WriteLine();
+            Console.WriteLine("| target | requests/s | p50 ms | p99 ms | throughput / nginx | added p50 ms | added p99 ms | non-2xx |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            foreach (var (name, _, _) in targets)
+            {
+                var rps = Median(name, r => r.RequestsPerSecond);
+                var row = new
+                {
+                    connections,
+                    target = name,
+                    requests_per_second = Math.Round(rps),
+                    p50_ms = Median(name, r => r.P50Ms),
+                    p99_ms = Median(name, r => r.P99Ms),
+                    ratio_to_nginx = rps / Median(reference, r => r.RequestsPerSecond),
+                    added_p50_ms = Median(name, r => r.P50Ms) - Median(direct, r => r.P50Ms),
+                    added_p99_ms = Median(name, r => r.P99Ms) - Median(direct, r => r.P99Ms),
+                    non_2xx = runs[name].Sum(r => r.Non2xx),
+                    runs_requests_per_second = runs[name].Select(r => Math.Round(r.RequestsPerSecond)).ToArray(),
+                };
+                results.Add(row);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {row.requests_per_second:F0} | {row.p50_ms:F3} | {row.p99_ms:F3} | {row.ratio_to_nginx:F2} | {row.added_p50_ms:F3} | {row.added_p99_ms:F3} | {row.non_2xx} |"));
+            }
+        }
+
+        var file = Path.Combine(RepoPaths.Root, "bench", "results", $"proxy-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { machine = Environment.ProcessorCount + " cores", date = DateTime.UtcNow, results }, Indented));
+        Console.WriteLine();
+        Console.WriteLine($"results: {file}");
+    }
+
+    private static async Task SetUpAsync(EdgeNode edge, NginxProcess origin)
+    {
+        async Task Post(string path, object body)
+        {
+            var (status, json) = await edge.Admin.PostJsonAsync(path, body);
+            if (status != 201)
+            {
+                throw new InvalidOperationException($"{path}: {status} {json?.ToJsonString()}");
+            }
+        }
+
+        await Post("/consumers", new { username = "bench" });
+        await Post("/consumers/bench/key-auth", new { key = "bench-key" });
+        foreach (var (name, plugins) in new[] { ("plain", 0), ("keyauth", 1), ("full", 2) })
+        {
+            await Post("/services", new { name, url = origin.Url });
+            if (plugins >= 1)
+            {
+                await Post($"/services/{name}/plugins", new { name = "key-auth" });
+            }
+
+            if (plugins >= 2)
+            {
+                await Post($"/services/{name}/plugins", new { name = "rate-limiting", config = new { second = 1_000_000, hour = 1_000_000_000 } });
+            }
+
+            await Post($"/services/{name}/routes", new { paths = new[] { "/" + name } });
+        }
+    }
+}
