@@ -41,12 +41,24 @@ namespace Turnpike.Edge.Hosting;
 /// <summary>DI and pipeline wiring of an edge: three listeners (proxy, admin, status), the cluster connection, the route table mirror.</summary>
 internal static class EdgeHostingExtensions
 {
+    private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
     private static readonly object ListenerKey = typeof(ListenerKind);
 
     public static WebApplicationBuilder AddTurnpikeEdge(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
         var options = configuration.GetSection(EdgeOptions.Section).Get<EdgeOptions>() ?? new();
+        if (options.InlineIo)
+        {
+            // Read by the runtime when the first socket is made, which has not happened yet.
+            if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
+            {
+                Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
+            }
+
+            builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        }
+
         if (options.Dev)
         {
             // One process: a silo with localhost clustering and in-memory state, used directly by this edge.

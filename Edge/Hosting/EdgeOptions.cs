@@ -23,6 +23,13 @@ internal sealed class EdgeOptions
     public ListenerOptions Status { get; set; } = new() { Urls = "http://127.0.0.1:8100" };
 
     public RouteTableSyncOptions Sync { get; set; } = new();
+
+    /// <summary>
+    /// Finish socket I/O and start request processing on the I/O threads rather than queueing each step to the
+    /// thread pool (.NET's inline socket completions, Kestrel's inline scheduling). Measured: about 10 % more
+    /// proxy throughput on 2 cores (bench/README.md). Safe because nothing on the request path blocks a thread.
+    /// </summary>
+    public bool InlineIo { get; set; } = true;
 }
 
 internal sealed class ListenerOptions
