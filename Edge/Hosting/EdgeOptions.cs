@@ -26,10 +26,11 @@ internal sealed class EdgeOptions
 
     /// <summary>
     /// Finish socket I/O and start request processing on the I/O threads rather than queueing each step to the
-    /// thread pool (.NET's inline socket completions, Kestrel's inline scheduling). Measured: about 10 % more
-    /// proxy throughput on 2 cores (bench/README.md). Safe because nothing on the request path blocks a thread.
+    /// thread pool (.NET's inline socket completions, Kestrel's inline scheduling). Measured on 2 cores
+    /// (bench/README.md): 10-15 % more proxy throughput, but p99 latency 2-3 ms higher at low concurrency,
+    /// as requests on one I/O thread wait for each other. Off by default; on for throughput-bound edges.
     /// </summary>
-    public bool InlineIo { get; set; } = true;
+    public bool InlineIo { get; set; }
 }
 
 internal sealed class ListenerOptions

@@ -106,6 +106,7 @@ internal sealed class StatusEndpoints(
             .Append("# TYPE turnpike_ratelimit_grain_calls_total counter\nturnpike_ratelimit_grain_calls_total ").Append(rateLimits.GrainCalls).Append('\n')
             .Append("# TYPE turnpike_ratelimit_grain_failures_total counter\nturnpike_ratelimit_grain_failures_total ").Append(rateLimits.GrainFailures).Append('\n')
             .Append("# TYPE turnpike_ratelimit_local_fallback_total counter\nturnpike_ratelimit_local_fallback_total ").Append(rateLimits.LocalFallbacks).Append('\n')
+            .Append("# TYPE turnpike_gc_allocated_bytes_total counter\nturnpike_gc_allocated_bytes_total ").Append(GC.GetTotalAllocatedBytes()).Append('\n')
             .Append("# TYPE turnpike_meter_batches_pending gauge\nturnpike_meter_batches_pending ").Append(meters.PendingBatches).Append('\n')
             .Append("# TYPE turnpike_meter_batches_acknowledged_total counter\nturnpike_meter_batches_acknowledged_total ").Append(meters.AcknowledgedBatches).Append('\n');
         context.Response.ContentType = "text/plain; version=0.0.4";

@@ -14,14 +14,15 @@ internal static class ProxyComparisonBenchmark
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static async Task RunAsync(int rounds, int seconds, int[] concurrencies)
+    public static async Task RunAsync(int rounds, int seconds, int[] concurrencies, bool inlineIo)
     {
         await using var origin = await NginxProcess.StartOriginAsync();
         await using var nginx = await NginxProcess.StartProxyAsync(origin.Port);
         await using var silo = await SiloNode.StartAsync();
         // Edges as shipped (server GC; the test harness turns it off to spare memory); metering only on the full set-up.
-        await using var plainEdge = await EdgeNode.StartClientAsync([silo], extraEnvironment: new() { ["DOTNET_gcServer"] = "1", ["Turnpike__Metering__Enabled"] = "false" });
-        await using var fullEdge = await EdgeNode.StartClientAsync([silo], extraEnvironment: new() { ["DOTNET_gcServer"] = "1" });
+        var inline = inlineIo ? "true" : "false";
+        await using var plainEdge = await EdgeNode.StartClientAsync([silo], extraEnvironment: new() { ["DOTNET_gcServer"] = "1", ["Turnpike__InlineIo"] = inline, ["Turnpike__Metering__Enabled"] = "false" });
+        await using var fullEdge = await EdgeNode.StartClientAsync([silo], extraEnvironment: new() { ["DOTNET_gcServer"] = "1", ["Turnpike__InlineIo"] = inline });
         await SetUpAsync(plainEdge, origin);
         foreach (var edge in new[] { plainEdge, fullEdge })
         {
@@ -41,6 +42,7 @@ internal static class ProxyComparisonBenchmark
         foreach (var connections in concurrencies)
         {
             var runs = targets.ToDictionary(t => t.Name, _ => new List<Wrk>());
+            var allocated = targets.ToDictionary(t => t.Name, _ => new List<double>());
             foreach (var target in targets)
             {
                 await Wrk.RunAsync(target.Url, connections, TimeSpan.FromSeconds(2), target.Headers); // warm-up
@@ -50,7 +52,15 @@ internal static class ProxyComparisonBenchmark
             {
                 foreach (var target in targets)
                 {
+                    var edge = target.Url.Contains($":{plainEdge.ProxyPort}/", StringComparison.Ordinal) ? plainEdge
+                        : target.Url.Contains($":{fullEdge.ProxyPort}/", StringComparison.Ordinal) ? fullEdge : null;
+                    var (bytes, requests) = edge is null ? (0, 0) : (await edge.MetricAsync("turnpike_gc_allocated_bytes_total"), await edge.MetricAsync("turnpike_requests_total"));
                     runs[target.Name].Add(await Wrk.RunAsync(target.Url, connections, TimeSpan.FromSeconds(seconds), target.Headers));
+                    if (edge is not null)
+                    {
+                        // The edge's whole allocation (YARP and Kestrel included) over the requests it served.
+                        allocated[target.Name].Add((double)(await edge.MetricAsync("turnpike_gc_allocated_bytes_total") - bytes) / (await edge.MetricAsync("turnpike_requests_total") - requests));
+                    }
                 }
             }
 
@@ -60,8 +70,8 @@ internal static class ProxyComparisonBenchmark
             Console.WriteLine();
             Console.WriteLine($"### {connections} connections (wrk -t1, {rounds} rounds of {seconds} s, medians)");
             Console.WriteLine();
-            Console.WriteLine("| target | requests/s | p50 ms | p99 ms | throughput / nginx | added p50 ms | added p99 ms | non-2xx |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            Console.WriteLine("| target | requests/s | p50 ms | p99 ms | throughput / nginx | added p50 ms | added p99 ms | bytes allocated / request | non-2xx |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
             foreach (var (name, _, _) in targets)
             {
                 var rps = Median(name, r => r.RequestsPerSecond);
@@ -75,18 +85,19 @@ internal static class ProxyComparisonBenchmark
                     ratio_to_nginx = rps / Median(reference, r => r.RequestsPerSecond),
                     added_p50_ms = Median(name, r => r.P50Ms) - Median(direct, r => r.P50Ms),
                     added_p99_ms = Median(name, r => r.P99Ms) - Median(direct, r => r.P99Ms),
+                    allocated_bytes_per_request = allocated[name].Count == 0 ? (double?)null : Math.Round(Percentiles.Of(allocated[name], 50)),
                     non_2xx = runs[name].Sum(r => r.Non2xx),
                     runs_requests_per_second = runs[name].Select(r => Math.Round(r.RequestsPerSecond)).ToArray(),
                 };
                 results.Add(row);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {row.requests_per_second:F0} | {row.p50_ms:F3} | {row.p99_ms:F3} | {row.ratio_to_nginx:F2} | {row.added_p50_ms:F3} | {row.added_p99_ms:F3} | {row.non_2xx} |"));
+                    $"| {name} | {row.requests_per_second:F0} | {row.p50_ms:F3} | {row.p99_ms:F3} | {row.ratio_to_nginx:F2} | {row.added_p50_ms:F3} | {row.added_p99_ms:F3} | {row.allocated_bytes_per_request?.ToString("F0", CultureInfo.InvariantCulture) ?? "–"} | {row.non_2xx} |"));
             }
         }
 
         var file = Path.Combine(RepoPaths.Root, "bench", "results", $"proxy-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { machine = Environment.ProcessorCount + " cores", date = DateTime.UtcNow, results }, Indented));
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { machine = Environment.ProcessorCount + " cores", date = DateTime.UtcNow, inline_io = inlineIo, results }, Indented));
         Console.WriteLine();
         Console.WriteLine($"results: {file}");
     }

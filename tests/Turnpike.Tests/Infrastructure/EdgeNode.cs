@@ -95,11 +95,14 @@ internal sealed class EdgeNode : IAsyncDisposable
     }
 
     /// <summary>The rate limiter's admitted requests and counter grain calls so far, from the edge's <c>/metrics</c>.</summary>
-    public async Task<(long Admitted, long GrainCalls)> RateLimitCountersAsync()
+    public async Task<(long Admitted, long GrainCalls)> RateLimitCountersAsync() =>
+        (await MetricAsync("turnpike_ratelimit_admitted_total"), await MetricAsync("turnpike_ratelimit_grain_calls_total"));
+
+    /// <summary>One value of the edge's <c>/metrics</c>.</summary>
+    public async Task<long> MetricAsync(string name)
     {
         var lines = (await Status.GetStringAsync("/metrics")).Split('\n');
-        long Value(string name) => long.Parse(lines.Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-        return (Value("turnpike_ratelimit_admitted_total"), Value("turnpike_ratelimit_grain_calls_total"));
+        return long.Parse(lines.Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async ValueTask DisposeAsync()
