@@ -3,10 +3,10 @@ using Orleans.Runtime;
 namespace Turnpike.Edge.Admin;
 
 /// <summary>
-/// The admin API's calls to the route table grain, sent again when the cluster refused to deliver them: a
-/// silo leaving (scale-in) or just declared dead rejects messages it never processed, and the next attempt
-/// reaches the grain's new activation. A write that might have been processed before its silo died can
-/// come back as a conflict (the name exists), which is the answer a client retrying it itself would get.
+/// The admin API's calls to the route table grain, sent again when the cluster refused to deliver them (a
+/// silo leaving or just declared dead rejects messages it never processed) or did not answer in time. Each
+/// write carries an id, and the grain answers a write it has applied already with that write's version
+/// instead of applying it twice, so sending a write again after a lost answer is safe.
 /// </summary>
 internal sealed class RouteTableClient(IGrainFactory grains)
 {
@@ -16,7 +16,11 @@ internal sealed class RouteTableClient(IGrainFactory grains)
 
     private IRouteTableGrain Grain => grains.GetGrain<IRouteTableGrain>(IRouteTableGrain.DefaultKey);
 
-    public Task<RouteTableWriteResult> Write(RouteTableWrite write) => RetryAsync(() => Grain.Write(write), NotDelivered);
+    public Task<RouteTableWriteResult> Write(RouteTableWrite write)
+    {
+        var named = write.WriteId == Guid.Empty ? write with { WriteId = Guid.NewGuid() } : write;
+        return RetryAsync(() => Grain.Write(named), Unanswered);
+    }
 
     public Task<GatewayEntity?> Find(EntityKind kind, string idOrName) => RetryAsync(() => Grain.Find(kind, idOrName), AnyClusterFailure);
 
@@ -24,8 +28,11 @@ internal sealed class RouteTableClient(IGrainFactory grains)
 
     public Task<RouteTableDelta> GetChangesSince(long version) => RetryAsync(() => Grain.GetChangesSince(version), AnyClusterFailure);
 
-    /// <summary>A write is sent again only when it surely was not processed.</summary>
-    private static bool NotDelivered(Exception ex) => ex is OrleansMessageRejectionException or SiloUnavailableException;
+    /// <summary>
+    /// A write is sent again when it was refused or its answer did not come (it may have been applied: its id
+    /// makes the grain recognise it). Not after a storage failure: that already took its time, and says so.
+    /// </summary>
+    private static bool Unanswered(Exception ex) => ex is OrleansMessageRejectionException or SiloUnavailableException or TimeoutException;
 
     /// <summary>Reads change nothing, so any failure of the cluster's runtime is worth another attempt.</summary>
     private static bool AnyClusterFailure(Exception ex) => ex is OrleansException or TimeoutException;

@@ -22,6 +22,10 @@ public sealed partial class RouteTableGrain(
     private RouteTableContent _table = RouteTableContent.Empty;
     private RouteTableStorage _storage = null!;
 
+    // Recently applied write ids and their versions, so a write sent again is answered, not applied again.
+    private readonly Dictionary<Guid, long> _appliedWrites = [];
+    private readonly Queue<Guid> _appliedOrder = new();
+
     /// <summary>
     /// The last committed version: advanced only once the table and change log hold the write. Reads interleave
     /// with a write's storage awaits, and an edge shown a version before its changes are in the log would skip them.
@@ -44,12 +48,37 @@ public sealed partial class RouteTableGrain(
 
         _table = RouteTableContent.From(entities);
         Version = _storage.Version;
+        Remember(_storage.LastWriteId, Version);
         _log.Reset(Version);
         LogActivated(logger, this.GetPrimaryKeyString(), Version, _table.Services.Count, _table.Routes.Count);
     }
 
+    private void Remember(Guid writeId, long version)
+    {
+        if (writeId == Guid.Empty || !_appliedWrites.TryAdd(writeId, version))
+        {
+            return;
+        }
+
+        _appliedOrder.Enqueue(writeId);
+        if (_appliedOrder.Count > 1024)
+        {
+            _appliedWrites.Remove(_appliedOrder.Dequeue());
+        }
+    }
+
     public async Task<RouteTableWriteResult> Write(RouteTableWrite write)
     {
+        if (write.WriteId != Guid.Empty && _appliedWrites.TryGetValue(write.WriteId, out var appliedAt))
+        {
+            LogReplayed(logger, write.WriteId, appliedAt);
+            return new RouteTableWriteResult
+            {
+                Version = appliedAt,
+                Stored = [.. write.Upserts.Select(e => _table.Find(e.Kind, e.Id)).OfType<GatewayEntity>()],
+            };
+        }
+
         var result = _table.Apply(write, time.GetUtcNow().ToUnixTimeSeconds());
         if (result.Error is not null || result.Table is null)
         {
@@ -59,7 +88,7 @@ public sealed partial class RouteTableGrain(
         var version = Version + 1;
         try
         {
-            await _storage.SaveAsync(version, new RouteTableWriteRecord { ReplaceAll = write.ReplaceAll, Upserts = result.Stored, Deletes = result.Deleted });
+            await _storage.SaveAsync(version, new RouteTableWriteRecord { ReplaceAll = write.ReplaceAll, Upserts = result.Stored, Deletes = result.Deleted, WriteId = write.WriteId });
         }
         catch (Exception ex)
         {
@@ -80,6 +109,7 @@ public sealed partial class RouteTableGrain(
         }
 
         Version = version;
+        Remember(write.WriteId, version);
         NotifyEdges(version);
         return new RouteTableWriteResult { Version = version, Stored = result.Stored };
     }
@@ -182,6 +212,9 @@ public sealed partial class RouteTableGrain(
             _edges.Remove(edgeId);
         }
     }
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Write {WriteId} was applied already (version {Version}); answered again")]
+    private static partial void LogReplayed(ILogger logger, Guid writeId, long version);
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Route table {Key} activated at version {Version} with {Services} services and {Routes} routes")]
     private static partial void LogActivated(ILogger logger, string key, long version, int services, int routes);

@@ -15,6 +15,9 @@ public sealed record RouteTableWriteRecord
     [Id(0)] public bool ReplaceAll { get; init; }
     [Id(1)] public GatewayEntity[] Upserts { get; init; } = [];
     [Id(2)] public EntityRef[] Deletes { get; init; } = [];
+
+    /// <summary>The write's id, so a write resent after a crash that followed its storing is recognised.</summary>
+    [Id(3)] public Guid WriteId { get; init; }
 }
 
 /// <summary>The entities whose ids hash to one storage partition.</summary>

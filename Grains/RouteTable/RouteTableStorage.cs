@@ -29,6 +29,9 @@ internal sealed class RouteTableStorage
 
     public long Version => _header.State?.Version ?? 0;
 
+    /// <summary>The id of the last stored write (the one a crash may have left unanswered).</summary>
+    public Guid LastWriteId => _header.State?.LastWrite?.WriteId ?? Guid.Empty;
+
     public async Task<IReadOnlyList<GatewayEntity>> LoadAsync()
     {
         await _storage.ReadStateAsync(HeaderName, _grainId, _header);

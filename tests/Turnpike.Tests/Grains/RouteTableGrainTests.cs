@@ -43,6 +43,23 @@ public sealed class RouteTableGrainTests(RouteTableClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_write_sent_again_because_its_answer_was_lost_is_applied_once_even_after_a_reload()
+    {
+        var write = RouteTableWrite.Upsert(Service("once")) with { WriteId = Guid.NewGuid() };
+        var first = await _table.Write(write);
+        var again = await _table.Write(write);
+        Assert.True(again.Succeeded, again.Error?.Message); // not "name exists", which the client never caused
+        Assert.Equal(first.Version, again.Version);
+        Assert.Equal("once", Assert.IsType<ServiceEntity>(Assert.Single(again.Stored)).Name);
+
+        // The grain's silo died after storing the write: a new activation knows it from storage.
+        await fixture.Cluster.GrainFactory.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var afterReload = await _table.Write(write);
+        Assert.Equal(first.Version, afterReload.Version);
+        Assert.Single((await _table.List(new EntityQuery { Kind = EntityKind.Service })).Items);
+    }
+
+    [Fact]
     public async Task Duplicate_name_is_refused_with_409_and_the_stored_entity_is_unchanged()
     {
         var original = Service("billing");
