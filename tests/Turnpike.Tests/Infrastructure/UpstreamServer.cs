@@ -9,7 +9,8 @@ namespace Turnpike.Tests.Infrastructure;
 
 /// <summary>
 /// A real HTTP upstream on loopback. Echoes each request as JSON (<c>{method, path, query, headers, body_bytes, body}</c>);
-/// <c>/slow?ms=N</c> answers late; <c>/stream</c> sends a first chunk and the rest only when released.
+/// <c>/slow?ms=N</c> answers late; <c>/stream</c> sends a first chunk and the rest only when released;
+/// a WebSocket request echoes every message back, prefixed with <c>echo: </c>.
 /// Counts the TCP connections it accepted, to see keep-alive pooling.
 /// </summary>
 internal sealed class UpstreamServer : IAsyncDisposable
@@ -45,6 +46,7 @@ internal sealed class UpstreamServer : IAsyncDisposable
         })));
         var app = builder.Build();
         server = new UpstreamServer(app, port);
+        app.UseWebSockets();
         app.Run(server.HandleAsync);
         await app.StartAsync();
         return server;
@@ -60,6 +62,12 @@ internal sealed class UpstreamServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
+        if (context.WebSockets.IsWebSocketRequest)
+        {
+            await EchoAsync(await context.WebSockets.AcceptWebSocketAsync());
+            return;
+        }
+
         if (request.Path.StartsWithSegments("/slow"))
         {
             await Task.Delay(int.Parse(request.Query["ms"].ToString() is { Length: > 0 } ms ? ms : "1000"), context.RequestAborted);
@@ -99,5 +107,22 @@ internal sealed class UpstreamServer : IAsyncDisposable
             body_bytes = bodyBytes,
             body = System.Text.Encoding.UTF8.GetString(head.ToArray()),
         });
+    }
+
+    private static async Task EchoAsync(System.Net.WebSockets.WebSocket socket)
+    {
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+            if (received.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+            {
+                await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+                return;
+            }
+
+            var reply = System.Text.Encoding.UTF8.GetBytes("echo: " + System.Text.Encoding.UTF8.GetString(buffer, 0, received.Count));
+            await socket.SendAsync(reply, received.MessageType, endOfMessage: true, CancellationToken.None);
+        }
     }
 }
