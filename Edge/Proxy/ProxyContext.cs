@@ -156,12 +156,13 @@ internal sealed class ProxyContext(
 
         // Kong trusts no client-sent X-Forwarded-* by default: it appends to X-Forwarded-For and sets the rest.
         var headers = proxyRequest.Headers;
-        var remote = httpContext.Connection.RemoteIpAddress?.ToString() ?? "";
+        var connection = ConnectionText.Of(httpContext);
+        var remote = connection.RemoteAddress;
         var forwardedFor = request.Headers["X-Forwarded-For"].ToString();
         Set(headers, "X-Forwarded-For", forwardedFor.Length == 0 ? remote : forwardedFor + ", " + remote);
         Set(headers, "X-Forwarded-Proto", request.Scheme);
         Set(headers, "X-Forwarded-Host", request.Host.Host);
-        Set(headers, "X-Forwarded-Port", (request.Host.Port ?? httpContext.Connection.LocalPort).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Set(headers, "X-Forwarded-Port", connection.LocalPort); // the port the client connected to, as Kong sends it
         Set(headers, "X-Forwarded-Path", request.Path.Value ?? "/");
         if (strippedPrefix is { Length: > 1 })
         {
@@ -247,8 +248,14 @@ internal sealed class ProxyContext(
         return proceed;
     }
 
-    private static string Milliseconds(long ticks) =>
-        ((long)Stopwatch.GetElapsedTime(0, ticks).TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static string Milliseconds(long ticks)
+    {
+        var ms = (long)Stopwatch.GetElapsedTime(0, ticks).TotalMilliseconds;
+        return ms >= 0 && ms < SmallNumbers.Length ? SmallNumbers[ms] : ms.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>"0" … "999": latencies are almost always below a second, and need no new string each time.</summary>
+    private static readonly string[] SmallNumbers = [.. Enumerable.Range(0, 1000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
     private static void Set(HttpRequestHeaders headers, string name, string value)
     {
