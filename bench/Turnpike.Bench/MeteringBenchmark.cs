@@ -15,13 +15,8 @@ internal static class MeteringBenchmark
         await using var silo = await SiloNode.StartAsync();
         await using var metered = await EdgeNode.StartClientAsync([silo]);
         await using var unmetered = await EdgeNode.StartClientAsync([silo], extraEnvironment: new() { ["Turnpike__Metering__Enabled"] = "false" });
-        var (status, body) = await metered.Admin.PostJsonAsync("/services", new { name = "plain", url = upstream.Url });
-        if (status != 201)
-        {
-            throw new InvalidOperationException(body?.ToJsonString());
-        }
-
-        await metered.Admin.PostJsonAsync("/services/plain/routes", new { paths = new[] { "/plain" } });
+        await metered.Admin.CreateAsync("/services", new { name = "plain", url = upstream.Url });
+        await metered.Admin.CreateAsync("/services/plain/routes", new { paths = new[] { "/plain" } });
         foreach (var edge in new[] { metered, unmetered })
         {
             using var ready = await edge.Proxy.EventuallyAsync("/plain", r => r.IsSuccessStatusCode);

@@ -104,31 +104,22 @@ internal static class ProxyComparisonBenchmark
 
     private static async Task SetUpAsync(EdgeNode edge, NginxProcess origin)
     {
-        async Task Post(string path, object body)
-        {
-            var (status, json) = await edge.Admin.PostJsonAsync(path, body);
-            if (status != 201)
-            {
-                throw new InvalidOperationException($"{path}: {status} {json?.ToJsonString()}");
-            }
-        }
-
-        await Post("/consumers", new { username = "bench" });
-        await Post("/consumers/bench/key-auth", new { key = "bench-key" });
+        await edge.Admin.CreateAsync("/consumers", new { username = "bench" });
+        await edge.Admin.CreateAsync("/consumers/bench/key-auth", new { key = "bench-key" });
         foreach (var (name, plugins) in new[] { ("plain", 0), ("keyauth", 1), ("full", 2) })
         {
-            await Post("/services", new { name, url = origin.Url });
+            await edge.Admin.CreateAsync("/services", new { name, url = origin.Url });
             if (plugins >= 1)
             {
-                await Post($"/services/{name}/plugins", new { name = "key-auth" });
+                await edge.Admin.CreateAsync($"/services/{name}/plugins", new { name = "key-auth" });
             }
 
             if (plugins >= 2)
             {
-                await Post($"/services/{name}/plugins", new { name = "rate-limiting", config = new { second = 1_000_000, hour = 1_000_000_000 } });
+                await edge.Admin.CreateAsync($"/services/{name}/plugins", new { name = "rate-limiting", config = new { second = 1_000_000, hour = 1_000_000_000 } });
             }
 
-            await Post($"/services/{name}/routes", new { paths = new[] { "/" + name } });
+            await edge.Admin.CreateAsync($"/services/{name}/routes", new { paths = new[] { "/" + name } });
         }
     }
 }

@@ -44,23 +44,14 @@ internal static class RateLimitBenchmark
 
     private static async Task Setup(EdgeNode edge, UpstreamServer upstream)
     {
-        async Task Post(string path, object body)
-        {
-            var (status, json) = await edge.Admin.PostJsonAsync(path, body);
-            if (status != 201)
-            {
-                throw new InvalidOperationException($"{path}: {status} {json?.ToJsonString()}");
-            }
-        }
-
-        await Post("/services", new { name = "plain", url = upstream.Url });
-        await Post("/services/plain/routes", new { paths = new[] { "/plain" } });
-        await Post("/services", new { name = "limited", url = upstream.Url });
-        await Post("/services/limited/plugins", new { name = "key-auth" });
-        await Post("/services/limited/plugins", new { name = "rate-limiting", config = new { second = 1_000_000, hour = 1_000_000_000 } });
-        await Post("/consumers", new { username = "bench" });
-        await Post("/consumers/bench/key-auth", new { key = "bench-key" });
-        await Post("/services/limited/routes", new { paths = new[] { "/limited" } });
+        await edge.Admin.CreateAsync("/services", new { name = "plain", url = upstream.Url });
+        await edge.Admin.CreateAsync("/services/plain/routes", new { paths = new[] { "/plain" } });
+        await edge.Admin.CreateAsync("/services", new { name = "limited", url = upstream.Url });
+        await edge.Admin.CreateAsync("/services/limited/plugins", new { name = "key-auth" });
+        await edge.Admin.CreateAsync("/services/limited/plugins", new { name = "rate-limiting", config = new { second = 1_000_000, hour = 1_000_000_000 } });
+        await edge.Admin.CreateAsync("/consumers", new { username = "bench" });
+        await edge.Admin.CreateAsync("/consumers/bench/key-auth", new { key = "bench-key" });
+        await edge.Admin.CreateAsync("/services/limited/routes", new { paths = new[] { "/limited" } });
         using var ready = await edge.Proxy.EventuallyAsync("/limited?apikey=bench-key", r => r.IsSuccessStatusCode);
     }
 }

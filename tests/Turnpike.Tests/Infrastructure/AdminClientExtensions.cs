@@ -26,6 +26,16 @@ internal static class AdminClientExtensions
 
     public static Task<(int Status, JsonNode? Body)> PostJsonAsync(this HttpClient client, string path, object body) => client.SendJsonAsync(HttpMethod.Post, path, body);
 
+    /// <summary>A POST that must create (201); anything else throws with the answer, for set-ups outside tests' assertions.</summary>
+    public static async Task CreateAsync(this HttpClient client, string path, object body)
+    {
+        var (status, json) = await client.PostJsonAsync(path, body);
+        if (status != 201)
+        {
+            throw new InvalidOperationException($"POST {path}: {status} {json?.ToJsonString()}");
+        }
+    }
+
     public static Task<(int Status, JsonNode? Body)> GetJsonAsync(this HttpClient client, string path) => client.SendJsonAsync(HttpMethod.Get, path);
 
     public static async Task<(int Status, JsonNode? Body)> PostFormAsync(this HttpClient client, string path, params (string Key, string Value)[] fields)
