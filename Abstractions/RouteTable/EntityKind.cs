@@ -11,6 +11,8 @@ public enum EntityKind
     Acl,
     BasicAuthCredential,
     JwtCredential,
+    Upstream,
+    Target,
 }
 
 public static class EntityKindNames
@@ -25,6 +27,8 @@ public static class EntityKindNames
         EntityKind.Acl => "acls",
         EntityKind.BasicAuthCredential => "basicauth_credentials",
         EntityKind.JwtCredential => "jwt_secrets",
+        EntityKind.Upstream => "upstreams",
+        EntityKind.Target => "targets",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -18,4 +18,7 @@ public sealed record EntityQuery
 
     /// <summary>Consumers: only the one with this <c>custom_id</c> (Kong's <c>?custom_id=</c>).</summary>
     [Id(8)] public string? CustomId { get; init; }
+
+    /// <summary>Targets: only those of this upstream.</summary>
+    [Id(9)] public Guid? UpstreamId { get; init; }
 }

@@ -38,6 +38,8 @@ internal static class AdminApi
         MapEntity(endpoints, "/basic-auths", "credential", EntityKind.BasicAuthCredential, null);
         MapEntity(endpoints, "/consumers/{consumer}/jwt", "credential", EntityKind.JwtCredential, EntityScope.Consumer);
         MapEntity(endpoints, "/jwts", "credential", EntityKind.JwtCredential, null);
+        MapEntity(endpoints, "/upstreams", "upstream", EntityKind.Upstream, null);
+        MapEntity(endpoints, "/upstreams/{upstream}/targets", "target", EntityKind.Target, EntityScope.Upstream);
 
         var entities = endpoints.ServiceProvider.GetRequiredService<EntityEndpoints>();
         endpoints.MapMethods("/routes/{route}/service", ["GET", "PATCH"], async context =>

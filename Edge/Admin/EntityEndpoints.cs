@@ -30,6 +30,7 @@ internal sealed class EntityEndpoints(AdminWriter writer)
             {
                 "service" => query with { ServiceId = parent.Id },
                 "route" => query with { RouteId = parent.Id },
+                "upstream" => query with { UpstreamId = parent.Id },
                 _ => query with { ConsumerId = parent.Id },
             };
         }

@@ -6,6 +6,7 @@ internal sealed record EntityScope(string Field, EntityKind ParentKind, string R
     public static readonly EntityScope Service = new("service", EntityKind.Service, "service");
     public static readonly EntityScope Route = new("route", EntityKind.Route, "route");
     public static readonly EntityScope Consumer = new("consumer", EntityKind.Consumer, "consumer");
+    public static readonly EntityScope Upstream = new("upstream", EntityKind.Upstream, "upstream");
 
     public static Guid? ParentOf(GatewayEntity entity, string field) => (entity, field) switch
     {
@@ -14,6 +15,7 @@ internal sealed record EntityScope(string Field, EntityKind ParentKind, string R
         (PluginEntity p, "route") => p.RouteId,
         (PluginEntity p, "consumer") => p.ConsumerId,
         (IConsumerScopedEntity owned, "consumer") => owned.ConsumerId,
+        (TargetEntity t, "upstream") => t.UpstreamId,
         _ => null,
     };
 }

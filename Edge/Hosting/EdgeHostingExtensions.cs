@@ -118,6 +118,8 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<AclSchema>();
         services.AddSingleton<BasicAuthCredentialSchema>();
         services.AddSingleton<JwtCredentialSchema>();
+        services.AddSingleton<UpstreamSchema>();
+        services.AddSingleton<TargetSchema>();
         services.AddSingleton<RouteSchema>();
         services.AddSingleton<PluginSchema>();
         services.AddSingleton<EntitySchemas>();

@@ -8,6 +8,7 @@ internal static class ProxyErrors
 {
     public const string NoRoute = "no Route matched with those values";
     public const string NoService = "no Service found with those values";
+    public const string NoPeer = "failure to get a peer from the ring-balancer";
     public const string BadGateway = "An invalid response was received from the upstream server";
     public const string GatewayTimeout = "The upstream server is timing out";
     public const string UseHttps = "Please use HTTPS protocol";

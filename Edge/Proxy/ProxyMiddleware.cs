@@ -93,7 +93,28 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
             }
         }
 
-        var error = await forwarder.SendAsync(context, service.DestinationPrefix, service.Client, service.RequestConfig, proxy);
+        if (service.NextDestination() is not { } destination)
+        {
+            await ProxyErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ProxyErrors.NoPeer);
+            return true;
+        }
+
+        var error = await forwarder.SendAsync(context, destination, service.Client, service.RequestConfig, proxy);
+
+        // Kong's retries: a request that could not reach its target goes to the next one, up to the service's
+        // retries — here only while nothing was sent back and only for idempotent requests without a body,
+        // which are safe to send again whatever the failed target saw.
+        for (var retry = 0; error == ForwarderError.Request && retry < service.Entity.Retries && service.Balancer is not null && CanResend(context); retry++)
+        {
+            if (service.NextDestination() is not { } next)
+            {
+                break;
+            }
+
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            error = await forwarder.SendAsync(context, next, service.Client, service.RequestConfig, proxy);
+        }
+
         if (proxy.ResponseBuffer is not null)
         {
             if (error == ForwarderError.None)
@@ -124,6 +145,16 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
         }
 
         return true;
+    }
+
+    private static bool CanResend(HttpContext context)
+    {
+        var request = context.Request;
+        return !context.Response.HasStarted
+            && request.ContentLength is null or 0
+            && request.Headers.TransferEncoding.Count == 0
+            && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
+                || HttpMethods.IsPut(request.Method) || HttpMethods.IsDelete(request.Method) || HttpMethods.IsTrace(request.Method));
     }
 
     private static Task RejectProtocolAsync(HttpContext context, CompiledRoute route)

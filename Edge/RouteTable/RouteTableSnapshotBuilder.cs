@@ -20,20 +20,22 @@ internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients,
     private Dictionary<ServiceEntity, CompiledService> _services = new(ReferenceEqualityComparer.Instance);
     private Dictionary<RouteEntity, CompiledRoute> _routes = new(ReferenceEqualityComparer.Instance);
     private Dictionary<PluginEntity, IPluginHandler?> _handlers = new(ReferenceEqualityComparer.Instance);
+    private Dictionary<Guid, UpstreamBalancer> _balancers = [];
     private RouteMatcher _matcher = RouteMatcher.Empty;
 
-    public RouteTableSnapshot Build(
-        long version,
-        IReadOnlyDictionary<Guid, ServiceEntity> services,
-        IReadOnlyDictionary<Guid, RouteEntity> routes,
-        IReadOnlyDictionary<Guid, PluginEntity> pluginInstances,
-        ConsumerDirectory consumers)
+    public RouteTableSnapshot Build(long version, ProxyEntities entities, ConsumerDirectory consumers)
     {
+        var (services, routes, pluginInstances) = (entities.Services, entities.Routes, entities.Plugins);
+        var balancers = Balancers(entities);
         var compiledServices = new Dictionary<ServiceEntity, CompiledService>(services.Count, ReferenceEqualityComparer.Instance);
         var servicesById = new Dictionary<Guid, CompiledService>(services.Count);
         foreach (var service in services.Values.Where(s => s.Enabled))
         {
-            var compiled = _services.GetValueOrDefault(service) ?? new CompiledService(service, clients.Get(service.ConnectTimeout));
+            // Kong: a service whose host is an upstream's name balances over that upstream's targets.
+            var balancer = balancers.GetValueOrDefault(service.Host);
+            var compiled = _services.GetValueOrDefault(service) is { } known && known.Balancer == balancer
+                ? known
+                : new CompiledService(service, clients.Get(service.ConnectTimeout), balancer);
             compiledServices[service] = compiled;
             servicesById[service.Id] = compiled;
         }
@@ -68,6 +70,24 @@ internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients,
         _routes = compiledRoutes;
         var names = pluginInstances.Values.Select(p => p.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
         return new RouteTableSnapshot(version, _matcher, consumers, names);
+    }
+
+    /// <summary>One balancer per upstream, by name; an upstream whose record and targets did not change keeps its balancer (and its place in the rotation).</summary>
+    private Dictionary<string, UpstreamBalancer> Balancers(ProxyEntities entities)
+    {
+        var targetsOf = entities.Targets.Values.ToLookup(t => t.UpstreamId);
+        var built = new Dictionary<Guid, UpstreamBalancer>(entities.Upstreams.Count);
+        var byName = new Dictionary<string, UpstreamBalancer>(StringComparer.OrdinalIgnoreCase);
+        foreach (var upstream in entities.Upstreams.Values)
+        {
+            var targets = targetsOf[upstream.Id];
+            var balancer = _balancers.GetValueOrDefault(upstream.Id) is { } known && known.IsFor(upstream, targets) ? known : new UpstreamBalancer(upstream, targets);
+            built[upstream.Id] = balancer;
+            byName[upstream.Name] = balancer;
+        }
+
+        _balancers = built;
+        return byName;
     }
 
     private List<(PluginEntity Instance, IGatewayPlugin Plugin, IPluginHandler Handler)> CreateHandlers(IEnumerable<PluginEntity> instances)

@@ -23,9 +23,7 @@ internal sealed partial class RouteTableSync(
     ILogger<RouteTableSync> logger) : BackgroundService
 {
     private readonly RouteTableObserver _observer = new();
-    private readonly Dictionary<Guid, ServiceEntity> _services = [];
-    private readonly Dictionary<Guid, RouteEntity> _routes = [];
-    private readonly Dictionary<Guid, PluginEntity> _plugins = [];
+    private readonly ProxyEntities _entities = new();
     private ConsumerDirectory _consumers = ConsumerDirectory.Empty;
     private IRouteTableObserver? _reference;
     private long _version = -1;
@@ -141,36 +139,9 @@ internal sealed partial class RouteTableSync(
             return;
         }
 
-        if (delta.IsFullSnapshot)
-        {
-            _services.Clear();
-            _routes.Clear();
-            _plugins.Clear();
-        }
-
-        foreach (var deleted in delta.Deletes)
-        {
-            _ = deleted.Kind switch
-            {
-                EntityKind.Service => _services.Remove(deleted.Id),
-                EntityKind.Route => _routes.Remove(deleted.Id),
-                EntityKind.Plugin => _plugins.Remove(deleted.Id),
-                _ => false, // consumers and credentials: the consumer directory applies them
-            };
-        }
-
-        foreach (var entity in delta.Upserts)
-        {
-            switch (entity)
-            {
-                case ServiceEntity service: _services[service.Id] = service; break;
-                case RouteEntity route: _routes[route.Id] = route; break;
-                case PluginEntity plugin: _plugins[plugin.Id] = plugin; break;
-            }
-        }
-
+        _entities.Apply(delta.IsFullSnapshot, delta.Upserts, delta.Deletes);
         _consumers = _consumers.Apply(delta.IsFullSnapshot, delta.Upserts, delta.Deletes);
-        var snapshot = builder.Build(delta.Version, _services, _routes, _plugins, _consumers);
+        var snapshot = builder.Build(delta.Version, _entities, _consumers);
         store.Publish(snapshot);
         _version = delta.Version;
         LogApplied(logger, delta.Version, delta.IsFullSnapshot, delta.Upserts.Length, delta.Deletes.Length);

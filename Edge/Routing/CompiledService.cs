@@ -2,13 +2,23 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Turnpike.Edge.Routing;
 
-/// <summary>A service ready to forward to: its destination, pooled client and timeouts, computed once per snapshot.</summary>
-internal sealed class CompiledService(ServiceEntity entity, HttpMessageInvoker client)
+/// <summary>
+/// A service ready to forward to: its destination (or, when its host names an upstream, the upstream's
+/// balancer and one destination per target), pooled client and timeouts, computed once per snapshot.
+/// </summary>
+internal sealed class CompiledService(ServiceEntity entity, HttpMessageInvoker client, UpstreamBalancer? balancer = null)
 {
     public ServiceEntity Entity { get; } = entity;
 
-    /// <summary><c>scheme://host:port</c>, to which the upstream path is appended.</summary>
+    /// <summary><c>scheme://host:port</c>, to which the upstream path is appended (the service's own host; unused with a balancer).</summary>
     public string DestinationPrefix { get; } = $"{entity.Protocol}://{FormatHost(entity.Host)}:{entity.Port}";
+
+    public UpstreamBalancer? Balancer { get; } = balancer;
+
+    private readonly string[] _targetPrefixes = balancer is null ? [] : [.. balancer.Targets.Select(t => $"{entity.Protocol}://{t.Target}")];
+
+    /// <summary>Where the next request goes: the service's host, or the next target of its upstream; null when the upstream has no target taking traffic.</summary>
+    public string? NextDestination() => Balancer is null ? DestinationPrefix : Balancer.Next() is var i and >= 0 ? _targetPrefixes[i] : null;
 
     public HttpMessageInvoker Client { get; } = client;
 

@@ -25,6 +25,10 @@ internal sealed record RouteTableContent
 
     public EntitySet<JwtCredentialEntity> Jwts { get; private init; } = EntitySet<JwtCredentialEntity>.Empty;
 
+    public EntitySet<UpstreamEntity> Upstreams { get; private init; } = EntitySet<UpstreamEntity>.Empty;
+
+    public EntitySet<TargetEntity> Targets { get; private init; } = EntitySet<TargetEntity>.Empty;
+
     public static RouteTableContent From(IReadOnlyCollection<GatewayEntity> entities) => new()
     {
         Services = EntitySet<ServiceEntity>.From(entities.OfType<ServiceEntity>()),
@@ -35,6 +39,8 @@ internal sealed record RouteTableContent
         Acls = EntitySet<AclEntity>.From(entities.OfType<AclEntity>()),
         BasicAuths = EntitySet<BasicAuthCredentialEntity>.From(entities.OfType<BasicAuthCredentialEntity>()),
         Jwts = EntitySet<JwtCredentialEntity>.From(entities.OfType<JwtCredentialEntity>()),
+        Upstreams = EntitySet<UpstreamEntity>.From(entities.OfType<UpstreamEntity>()),
+        Targets = EntitySet<TargetEntity>.From(entities.OfType<TargetEntity>()),
     };
 
     /// <summary>The entities a consumer owns (credentials, ACL groups), which go when it goes.</summary>
@@ -43,7 +49,7 @@ internal sealed record RouteTableContent
 
     public IEnumerable<GatewayEntity> All() =>
         Services.ById.Values.Cast<GatewayEntity>().Concat(Routes.ById.Values).Concat(Plugins.ById.Values).Concat(Consumers.ById.Values)
-            .Concat(ConsumerScoped);
+            .Concat(ConsumerScoped).Concat(Upstreams.ById.Values).Concat(Targets.ById.Values);
 
     public GatewayEntity? Find(EntityKind kind, Guid id) => kind switch
     {
@@ -55,6 +61,8 @@ internal sealed record RouteTableContent
         EntityKind.Acl => Acls.Find(id),
         EntityKind.BasicAuthCredential => BasicAuths.Find(id),
         EntityKind.JwtCredential => Jwts.Find(id),
+        EntityKind.Upstream => Upstreams.Find(id),
+        EntityKind.Target => Targets.Find(id),
         _ => null,
     };
 
@@ -68,6 +76,8 @@ internal sealed record RouteTableContent
         EntityKind.Acl => Acls.Find(idOrName),
         EntityKind.BasicAuthCredential => BasicAuths.Find(idOrName),
         EntityKind.JwtCredential => Jwts.Find(idOrName),
+        EntityKind.Upstream => Upstreams.Find(idOrName),
+        EntityKind.Target => Targets.Find(idOrName),
         _ => null,
     };
 
@@ -137,6 +147,17 @@ internal sealed record RouteTableContent
                 deleted.Add(pluginRef);
             }
 
+            // An upstream's targets go with it.
+            if (reference.Kind == EntityKind.Upstream)
+            {
+                foreach (var target in table.Targets.ById.Values.Where(t => t.UpstreamId == reference.Id).ToList())
+                {
+                    var targetRef = new EntityRef(EntityKind.Target, target.Id);
+                    table = table.Without(targetRef);
+                    deleted.Add(targetRef);
+                }
+            }
+
             // A consumer's credentials go with it.
             if (reference.Kind == EntityKind.Consumer)
             {
@@ -171,6 +192,8 @@ internal sealed record RouteTableContent
         AclEntity a => this with { Acls = Acls.Put(a) },
         BasicAuthCredentialEntity b => this with { BasicAuths = BasicAuths.Put(b) },
         JwtCredentialEntity j => this with { Jwts = Jwts.Put(j) },
+        UpstreamEntity u => this with { Upstreams = Upstreams.Put(u) },
+        TargetEntity t => this with { Targets = Targets.Put(t) },
         _ => throw new ArgumentException($"Unknown entity type {entity.GetType()}", nameof(entity)),
     };
 
@@ -184,6 +207,8 @@ internal sealed record RouteTableContent
         EntityKind.Acl => this with { Acls = Acls.Remove(reference.Id) },
         EntityKind.BasicAuthCredential => this with { BasicAuths = BasicAuths.Remove(reference.Id) },
         EntityKind.JwtCredential => this with { Jwts = Jwts.Remove(reference.Id) },
+        EntityKind.Upstream => this with { Upstreams = Upstreams.Remove(reference.Id) },
+        EntityKind.Target => this with { Targets = Targets.Remove(reference.Id) },
         _ => this,
     };
 
@@ -231,6 +256,14 @@ internal sealed record RouteTableContent
                 return KeyAuths.ByName.TryGetValue(key.Key, out var holderOfKey) && holderOfKey != key.Id
                     ? AdminError.UniqueViolation("key", key.Key)
                     : null;
+            case UpstreamEntity upstream:
+                return Upstreams.ByName.TryGetValue(upstream.Name, out var upstreamHolder) && upstreamHolder != upstream.Id
+                    ? AdminError.UniqueViolation("name", upstream.Name)
+                    : null;
+            case TargetEntity target:
+                return Targets.ByName.TryGetValue(target.UniqueName!, out var targetHolder) && targetHolder != target.Id
+                    ? AdminError.UniqueViolation("target", target.Target)
+                    : null;
             case JwtCredentialEntity jwt:
                 return Jwts.ByName.TryGetValue(jwt.Key, out var holderOfJwtKey) && holderOfJwtKey != jwt.Id
                     ? AdminError.UniqueViolation("key", jwt.Key)
@@ -258,6 +291,8 @@ internal sealed record RouteTableContent
             AdminError.ForeignKeyViolation("route", routeId, EntityKind.Route),
         PluginEntity { ConsumerId: { } consumerId } when Consumers.Find(consumerId) is null =>
             AdminError.ForeignKeyViolation("consumer", consumerId, EntityKind.Consumer),
+        TargetEntity target when Upstreams.Find(target.UpstreamId) is null =>
+            AdminError.ForeignKeyViolation("upstream", target.UpstreamId, EntityKind.Upstream),
         IConsumerScopedEntity owned when Consumers.Find(owned.ConsumerId) is null =>
             AdminError.ForeignKeyViolation("consumer", owned.ConsumerId, EntityKind.Consumer),
         _ => null,

@@ -1,7 +1,7 @@
 namespace Turnpike.Edge.Admin.Schemas;
 
 /// <summary>The schema of each entity kind.</summary>
-internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, PluginSchema plugins, ConsumerSchema consumers, KeyAuthCredentialSchema keyAuths, AclSchema acls, BasicAuthCredentialSchema basicAuths, JwtCredentialSchema jwts)
+internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, PluginSchema plugins, ConsumerSchema consumers, KeyAuthCredentialSchema keyAuths, AclSchema acls, BasicAuthCredentialSchema basicAuths, JwtCredentialSchema jwts, UpstreamSchema upstreams, TargetSchema targets)
 {
     public IEntitySchema For(EntityKind kind) => kind switch
     {
@@ -13,6 +13,8 @@ internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, 
         EntityKind.Acl => acls,
         EntityKind.BasicAuthCredential => basicAuths,
         EntityKind.JwtCredential => jwts,
+        EntityKind.Upstream => upstreams,
+        EntityKind.Target => targets,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Turnpike.Tests.Infrastructure;
+using Xunit;
+
+namespace Turnpike.Tests.EndToEnd;
+
+/// <summary>Upstreams and targets through a real edge: weighted balancing, retries past a dead target, and the admin API's checks.</summary>
+[Collection(DevGatewayCollection.Name)]
+public sealed class UpstreamTests(DevGatewayFixture fixture)
+{
+    private readonly HttpClient _admin = fixture.Edge.Admin;
+    private readonly HttpClient _proxy = fixture.Edge.Proxy;
+    private readonly string _name = "up-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>An upstream with the given targets (target, weight), a service on it and a route; returns the route's path once served.</summary>
+    private async Task<string> BalancedRouteAsync(params (string Target, int Weight)[] targets)
+    {
+        Assert.Equal(201, (await _admin.PostJsonAsync("/upstreams", new { name = _name })).Status);
+        foreach (var (target, weight) in targets)
+        {
+            var (status, body) = await _admin.PostJsonAsync($"/upstreams/{_name}/targets", new { target, weight });
+            Assert.True(status == 201, body?.ToJsonString());
+        }
+
+        Assert.Equal(201, (await _admin.PostJsonAsync("/services", new { name = _name, host = _name, port = 80, protocol = "http" })).Status);
+        Assert.Equal(201, (await _admin.PostJsonAsync($"/services/{_name}/routes", new { paths = new[] { $"/{_name}" } })).Status);
+        using var ready = await _proxy.EventuallyAsync($"/{_name}", r => r.StatusCode != HttpStatusCode.NotFound);
+        return $"/{_name}";
+    }
+
+    [Fact]
+    public async Task Requests_are_spread_over_targets_by_weight()
+    {
+        await using var second = await UpstreamServer.StartAsync();
+        var first = fixture.Upstream;
+        var path = await BalancedRouteAsync(($"127.0.0.1:{first.Port}", 300), ($"127.0.0.1:{second.Port}", 100));
+        var counts = new Dictionary<string, int>();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            for (var i = 0; i < 1250; i++)
+            {
+                var echo = await _proxy.GetFromJsonAsync<JsonObject>(path);
+                var host = echo!["host"]!.GetValue<string>();
+                lock (counts)
+                {
+                    counts[host] = counts.GetValueOrDefault(host) + 1;
+                }
+            }
+        }));
+
+        var share = counts.GetValueOrDefault($"127.0.0.1:{first.Port}") / 10_000.0;
+        Assert.Equal(10_000, counts.Values.Sum());
+        Assert.InRange(share, 0.75 * 0.95, 0.75 * 1.05);
+    }
+
+    [Fact]
+    public async Task A_request_that_cannot_reach_a_target_is_sent_to_another_one()
+    {
+        var dead = FreePorts.Next(); // nothing listens here: connections are refused
+        var path = await BalancedRouteAsync(($"127.0.0.1:{fixture.Upstream.Port}", 100), ($"127.0.0.1:{dead}", 100));
+        for (var i = 0; i < 100; i++)
+        {
+            using var response = await _proxy.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task An_upstream_without_a_target_taking_traffic_answers_503()
+    {
+        var path = await BalancedRouteAsync(($"127.0.0.1:{fixture.Upstream.Port}", 0));
+        using var response = await _proxy.GetAsync(path);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("failure to get a peer from the ring-balancer", (await response.Content.ReadFromJsonAsync<JsonObject>())!["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Upstream_and_target_mistakes_get_400_or_409_and_targets_go_with_their_upstream()
+    {
+        Assert.Equal(201, (await _admin.PostJsonAsync("/upstreams", new { name = _name })).Status);
+        var (algorithm, algorithmBody) = await _admin.PostJsonAsync("/upstreams", new { name = _name + "-2", algorithm = "least-connections" });
+        Assert.Equal(400, algorithm);
+        Assert.Equal("'least-connections' is not supported yet: only round-robin", algorithmBody!["fields"]!["algorithm"]!.GetValue<string>());
+
+        var (created, target) = await _admin.PostJsonAsync($"/upstreams/{_name}/targets", new { target = "10.0.0.1" });
+        Assert.Equal(201, created);
+        Assert.Equal(("10.0.0.1:8000", 100), (target!["target"]!.GetValue<string>(), target["weight"]!.GetValue<int>()));
+        Assert.Equal(409, (await _admin.PostJsonAsync($"/upstreams/{_name}/targets", new { target = "10.0.0.1:8000" })).Status);
+        var (bad, badBody) = await _admin.PostJsonAsync($"/upstreams/{_name}/targets", new { target = "10.0.0.1:99999", weight = 70000 });
+        Assert.Equal(400, bad);
+        Assert.Equal("Invalid target; not a valid hostname or ip address", badBody!["fields"]!["target"]!.GetValue<string>());
+        Assert.NotNull(badBody["fields"]!["weight"]);
+
+        Assert.Equal(200, (await _admin.GetJsonAsync($"/upstreams/{_name}/targets/10.0.0.1:8000")).Status);
+        Assert.Equal(204, (await _admin.SendJsonAsync(HttpMethod.Delete, $"/upstreams/{_name}")).Status);
+        Assert.Equal(404, (await _admin.GetJsonAsync($"/upstreams/{_name}")).Status);
+        var (_, all) = await _admin.GetJsonAsync("/upstreams");
+        Assert.DoesNotContain(all!["data"]!.AsArray(), u => u!["name"]!.GetValue<string>() == _name);
+    }
+}
