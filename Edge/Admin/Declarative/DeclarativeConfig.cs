@@ -57,7 +57,7 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
 
         foreach (var (key, _) in root)
         {
-            if (key is not ("_format_version" or "_transform" or "_comment" or "_workspace" or "services" or "routes" or "plugins" or "consumers"))
+            if (key is not ("_format_version" or "_transform" or "_comment" or "_workspace" or "services" or "routes" or "plugins" or "consumers" or "upstreams"))
             {
                 errors.Add(key, "unknown field");
             }
@@ -170,6 +170,29 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
             }
         }
 
+        var upstreams = Items(root, "upstreams", errors);
+        for (var i = 0; i < upstreams.Count; i++)
+        {
+            var upstream = (JsonObject)upstreams[i].DeepClone();
+            var targets = Items(upstream, "targets", errors, $"upstreams[{i}].");
+            upstream.Remove("targets");
+            var upstreamId = upstream["id"] is null && upstream["name"] is JsonValue n && n.TryGetValue<string>(out var upstreamName)
+                ? AssignDerivedId(upstream, "upstreams", upstreamName)
+                : AssignId(upstream, "upstreams");
+            pending.Add(($"upstreams[{i}]", EntityKind.Upstream, upstream));
+            for (var j = 0; j < targets.Count; j++)
+            {
+                var target = (JsonObject)targets[j].DeepClone();
+                target["upstream"] = new JsonObject { ["id"] = upstreamId.ToString() };
+                if (target["id"] is null && target["target"] is JsonValue t && t.TryGetValue<string>(out var targetText))
+                {
+                    AssignDerivedId(target, "targets", $"{upstreamId}:{targetText}");
+                }
+
+                pending.Add(($"upstreams[{i}].targets[{j}]", EntityKind.Target, target));
+            }
+        }
+
         var topPlugins = Items(root, "plugins", errors);
         for (var i = 0; i < topPlugins.Count; i++)
         {
@@ -266,6 +289,32 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         if (consumers.Count > 0)
         {
             root["consumers"] = consumers;
+        }
+
+        var targetsByUpstream = all.OfType<TargetEntity>().ToLookup(t => t.UpstreamId);
+        var upstreams = new JsonArray();
+        foreach (var upstream in all.OfType<UpstreamEntity>().OrderBy(u => u.Name, StringComparer.Ordinal))
+        {
+            var json = Clean(schemas.For(EntityKind.Upstream).Write(upstream));
+            var targets = new JsonArray();
+            foreach (var target in targetsByUpstream[upstream.Id].OrderBy(t => t.Target, StringComparer.Ordinal))
+            {
+                var targetJson = Clean(schemas.For(EntityKind.Target).Write(target));
+                targetJson.Remove("upstream");
+                targets.Add(targetJson);
+            }
+
+            if (targets.Count > 0)
+            {
+                json["targets"] = targets;
+            }
+
+            upstreams.Add(json);
+        }
+
+        if (upstreams.Count > 0)
+        {
+            root["upstreams"] = upstreams;
         }
 
         var other = all.OfType<PluginEntity>()

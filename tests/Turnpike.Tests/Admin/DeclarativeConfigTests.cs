@@ -95,6 +95,34 @@ public sealed class DeclarativeConfigTests
     }
 
     [Fact]
+    public void Upstreams_with_their_targets_are_read_and_exported_back()
+    {
+        const string file = """
+            _format_version: "3.0"
+            upstreams:
+            - name: orders.upstream
+              targets:
+              - target: 10.0.0.1:8080
+                weight: 300
+              - target: 10.0.0.2
+            services:
+            - name: orders
+              host: orders.upstream
+            """;
+        var (write, error) = Config.Read(file);
+        Assert.Null(error?.Message);
+        var upstream = Assert.Single(write!.Upserts.OfType<UpstreamEntity>());
+        var targets = write.Upserts.OfType<TargetEntity>().OrderBy(t => t.Target).ToList();
+        Assert.Equal(["10.0.0.1:8080", "10.0.0.2:8000"], targets.Select(t => t.Target));
+        Assert.Equal([300, 100], targets.Select(t => t.Weight));
+        Assert.All(targets, t => Assert.Equal(upstream.Id, t.UpstreamId));
+
+        var exported = Config.Export(write.Upserts);
+        Assert.Equal(2, exported["upstreams"]![0]!["targets"]!.AsArray().Count);
+        Assert.Equal(write.Upserts.Select(e => e.Id).Order(), Config.Read(exported).Write!.Upserts.Select(e => e.Id).Order());
+    }
+
+    [Fact]
     public void Same_file_gives_the_same_ids_every_time()
     {
         var first = Config.Read(File).Write!.Upserts.Select(e => e.Id).Order().ToList();
