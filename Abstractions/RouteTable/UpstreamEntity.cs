@@ -11,6 +11,12 @@ public sealed record UpstreamEntity : GatewayEntity
     [Id(1)] public string Algorithm { get; init; } = "round-robin";
     [Id(2)] public int Slots { get; init; } = 10_000;
 
+    /// <summary>Consistent hashing: what a request is hashed by (none, consumer, ip, header, path).</summary>
+    [Id(3)] public string HashOn { get; init; } = "none";
+    [Id(4)] public string HashFallback { get; init; } = "none";
+    [Id(5)] public string? HashOnHeader { get; init; }
+    [Id(6)] public string? HashFallbackHeader { get; init; }
+
     public override EntityKind Kind => EntityKind.Upstream;
 
     public override string? UniqueName => Name;

@@ -93,7 +93,8 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
             }
         }
 
-        if (service.NextDestination() is not { } destination)
+        var hashKey = service.Balancer is { HashesRequests: true } balancer ? HashKey(proxy, balancer.Upstream) : null;
+        if (service.NextDestination(hashKey) is not { } destination)
         {
             await ProxyErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ProxyErrors.NoPeer);
             return true;
@@ -106,7 +107,7 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
         // which are safe to send again whatever the failed target saw.
         for (var retry = 0; error == ForwarderError.Request && retry < service.Entity.Retries && service.Balancer is not null && CanResend(context); retry++)
         {
-            if (service.NextDestination() is not { } next)
+            if (service.NextDestination(hashKey, retry + 1) is not { } next)
             {
                 break;
             }
@@ -146,6 +147,19 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
 
         return true;
     }
+
+    /// <summary>What a consistent-hashing upstream hashes this request by: its <c>hash_on</c>, else its <c>hash_fallback</c>.</summary>
+    private static string? HashKey(ProxyContext proxy, UpstreamEntity upstream) =>
+        HashSource(proxy, upstream.HashOn, upstream.HashOnHeader) ?? HashSource(proxy, upstream.HashFallback, upstream.HashFallbackHeader);
+
+    private static string? HashSource(ProxyContext proxy, string source, string? header) => source switch
+    {
+        "consumer" => proxy.Consumer?.Id.ToString("N"),
+        "ip" => proxy.HttpContext.Connection.RemoteIpAddress?.ToString(),
+        "header" when header is not null => proxy.HttpContext.Request.Headers[header].ToString() is { Length: > 0 } value ? value : null,
+        "path" => proxy.HttpContext.Request.Path.Value,
+        _ => null,
+    };
 
     private static bool CanResend(HttpContext context)
     {

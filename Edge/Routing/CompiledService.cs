@@ -17,8 +17,12 @@ internal sealed class CompiledService(ServiceEntity entity, HttpMessageInvoker c
 
     private readonly string[] _targetPrefixes = balancer is null ? [] : [.. balancer.Targets.Select(t => $"{entity.Protocol}://{t.Target}")];
 
-    /// <summary>Where the next request goes: the service's host, or the next target of its upstream; null when the upstream has no target taking traffic.</summary>
-    public string? NextDestination() => Balancer is null ? DestinationPrefix : Balancer.Next() is var i and >= 0 ? _targetPrefixes[i] : null;
+    /// <summary>
+    /// Where a request goes: the service's host, or its upstream's target for this hash key (round-robin
+    /// without one), the next one on a retry; null when the upstream has no target taking traffic.
+    /// </summary>
+    public string? NextDestination(string? hashKey = null, int attempt = 0) =>
+        Balancer is null ? DestinationPrefix : Balancer.Next(hashKey, attempt) is var i and >= 0 ? _targetPrefixes[i] : null;
 
     public HttpMessageInvoker Client { get; } = client;
 

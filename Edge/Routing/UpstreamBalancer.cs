@@ -1,15 +1,23 @@
 namespace Turnpike.Edge.Routing;
 
 /// <summary>
-/// Weighted round-robin over an upstream's targets (smooth, as nginx does it: each pick goes to the target
-/// furthest behind its share, so a 3:1 weighting sends exactly 3 of every 4 requests and never 3 in a row
-/// to one side needlessly). Targets of weight 0 take no traffic. Built per table version; thread-safe.
+/// Picks an upstream's target. Round-robin is weighted and smooth (as nginx does it: each pick goes to the
+/// target furthest behind its share, so a 3:1 weighting sends exactly 3 of every 4 requests). Consistent
+/// hashing places each target on a ring at points in proportion to its weight (<c>slots</c>/1,000 per unit) and sends
+/// a request to the first point at or after its key's hash: a target added or removed moves only the keys
+/// next to its points (about 1/n of them). Requests without a key fall back to round-robin. Targets of
+/// weight 0 take no traffic. Built when the upstream or its targets change; thread-safe.
 /// </summary>
 internal sealed class UpstreamBalancer
 {
+    /// <summary>Bounds a ring's size; weights stay proportional up to this many points per target.</summary>
+    private const int MaxPointsPerTarget = 65_536;
+
     private readonly Lock _lock = new();
     private readonly int[] _weights;
     private readonly long[] _current;
+    private readonly uint[] _ringPoints = [];
+    private readonly int[] _ringOwners = [];
 
     public UpstreamBalancer(UpstreamEntity upstream, IEnumerable<TargetEntity> targets)
     {
@@ -17,14 +25,56 @@ internal sealed class UpstreamBalancer
         Targets = [.. targets.Where(t => t.Weight > 0).OrderBy(t => t.Id)];
         _weights = [.. Targets.Select(t => t.Weight)];
         _current = new long[Targets.Length];
+        if (upstream.Algorithm == "consistent-hashing" && Targets.Length > 0)
+        {
+            // Points per unit of weight are fixed by slots alone, never by the other targets: adding or removing
+            // a target leaves every other target's points where they were, so keys move only to or from it.
+            var perWeight = Math.Max(1, upstream.Slots / 1000);
+            var ring = Targets
+                .SelectMany((t, i) => Enumerable.Range(0, Math.Clamp(t.Weight * perWeight, 1, MaxPointsPerTarget)).Select(k => (Point: Hash($"{t.Target}#{k}"), Owner: i)))
+                .OrderBy(p => p.Point)
+                .ToArray();
+            _ringPoints = [.. ring.Select(p => p.Point)];
+            _ringOwners = [.. ring.Select(p => p.Owner)];
+        }
     }
+
+    /// <summary>True when requests should bring a hash key (consistent hashing).</summary>
+    public bool HashesRequests => _ringPoints.Length > 0;
 
     public UpstreamEntity Upstream { get; }
 
     /// <summary>The targets that take traffic, in a fixed order (the index <see cref="Next"/> returns).</summary>
     public TargetEntity[] Targets { get; }
 
-    /// <summary>The index of the target for the next request; -1 when no target takes traffic.</summary>
+    /// <summary>
+    /// The index of the target for a request with this hash key; <paramref name="attempt"/> &gt; 0 (a retry) walks on
+    /// to the next different target on the ring. -1 when no target takes traffic.
+    /// </summary>
+    public int Next(string? hashKey, int attempt)
+    {
+        if (hashKey is null || _ringPoints.Length == 0)
+        {
+            return Next();
+        }
+
+        var index = Array.BinarySearch(_ringPoints, Hash(hashKey));
+        index = index < 0 ? ~index : index;
+        var owner = _ringOwners[index % _ringPoints.Length];
+        for (var step = 1; attempt > 0 && step < _ringPoints.Length; step++)
+        {
+            var next = _ringOwners[(index + step) % _ringPoints.Length];
+            if (next != owner)
+            {
+                owner = next;
+                attempt--;
+            }
+        }
+
+        return owner;
+    }
+
+    /// <summary>The index of the target for the next request by weighted round-robin; -1 when no target takes traffic.</summary>
     public int Next()
     {
         if (_weights.Length <= 1)
@@ -54,4 +104,20 @@ internal sealed class UpstreamBalancer
     /// <summary>True when <paramref name="upstream"/> and <paramref name="targets"/> are the very records this balancer was built from.</summary>
     public bool IsFor(UpstreamEntity upstream, IEnumerable<TargetEntity> targets) =>
         ReferenceEquals(Upstream, upstream) && Targets.SequenceEqual(targets.Where(t => t.Weight > 0).OrderBy(t => t.Id), ReferenceEqualityComparer.Instance);
+
+    /// <summary>FNV-1a with a final mix: stable across processes, so every edge puts a key on the same target.</summary>
+    private static uint Hash(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        hash ^= hash >> 16;
+        hash *= 0x85ebca6bu;
+        hash ^= hash >> 13;
+        hash *= 0xc2b2ae35u;
+        return hash ^ (hash >> 16);
+    }
 }

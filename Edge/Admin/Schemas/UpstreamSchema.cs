@@ -4,13 +4,14 @@ using Turnpike.Edge.Schema;
 namespace Turnpike.Edge.Admin.Schemas;
 
 /// <summary>
-/// Kong's <c>upstreams</c> schema: a unique hostname-like name, the balancing algorithm, slots. Only
-/// round-robin balancing is built so far; the other algorithms and health checks are refused with a clear
-/// message rather than accepted and silently not done.
+/// Kong's <c>upstreams</c> schema: a unique hostname-like name, the balancing algorithm (round-robin or
+/// consistent-hashing on consumer, ip, header or path), slots. What is not built yet (least-connections,
+/// latency, hashing on cookies, health checks) is refused with a message saying so, not accepted and ignored.
 /// </summary>
 internal sealed class UpstreamSchema : IEntitySchema
 {
     private static readonly string[] Algorithms = ["round-robin", "consistent-hashing", "least-connections", "latency"];
+    private static readonly string[] HashSources = ["none", "consumer", "ip", "header", "cookie", "path"];
 
     public EntityKind Kind => EntityKind.Upstream;
 
@@ -32,17 +33,28 @@ internal sealed class UpstreamSchema : IEntitySchema
         {
             r.Error("algorithm", $"expected one of: {string.Join(", ", Algorithms)}");
         }
-        else if (algorithm != "round-robin")
+        else if (algorithm is not ("round-robin" or "consistent-hashing"))
         {
-            r.Error("algorithm", $"'{algorithm}' is not supported yet: only round-robin");
+            r.Error("algorithm", $"'{algorithm}' is not supported yet: only round-robin and consistent-hashing");
         }
 
-        foreach (var unsupported in new[] { "hash_on", "hash_fallback" })
+        var hashOn = HashSource(r, "hash_on");
+        var hashFallback = HashSource(r, "hash_fallback");
+        var hashOnHeader = r.String("hash_on_header");
+        var hashFallbackHeader = r.String("hash_fallback_header");
+        if (hashOn == "header" && string.IsNullOrEmpty(hashOnHeader))
         {
-            if (r.String(unsupported) is { } value && value != "none")
-            {
-                r.Error(unsupported, "not supported yet: only none");
-            }
+            r.Error("hash_on_header", "required field missing");
+        }
+
+        if (hashFallback == "header" && string.IsNullOrEmpty(hashFallbackHeader))
+        {
+            r.Error("hash_fallback_header", "required field missing");
+        }
+
+        if (hashOn == "none" && hashFallback != "none")
+        {
+            r.Error("hash_fallback", "must be 'none' when 'hash_on' is 'none'");
         }
 
         if (r.Raw("healthchecks") is not null)
@@ -57,6 +69,10 @@ internal sealed class UpstreamSchema : IEntitySchema
             Name = name ?? "",
             Algorithm = algorithm,
             Slots = r.Integer("slots", 10, 65536) ?? 10_000,
+            HashOn = hashOn,
+            HashFallback = hashFallback,
+            HashOnHeader = hashOnHeader,
+            HashFallbackHeader = hashFallbackHeader,
             Tags = r.Strings("tags", FieldRules.Tag),
         };
         r.Integer("updated_at", 0, int.MaxValue);
@@ -72,11 +88,28 @@ internal sealed class UpstreamSchema : IEntitySchema
             ["id"] = u.Id.ToString(),
             ["name"] = u.Name,
             ["algorithm"] = u.Algorithm,
-            ["hash_on"] = "none",
-            ["hash_fallback"] = "none",
+            ["hash_on"] = u.HashOn,
+            ["hash_fallback"] = u.HashFallback,
+            ["hash_on_header"] = u.HashOnHeader,
+            ["hash_fallback_header"] = u.HashFallbackHeader,
             ["slots"] = u.Slots,
         };
         JsonFields.WriteCommon(json, u);
         return json;
+    }
+
+    private static string HashSource(FieldReader r, string field)
+    {
+        var value = r.String(field) ?? "none";
+        if (!HashSources.Contains(value))
+        {
+            r.Error(field, $"expected one of: {string.Join(", ", HashSources)}");
+        }
+        else if (value == "cookie")
+        {
+            r.Error(field, "'cookie' is not supported yet");
+        }
+
+        return value;
     }
 }

@@ -15,9 +15,12 @@ public sealed class UpstreamTests(DevGatewayFixture fixture)
     private readonly string _name = "up-" + Guid.NewGuid().ToString("N")[..8];
 
     /// <summary>An upstream with the given targets (target, weight), a service on it and a route; returns the route's path once served.</summary>
-    private async Task<string> BalancedRouteAsync(params (string Target, int Weight)[] targets)
+    private Task<string> BalancedRouteAsync(params (string Target, int Weight)[] targets) => BalancedRouteAsync(new { name = _name }, targets);
+
+    private async Task<string> BalancedRouteAsync(object upstream, params (string Target, int Weight)[] targets)
     {
-        Assert.Equal(201, (await _admin.PostJsonAsync("/upstreams", new { name = _name })).Status);
+        var (created, createdBody) = await _admin.PostJsonAsync("/upstreams", upstream);
+        Assert.True(created == 201, createdBody?.ToJsonString());
         foreach (var (target, weight) in targets)
         {
             var (status, body) = await _admin.PostJsonAsync($"/upstreams/{_name}/targets", new { target, weight });
@@ -56,6 +59,54 @@ public sealed class UpstreamTests(DevGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Consistent_hashing_keeps_each_key_on_its_target_and_a_new_target_takes_only_its_share()
+    {
+        await using var second = await UpstreamServer.StartAsync();
+        await using var third = await UpstreamServer.StartAsync();
+        var path = await BalancedRouteAsync(
+            new { name = _name, algorithm = "consistent-hashing", hash_on = "header", hash_on_header = "X-User" },
+            ($"127.0.0.1:{fixture.Upstream.Port}", 100), ($"127.0.0.1:{second.Port}", 100));
+        var users = Enumerable.Range(0, 300).Select(i => $"user-{i}").ToList();
+
+        async Task<string> TargetOfAsync(string user)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add("X-User", user);
+            using var response = await _proxy.SendAsync(request);
+            return (await response.Content.ReadFromJsonAsync<JsonObject>())!["host"]!.GetValue<string>();
+        }
+
+        var before = new Dictionary<string, string>();
+        foreach (var user in users)
+        {
+            before[user] = await TargetOfAsync(user);
+            Assert.Equal(before[user], await TargetOfAsync(user)); // the same key, the same target
+        }
+
+        Assert.Equal(2, before.Values.Distinct().Count());
+        var added = $"127.0.0.1:{third.Port}";
+        Assert.Equal(201, (await _admin.PostJsonAsync($"/upstreams/{_name}/targets", new { target = added })).Status);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await TargetOfAsync(users[0]) != added && !(await Task.WhenAll(users.Take(20).Select(TargetOfAsync))).Contains(added))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the new target never took traffic");
+        }
+
+        var moved = 0;
+        foreach (var user in users)
+        {
+            var now = await TargetOfAsync(user);
+            if (now != before[user])
+            {
+                Assert.Equal(added, now); // keys only move to the new target
+                moved++;
+            }
+        }
+
+        Assert.InRange(moved / (double)users.Count, 0.15, 0.5); // about a third
+    }
+
+    [Fact]
     public async Task A_request_that_cannot_reach_a_target_is_sent_to_another_one()
     {
         var dead = FreePorts.Next(); // nothing listens here: connections are refused
@@ -82,7 +133,10 @@ public sealed class UpstreamTests(DevGatewayFixture fixture)
         Assert.Equal(201, (await _admin.PostJsonAsync("/upstreams", new { name = _name })).Status);
         var (algorithm, algorithmBody) = await _admin.PostJsonAsync("/upstreams", new { name = _name + "-2", algorithm = "least-connections" });
         Assert.Equal(400, algorithm);
-        Assert.Equal("'least-connections' is not supported yet: only round-robin", algorithmBody!["fields"]!["algorithm"]!.GetValue<string>());
+        Assert.Equal("'least-connections' is not supported yet: only round-robin and consistent-hashing", algorithmBody!["fields"]!["algorithm"]!.GetValue<string>());
+        var (header, headerBody) = await _admin.PostJsonAsync("/upstreams", new { name = _name + "-3", algorithm = "consistent-hashing", hash_on = "header" });
+        Assert.Equal(400, header);
+        Assert.Equal("required field missing", headerBody!["fields"]!["hash_on_header"]!.GetValue<string>());
 
         var (created, target) = await _admin.PostJsonAsync($"/upstreams/{_name}/targets", new { target = "10.0.0.1" });
         Assert.Equal(201, created);
