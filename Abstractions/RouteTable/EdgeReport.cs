@@ -11,4 +11,7 @@ public sealed record EdgeReport
 
     /// <summary>Unix milliseconds when the route table last heard from the edge (set by the grain).</summary>
     [Id(4)] public long LastSeenMs { get; init; }
+
+    /// <summary>The targets this edge checks the health of, and what it found (for <c>/upstreams/{u}/health</c>).</summary>
+    [Id(5)] public TargetHealthReport[] TargetHealth { get; init; } = [];
 }

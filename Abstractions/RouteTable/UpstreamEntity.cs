@@ -17,6 +17,9 @@ public sealed record UpstreamEntity : GatewayEntity
     [Id(5)] public string? HashOnHeader { get; init; }
     [Id(6)] public string? HashFallbackHeader { get; init; }
 
+    /// <summary>Kong's <c>healthchecks</c> object with every default filled in, as JSON (the edges read it).</summary>
+    [Id(7)] public string? Healthchecks { get; init; }
+
     public override EntityKind Kind => EntityKind.Upstream;
 
     public override string? UniqueName => Name;

@@ -40,6 +40,7 @@ internal static class AdminApi
         MapEntity(endpoints, "/jwts", "credential", EntityKind.JwtCredential, null);
         MapEntity(endpoints, "/upstreams", "upstream", EntityKind.Upstream, null);
         MapEntity(endpoints, "/upstreams/{upstream}/targets", "target", EntityKind.Target, EntityScope.Upstream);
+        endpoints.MapGet("/upstreams/{upstream}/health", endpoints.ServiceProvider.GetRequiredService<Upstreams.UpstreamHealthEndpoints>().HealthAsync);
 
         var entities = endpoints.ServiceProvider.GetRequiredService<EntityEndpoints>();
         endpoints.MapMethods("/routes/{route}/service", ["GET", "PATCH"], async context =>

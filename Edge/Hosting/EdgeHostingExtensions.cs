@@ -34,6 +34,7 @@ using Turnpike.Edge.Plugins.ResponseTransformer;
 using Turnpike.Edge.Proxy;
 using Turnpike.Edge.RouteTable;
 using Turnpike.Edge.Status;
+using Turnpike.Edge.Upstreams;
 using Turnpike.Hosting;
 
 namespace Turnpike.Edge.Hosting;
@@ -76,6 +77,9 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<EdgeCounters>();
         services.AddSingleton<RouteTableStore>();
         services.AddSingleton<RouteTableSnapshotBuilder>();
+        services.AddSingleton<TargetHealthRegistry>();
+        services.AddHostedService<ActiveHealthChecker>();
+        services.AddSingleton<UpstreamHealthEndpoints>();
         services.AddSingleton<UpstreamClients>();
         services.AddSingleton<ProxyMiddleware>();
         services.AddHttpForwarder();

@@ -94,26 +94,28 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
         }
 
         var hashKey = service.Balancer is { HashesRequests: true } balancer ? HashKey(proxy, balancer.Upstream) : null;
-        if (service.NextDestination(hashKey) is not { } destination)
+        if (service.NextDestination(hashKey, 0, out var target) is not { } destination)
         {
             await ProxyErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ProxyErrors.NoPeer);
             return true;
         }
 
         var error = await forwarder.SendAsync(context, destination, service.Client, service.RequestConfig, proxy);
+        Observe(service, target, error, context);
 
         // Kong's retries: a request that could not reach its target goes to the next one, up to the service's
         // retries — here only while nothing was sent back and only for idempotent requests without a body,
         // which are safe to send again whatever the failed target saw.
         for (var retry = 0; error == ForwarderError.Request && retry < service.Entity.Retries && service.Balancer is not null && CanResend(context); retry++)
         {
-            if (service.NextDestination(hashKey, retry + 1) is not { } next)
+            if (service.NextDestination(hashKey, retry + 1, out target) is not { } next)
             {
                 break;
             }
 
             context.Response.StatusCode = StatusCodes.Status200OK;
             error = await forwarder.SendAsync(context, next, service.Client, service.RequestConfig, proxy);
+            Observe(service, target, error, context);
         }
 
         if (proxy.ResponseBuffer is not null)
@@ -147,6 +149,9 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
 
         return true;
     }
+
+    private static void Observe(CompiledService service, int target, ForwarderError error, HttpContext context) =>
+        service.Balancer?.Observe(target, error == ForwarderError.Request, error == ForwarderError.RequestTimedOut, context.Response.StatusCode);
 
     /// <summary>What a consistent-hashing upstream hashes this request by: its <c>hash_on</c>, else its <c>hash_fallback</c>.</summary>
     private static string? HashKey(ProxyContext proxy, UpstreamEntity upstream) =>

@@ -4,6 +4,7 @@ using Turnpike.Edge.Consumers;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Proxy;
 using Turnpike.Edge.Routing;
+using Turnpike.Edge.Upstreams;
 
 namespace Turnpike.Edge.RouteTable;
 
@@ -14,7 +15,7 @@ namespace Turnpike.Edge.RouteTable;
 /// entities, not a recompilation and re-indexing of every route.
 /// Used by one thread at a time (the sync loop).
 /// </summary>
-internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients, PluginRegistry plugins, ILogger<RouteTableSnapshotBuilder> logger)
+internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients, PluginRegistry plugins, TargetHealthRegistry health, ILogger<RouteTableSnapshotBuilder> logger)
 {
     private readonly RegexCache _regexes = new();
     private Dictionary<ServiceEntity, CompiledService> _services = new(ReferenceEqualityComparer.Instance);
@@ -81,11 +82,12 @@ internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients,
         foreach (var upstream in entities.Upstreams.Values)
         {
             var targets = targetsOf[upstream.Id];
-            var balancer = _balancers.GetValueOrDefault(upstream.Id) is { } known && known.IsFor(upstream, targets) ? known : new UpstreamBalancer(upstream, targets);
+            var balancer = _balancers.GetValueOrDefault(upstream.Id) is { } known && known.IsFor(upstream, targets) ? known : new UpstreamBalancer(upstream, targets, health);
             built[upstream.Id] = balancer;
             byName[upstream.Name] = balancer;
         }
 
+        health.Keep(built.Values.SelectMany(b => b.CheckedTargets).Select(t => (t.UpstreamId, t.Target)).ToHashSet());
         _balancers = built;
         return byName;
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Turnpike.Edge.Admin.Declarative;
 using Turnpike.Edge.Consumers;
+using Turnpike.Edge.Upstreams;
 using Turnpike.Edge.Hosting;
 
 namespace Turnpike.Edge.RouteTable;
@@ -16,6 +17,7 @@ internal sealed partial class RouteTableSync(
     IGrainFactory grains,
     RouteTableStore store,
     RouteTableSnapshotBuilder builder,
+    TargetHealthRegistry health,
     DeclarativeConfigLoader declarative,
     EdgeIdentity identity,
     IOptions<EdgeOptions> options,
@@ -121,7 +123,14 @@ internal sealed partial class RouteTableSync(
 
     private async Task RenewAndPullAsync(bool force)
     {
-        var report = new EdgeReport { EdgeId = identity.EdgeId, Region = identity.Region, Hostname = identity.Hostname, AppliedVersion = _version };
+        var report = new EdgeReport
+        {
+            EdgeId = identity.EdgeId,
+            Region = identity.Region,
+            Hostname = identity.Hostname,
+            AppliedVersion = _version,
+            TargetHealth = health.Report(),
+        };
         var current = await Grain.Subscribe(_reference!, report);
         store.MarkContact(time.GetUtcNow());
         if (force || current != _version)

@@ -21,8 +21,11 @@ internal sealed class CompiledService(ServiceEntity entity, HttpMessageInvoker c
     /// Where a request goes: the service's host, or its upstream's target for this hash key (round-robin
     /// without one), the next one on a retry; null when the upstream has no target taking traffic.
     /// </summary>
-    public string? NextDestination(string? hashKey = null, int attempt = 0) =>
-        Balancer is null ? DestinationPrefix : Balancer.Next(hashKey, attempt) is var i and >= 0 ? _targetPrefixes[i] : null;
+    public string? NextDestination(string? hashKey, int attempt, out int target)
+    {
+        target = Balancer?.Next(hashKey, attempt) ?? -1;
+        return Balancer is null ? DestinationPrefix : target >= 0 ? _targetPrefixes[target] : null;
+    }
 
     public HttpMessageInvoker Client { get; } = client;
 

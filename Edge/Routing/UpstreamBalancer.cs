@@ -1,3 +1,5 @@
+using Turnpike.Edge.Upstreams;
+
 namespace Turnpike.Edge.Routing;
 
 /// <summary>
@@ -19,12 +21,17 @@ internal sealed class UpstreamBalancer
     private readonly uint[] _ringPoints = [];
     private readonly int[] _ringOwners = [];
 
-    public UpstreamBalancer(UpstreamEntity upstream, IEnumerable<TargetEntity> targets)
+    private readonly TargetHealth?[] _health;
+    private readonly HealthCheckSettings? _checks;
+
+    public UpstreamBalancer(UpstreamEntity upstream, IEnumerable<TargetEntity> targets, TargetHealthRegistry? registry = null)
     {
         Upstream = upstream;
         Targets = [.. targets.Where(t => t.Weight > 0).OrderBy(t => t.Id)];
         _weights = [.. Targets.Select(t => t.Weight)];
         _current = new long[Targets.Length];
+        _checks = upstream.Healthchecks is { } json && HealthCheckSettings.Parse(json) is { } settings && (settings.ActiveOn || settings.PassiveOn) ? settings : null;
+        _health = [.. Targets.Select(t => _checks is null || registry is null ? null : registry.For(upstream.Id, t.Target, _checks))];
         if (upstream.Algorithm == "consistent-hashing" && Targets.Length > 0)
         {
             // Points per unit of weight are fixed by slots alone, never by the other targets: adding or removing
@@ -38,6 +45,37 @@ internal sealed class UpstreamBalancer
             _ringOwners = [.. ring.Select(p => p.Owner)];
         }
     }
+
+    /// <summary>The targets whose health this balancer follows (empty without health checks).</summary>
+    public IEnumerable<TargetHealth> CheckedTargets => _health.OfType<TargetHealth>();
+
+    /// <summary>Counts a proxied attempt's outcome against its target (passive health checks).</summary>
+    public void Observe(int index, bool connectFailed, bool timedOut, int status)
+    {
+        if (_checks is not { PassiveOn: true } checks || index < 0 || _health[index] is not { } health)
+        {
+            return;
+        }
+
+        if (connectFailed)
+        {
+            health.Failed(HealthFailure.Tcp, active: false);
+        }
+        else if (timedOut)
+        {
+            health.Failed(HealthFailure.Timeout, active: false);
+        }
+        else if (Array.IndexOf(checks.PassiveUnhealthyStatuses, status) >= 0)
+        {
+            health.Failed(HealthFailure.Http, active: false);
+        }
+        else if (Array.IndexOf(checks.PassiveHealthyStatuses, status) >= 0)
+        {
+            health.Succeeded(active: false);
+        }
+    }
+
+    private bool IsHealthy(int index) => _health[index]?.IsHealthy ?? true;
 
     /// <summary>True when requests should bring a hash key (consistent hashing).</summary>
     public bool HashesRequests => _ringPoints.Length > 0;
@@ -55,27 +93,49 @@ internal sealed class UpstreamBalancer
     {
         if (hashKey is null || _ringPoints.Length == 0)
         {
-            return Next();
+            return NextHealthy();
         }
 
+        // From the key's point on: the first healthy target, or on a retry the next different healthy one.
         var index = Array.BinarySearch(_ringPoints, Hash(hashKey));
         index = index < 0 ? ~index : index;
-        var owner = _ringOwners[index % _ringPoints.Length];
-        for (var step = 1; attempt > 0 && step < _ringPoints.Length; step++)
+        var previous = -1;
+        for (var step = 0; step < _ringPoints.Length; step++)
         {
-            var next = _ringOwners[(index + step) % _ringPoints.Length];
-            if (next != owner)
+            var owner = _ringOwners[(index + step) % _ringPoints.Length];
+            if (owner == previous || !IsHealthy(owner))
             {
-                owner = next;
-                attempt--;
+                continue;
+            }
+
+            if (attempt-- == 0)
+            {
+                return owner;
+            }
+
+            previous = owner;
+        }
+
+        return previous;
+    }
+
+    /// <summary>Weighted round-robin over the healthy targets; -1 when none is.</summary>
+    private int NextHealthy()
+    {
+        for (var tries = 0; tries < Targets.Length; tries++)
+        {
+            var index = Next();
+            if (index < 0 || IsHealthy(index))
+            {
+                return index;
             }
         }
 
-        return owner;
+        return -1;
     }
 
     /// <summary>The index of the target for the next request by weighted round-robin; -1 when no target takes traffic.</summary>
-    public int Next()
+    private int Next()
     {
         if (_weights.Length <= 1)
         {

@@ -6,7 +6,7 @@ namespace Turnpike.Edge.Admin.Schemas;
 /// <summary>
 /// Kong's <c>upstreams</c> schema: a unique hostname-like name, the balancing algorithm (round-robin or
 /// consistent-hashing on consumer, ip, header or path), slots. What is not built yet (least-connections,
-/// latency, hashing on cookies, health checks) is refused with a message saying so, not accepted and ignored.
+/// latency, hashing on cookies, TCP or HTTPS probes) is refused with a message saying so, not accepted and ignored.
 /// </summary>
 internal sealed class UpstreamSchema : IEntitySchema
 {
@@ -57,10 +57,7 @@ internal sealed class UpstreamSchema : IEntitySchema
             r.Error("hash_fallback", "must be 'none' when 'hash_on' is 'none'");
         }
 
-        if (r.Raw("healthchecks") is not null)
-        {
-            r.Error("healthchecks", "not supported yet");
-        }
+        var healthchecks = Upstreams.HealthCheckSettings.Read(r);
 
         var upstream = new UpstreamEntity
         {
@@ -73,6 +70,7 @@ internal sealed class UpstreamSchema : IEntitySchema
             HashFallback = hashFallback,
             HashOnHeader = hashOnHeader,
             HashFallbackHeader = hashFallbackHeader,
+            Healthchecks = healthchecks.ToJsonString(),
             Tags = r.Strings("tags", FieldRules.Tag),
         };
         r.Integer("updated_at", 0, int.MaxValue);
@@ -93,6 +91,7 @@ internal sealed class UpstreamSchema : IEntitySchema
             ["hash_on_header"] = u.HashOnHeader,
             ["hash_fallback_header"] = u.HashFallbackHeader,
             ["slots"] = u.Slots,
+            ["healthchecks"] = u.Healthchecks is null ? null : JsonNode.Parse(u.Healthchecks),
         };
         JsonFields.WriteCommon(json, u);
         return json;

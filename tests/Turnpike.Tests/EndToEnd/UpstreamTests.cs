@@ -119,6 +119,88 @@ public sealed class UpstreamTests(DevGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Active_checks_take_a_dead_target_out_within_the_interval_and_back_in_when_it_returns()
+    {
+        var second = await UpstreamServer.StartAsync();
+        var secondPort = second.Port;
+        var path = await BalancedRouteAsync(
+            new
+            {
+                name = _name,
+                healthchecks = new
+                {
+                    active = new
+                    {
+                        http_path = "/health-probe",
+                        timeout = 1,
+                        healthy = new { interval = 0.5, successes = 1 },
+                        unhealthy = new { interval = 0.5, tcp_failures = 1, http_failures = 1 },
+                    },
+                },
+            },
+            ($"127.0.0.1:{fixture.Upstream.Port}", 100), ($"127.0.0.1:{secondPort}", 100));
+
+        async Task<Dictionary<string, string>> HealthAsync()
+        {
+            var (_, body) = await _admin.GetJsonAsync($"/upstreams/{_name}/health");
+            return body!["data"]!.AsArray().ToDictionary(t => t!["target"]!.GetValue<string>(), t => t!["health"]!.GetValue<string>());
+        }
+
+        async Task<HashSet<string>> AnsweringAsync(int requests)
+        {
+            var hosts = new HashSet<string>();
+            for (var i = 0; i < requests; i++)
+            {
+                using var response = await _proxy.GetAsync(path);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode); // the client never sees the dead target
+                hosts.Add((await response.Content.ReadFromJsonAsync<JsonObject>())!["host"]!.GetValue<string>());
+            }
+
+            return hosts;
+        }
+
+        async Task WaitForHealthAsync(string target, string health, TimeSpan within)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while ((await HealthAsync())[target] != health)
+            {
+                Assert.True(clock.Elapsed < within, $"{target} not {health} within {within}");
+                await Task.Delay(100);
+            }
+        }
+
+        var dead = $"127.0.0.1:{secondPort}";
+        Assert.Equal(2, (await AnsweringAsync(20)).Count);
+        Assert.Equal("HEALTHY", (await HealthAsync())[dead]);
+
+        await second.DisposeAsync();
+        Assert.Single(await AnsweringAsync(20)); // retried past it while it is found out
+        await WaitForHealthAsync(dead, "UNHEALTHY", TimeSpan.FromSeconds(3)); // interval 0.5 s, one failure
+
+        await using var back = await UpstreamServer.StartAsync(secondPort);
+        await WaitForHealthAsync(dead, "HEALTHY", TimeSpan.FromSeconds(3));
+        Assert.Equal(2, (await AnsweringAsync(20)).Count);
+    }
+
+    [Fact]
+    public async Task Passive_checks_stop_sending_to_a_target_that_failed_live_traffic()
+    {
+        var deadPort = FreePorts.Next();
+        var path = await BalancedRouteAsync(
+            new { name = _name, healthchecks = new { passive = new { unhealthy = new { tcp_failures = 2 } } } },
+            ($"127.0.0.1:{fixture.Upstream.Port}", 100), ($"127.0.0.1:{deadPort}", 100));
+        for (var i = 0; i < 20; i++)
+        {
+            using var response = await _proxy.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var (_, health) = await _admin.GetJsonAsync($"/upstreams/{_name}/health");
+        var dead = health!["data"]!.AsArray().Single(t => t!["target"]!.GetValue<string>() == $"127.0.0.1:{deadPort}")!;
+        Assert.Equal("UNHEALTHY", dead["health"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task An_upstream_without_a_target_taking_traffic_answers_503()
     {
         var path = await BalancedRouteAsync(($"127.0.0.1:{fixture.Upstream.Port}", 0));
@@ -131,6 +213,10 @@ public sealed class UpstreamTests(DevGatewayFixture fixture)
     public async Task Upstream_and_target_mistakes_get_400_or_409_and_targets_go_with_their_upstream()
     {
         Assert.Equal(201, (await _admin.PostJsonAsync("/upstreams", new { name = _name })).Status);
+        var (checks, checksBody) = await _admin.PostJsonAsync("/upstreams", new { name = _name + "-4", healthchecks = new { active = new { type = "tcp", healthy = new { interval = -1 } } } });
+        Assert.Equal(400, checks);
+        Assert.Equal("not supported yet: only http", checksBody!["fields"]!["healthchecks"]!["active"]!["type"]!.GetValue<string>());
+        Assert.Equal("value should be between 0 and 65535", checksBody["fields"]!["healthchecks"]!["active"]!["healthy"]!["interval"]!.GetValue<string>());
         var (algorithm, algorithmBody) = await _admin.PostJsonAsync("/upstreams", new { name = _name + "-2", algorithm = "least-connections" });
         Assert.Equal(400, algorithm);
         Assert.Equal("'least-connections' is not supported yet: only round-robin and consistent-hashing", algorithmBody!["fields"]!["algorithm"]!.GetValue<string>());

@@ -25,10 +25,12 @@ public sealed class RouteTableSyncTests(RouteTableClusterFixture fixture)
         var plugins = new PluginRegistry([]);
         using var clients = new UpstreamClients();
         var store = new RouteTableStore();
+        var health = new Turnpike.Edge.Upstreams.TargetHealthRegistry();
         var sync = new RouteTableSync(
             grains,
             store,
-            new RouteTableSnapshotBuilder(clients, plugins, NullLogger<RouteTableSnapshotBuilder>.Instance),
+            new RouteTableSnapshotBuilder(clients, plugins, health, NullLogger<RouteTableSnapshotBuilder>.Instance),
+            health,
             new DeclarativeConfigLoader(new DeclarativeConfig(TestSchemas.Create(plugins)), grains),
             new EdgeIdentity(options),
             options,

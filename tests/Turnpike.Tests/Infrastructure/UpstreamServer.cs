@@ -33,19 +33,20 @@ internal sealed class UpstreamServer : IAsyncDisposable
 
     public void ReleaseStream() => _streamRelease.TrySetResult();
 
-    public static async Task<UpstreamServer> StartAsync()
+    /// <summary>Starts on a free port, or on <paramref name="port"/> (a server brought back where it was).</summary>
+    public static async Task<UpstreamServer> StartAsync(int? port = null)
     {
-        var port = FreePorts.Next();
+        var listenPort = port ?? FreePorts.Next();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         UpstreamServer? server = null;
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, listen => listen.Use(next => connection =>
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, listenPort, listen => listen.Use(next => connection =>
         {
             Interlocked.Increment(ref server!._connections);
             return next(connection);
         })));
         var app = builder.Build();
-        server = new UpstreamServer(app, port);
+        server = new UpstreamServer(app, listenPort);
         app.UseWebSockets();
         app.Run(server.HandleAsync);
         await app.StartAsync();

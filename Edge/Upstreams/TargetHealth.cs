@@ -1,0 +1,72 @@
+namespace Turnpike.Edge.Upstreams;
+
+/// <summary>
+/// One target's health on this edge, from consecutive outcomes of live traffic (passive) and probes (active):
+/// a failure threshold reached marks it unhealthy, a success threshold healthy again. Thread-safe.
+/// </summary>
+internal sealed class TargetHealth(Guid upstreamId, string target, HealthCheckSettings settings)
+{
+    private readonly Lock _lock = new();
+    private int _successes;
+    private int _httpFailures;
+    private int _tcpFailures;
+    private int _timeouts;
+    private volatile bool _healthy = true;
+
+    public Guid UpstreamId { get; } = upstreamId;
+
+    public string Target { get; } = target;
+
+    public HealthCheckSettings Settings { get; set; } = settings;
+
+    public bool IsHealthy => _healthy;
+
+    /// <summary>When an active probe is next due (Stopwatch ticks).</summary>
+    public long NextProbe { get; set; }
+
+    public void Succeeded(bool active)
+    {
+        var threshold = active ? Settings.HealthySuccesses : Settings.PassiveSuccesses;
+        lock (_lock)
+        {
+            (_httpFailures, _tcpFailures, _timeouts) = (0, 0, 0);
+            _successes++;
+            if (!_healthy && threshold > 0 && _successes >= threshold)
+            {
+                (_healthy, _successes) = (true, 0);
+            }
+        }
+    }
+
+    public void Failed(HealthFailure kind, bool active)
+    {
+        var s = Settings;
+        var threshold = kind switch
+        {
+            HealthFailure.Http => active ? s.ActiveHttpFailures : s.PassiveHttpFailures,
+            HealthFailure.Tcp => active ? s.ActiveTcpFailures : s.PassiveTcpFailures,
+            _ => active ? s.ActiveTimeouts : s.PassiveTimeouts,
+        };
+        lock (_lock)
+        {
+            _successes = 0;
+            var count = kind switch
+            {
+                HealthFailure.Http => ++_httpFailures,
+                HealthFailure.Tcp => ++_tcpFailures,
+                _ => ++_timeouts,
+            };
+            if (_healthy && threshold > 0 && count >= threshold)
+            {
+                (_healthy, _httpFailures, _tcpFailures, _timeouts) = (false, 0, 0, 0);
+            }
+        }
+    }
+}
+
+internal enum HealthFailure
+{
+    Http,
+    Tcp,
+    Timeout,
+}
