@@ -101,7 +101,7 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
         }
 
         var error = await forwarder.SendAsync(context, destination, service.Client, service.RequestConfig, proxy);
-        Observe(service, target, error, context);
+        Observe(service, target, error, context, proxy);
 
         // Kong's retries: a request that could not reach its target goes to the next one, up to the service's
         // retries — here only while nothing was sent back and only for idempotent requests without a body,
@@ -115,7 +115,7 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
 
             context.Response.StatusCode = StatusCodes.Status200OK;
             error = await forwarder.SendAsync(context, next, service.Client, service.RequestConfig, proxy);
-            Observe(service, target, error, context);
+            Observe(service, target, error, context, proxy);
         }
 
         if (proxy.ResponseBuffer is not null)
@@ -150,8 +150,8 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
         return true;
     }
 
-    private static void Observe(CompiledService service, int target, ForwarderError error, HttpContext context) =>
-        service.Balancer?.Observe(target, error == ForwarderError.Request, error == ForwarderError.RequestTimedOut, context.Response.StatusCode);
+    private static void Observe(CompiledService service, int target, ForwarderError error, HttpContext context, ProxyContext proxy) =>
+        service.Balancer?.Observe(target, error == ForwarderError.Request, error == ForwarderError.RequestTimedOut, context.Response.StatusCode, proxy.UpstreamLatencyMs);
 
     /// <summary>What a consistent-hashing upstream hashes this request by: its <c>hash_on</c>, else its <c>hash_fallback</c>.</summary>
     private static string? HashKey(ProxyContext proxy, UpstreamEntity upstream) =>

@@ -23,6 +23,10 @@ internal sealed class UpstreamBalancer
 
     private readonly TargetHealth?[] _health;
     private readonly HealthCheckSettings? _checks;
+    private readonly bool _leastConnections;
+    private readonly bool _latency;
+    private readonly int[] _inFlight;
+    private readonly double[] _latencyEwma;
 
     public UpstreamBalancer(UpstreamEntity upstream, IEnumerable<TargetEntity> targets, TargetHealthRegistry? registry = null)
     {
@@ -30,6 +34,10 @@ internal sealed class UpstreamBalancer
         Targets = [.. targets.Where(t => t.Weight > 0).OrderBy(t => t.Id)];
         _weights = [.. Targets.Select(t => t.Weight)];
         _current = new long[Targets.Length];
+        _inFlight = new int[Targets.Length];
+        _latencyEwma = new double[Targets.Length];
+        _leastConnections = upstream.Algorithm == "least-connections";
+        _latency = upstream.Algorithm == "latency";
         _checks = upstream.Healthchecks is { } json && HealthCheckSettings.Parse(json) is { } settings && (settings.ActiveOn || settings.PassiveOn) ? settings : null;
         _health = [.. Targets.Select(t => _checks is null || registry is null ? null : registry.For(upstream.Id, t.Target, _checks))];
         if (upstream.Algorithm == "consistent-hashing" && Targets.Length > 0)
@@ -49,10 +57,29 @@ internal sealed class UpstreamBalancer
     /// <summary>The targets whose health this balancer follows (empty without health checks).</summary>
     public IEnumerable<TargetHealth> CheckedTargets => _health.OfType<TargetHealth>();
 
-    /// <summary>Counts a proxied attempt's outcome against its target (passive health checks).</summary>
-    public void Observe(int index, bool connectFailed, bool timedOut, int status)
+    /// <summary>Counts a proxied attempt's outcome against its target: the request is no longer in flight, its latency, passive health.</summary>
+    public void Observe(int index, bool connectFailed, bool timedOut, int status, long latencyMs)
     {
-        if (_checks is not { PassiveOn: true } checks || index < 0 || _health[index] is not { } health)
+        if (index < 0)
+        {
+            return;
+        }
+
+        if (_leastConnections || _latency)
+        {
+            Interlocked.Decrement(ref _inFlight[index]);
+        }
+
+        if (_latency && !connectFailed)
+        {
+            lock (_lock)
+            {
+                // A moving average that forgets in a few dozen requests, so a target that slows down loses traffic quickly.
+                _latencyEwma[index] = _latencyEwma[index] == 0 ? latencyMs + 1 : (0.9 * _latencyEwma[index]) + (0.1 * (latencyMs + 1));
+            }
+        }
+
+        if (_checks is not { PassiveOn: true } checks || _health[index] is not { } health)
         {
             return;
         }
@@ -91,6 +118,11 @@ internal sealed class UpstreamBalancer
     /// </summary>
     public int Next(string? hashKey, int attempt)
     {
+        if (_leastConnections || _latency)
+        {
+            return LeastLoaded(attempt);
+        }
+
         if (hashKey is null || _ringPoints.Length == 0)
         {
             return NextHealthy();
@@ -117,6 +149,56 @@ internal sealed class UpstreamBalancer
         }
 
         return previous;
+    }
+
+    /// <summary>
+    /// least-connections: the healthy target with the fewest requests in flight for its weight; latency: the one
+    /// with the lowest recent latency times its requests in flight, for its weight (a target not yet measured
+    /// goes first; the averages of targets not picked fade, so none is left out for good). A retry skips the
+    /// best <paramref name="attempt"/> targets. The pick counts as in flight.
+    /// </summary>
+    private int LeastLoaded(int attempt)
+    {
+        lock (_lock)
+        {
+            var pick = -1;
+            for (var skipped = 0; skipped <= attempt; skipped++)
+            {
+                var best = -1;
+                var bestScore = double.MaxValue;
+                for (var i = 0; i < Targets.Length; i++)
+                {
+                    var score = (_latency ? _latencyEwma[i] : 1) * (_inFlight[i] + 1) / _weights[i];
+                    if (IsHealthy(i) && i != pick && score < bestScore)
+                    {
+                        (best, bestScore) = (i, score);
+                    }
+                }
+
+                if (best < 0)
+                {
+                    break;
+                }
+
+                pick = best;
+            }
+
+            if (pick >= 0)
+            {
+                _inFlight[pick]++;
+            }
+
+            if (_latency)
+            {
+                // The others' averages fade, so a target that was slow once is tried again now and then.
+                for (var i = 0; i < Targets.Length; i++)
+                {
+                    _latencyEwma[i] *= i == pick ? 1 : 0.99;
+                }
+            }
+
+            return pick;
+        }
     }
 
     /// <summary>Weighted round-robin over the healthy targets; -1 when none is.</summary>

@@ -4,9 +4,9 @@ using Turnpike.Edge.Schema;
 namespace Turnpike.Edge.Admin.Schemas;
 
 /// <summary>
-/// Kong's <c>upstreams</c> schema: a unique hostname-like name, the balancing algorithm (round-robin or
-/// consistent-hashing on consumer, ip, header or path), slots. What is not built yet (least-connections,
-/// latency, hashing on cookies, TCP or HTTPS probes) is refused with a message saying so, not accepted and ignored.
+/// Kong's <c>upstreams</c> schema: a unique hostname-like name, the balancing algorithm (round-robin,
+/// consistent-hashing on consumer, ip, header or path, least-connections, latency), slots, health checks.
+/// What is not built yet (hashing on cookies, TCP or HTTPS probes) is refused with a message saying so.
 /// </summary>
 internal sealed class UpstreamSchema : IEntitySchema
 {
@@ -32,10 +32,6 @@ internal sealed class UpstreamSchema : IEntitySchema
         if (!Algorithms.Contains(algorithm))
         {
             r.Error("algorithm", $"expected one of: {string.Join(", ", Algorithms)}");
-        }
-        else if (algorithm is not ("round-robin" or "consistent-hashing"))
-        {
-            r.Error("algorithm", $"'{algorithm}' is not supported yet: only round-robin and consistent-hashing");
         }
 
         var hashOn = HashSource(r, "hash_on");

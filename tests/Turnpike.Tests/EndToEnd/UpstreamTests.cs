@@ -106,6 +106,35 @@ public sealed class UpstreamTests(DevGatewayFixture fixture)
         Assert.InRange(moved / (double)users.Count, 0.15, 0.5); // about a third
     }
 
+    [Theory]
+    [InlineData("least-connections")]
+    [InlineData("latency")]
+    public async Task Least_connections_and_latency_send_most_traffic_to_the_faster_target(string algorithm)
+    {
+        await using var slow = await UpstreamServer.StartAsync();
+        slow.DelayMs = 100;
+        var path = await BalancedRouteAsync(new { name = _name, algorithm }, ($"127.0.0.1:{fixture.Upstream.Port}", 100), ($"127.0.0.1:{slow.Port}", 100));
+        var counts = new Dictionary<string, int>();
+        var until = DateTime.UtcNow.AddSeconds(2);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            while (DateTime.UtcNow < until)
+            {
+                var echo = await _proxy.GetFromJsonAsync<JsonObject>(path);
+                var host = echo!["host"]!.GetValue<string>();
+                lock (counts)
+                {
+                    counts[host] = counts.GetValueOrDefault(host) + 1;
+                }
+            }
+        }));
+
+        // Round-robin would split evenly; the slow target (100 ms an answer) should see a small share.
+        var slowShare = counts.GetValueOrDefault($"127.0.0.1:{slow.Port}") / (double)counts.Values.Sum();
+        Assert.True(slowShare < 0.2, $"the slow target got {slowShare:P0} of {counts.Values.Sum()} requests");
+        Assert.True(counts.GetValueOrDefault($"127.0.0.1:{slow.Port}") > 0, "the slow target got nothing at all");
+    }
+
     [Fact]
     public async Task A_request_that_cannot_reach_a_target_is_sent_to_another_one()
     {
@@ -217,9 +246,9 @@ public sealed class UpstreamTests(DevGatewayFixture fixture)
         Assert.Equal(400, checks);
         Assert.Equal("not supported yet: only http", checksBody!["fields"]!["healthchecks"]!["active"]!["type"]!.GetValue<string>());
         Assert.Equal("value should be between 0 and 65535", checksBody["fields"]!["healthchecks"]!["active"]!["healthy"]!["interval"]!.GetValue<string>());
-        var (algorithm, algorithmBody) = await _admin.PostJsonAsync("/upstreams", new { name = _name + "-2", algorithm = "least-connections" });
+        var (algorithm, algorithmBody) = await _admin.PostJsonAsync("/upstreams", new { name = _name + "-2", algorithm = "fastest" });
         Assert.Equal(400, algorithm);
-        Assert.Equal("'least-connections' is not supported yet: only round-robin and consistent-hashing", algorithmBody!["fields"]!["algorithm"]!.GetValue<string>());
+        Assert.Equal("expected one of: round-robin, consistent-hashing, least-connections, latency", algorithmBody!["fields"]!["algorithm"]!.GetValue<string>());
         var (header, headerBody) = await _admin.PostJsonAsync("/upstreams", new { name = _name + "-3", algorithm = "consistent-hashing", hash_on = "header" });
         Assert.Equal(400, header);
         Assert.Equal("required field missing", headerBody!["fields"]!["hash_on_header"]!.GetValue<string>());

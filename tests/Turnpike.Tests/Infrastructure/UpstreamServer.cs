@@ -31,6 +31,9 @@ internal sealed class UpstreamServer : IAsyncDisposable
 
     public int Connections => Volatile.Read(ref _connections);
 
+    /// <summary>Every answer waits this long first: a slow target.</summary>
+    public int DelayMs { get; set; }
+
     public void ReleaseStream() => _streamRelease.TrySetResult();
 
     /// <summary>Starts on a free port, or on <paramref name="port"/> (a server brought back where it was).</summary>
@@ -63,6 +66,11 @@ internal sealed class UpstreamServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
+        if (DelayMs > 0)
+        {
+            await Task.Delay(DelayMs, context.RequestAborted);
+        }
+
         if (context.WebSockets.IsWebSocketRequest)
         {
             await EchoAsync(await context.WebSockets.AcceptWebSocketAsync());
