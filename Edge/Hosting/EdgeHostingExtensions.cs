@@ -80,6 +80,12 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<TargetHealthRegistry>();
         services.AddHostedService<ActiveHealthChecker>();
         services.AddSingleton<UpstreamHealthEndpoints>();
+        services.AddOptions<DnsOptions>().BindConfiguration(DnsOptions.Section)
+            .Validate(o => o.MinTtl > TimeSpan.Zero && o.RetryAfterFailure > TimeSpan.Zero, $"{DnsOptions.Section}: MinTtl and RetryAfterFailure must be positive")
+            .ValidateOnStart();
+        services.AddSingleton<TargetResolver>();
+        services.AddSingleton<UpstreamBalancers>();
+        services.AddHostedService<DnsRefresher>();
         services.AddSingleton<UpstreamClients>();
         services.AddSingleton<ProxyMiddleware>();
         services.AddHttpForwarder();

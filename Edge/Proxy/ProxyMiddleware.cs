@@ -150,7 +150,7 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
         return true;
     }
 
-    private static void Observe(CompiledService service, int target, ForwarderError error, HttpContext context, ProxyContext proxy) =>
+    private static void Observe(CompiledService service, UpstreamBalancer.Endpoint? target, ForwarderError error, HttpContext context, ProxyContext proxy) =>
         service.Balancer?.Observe(target, error == ForwarderError.Request, error == ForwarderError.RequestTimedOut, context.Response.StatusCode, proxy.UpstreamLatencyMs);
 
     /// <summary>What a consistent-hashing upstream hashes this request by: its <c>hash_on</c>, else its <c>hash_fallback</c>.</summary>

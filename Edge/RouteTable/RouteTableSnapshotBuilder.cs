@@ -15,7 +15,13 @@ namespace Turnpike.Edge.RouteTable;
 /// entities, not a recompilation and re-indexing of every route.
 /// Used by one thread at a time (the sync loop).
 /// </summary>
-internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients, PluginRegistry plugins, TargetHealthRegistry health, ILogger<RouteTableSnapshotBuilder> logger)
+internal sealed partial class RouteTableSnapshotBuilder(
+    UpstreamClients clients,
+    PluginRegistry plugins,
+    TargetHealthRegistry health,
+    TargetResolver resolver,
+    UpstreamBalancers published,
+    ILogger<RouteTableSnapshotBuilder> logger)
 {
     private readonly RegexCache _regexes = new();
     private Dictionary<ServiceEntity, CompiledService> _services = new(ReferenceEqualityComparer.Instance);
@@ -82,13 +88,14 @@ internal sealed partial class RouteTableSnapshotBuilder(UpstreamClients clients,
         foreach (var upstream in entities.Upstreams.Values)
         {
             var targets = targetsOf[upstream.Id];
-            var balancer = _balancers.GetValueOrDefault(upstream.Id) is { } known && known.IsFor(upstream, targets) ? known : new UpstreamBalancer(upstream, targets, health);
+            var balancer = _balancers.GetValueOrDefault(upstream.Id) is { } known && known.IsFor(upstream, targets) ? known : new UpstreamBalancer(upstream, targets, health, resolver);
             built[upstream.Id] = balancer;
             byName[upstream.Name] = balancer;
         }
 
         health.Keep(built.Values.SelectMany(b => b.CheckedTargets).Select(t => (t.UpstreamId, t.Target)).ToHashSet());
         _balancers = built;
+        published.Publish([.. built.Values]);
         return byName;
     }
 

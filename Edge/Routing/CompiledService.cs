@@ -15,16 +15,16 @@ internal sealed class CompiledService(ServiceEntity entity, HttpMessageInvoker c
 
     public UpstreamBalancer? Balancer { get; } = balancer;
 
-    private readonly string[] _targetPrefixes = balancer is null ? [] : [.. balancer.Targets.Select(t => $"{entity.Protocol}://{t.Target}")];
+    private readonly bool _https = entity.Protocol == "https";
 
     /// <summary>
     /// Where a request goes: the service's host, or its upstream's target for this hash key (round-robin
     /// without one), the next one on a retry; null when the upstream has no target taking traffic.
     /// </summary>
-    public string? NextDestination(string? hashKey, int attempt, out int target)
+    public string? NextDestination(string? hashKey, int attempt, out UpstreamBalancer.Endpoint? endpoint)
     {
-        target = Balancer?.Next(hashKey, attempt) ?? -1;
-        return Balancer is null ? DestinationPrefix : target >= 0 ? _targetPrefixes[target] : null;
+        endpoint = Balancer?.Next(hashKey, attempt);
+        return Balancer is null ? DestinationPrefix : endpoint is null ? null : _https ? endpoint.HttpsPrefix : endpoint.HttpPrefix;
     }
 
     public HttpMessageInvoker Client { get; } = client;

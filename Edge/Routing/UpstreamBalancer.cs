@@ -1,85 +1,112 @@
+using System.Net;
 using Turnpike.Edge.Upstreams;
 
 namespace Turnpike.Edge.Routing;
 
 /// <summary>
-/// Picks an upstream's target. Round-robin is weighted and smooth (as nginx does it: each pick goes to the
-/// target furthest behind its share, so a 3:1 weighting sends exactly 3 of every 4 requests). Consistent
-/// hashing places each target on a ring at points in proportion to its weight (<c>slots</c>/1,000 per unit) and sends
-/// a request to the first point at or after its key's hash: a target added or removed moves only the keys
-/// next to its points (about 1/n of them). Requests without a key fall back to round-robin. Targets of
-/// weight 0 take no traffic. Built when the upstream or its targets change; thread-safe.
+/// Picks where an upstream's next request goes. Its endpoints are its targets of weight above 0, a target
+/// named by DNS contributing one endpoint per address (each with the target's weight) once
+/// <see cref="TargetResolver"/> has resolved it, refreshed as the records' TTLs run out.
+/// Round-robin is weighted and smooth (as nginx does it: each pick goes to the endpoint furthest behind its
+/// share, so a 3:1 weighting sends exactly 3 of every 4 requests). Consistent hashing places each endpoint on
+/// a ring at points in proportion to its weight (<c>slots</c>/1,000 per unit) and sends a request to the first
+/// point at or after its key's hash: an endpoint added or removed moves only the keys next to its points.
+/// least-connections and latency pick by requests in flight (and recent latency) per weight. Unhealthy
+/// endpoints (health checks) are skipped. Thread-safe; the endpoint set is swapped whole.
 /// </summary>
 internal sealed class UpstreamBalancer
 {
-    /// <summary>Bounds a ring's size; weights stay proportional up to this many points per target.</summary>
-    private const int MaxPointsPerTarget = 65_536;
+    /// <summary>Bounds a ring's size; weights stay proportional up to this many points per endpoint.</summary>
+    private const int MaxPointsPerEndpoint = 65_536;
 
     private readonly Lock _lock = new();
-    private readonly int[] _weights;
-    private readonly long[] _current;
-    private readonly uint[] _ringPoints = [];
-    private readonly int[] _ringOwners = [];
-
-    private readonly TargetHealth?[] _health;
     private readonly HealthCheckSettings? _checks;
+    private readonly TargetHealthRegistry? _registry;
     private readonly bool _leastConnections;
     private readonly bool _latency;
-    private readonly int[] _inFlight;
-    private readonly double[] _latencyEwma;
+    private volatile EndpointSet _set;
+    private Dictionary<string, string[]?> _resolvedWith = [];
 
-    public UpstreamBalancer(UpstreamEntity upstream, IEnumerable<TargetEntity> targets, TargetHealthRegistry? registry = null)
+    public UpstreamBalancer(UpstreamEntity upstream, IEnumerable<TargetEntity> targets, TargetHealthRegistry? registry = null, TargetResolver? resolver = null)
     {
         Upstream = upstream;
         Targets = [.. targets.Where(t => t.Weight > 0).OrderBy(t => t.Id)];
-        _weights = [.. Targets.Select(t => t.Weight)];
-        _current = new long[Targets.Length];
-        _inFlight = new int[Targets.Length];
-        _latencyEwma = new double[Targets.Length];
+        _registry = registry;
         _leastConnections = upstream.Algorithm == "least-connections";
         _latency = upstream.Algorithm == "latency";
         _checks = upstream.Healthchecks is { } json && HealthCheckSettings.Parse(json) is { } settings && (settings.ActiveOn || settings.PassiveOn) ? settings : null;
-        _health = [.. Targets.Select(t => _checks is null || registry is null ? null : registry.For(upstream.Id, t.Target, _checks))];
-        if (upstream.Algorithm == "consistent-hashing" && Targets.Length > 0)
+        _set = Build([], resolver);
+    }
+
+    public UpstreamEntity Upstream { get; }
+
+    /// <summary>The targets that take traffic, in a fixed order.</summary>
+    public TargetEntity[] Targets { get; }
+
+    /// <summary>True when requests should bring a hash key (consistent hashing).</summary>
+    public bool HashesRequests => Upstream.Algorithm == "consistent-hashing";
+
+    /// <summary>The host names among the targets (resolved by DNS).</summary>
+    public IEnumerable<string> HostNames => Targets.Select(t => TargetResolver.Split(t.Target).Host).Where(h => !TargetResolver.IsAddress(h)).Distinct();
+
+    /// <summary>The endpoints whose health this balancer follows (empty without health checks).</summary>
+    public IEnumerable<TargetHealth> CheckedTargets => _set.Endpoints.Select(e => e.Health).OfType<TargetHealth>();
+
+    /// <summary>True when the resolver has answers this balancer's endpoints were not built from.</summary>
+    public bool NeedsRefresh(TargetResolver resolver) => _resolvedWith.Any(r => !ReferenceEquals(resolver.Addresses(r.Key), r.Value));
+
+    /// <summary>Rebuilds the endpoints from what the resolver now knows; endpoints that stay keep their counts and health.</summary>
+    public void Refresh(TargetResolver resolver)
+    {
+        lock (_lock)
         {
-            // Points per unit of weight are fixed by slots alone, never by the other targets: adding or removing
-            // a target leaves every other target's points where they were, so keys move only to or from it.
-            var perWeight = Math.Max(1, upstream.Slots / 1000);
-            var ring = Targets
-                .SelectMany((t, i) => Enumerable.Range(0, Math.Clamp(t.Weight * perWeight, 1, MaxPointsPerTarget)).Select(k => (Point: Hash($"{t.Target}#{k}"), Owner: i)))
-                .OrderBy(p => p.Point)
-                .ToArray();
-            _ringPoints = [.. ring.Select(p => p.Point)];
-            _ringOwners = [.. ring.Select(p => p.Owner)];
+            _set = Build(_set.Endpoints, resolver);
         }
     }
 
-    /// <summary>The targets whose health this balancer follows (empty without health checks).</summary>
-    public IEnumerable<TargetHealth> CheckedTargets => _health.OfType<TargetHealth>();
-
-    /// <summary>Counts a proxied attempt's outcome against its target: the request is no longer in flight, its latency, passive health.</summary>
-    public void Observe(int index, bool connectFailed, bool timedOut, int status, long latencyMs)
+    /// <summary>
+    /// The endpoint for a request with this hash key; <paramref name="attempt"/> &gt; 0 (a retry) moves on to
+    /// another endpoint. Null when no endpoint takes traffic.
+    /// </summary>
+    public Endpoint? Next(string? hashKey, int attempt)
     {
-        if (index < 0)
+        var set = _set;
+        if (set.Endpoints.Length == 0)
+        {
+            return null;
+        }
+
+        if (_leastConnections || _latency)
+        {
+            return LeastLoaded(set, attempt);
+        }
+
+        return hashKey is null || set.RingPoints.Length == 0 ? NextHealthy(set) : OnRing(set, Hash(hashKey), attempt);
+    }
+
+    /// <summary>Counts a proxied attempt's outcome against its endpoint: no longer in flight, its latency, passive health.</summary>
+    public void Observe(Endpoint? endpoint, bool connectFailed, bool timedOut, int status, long latencyMs)
+    {
+        if (endpoint is null)
         {
             return;
         }
 
         if (_leastConnections || _latency)
         {
-            Interlocked.Decrement(ref _inFlight[index]);
+            Interlocked.Decrement(ref endpoint.InFlight);
         }
 
         if (_latency && !connectFailed)
         {
             lock (_lock)
             {
-                // A moving average that forgets in a few dozen requests, so a target that slows down loses traffic quickly.
-                _latencyEwma[index] = _latencyEwma[index] == 0 ? latencyMs + 1 : (0.9 * _latencyEwma[index]) + (0.1 * (latencyMs + 1));
+                // A moving average that forgets in a few dozen requests, so an endpoint that slows down loses traffic quickly.
+                endpoint.LatencyEwma = endpoint.LatencyEwma == 0 ? latencyMs + 1 : (0.9 * endpoint.LatencyEwma) + (0.1 * (latencyMs + 1));
             }
         }
 
-        if (_checks is not { PassiveOn: true } checks || _health[index] is not { } health)
+        if (_checks is not { PassiveOn: true } checks || endpoint.Health is not { } health)
         {
             return;
         }
@@ -102,80 +129,136 @@ internal sealed class UpstreamBalancer
         }
     }
 
-    private bool IsHealthy(int index) => _health[index]?.IsHealthy ?? true;
+    /// <summary>True when <paramref name="upstream"/> and <paramref name="targets"/> are the very records this balancer was built from.</summary>
+    public bool IsFor(UpstreamEntity upstream, IEnumerable<TargetEntity> targets) =>
+        ReferenceEquals(Upstream, upstream) && Targets.SequenceEqual(targets.Where(t => t.Weight > 0).OrderBy(t => t.Id), ReferenceEqualityComparer.Instance);
 
-    /// <summary>True when requests should bring a hash key (consistent hashing).</summary>
-    public bool HashesRequests => _ringPoints.Length > 0;
-
-    public UpstreamEntity Upstream { get; }
-
-    /// <summary>The targets that take traffic, in a fixed order (the index <see cref="Next"/> returns).</summary>
-    public TargetEntity[] Targets { get; }
-
-    /// <summary>
-    /// The index of the target for a request with this hash key; <paramref name="attempt"/> &gt; 0 (a retry) walks on
-    /// to the next different target on the ring. -1 when no target takes traffic.
-    /// </summary>
-    public int Next(string? hashKey, int attempt)
+    private EndpointSet Build(Endpoint[] previous, TargetResolver? resolver)
     {
-        if (_leastConnections || _latency)
+        var known = previous.ToDictionary(e => e.HostPort);
+        var endpoints = new List<Endpoint>();
+        _resolvedWith = HostNames.ToDictionary(h => h, h => resolver?.Addresses(h), StringComparer.OrdinalIgnoreCase);
+        foreach (var target in Targets)
         {
-            return LeastLoaded(attempt);
+            var (host, port) = TargetResolver.Split(target.Target);
+            var addresses = TargetResolver.IsAddress(host) ? null : resolver?.Addresses(host);
+            foreach (var hostPort in addresses is { Length: > 0 } ? addresses.Select(a => TargetResolver.Join(a, port)) : [target.Target])
+            {
+                endpoints.Add(known.GetValueOrDefault(hostPort) is { } same && same.Weight == target.Weight
+                    ? same
+                    : new Endpoint(hostPort, target.Weight, _checks is null || _registry is null ? null : _registry.For(Upstream.Id, hostPort, _checks)));
+            }
         }
 
-        if (hashKey is null || _ringPoints.Length == 0)
+        var set = new EndpointSet([.. endpoints.DistinctBy(e => e.HostPort)]);
+        if (HashesRequests && set.Endpoints.Length > 0)
         {
-            return NextHealthy();
+            // Points per unit of weight are fixed by slots alone, never by the other endpoints: adding or removing
+            // one leaves every other endpoint's points where they were, so keys move only to or from it.
+            var perWeight = Math.Max(1, Upstream.Slots / 1000);
+            var ring = set.Endpoints
+                .SelectMany((e, i) => Enumerable.Range(0, Math.Clamp(e.Weight * perWeight, 1, MaxPointsPerEndpoint)).Select(k => (Point: Hash($"{e.HostPort}#{k}"), Owner: i)))
+                .OrderBy(p => p.Point)
+                .ToArray();
+            set.RingPoints = [.. ring.Select(p => p.Point)];
+            set.RingOwners = [.. ring.Select(p => p.Owner)];
         }
 
-        // From the key's point on: the first healthy target, or on a retry the next different healthy one.
-        var index = Array.BinarySearch(_ringPoints, Hash(hashKey));
+        return set;
+    }
+
+    private static Endpoint? OnRing(EndpointSet set, uint hash, int attempt)
+    {
+        // From the key's point on: the first healthy endpoint, or on a retry the next different healthy one.
+        var index = Array.BinarySearch(set.RingPoints, hash);
         index = index < 0 ? ~index : index;
         var previous = -1;
-        for (var step = 0; step < _ringPoints.Length; step++)
+        for (var step = 0; step < set.RingPoints.Length; step++)
         {
-            var owner = _ringOwners[(index + step) % _ringPoints.Length];
-            if (owner == previous || !IsHealthy(owner))
+            var owner = set.RingOwners[(index + step) % set.RingPoints.Length];
+            if (owner == previous || !set.Endpoints[owner].IsHealthy)
             {
                 continue;
             }
 
             if (attempt-- == 0)
             {
-                return owner;
+                return set.Endpoints[owner];
             }
 
             previous = owner;
         }
 
-        return previous;
+        return previous < 0 ? null : set.Endpoints[previous];
+    }
+
+    /// <summary>Weighted round-robin over the healthy endpoints; null when none is.</summary>
+    private Endpoint? NextHealthy(EndpointSet set)
+    {
+        for (var tries = 0; tries < set.Endpoints.Length; tries++)
+        {
+            var endpoint = set.Endpoints[RoundRobin(set)];
+            if (endpoint.IsHealthy)
+            {
+                return endpoint;
+            }
+        }
+
+        return null;
+    }
+
+    private int RoundRobin(EndpointSet set)
+    {
+        var endpoints = set.Endpoints;
+        if (endpoints.Length == 1)
+        {
+            return 0;
+        }
+
+        lock (_lock)
+        {
+            var best = 0;
+            long total = 0;
+            for (var i = 0; i < endpoints.Length; i++)
+            {
+                set.Current[i] += endpoints[i].Weight;
+                total += endpoints[i].Weight;
+                if (set.Current[i] > set.Current[best])
+                {
+                    best = i;
+                }
+            }
+
+            set.Current[best] -= total;
+            return best;
+        }
     }
 
     /// <summary>
-    /// least-connections: the healthy target with the fewest requests in flight for its weight; latency: the one
-    /// with the lowest recent latency times its requests in flight, for its weight (a target not yet measured
-    /// goes first; the averages of targets not picked fade, so none is left out for good). A retry skips the
-    /// best <paramref name="attempt"/> targets. The pick counts as in flight.
+    /// least-connections: the healthy endpoint with the fewest requests in flight for its weight; latency: the
+    /// lowest recent latency times requests in flight, for its weight (one not yet measured goes first; the
+    /// averages of endpoints not picked fade, so none is left out for good). A retry skips the best
+    /// <paramref name="attempt"/> endpoints. The pick counts as in flight.
     /// </summary>
-    private int LeastLoaded(int attempt)
+    private Endpoint? LeastLoaded(EndpointSet set, int attempt)
     {
         lock (_lock)
         {
-            var pick = -1;
+            Endpoint? pick = null;
             for (var skipped = 0; skipped <= attempt; skipped++)
             {
-                var best = -1;
+                Endpoint? best = null;
                 var bestScore = double.MaxValue;
-                for (var i = 0; i < Targets.Length; i++)
+                foreach (var endpoint in set.Endpoints)
                 {
-                    var score = (_latency ? _latencyEwma[i] : 1) * (_inFlight[i] + 1) / _weights[i];
-                    if (IsHealthy(i) && i != pick && score < bestScore)
+                    var score = (_latency ? endpoint.LatencyEwma : 1) * (endpoint.InFlight + 1) / endpoint.Weight;
+                    if (endpoint.IsHealthy && endpoint != pick && score < bestScore)
                     {
-                        (best, bestScore) = (i, score);
+                        (best, bestScore) = (endpoint, score);
                     }
                 }
 
-                if (best < 0)
+                if (best is null)
                 {
                     break;
                 }
@@ -183,17 +266,16 @@ internal sealed class UpstreamBalancer
                 pick = best;
             }
 
-            if (pick >= 0)
+            if (pick is not null)
             {
-                _inFlight[pick]++;
+                pick.InFlight++;
             }
 
             if (_latency)
             {
-                // The others' averages fade, so a target that was slow once is tried again now and then.
-                for (var i = 0; i < Targets.Length; i++)
+                foreach (var endpoint in set.Endpoints)
                 {
-                    _latencyEwma[i] *= i == pick ? 1 : 0.99;
+                    endpoint.LatencyEwma *= endpoint == pick ? 1 : 0.99;
                 }
             }
 
@@ -201,53 +283,7 @@ internal sealed class UpstreamBalancer
         }
     }
 
-    /// <summary>Weighted round-robin over the healthy targets; -1 when none is.</summary>
-    private int NextHealthy()
-    {
-        for (var tries = 0; tries < Targets.Length; tries++)
-        {
-            var index = Next();
-            if (index < 0 || IsHealthy(index))
-            {
-                return index;
-            }
-        }
-
-        return -1;
-    }
-
-    /// <summary>The index of the target for the next request by weighted round-robin; -1 when no target takes traffic.</summary>
-    private int Next()
-    {
-        if (_weights.Length <= 1)
-        {
-            return _weights.Length - 1;
-        }
-
-        lock (_lock)
-        {
-            var best = 0;
-            long total = 0;
-            for (var i = 0; i < _weights.Length; i++)
-            {
-                _current[i] += _weights[i];
-                total += _weights[i];
-                if (_current[i] > _current[best])
-                {
-                    best = i;
-                }
-            }
-
-            _current[best] -= total;
-            return best;
-        }
-    }
-
-    /// <summary>True when <paramref name="upstream"/> and <paramref name="targets"/> are the very records this balancer was built from.</summary>
-    public bool IsFor(UpstreamEntity upstream, IEnumerable<TargetEntity> targets) =>
-        ReferenceEquals(Upstream, upstream) && Targets.SequenceEqual(targets.Where(t => t.Weight > 0).OrderBy(t => t.Id), ReferenceEqualityComparer.Instance);
-
-    /// <summary>FNV-1a with a final mix: stable across processes, so every edge puts a key on the same target.</summary>
+    /// <summary>FNV-1a with a final mix: stable across processes, so every edge puts a key on the same endpoint.</summary>
     private static uint Hash(string text)
     {
         var hash = 2166136261u;
@@ -261,5 +297,36 @@ internal sealed class UpstreamBalancer
         hash ^= hash >> 13;
         hash *= 0xc2b2ae35u;
         return hash ^ (hash >> 16);
+    }
+
+    /// <summary>One address a request can go to (<c>host:port</c>), with what the balancer keeps about it.</summary>
+    internal sealed class Endpoint(string hostPort, int weight, TargetHealth? health)
+    {
+        public int InFlight;
+        public double LatencyEwma;
+
+        public string HostPort { get; } = hostPort;
+
+        public int Weight { get; } = weight;
+
+        public TargetHealth? Health { get; } = health;
+
+        public bool IsHealthy => Health?.IsHealthy ?? true;
+
+        public string HttpPrefix { get; } = "http://" + hostPort;
+
+        public string HttpsPrefix { get; } = "https://" + hostPort;
+    }
+
+    /// <summary>The endpoints of one moment, with the round-robin state and ring built over them.</summary>
+    private sealed class EndpointSet(Endpoint[] endpoints)
+    {
+        public Endpoint[] Endpoints { get; } = endpoints;
+
+        public long[] Current { get; } = new long[endpoints.Length];
+
+        public uint[] RingPoints { get; set; } = [];
+
+        public int[] RingOwners { get; set; } = [];
     }
 }

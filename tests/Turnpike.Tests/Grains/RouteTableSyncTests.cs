@@ -29,7 +29,13 @@ public sealed class RouteTableSyncTests(RouteTableClusterFixture fixture)
         var sync = new RouteTableSync(
             grains,
             store,
-            new RouteTableSnapshotBuilder(clients, plugins, health, NullLogger<RouteTableSnapshotBuilder>.Instance),
+            new RouteTableSnapshotBuilder(
+                clients,
+                plugins,
+                health,
+                new Turnpike.Edge.Upstreams.TargetResolver(Microsoft.Extensions.Options.Options.Create(new Turnpike.Edge.Upstreams.DnsOptions()), TimeProvider.System, NullLogger<Turnpike.Edge.Upstreams.TargetResolver>.Instance),
+                new Turnpike.Edge.Upstreams.UpstreamBalancers(),
+                NullLogger<RouteTableSnapshotBuilder>.Instance),
             health,
             new DeclarativeConfigLoader(new DeclarativeConfig(TestSchemas.Create(plugins)), grains),
             new EdgeIdentity(options),
