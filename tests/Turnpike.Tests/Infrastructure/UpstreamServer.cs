@@ -37,13 +37,13 @@ internal sealed class UpstreamServer : IAsyncDisposable
     public void ReleaseStream() => _streamRelease.TrySetResult();
 
     /// <summary>Starts on a free port, or on <paramref name="port"/> (a server brought back where it was).</summary>
-    public static async Task<UpstreamServer> StartAsync(int? port = null)
+    public static async Task<UpstreamServer> StartAsync(int? port = null, IPAddress? address = null)
     {
         var listenPort = port ?? FreePorts.Next();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         UpstreamServer? server = null;
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, listenPort, listen => listen.Use(next => connection =>
+        builder.WebHost.ConfigureKestrel(k => k.Listen(address ?? IPAddress.Loopback, listenPort, listen => listen.Use(next => connection =>
         {
             Interlocked.Increment(ref server!._connections);
             return next(connection);
