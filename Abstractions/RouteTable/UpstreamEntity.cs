@@ -20,6 +20,10 @@ public sealed record UpstreamEntity : GatewayEntity
     /// <summary>Kong's <c>healthchecks</c> object with every default filled in, as JSON (the edges read it).</summary>
     [Id(7)] public string? Healthchecks { get; init; }
 
+    /// <summary>hash_on cookie: the cookie's name, and the path of the cookie set when a client has none.</summary>
+    [Id(8)] public string? HashOnCookie { get; init; }
+    [Id(9)] public string HashOnCookiePath { get; init; } = "/";
+
     public override EntityKind Kind => EntityKind.Upstream;
 
     public override string? UniqueName => Name;

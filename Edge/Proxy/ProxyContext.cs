@@ -86,7 +86,14 @@ internal sealed class ProxyContext(
             var headers = HttpContext.Response.Headers;
             foreach (var (name, value) in added)
             {
-                headers[name] = value;
+                if (string.Equals(name, "Set-Cookie", StringComparison.OrdinalIgnoreCase))
+                {
+                    headers.Append(name, value); // beside the upstream's own cookies
+                }
+                else
+                {
+                    headers[name] = value;
+                }
             }
         }
     }

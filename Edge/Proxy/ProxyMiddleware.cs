@@ -155,11 +155,25 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
 
     /// <summary>What a consistent-hashing upstream hashes this request by: its <c>hash_on</c>, else its <c>hash_fallback</c>.</summary>
     private static string? HashKey(ProxyContext proxy, UpstreamEntity upstream) =>
-        HashSource(proxy, upstream.HashOn, upstream.HashOnHeader) ?? HashSource(proxy, upstream.HashFallback, upstream.HashFallbackHeader);
+        HashSource(proxy, upstream.HashOn, upstream.HashOnHeader, upstream) ?? HashSource(proxy, upstream.HashFallback, upstream.HashFallbackHeader, upstream);
 
-    private static string? HashSource(ProxyContext proxy, string source, string? header) => source switch
+    /// <summary>Kong's cookie hashing: the client's cookie, or a new random one the response sets so the client sticks from then on.</summary>
+    private static string CookieKey(ProxyContext proxy, UpstreamEntity upstream)
+    {
+        if (proxy.HttpContext.Request.Cookies.TryGetValue(upstream.HashOnCookie!, out var value) && value.Length > 0)
+        {
+            return value;
+        }
+
+        var created = Guid.NewGuid().ToString("N");
+        proxy.SetResponseHeader("Set-Cookie", $"{upstream.HashOnCookie}={created}; Path={upstream.HashOnCookiePath}");
+        return created;
+    }
+
+    private static string? HashSource(ProxyContext proxy, string source, string? header, UpstreamEntity upstream) => source switch
     {
         "consumer" => proxy.Consumer?.Id.ToString("N"),
+        "cookie" => CookieKey(proxy, upstream),
         "ip" => proxy.HttpContext.Connection.RemoteIpAddress?.ToString(),
         "header" when header is not null => proxy.HttpContext.Request.Headers[header].ToString() is { Length: > 0 } value ? value : null,
         "path" => proxy.HttpContext.Request.Path.Value,

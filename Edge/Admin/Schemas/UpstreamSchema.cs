@@ -5,8 +5,8 @@ namespace Turnpike.Edge.Admin.Schemas;
 
 /// <summary>
 /// Kong's <c>upstreams</c> schema: a unique hostname-like name, the balancing algorithm (round-robin,
-/// consistent-hashing on consumer, ip, header or path, least-connections, latency), slots, health checks.
-/// What is not built yet (hashing on cookies, TCP or HTTPS probes) is refused with a message saying so.
+/// consistent-hashing on consumer, ip, header, cookie or path, least-connections, latency), slots, health checks.
+/// What is not built yet (TCP or HTTPS probes) is refused with a message saying so.
 /// </summary>
 internal sealed class UpstreamSchema : IEntitySchema
 {
@@ -48,6 +48,23 @@ internal sealed class UpstreamSchema : IEntitySchema
             r.Error("hash_fallback_header", "required field missing");
         }
 
+        var hashOnCookie = r.String("hash_on_cookie");
+        var hashOnCookiePath = r.String("hash_on_cookie_path") ?? "/";
+        if ((hashOn == "cookie" || hashFallback == "cookie") && string.IsNullOrEmpty(hashOnCookie))
+        {
+            r.Error("hash_on_cookie", "required field missing");
+        }
+
+        if (!hashOnCookiePath.StartsWith('/'))
+        {
+            r.Error("hash_on_cookie_path", "should start with: /");
+        }
+
+        if (hashOn == "cookie" && hashFallback != "none")
+        {
+            r.Error("hash_fallback", "must be 'none' when 'hash_on' is 'cookie'"); // a missing cookie is set, so nothing falls back
+        }
+
         if (hashOn == "none" && hashFallback != "none")
         {
             r.Error("hash_fallback", "must be 'none' when 'hash_on' is 'none'");
@@ -66,6 +83,8 @@ internal sealed class UpstreamSchema : IEntitySchema
             HashFallback = hashFallback,
             HashOnHeader = hashOnHeader,
             HashFallbackHeader = hashFallbackHeader,
+            HashOnCookie = hashOnCookie,
+            HashOnCookiePath = hashOnCookiePath,
             Healthchecks = healthchecks.ToJsonString(),
             Tags = r.Strings("tags", FieldRules.Tag),
         };
@@ -86,6 +105,8 @@ internal sealed class UpstreamSchema : IEntitySchema
             ["hash_fallback"] = u.HashFallback,
             ["hash_on_header"] = u.HashOnHeader,
             ["hash_fallback_header"] = u.HashFallbackHeader,
+            ["hash_on_cookie"] = u.HashOnCookie,
+            ["hash_on_cookie_path"] = u.HashOnCookiePath,
             ["slots"] = u.Slots,
             ["healthchecks"] = u.Healthchecks is null ? null : JsonNode.Parse(u.Healthchecks),
         };
@@ -99,10 +120,6 @@ internal sealed class UpstreamSchema : IEntitySchema
         if (!HashSources.Contains(value))
         {
             r.Error(field, $"expected one of: {string.Join(", ", HashSources)}");
-        }
-        else if (value == "cookie")
-        {
-            r.Error(field, "'cookie' is not supported yet");
         }
 
         return value;

@@ -106,6 +106,35 @@ public sealed class UpstreamTests(DevGatewayFixture fixture)
         Assert.InRange(moved / (double)users.Count, 0.15, 0.5); // about a third
     }
 
+    [Fact]
+    public async Task Cookie_hashing_gives_a_new_client_a_cookie_that_keeps_it_on_one_target()
+    {
+        await using var second = await UpstreamServer.StartAsync();
+        var path = await BalancedRouteAsync(
+            new { name = _name, algorithm = "consistent-hashing", hash_on = "cookie", hash_on_cookie = "sticky", hash_on_cookie_path = "/" },
+            ($"127.0.0.1:{fixture.Upstream.Port}", 100), ($"127.0.0.1:{second.Port}", 100));
+        var targetsSeen = new HashSet<string>();
+        using var browser = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = _proxy.BaseAddress }; // each request as a new client
+        for (var client = 0; client < 20; client++)
+        {
+            using var first = await browser.GetAsync(path);
+            var cookie = first.Headers.GetValues("Set-Cookie").Single();
+            Assert.Matches("^sticky=[0-9a-f]{32}; Path=/$", cookie);
+            var target = (await first.Content.ReadFromJsonAsync<JsonObject>())!["host"]!.GetValue<string>();
+            targetsSeen.Add(target);
+            for (var i = 0; i < 5; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, path);
+                request.Headers.Add("Cookie", cookie.Split(';')[0]);
+                using var again = await browser.SendAsync(request);
+                Assert.False(again.Headers.Contains("Set-Cookie"));
+                Assert.Equal(target, (await again.Content.ReadFromJsonAsync<JsonObject>())!["host"]!.GetValue<string>());
+            }
+        }
+
+        Assert.Equal(2, targetsSeen.Count); // twenty clients are not all on one target
+    }
+
     [Theory]
     [InlineData("least-connections")]
     [InlineData("latency")]
