@@ -245,29 +245,17 @@ internal sealed record RouteTableContent
                     ? AdminError.UniqueViolation("custom_id", customId)
                     : null;
             case BasicAuthCredentialEntity basic:
-                return BasicAuths.ByName.TryGetValue(basic.Username, out var userHolder) && userHolder != basic.Id
-                    ? AdminError.UniqueViolation("username", basic.Username)
-                    : null;
+                return Taken(BasicAuths, basic, "username", basic.Username);
             case AclEntity acl:
-                return Acls.ByName.TryGetValue(acl.UniqueName!, out var member) && member != acl.Id
-                    ? AdminError.UniqueViolation("group", acl.Group)
-                    : null;
+                return Taken(Acls, acl, "group", acl.Group);
             case KeyAuthCredentialEntity key:
-                return KeyAuths.ByName.TryGetValue(key.Key, out var holderOfKey) && holderOfKey != key.Id
-                    ? AdminError.UniqueViolation("key", key.Key)
-                    : null;
+                return Taken(KeyAuths, key, "key", key.Key);
             case UpstreamEntity upstream:
-                return Upstreams.ByName.TryGetValue(upstream.Name, out var upstreamHolder) && upstreamHolder != upstream.Id
-                    ? AdminError.UniqueViolation("name", upstream.Name)
-                    : null;
+                return Taken(Upstreams, upstream, "name", upstream.Name);
             case TargetEntity target:
-                return Targets.ByName.TryGetValue(target.UniqueName!, out var targetHolder) && targetHolder != target.Id
-                    ? AdminError.UniqueViolation("target", target.Target)
-                    : null;
+                return Taken(Targets, target, "target", target.Target);
             case JwtCredentialEntity jwt:
-                return Jwts.ByName.TryGetValue(jwt.Key, out var holderOfJwtKey) && holderOfJwtKey != jwt.Id
-                    ? AdminError.UniqueViolation("key", jwt.Key)
-                    : null;
+                return Taken(Jwts, jwt, "key", jwt.Key);
             default:
                 if (entity.UniqueName is not { } name)
                 {
@@ -279,6 +267,10 @@ internal sealed record RouteTableContent
         }
 
         static string Ref(Guid? id) => id is { } g ? $"{{id=\"{g}\"}}" : "null";
+
+        // The entity's unique name (per parent where it has one) held by another entity of its kind.
+        static AdminError? Taken<T>(EntitySet<T> set, T entity, string field, string value) where T : GatewayEntity =>
+            set.ByName.TryGetValue(entity.UniqueName!, out var holder) && holder != entity.Id ? AdminError.UniqueViolation(field, value) : null;
     }
 
     private AdminError? MissingReference(GatewayEntity entity) => entity switch
