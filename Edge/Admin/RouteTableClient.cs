@@ -26,6 +26,23 @@ internal sealed class RouteTableClient(IGrainFactory grains)
 
     public Task<EntityPage> List(EntityQuery query) => RetryAsync(() => Grain.List(query), AnyClusterFailure);
 
+    /// <summary>Every entity the query matches, page after page.</summary>
+    public async IAsyncEnumerable<GatewayEntity> ListAll(EntityQuery query)
+    {
+        Guid? after = null;
+        do
+        {
+            var page = await List(query with { After = after });
+            foreach (var entity in page.Items)
+            {
+                yield return entity;
+            }
+
+            after = page.NextAfter;
+        }
+        while (after is not null);
+    }
+
     public Task<RouteTableDelta> GetChangesSince(long version) => RetryAsync(() => Grain.GetChangesSince(version), AnyClusterFailure);
 
     /// <summary>

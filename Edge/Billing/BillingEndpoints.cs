@@ -246,18 +246,11 @@ internal sealed class BillingEndpoints(UsageReader reader, RouteTableClient tabl
     private async Task<Dictionary<Guid, string?>> ServiceNamesAsync()
     {
         var names = new Dictionary<Guid, string?>();
-        Guid? after = null;
-        do
+        await foreach (var service in table.ListAll(new EntityQuery { Kind = EntityKind.Service, Size = 1000 }))
         {
-            var page = await table.List(new EntityQuery { Kind = EntityKind.Service, Size = 1000, After = after });
-            foreach (var service in page.Items.OfType<ServiceEntity>())
-            {
-                names[service.Id] = service.Name;
-            }
-
-            after = page.NextAfter;
+            names[service.Id] = ((ServiceEntity)service).Name;
         }
-        while (after is not null);
+
         return names;
     }
 }

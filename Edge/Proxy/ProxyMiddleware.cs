@@ -174,7 +174,7 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
     {
         "consumer" => proxy.Consumer?.Id.ToString("N"),
         "cookie" => CookieKey(proxy, upstream),
-        "ip" => proxy.HttpContext.Connection.RemoteIpAddress?.ToString(),
+        "ip" => ConnectionText.Of(proxy.HttpContext).RemoteAddress,
         "header" when header is not null => proxy.HttpContext.Request.Headers[header].ToString() is { Length: > 0 } value ? value : null,
         "path" => proxy.HttpContext.Request.Path.Value,
         _ => null,

@@ -87,22 +87,13 @@ internal sealed class ApisEndpoints(AdminWriter writer, EntitySchemas schemas)
     public async Task ListAsync(HttpContext context)
     {
         var data = new JsonArray();
-        EntityPage page;
-        Guid? after = null;
-        do
+        await foreach (var route in writer.Table.ListAll(new EntityQuery { Kind = EntityKind.Route, Size = ListQuery.MaxSize }))
         {
-            page = await writer.Table.List(new EntityQuery { Kind = EntityKind.Route, Size = ListQuery.MaxSize, After = after });
-            foreach (var route in page.Items.Cast<RouteEntity>())
+            if (await ApiOfRouteAsync((RouteEntity)route) is { } api)
             {
-                if (await ApiOfRouteAsync(route) is { } api)
-                {
-                    data.Add(api);
-                }
+                data.Add(api);
             }
-
-            after = page.NextAfter;
         }
-        while (after is not null);
 
         await AdminJson.WriteAsync(context, StatusCodes.Status200OK, new JsonObject { ["total"] = data.Count, ["data"] = data });
     }

@@ -14,6 +14,8 @@ internal sealed class JwtHandler(JwtOptions options, TimeProvider time) : IPlugi
 {
     // Keyed by the credential record itself: a changed or deleted credential is a new (or no) record, so stale keys drop out with it.
     private readonly ConditionalWeakTable<JwtCredentialEntity, JwtSigningKey> _keys = [];
+    private readonly ConditionalWeakTable<JwtCredentialEntity, JwtSigningKey>.CreateValueCallback _createKey =
+        credential => JwtSigningKey.Create(credential, options.SecretIsBase64);
 
     public async ValueTask<bool> OnRequestAsync(ProxyContext context)
     {
@@ -86,7 +88,7 @@ internal sealed class JwtHandler(JwtOptions options, TimeProvider time) : IPlugi
             return Message("Invalid algorithm");
         }
 
-        var signingKey = _keys.GetValue(credential, c => JwtSigningKey.Create(c, options.SecretIsBase64));
+        var signingKey = _keys.GetValue(credential, _createKey); // one delegate for the handler, not one per request
         if (!signingKey.IsUsable)
         {
             return Message("Invalid key/secret");

@@ -17,6 +17,10 @@ internal sealed class RateLimitingHandler(RateLimitingOptions options, ClusterQu
     private readonly string[] _remainingHeaders = [.. options.Limits.Select(l => "X-RateLimit-Remaining-" + l.Window)];
     private readonly string[] _limitValues = [.. options.Limits.Select(l => l.Limit.ToString(CultureInfo.InvariantCulture))];
 
+    // Counter keys are "{instance}/{what}:{identity}"; the fixed parts are made once, not per request.
+    private readonly string _keyPrefix = $"{options.InstanceId:N}/{options.LimitBy}:";
+    private readonly string _ipKeyPrefix = $"{options.InstanceId:N}/ip:";
+
     public async ValueTask<bool> OnRequestAsync(ProxyContext context)
     {
         var key = CounterKey(context);
@@ -93,9 +97,7 @@ internal sealed class RateLimitingHandler(RateLimitingOptions options, ClusterQu
             "path" => http.Request.Path.Value == options.Path ? options.Path : null,
             _ => null,
         };
-        return identity is null
-            ? $"{options.InstanceId:N}/ip:{http.Connection.RemoteIpAddress}"
-            : $"{options.InstanceId:N}/{options.LimitBy}:{identity}";
+        return identity is null ? _ipKeyPrefix + ConnectionText.Of(http).RemoteAddress : _keyPrefix + identity;
     }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);

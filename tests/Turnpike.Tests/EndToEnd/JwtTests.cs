@@ -279,19 +279,9 @@ public sealed class JwtTests(DevGatewayFixture fixture)
 
         var token = Token(new() { ["iss"] = _name + "-key" }, Hmac(SecurityAlgorithms.HmacSha256));
         using var ready = await _proxy.EventuallyAsync(path, r => r.StatusCode == HttpStatusCode.OK);
-        await WaitForAsync(async () => await ConsumerOfAsync(null, _name + "-apikey") == _name + "-keyholder");
+        await Poll.UntilAsync(async () => await ConsumerOfAsync(null, _name + "-apikey") == _name + "-keyholder", TimeSpan.FromSeconds(20), "key-auth identifying the key holder", everyMs: 50);
         Assert.Equal(_name, await ConsumerOfAsync(token, null));
         Assert.Equal(_name + "-anon", await ConsumerOfAsync(null, null));
         Assert.Equal(_name + "-anon", await ConsumerOfAsync("not-a-token", "not-a-key"));
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 20 s");
-            await Task.Delay(50);
-        }
     }
 }

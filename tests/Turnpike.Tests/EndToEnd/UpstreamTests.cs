@@ -217,15 +217,8 @@ public sealed class UpstreamTests(DevGatewayFixture fixture)
             return hosts;
         }
 
-        async Task WaitForHealthAsync(string target, string health, TimeSpan within)
-        {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            while ((await HealthAsync())[target] != health)
-            {
-                Assert.True(clock.Elapsed < within, $"{target} not {health} within {within}");
-                await Task.Delay(100);
-            }
-        }
+        Task WaitForHealthAsync(string target, string health, TimeSpan within) =>
+            Poll.UntilAsync(async () => (await HealthAsync())[target] == health, within, $"{target} {health}");
 
         var dead = $"127.0.0.1:{secondPort}";
         Assert.Equal(2, (await AnsweringAsync(20)).Count);

@@ -14,18 +14,7 @@ public sealed class MeteringFailoverTests(PostgresFixture fixture, ITestOutputHe
     private static async Task WaitUntilDeliveredAsync(EdgeNode edge)
     {
         await Task.Delay(TimeSpan.FromSeconds(1.5));
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var metrics = await edge.Status.GetStringAsync("/metrics");
-            if (metrics.Contains("\nturnpike_meter_batches_pending 0\n", StringComparison.Ordinal))
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "meter batches still pending after 60 s");
-            await Task.Delay(250);
-        }
+        await Poll.UntilAsync(async () => await edge.MetricAsync("turnpike_meter_batches_pending") == 0, TimeSpan.FromSeconds(60), "every meter batch acknowledged", everyMs: 250);
     }
 
     private static async Task<long> ExportedRequestsAsync(EdgeNode edge, string service)
