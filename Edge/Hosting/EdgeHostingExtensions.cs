@@ -17,6 +17,11 @@ using Turnpike.Edge.Admin.LegacyApis;
 using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Plugins.Acl;
+using Turnpike.Edge.Plugins.AiPromptDecorator;
+using Turnpike.Edge.Plugins.AiPromptGuard;
+using Turnpike.Edge.Plugins.AiPromptTemplate;
+using Turnpike.Edge.Plugins.AiProxy;
+using Turnpike.Edge.Plugins.AiRateLimiting;
 using Turnpike.Edge.Plugins.BasicAuth;
 using Turnpike.Edge.Plugins.Jwt;
 using Turnpike.Edge.Plugins.RateLimiting;
@@ -102,6 +107,11 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<IGatewayPlugin, RequestTransformerPlugin>();
         services.AddSingleton<IGatewayPlugin, ResponseTransformerPlugin>();
         services.AddSingleton<IGatewayPlugin, RequestSizeLimitingPlugin>();
+        services.AddSingleton<IGatewayPlugin, AiProxyPlugin>();
+        services.AddSingleton<IGatewayPlugin, AiPromptGuardPlugin>();
+        services.AddSingleton<IGatewayPlugin, AiPromptDecoratorPlugin>();
+        services.AddSingleton<IGatewayPlugin, AiPromptTemplatePlugin>();
+        services.AddSingleton<IGatewayPlugin, AiRateLimitingPlugin>();
         services.AddSingleton<PluginRegistry>();
         services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.Section)
             .Validate(o => o.LeaseHorizon > TimeSpan.Zero && o.MaxLease > 0 && o.CallTimeout > TimeSpan.Zero && o.SweepInterval > TimeSpan.Zero,

@@ -153,6 +153,12 @@ internal sealed class ProxyContext(
 
     public long ForwardTimestamp { get; set; }
 
+    /// <summary>Set by a plugin that talks to the upstream itself (ai-proxy): the proxy hands the request to it instead of forwarding.</summary>
+    public IUpstreamExchange? Exchange { get; set; }
+
+    /// <summary>The LLM request the AI plugins share, parsed once by the first of them that reads it.</summary>
+    public Ai.AiRequest? Ai { get; set; }
+
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
@@ -235,11 +241,27 @@ internal sealed class ProxyContext(
         if (httpContext.Response.ContentLength is null)
         {
             // Installed before YARP copies the body, which it writes to Response.Body as it finds it now.
-            ResponseBodyCounter = new Metering.ByteCountingStream(httpContext.Response.Body);
-            httpContext.Response.Body = ResponseBodyCounter;
+            CountResponseBody();
         }
 
-        var headers = httpContext.Response.Headers;
+        OnUpstreamResponseHeaders();
+        return proceed;
+    }
+
+    /// <summary>Counts what is written to the response body from now on (for metering, when no Content-Length says it).</summary>
+    public void CountResponseBody()
+    {
+        ResponseBodyCounter = new Metering.ByteCountingStream(HttpContext.Response.Body);
+        HttpContext.Response.Body = ResponseBodyCounter;
+    }
+
+    /// <summary>
+    /// The upstream's status and headers are in place: adds the gateway's own headers and runs the plugins'
+    /// response-header phase. YARP's transform calls it, and so does an <see cref="IUpstreamExchange"/>.
+    /// </summary>
+    public void OnUpstreamResponseHeaders()
+    {
+        var headers = HttpContext.Response.Headers;
         var via = headers.Via.ToString();
         headers.Via = via.Length == 0 ? ViaValue : via + ", " + ViaValue;
         var now = Stopwatch.GetTimestamp();
@@ -251,8 +273,6 @@ internal sealed class ProxyContext(
         {
             slot.For(Consumer)?.OnResponseHeaders(this);
         }
-
-        return proceed;
     }
 
     private static string Milliseconds(long ticks)

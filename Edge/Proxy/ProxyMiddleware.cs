@@ -50,7 +50,15 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
         var proxy = new ProxyContext(context, found, snapshot.Consumers, upstreamPath, strip ? path[..found.MatchedPathLength] : null, start);
         if (!_metering)
         {
-            await RunAsync(context, proxy, route, service);
+            try
+            {
+                await RunAsync(context, proxy, route, service);
+            }
+            finally
+            {
+                proxy.Ai?.Settle(null); // reservations of a request no exchange settled (no ai-proxy, or it failed early)
+            }
+
             return;
         }
 
@@ -67,6 +75,8 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
         }
         finally
         {
+            proxy.Ai?.Settle(null);
+
             // Every request that reached a service is metered, those a plugin answered as rejected.
             meters.Record(
                 proxy.Consumer?.Id ?? Guid.Empty,
@@ -91,6 +101,12 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
             {
                 return false;
             }
+        }
+
+        if (proxy.Exchange is { } exchange)
+        {
+            await exchange.SendAsync(proxy, service);
+            return true;
         }
 
         var hashKey = service.Balancer is { HashesRequests: true } balancer ? HashKey(proxy, balancer.Upstream) : null;

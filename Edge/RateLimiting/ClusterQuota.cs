@@ -56,6 +56,15 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
         return QuotaDecision.Unavailable;
     }
 
+    /// <summary>Corrects a cost taken earlier from <paramref name="key"/>'s lease; see <see cref="QuotaLease.Settle"/>.</summary>
+    public void Settle(string key, long delta, long takenAt)
+    {
+        if (_leases.TryGetValue(key, out var lease))
+        {
+            lease.Settle(delta, takenAt);
+        }
+    }
+
     /// <summary>Returns unspent permits of expired leases to their counters and forgets leases idle for a minute.</summary>
     public async Task SweepAsync()
     {

@@ -17,6 +17,15 @@ internal sealed class LocalQuota(TimeProvider time)
         return _counters.GetOrAdd(key, static _ => new Counter()).TryAcquire(limits, cost, now);
     }
 
+    /// <summary>Corrects a cost taken at <paramref name="takenAt"/> (unix seconds) in the windows whose period has not changed since.</summary>
+    public void Settle(string key, WindowLimit[] limits, long delta, long takenAt)
+    {
+        if (_counters.TryGetValue(key, out var counter))
+        {
+            counter.Settle(limits, delta, takenAt);
+        }
+    }
+
     /// <summary>Drops counters whose every period has ended.</summary>
     public void Sweep()
     {
@@ -41,6 +50,20 @@ internal sealed class LocalQuota(TimeProvider time)
             lock (_lock)
             {
                 return _end <= now;
+            }
+        }
+
+        public void Settle(WindowLimit[] limits, long delta, long takenAt)
+        {
+            lock (_lock)
+            {
+                foreach (var (window, _) in limits)
+                {
+                    if (_windows.TryGetValue(window, out var known) && known.Period == RateLimitPeriods.Start(window, takenAt))
+                    {
+                        _windows[window] = (known.Period, Math.Max(0, known.Count + delta));
+                    }
+                }
             }
         }
 

@@ -18,6 +18,7 @@ internal sealed class QuotaLease(WindowLimit[] limits)
     private long[] _counterRemaining = [];
     private long[] _resetAt = [];
     private long _grantedAt;
+    private long _periodsSince;
     private long _lastGrant;
     private long _spent;
     private long _askAgainAt;
@@ -45,6 +46,23 @@ internal sealed class QuotaLease(WindowLimit[] limits)
             decision = Decision(QuotaOutcome.Admitted, now);
             topUp = _refill is null && _permits * 4 < _lastGrant;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Corrects a cost taken at <paramref name="takenAt"/> by <paramref name="delta"/> (more used, or less) while the
+    /// lease still holds the periods it was taken in: unspent permits go back with the lease, a debt is paid from the
+    /// next grant. A cost taken in earlier periods stays as it was, its periods having ended.
+    /// </summary>
+    public void Settle(long delta, long takenAt)
+    {
+        lock (_lock)
+        {
+            if (takenAt >= _periodsSince)
+            {
+                _permits -= delta;
+                _spent += delta;
+            }
         }
     }
 
@@ -110,7 +128,7 @@ internal sealed class QuotaLease(WindowLimit[] limits)
     {
         lock (_lock)
         {
-            if (now < _deadline || _permits == 0 || _refill is not null)
+            if (now < _deadline || _permits <= 0 || _refill is not null)
             {
                 return null;
             }
@@ -125,7 +143,7 @@ internal sealed class QuotaLease(WindowLimit[] limits)
     {
         lock (_lock)
         {
-            return LastUsed < cutoff && _permits == 0 && _refill is null;
+            return LastUsed < cutoff && _permits <= 0 && _refill is null; // a debt left idle a minute is forgiven
         }
     }
 
@@ -136,8 +154,16 @@ internal sealed class QuotaLease(WindowLimit[] limits)
         lock (_lock)
         {
             var deadline = sent + Ticks(TimeSpan.FromMilliseconds(grant.ValidForMs));
-            var samePeriods = now < _deadline && _periods.AsSpan().SequenceEqual(grant.Periods);
-            _permits = samePeriods ? _permits + grant.Granted : grant.Granted;
+            var samePeriods = _periods.AsSpan().SequenceEqual(grant.Periods);
+
+            // Permits held past the deadline are spent no more; a debt (settled costs beyond what was taken) is
+            // paid from the new grant while the periods it was run up in last.
+            _permits = samePeriods && (now < _deadline || _permits < 0) ? _permits + grant.Granted : grant.Granted;
+            if (!samePeriods)
+            {
+                _periodsSince = now;
+            }
+
             _periods = grant.Periods;
             _deadline = deadline;
             _counterRemaining = grant.Remaining;

@@ -84,6 +84,39 @@ internal sealed class FieldReader(JsonObject json, FieldErrors errors, string pa
         return (int)number;
     }
 
+    /// <summary>A number between <paramref name="min"/> and <paramref name="max"/>, integral or not.</summary>
+    public double? Number(string name, double min, double max)
+    {
+        var node = Raw(name);
+        if (node is null)
+        {
+            return null;
+        }
+
+        var kind = node is JsonValue value ? value.GetValueKind() : JsonValueKind.Undefined;
+        var text = kind is JsonValueKind.Number ? node.ToJsonString() : coerce && kind is JsonValueKind.String ? node.GetValue<string>() : null;
+        if (text is null || !double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number))
+        {
+            Error(name, "expected a number");
+            return null;
+        }
+
+        if (number < min || number > max)
+        {
+            Error(name, $"value should be between {min.ToString(System.Globalization.CultureInfo.InvariantCulture)} and {max.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            return null;
+        }
+
+        return number;
+    }
+
+    /// <summary>A nested record read with its own reader (paths like <c>config.model.name</c> in errors); null when absent.</summary>
+    public FieldReader? Record(string name)
+    {
+        var obj = Object(name);
+        return obj is null ? null : new FieldReader(obj, errors, PathOf(name) + ".", coerce);
+    }
+
     public bool? Boolean(string name)
     {
         var node = Raw(name);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Turnpike.Edge.Proxy;
 using Turnpike.Edge.RateLimiting;
 using Turnpike.Edge.Schema;
 using Turnpike.RateLimiting;
@@ -21,6 +22,17 @@ internal sealed class RateLimitingPlugin(ClusterQuota cluster, LocalQuota local,
     public string Version => "1.0.0";
 
     public JsonObject ReadConfig(FieldReader config)
+    {
+        var result = ReadLimits(config, "API rate limit exceeded", LimitBy);
+        config.RejectUnknown();
+        return result;
+    }
+
+    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) =>
+        new RateLimitingHandler(new RateLimitGate(Options(config, instanceId), "RateLimit", ProxyErrors.WriteAsync, cluster, local, metrics));
+
+    /// <summary>The fields every rate-limiting kind of plugin has: the limits per window, what to count by, and what to answer.</summary>
+    public static JsonObject ReadLimits(FieldReader config, string defaultMessage, string[] limitByChoices)
     {
         var result = new JsonObject();
         var limits = new List<WindowLimit>();
@@ -55,9 +67,9 @@ internal sealed class RateLimitingPlugin(ClusterQuota cluster, LocalQuota local,
             }
         }
 
-        var limitBy = OneOf(config, "limit_by", LimitBy) ?? "consumer";
-        var headerName = config.String("header_name");
-        var path = config.String("path");
+        var limitBy = OneOf(config, "limit_by", limitByChoices) ?? "consumer";
+        var headerName = limitByChoices.Contains("header") ? config.String("header_name") : null;
+        var path = limitByChoices.Contains("path") ? config.String("path") : null;
         if (limitBy == "header" && string.IsNullOrEmpty(headerName))
         {
             config.Error("header_name", "required field missing");
@@ -75,30 +87,24 @@ internal sealed class RateLimitingPlugin(ClusterQuota cluster, LocalQuota local,
         result["fault_tolerant"] = config.Boolean("fault_tolerant") ?? true;
         result["hide_client_headers"] = config.Boolean("hide_client_headers") ?? false;
         result["error_code"] = config.Integer("error_code", 0, 999) ?? 429;
-        result["error_message"] = config.String("error_message") ?? "API rate limit exceeded";
-        config.RejectUnknown();
+        result["error_message"] = config.String("error_message") ?? defaultMessage;
         return result;
     }
 
-    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId)
-    {
-        var limits = Enum.GetValues<RateLimitWindow>()
+    /// <summary>The options of one instance, from the configuration <see cref="ReadLimits"/> returned.</summary>
+    public static RateLimitingOptions Options(JsonObject config, Guid instanceId) => new(
+        instanceId,
+        [.. Enum.GetValues<RateLimitWindow>()
             .Where(w => config[WindowName(w)] is not null)
-            .Select(w => new WindowLimit(w, config[WindowName(w)]!.GetValue<long>()))
-            .ToArray();
-        var options = new RateLimitingOptions(
-            instanceId,
-            limits,
-            config["limit_by"]!.GetValue<string>(),
-            config["header_name"]?.GetValue<string>(),
-            config["path"]?.GetValue<string>(),
-            config["policy"]!.GetValue<string>() == "cluster",
-            config["fault_tolerant"]!.GetValue<bool>(),
-            config["hide_client_headers"]!.GetValue<bool>(),
-            config["error_code"]!.GetValue<int>(),
-            config["error_message"]!.GetValue<string>());
-        return new RateLimitingHandler(options, cluster, local, metrics);
-    }
+            .Select(w => new WindowLimit(w, config[WindowName(w)]!.GetValue<long>()))],
+        config["limit_by"]!.GetValue<string>(),
+        config["header_name"]?.GetValue<string>(),
+        config["path"]?.GetValue<string>(),
+        config["policy"]!.GetValue<string>() == "cluster",
+        config["fault_tolerant"]!.GetValue<bool>(),
+        config["hide_client_headers"]!.GetValue<bool>(),
+        config["error_code"]!.GetValue<int>(),
+        config["error_message"]!.GetValue<string>());
 
     public static string WindowName(RateLimitWindow window) => window.ToString().ToLowerInvariant();
 

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Turnpike.Edge.Ai;
+
+/// <summary>Reading loosely typed JSON from clients and providers without throwing on a field of the wrong kind.</summary>
+internal static class AiJson
+{
+    public static long Long(JsonNode? node) => Number(node) is { } number ? (long)number : 0;
+
+    /// <summary>A number, whether parsed from text or put in by code as an int or a double (which JsonValue keeps apart).</summary>
+    public static double? Number(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.Number
+            ? double.Parse(value.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+
+    public static string? String(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+
+    public static bool True(JsonNode? node) => node is JsonValue value && value.GetValueKind() == JsonValueKind.True;
+
+    /// <summary>A message's content as text: a string, or the text parts of an array of parts joined.</summary>
+    public static string Text(JsonNode? content) => content switch
+    {
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
+        JsonArray parts => string.Concat(parts.Select(p => p is JsonObject part && String(part["type"]) is "text" or null ? String(part["text"]) : null)),
+        _ => "",
+    };
+
+    /// <summary>Parses a JSON text that should hold an object (tool arguments, say); an empty object when it does not.</summary>
+    public static JsonObject ParseObject(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>A deep copy, for moving a client's node into a provider's request.</summary>
+    public static JsonNode? Copy(JsonNode? node) => node?.DeepClone();
+}

@@ -1,0 +1,19 @@
+namespace Turnpike.Edge.Ai;
+
+/// <summary>
+/// The named meter counters AI traffic adds, each suffixed with <c>{provider}/{model}</c> so usage and billing
+/// break down per model: <c>ai_prompt_tokens:openai/gpt-4o</c>, say. A billing price may name any of them.
+/// </summary>
+internal static class AiMeterNames
+{
+    public const string PromptTokens = "ai_prompt_tokens:";
+    public const string CompletionTokens = "ai_completion_tokens:";
+    public const string CachedTokens = "ai_cached_tokens:";
+
+    /// <summary>What the tokens cost at the model's input_cost and output_cost, in billionths of the currency unit (exact for prices with up to three decimals).</summary>
+    public const string Cost = "ai_cost_nanos:";
+
+    /// <summary>input_cost and output_cost are per million tokens: tokens × price × 10⁻⁶ units = tokens × price × 10³ nanos.</summary>
+    public static long CostNanos(AiUsage usage, LlmModel model) =>
+        (long)Math.Round((usage.PromptTokens * (decimal)model.InputCost * 1000m) + (usage.CompletionTokens * (decimal)model.OutputCost * 1000m), MidpointRounding.AwayFromZero);
+}

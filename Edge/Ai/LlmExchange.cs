@@ -1,0 +1,341 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Turnpike.Edge.Proxy;
+using Turnpike.Edge.Routing;
+
+namespace Turnpike.Edge.Ai;
+
+/// <summary>
+/// One call to an LLM provider for ai-proxy: sends the translated request, answers the client in OpenAI's format
+/// (whole, or chunk by chunk as the provider streams), and records the tokens the provider reported. A client
+/// that goes away mid-stream stops getting chunks, but the provider's stream is read to its end, so the tokens
+/// it produced (and will bill) are metered exactly.
+/// </summary>
+internal sealed partial class LlmExchange(
+    AiProxySettings settings, AiRequest ai, JsonObject request, string modelName, bool stream, bool includeUsage, ILogger logger)
+    : IUpstreamExchange
+{
+    public const string ModelHeader = "X-Turnpike-LLM-Model";
+
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    private LlmProvider Provider => settings.Provider;
+
+    /// <summary>Legacy completions sent to a provider that only chats: answers are turned back into text completions.</summary>
+    private bool ConvertsCompletions => settings.RouteType == LlmRouteType.Completions && !Provider.HasCompletions;
+
+    public async Task SendAsync(ProxyContext context, CompiledService service)
+    {
+        var http = context.HttpContext;
+        var completions = settings.RouteType == LlmRouteType.Completions;
+        var translate = settings.RouteType != LlmRouteType.Preserve;
+        var body = translate ? Provider.ToProvider(ConvertsCompletions ? CompletionsFormat.ToChat(request) : request, modelName, stream) : request;
+        settings.Auth.ApplyBody(ai.Body, body);
+        using var upstream = new HttpRequestMessage(HttpMethod.Post, settings.Auth.ApplyQuery(http.Request, Provider.Endpoint(settings.Model, modelName, stream, completions)))
+        {
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToJsonString())) { Headers = { ContentType = Json } },
+        };
+        upstream.Headers.Accept.ParseAdd(stream ? "text/event-stream" : "application/json");
+        Provider.AddHeaders(upstream.Headers, settings.Model);
+        foreach (var (name, value) in context.UpstreamHeaders ?? [])
+        {
+            upstream.Headers.Remove(name);
+            upstream.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        settings.Auth.ApplyHeader(http.Request, upstream);
+
+        // The service's read timeout bounds each wait on the provider: for the answer, then for each next event.
+        var readTimeout = TimeSpan.FromMilliseconds(service.Entity.ReadTimeout);
+        using var timeout = new CancellationTokenSource(readTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, http.RequestAborted);
+        context.ForwardTimestamp = Stopwatch.GetTimestamp();
+        HttpResponseMessage response;
+        try
+        {
+            response = await service.Client.SendAsync(upstream, linked.Token);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        {
+            if (!http.RequestAborted.IsCancellationRequested)
+            {
+                LogProviderUnreachable(logger, ex, Provider.Name, upstream.RequestUri!.Authority);
+                var timedOut = timeout.IsCancellationRequested;
+                await AiErrors.WriteAsync(
+                    http,
+                    timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+                    timedOut ? ProxyErrors.GatewayTimeout : ProxyErrors.BadGateway);
+            }
+
+            return;
+        }
+
+        using (response)
+        {
+            http.Response.StatusCode = (int)response.StatusCode;
+            if (settings.ModelNameHeader)
+            {
+                http.Response.Headers[ModelHeader] = $"{Provider.Name}/{modelName}";
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                await AnswerErrorAsync(context, response, timeout.Token);
+                return;
+            }
+
+            var mediaType = response.Content.Headers.ContentType?.MediaType;
+            var streamed = stream && mediaType is "text/event-stream" or "application/x-ndjson";
+            var providerBody = await response.Content.ReadAsStreamAsync(timeout.Token);
+            AiUsage? usage;
+            if (!translate)
+            {
+                usage = await PassThroughAsync(context, providerBody, mediaType, streamed, readTimeout);
+            }
+            else if (streamed)
+            {
+                usage = await StreamAsync(context, providerBody, readTimeout);
+            }
+            else
+            {
+                usage = await AnswerWholeAsync(context, providerBody, timeout.Token);
+            }
+
+            Record(context, usage);
+        }
+    }
+
+    /// <summary>A whole answer: read, translated, sent with its length.</summary>
+    private async Task<AiUsage?> AnswerWholeAsync(ProxyContext context, Stream providerBody, CancellationToken cancellationToken)
+    {
+        var http = context.HttpContext;
+        if (await ReadJsonAsync(providerBody, cancellationToken) is not JsonObject answer)
+        {
+            http.Response.StatusCode = StatusCodes.Status502BadGateway;
+            context.OnUpstreamResponseHeaders();
+            await AiErrors.WriteAsync(http, StatusCodes.Status502BadGateway, ProxyErrors.BadGateway);
+            return null;
+        }
+
+        var completion = Provider.FromProvider(answer, ChatChunks.For(modelName));
+        var usage = LlmProvider.UsageOf(completion);
+        var reply = ConvertsCompletions ? CompletionsFormat.FromChat(completion) : completion;
+        http.Response.ContentType = "application/json";
+        context.OnUpstreamResponseHeaders();
+        await TryWriteAsync(http, Encoding.UTF8.GetBytes(reply.ToJsonString()), withLength: true);
+        return usage;
+    }
+
+    /// <summary>The provider's stream, translated event by event into OpenAI chunks and sent as each arrives.</summary>
+    private async Task<AiUsage?> StreamAsync(ProxyContext context, Stream providerBody, TimeSpan readTimeout)
+    {
+        var http = context.HttpContext;
+        StartEventStream(context);
+        var chunks = ChatChunks.For(modelName);
+        var translator = Provider.OpenStream(chunks);
+        using var events = new LlmEventReader(providerBody, translator.LineDelimited);
+        var output = new List<JsonObject>();
+        var failed = false;
+        try
+        {
+            while (await NextAsync(events, readTimeout) is { } next)
+            {
+                translator.Read(next.Name, next.Data, output);
+                await SendChunksAsync(http, output);
+            }
+
+            translator.End(output);
+        }
+        catch (Exception ex) when (ex is LlmStreamException or JsonException or IOException or OperationCanceledException or HttpRequestException)
+        {
+            // Mid-stream there is no status left to change: the error goes as a last event, OpenAI's way.
+            failed = true;
+            LogStreamFailed(logger, ex, Provider.Name);
+            output.Add(AiErrors.Body(ex is LlmStreamException ? ex.Message : "the provider's stream ended unexpectedly", AiErrors.ServerError));
+        }
+
+        if (translator.Usage is { } usage && includeUsage && !failed)
+        {
+            output.Add(chunks.Usage(usage));
+        }
+
+        await SendChunksAsync(http, output);
+        await TryWriteAsync(http, "data: [DONE]\n\n"u8.ToArray(), withLength: false);
+        return translator.Usage;
+    }
+
+    /// <summary><c>preserve</c>: the provider's answer goes to the client as it is; a copy is read for the usage.</summary>
+    private async Task<AiUsage?> PassThroughAsync(ProxyContext context, Stream providerBody, string? mediaType, bool streamed, TimeSpan readTimeout)
+    {
+        var http = context.HttpContext;
+        http.Response.ContentType = mediaType ?? "application/json";
+        if (!streamed)
+        {
+            var bytes = await ReadAllAsync(providerBody, CancellationToken.None);
+            context.OnUpstreamResponseHeaders();
+            await TryWriteAsync(http, bytes, withLength: true);
+            return ParseObject(bytes) is { } answer ? LlmProvider.UsageOf(Provider.FromProvider(answer, ChatChunks.For(modelName))) : null;
+        }
+
+        StartEventStream(context, mediaType);
+        var translator = Provider.OpenStream(ChatChunks.For(modelName));
+        using var events = new LlmEventReader(providerBody, translator.LineDelimited);
+        var ignored = new List<JsonObject>();
+        try
+        {
+            while (await NextAsync(events, readTimeout) is { } next)
+            {
+                var text = translator.LineDelimited ? next.Data + "\n"
+                    : (next.Name is null ? "" : $"event: {next.Name}\n") + "data: " + next.Data.Replace("\n", "\ndata: ", StringComparison.Ordinal) + "\n\n";
+                await TryWriteAsync(http, Encoding.UTF8.GetBytes(text), withLength: false);
+                if (next.Data != "[DONE]")
+                {
+                    translator.Read(next.Name, next.Data, ignored);
+                    ignored.Clear();
+                }
+            }
+        }
+        catch (Exception ex) when (ex is LlmStreamException or JsonException or IOException or OperationCanceledException or HttpRequestException)
+        {
+            LogStreamFailed(logger, ex, Provider.Name);
+        }
+
+        return translator.Usage;
+    }
+
+    /// <summary>A provider error, in OpenAI's shape with the provider's status.</summary>
+    private async Task AnswerErrorAsync(ProxyContext context, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var http = context.HttpContext;
+        var status = (int)response.StatusCode;
+        JsonNode? body = null;
+        try
+        {
+            body = await ReadJsonAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or HttpRequestException)
+        {
+        }
+
+        var (message, type) = Provider.Error(body);
+        context.OnUpstreamResponseHeaders();
+        await AiErrors.WriteJsonAsync(http, status, AiErrors.Body(message, type ?? (status >= 500 ? AiErrors.ServerError : AiErrors.InvalidRequest)));
+    }
+
+    private static void StartEventStream(ProxyContext context, string? mediaType = null)
+    {
+        var response = context.HttpContext.Response;
+        response.ContentType = mediaType ?? "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        context.OnUpstreamResponseHeaders();
+        context.CountResponseBody();
+    }
+
+    private async Task SendChunksAsync(HttpContext http, List<JsonObject> chunks)
+    {
+        if (chunks.Count == 0)
+        {
+            return;
+        }
+
+        var text = new StringBuilder();
+        foreach (var chunk in chunks)
+        {
+            text.Append("data: ").Append((ConvertsCompletions && chunk["error"] is null ? CompletionsFormat.FromChat(chunk) : chunk).ToJsonString()).Append("\n\n");
+        }
+
+        chunks.Clear();
+        await TryWriteAsync(http, Encoding.UTF8.GetBytes(text.ToString()), withLength: false);
+    }
+
+    /// <summary>Writes to the client unless it has gone; the exchange goes on either way, to count what the provider produced.</summary>
+    private static async Task TryWriteAsync(HttpContext http, byte[] bytes, bool withLength)
+    {
+        if (http.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        try
+        {
+            if (withLength)
+            {
+                http.Response.ContentLength = bytes.Length;
+            }
+
+            await http.Response.Body.WriteAsync(bytes, http.RequestAborted);
+            if (!withLength)
+            {
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>The next event, waiting at most the read timeout for it; not cancelled by the client going away.</summary>
+    private static async Task<(string? Name, string Data)?> NextAsync(LlmEventReader events, TimeSpan readTimeout)
+    {
+        using var timeout = new CancellationTokenSource(readTimeout);
+        return await events.NextAsync(timeout.Token);
+    }
+
+    /// <summary>Tokens and their cost into the request's meters, then the reservations settled.</summary>
+    private void Record(ProxyContext context, AiUsage? usage)
+    {
+        if (usage is { } used)
+        {
+            var label = $"{Provider.Name}/{modelName}";
+            context.AddMeterCounter(AiMeterNames.PromptTokens + label, used.PromptTokens);
+            context.AddMeterCounter(AiMeterNames.CompletionTokens + label, used.CompletionTokens);
+            if (used.CachedTokens > 0)
+            {
+                context.AddMeterCounter(AiMeterNames.CachedTokens + label, used.CachedTokens);
+            }
+
+            if (AiMeterNames.CostNanos(used, settings.Model) is > 0 and var cost)
+            {
+                context.AddMeterCounter(AiMeterNames.Cost + label, cost);
+            }
+        }
+
+        ai.Settle(usage);
+    }
+
+    private static async Task<JsonNode?> ReadJsonAsync(Stream body, CancellationToken cancellationToken) =>
+        ParseNode(await ReadAllAsync(body, cancellationToken));
+
+    private static async Task<byte[]> ReadAllAsync(Stream body, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await body.CopyToAsync(buffer, cancellationToken);
+        return buffer.ToArray();
+    }
+
+    private static JsonObject? ParseObject(byte[] bytes) => ParseNode(bytes) as JsonObject;
+
+    private static JsonNode? ParseNode(byte[] bytes)
+    {
+        try
+        {
+            return JsonNode.Parse(bytes);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(EventId = 2600, Level = LogLevel.Warning, Message = "LLM provider {Provider} at {Authority} could not be reached")]
+    private static partial void LogProviderUnreachable(ILogger logger, Exception exception, string provider, string authority);
+
+    [LoggerMessage(EventId = 2601, Level = LogLevel.Warning, Message = "The stream from LLM provider {Provider} failed")]
+    private static partial void LogStreamFailed(ILogger logger, Exception exception, string provider);
+}

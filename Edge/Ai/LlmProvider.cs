@@ -1,0 +1,42 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+
+namespace Turnpike.Edge.Ai;
+
+/// <summary>
+/// One LLM provider's wire format: where requests go, how an OpenAI chat request becomes the provider's, and how
+/// its answers (whole, streamed, or errors) become OpenAI's again.
+/// </summary>
+internal abstract class LlmProvider
+{
+    public abstract string Name { get; }
+
+    /// <summary>Whether the provider speaks OpenAI's legacy completions itself; otherwise they are sent as a one-message chat.</summary>
+    public virtual bool HasCompletions => false;
+
+    /// <summary>Whether the provider takes <c>top_k</c>.</summary>
+    public virtual bool HasTopK => true;
+
+    /// <summary>The endpoint: <see cref="LlmModel.UpstreamUrl"/> when configured, else the provider's public one.</summary>
+    public abstract Uri Endpoint(LlmModel model, string modelName, bool stream, bool completions);
+
+    public virtual void AddHeaders(HttpRequestHeaders headers, LlmModel model)
+    {
+    }
+
+    /// <summary>The provider's request for an OpenAI-format <paramref name="request"/> (chat, or completions where <see cref="HasCompletions"/>).</summary>
+    public abstract JsonObject ToProvider(JsonObject request, string modelName, bool stream);
+
+    /// <summary>An OpenAI <c>chat.completion</c> (or the native completions object, passed through) from the provider's whole answer.</summary>
+    public abstract JsonObject FromProvider(JsonObject response, ChatChunks ids);
+
+    public abstract LlmStream OpenStream(ChatChunks chunks);
+
+    /// <summary>The message (and kind, when the provider names one) of the provider's error body.</summary>
+    public abstract (string Message, string? Type) Error(JsonNode? body);
+
+    /// <summary>The usage of a whole answer, read from the translated form.</summary>
+    public static AiUsage? UsageOf(JsonObject completion) => AiUsage.FromOpenAi(completion["usage"]);
+
+    protected static Uri Configured(LlmModel model, string fallback) => new(model.UpstreamUrl ?? fallback);
+}

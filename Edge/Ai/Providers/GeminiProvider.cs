@@ -1,0 +1,252 @@
+using System.Text.Json.Nodes;
+
+namespace Turnpike.Edge.Ai.Providers;
+
+/// <summary>
+/// Google's Gemini API (generateContent). System messages become <c>systemInstruction</c>, the assistant is the
+/// <c>model</c> role, tool calls are <c>functionCall</c> parts and their results <c>functionResponse</c> parts
+/// (named by the call they answer). Streams use <c>streamGenerateContent?alt=sse</c>.
+/// </summary>
+internal sealed class GeminiProvider : LlmProvider
+{
+    private const string GenerateContent = ":generateContent";
+
+    public override string Name => "gemini";
+
+    public override Uri Endpoint(LlmModel model, string modelName, bool stream, bool completions)
+    {
+        var url = model.UpstreamUrl ?? $"https://generativelanguage.googleapis.com/v1beta/models/{modelName}{GenerateContent}";
+        if (!stream)
+        {
+            return new Uri(url);
+        }
+
+        var builder = new UriBuilder(url.Replace(GenerateContent, ":streamGenerateContent", StringComparison.Ordinal));
+        builder.Query = builder.Query.Length > 1 ? builder.Query[1..] + "&alt=sse" : "alt=sse";
+        return builder.Uri;
+    }
+
+    public override JsonObject ToProvider(JsonObject request, string modelName, bool stream)
+    {
+        var system = new List<string>();
+        var contents = new JsonArray();
+        var toolNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var node in request["messages"] as JsonArray ?? [])
+        {
+            if (node is not JsonObject message)
+            {
+                continue;
+            }
+
+            var role = AiJson.String(message["role"]);
+            var text = AiJson.Text(message["content"]);
+            var parts = new JsonArray();
+            switch (role)
+            {
+                case "system" or "developer":
+                    system.Add(text);
+                    continue;
+                case "assistant":
+                    if (text.Length > 0)
+                    {
+                        parts.Add(new JsonObject { ["text"] = text });
+                    }
+
+                    foreach (var call in message["tool_calls"] as JsonArray ?? [])
+                    {
+                        var name = AiJson.String(call?["function"]?["name"]) ?? "";
+                        toolNames[AiJson.String(call?["id"]) ?? ""] = name;
+                        parts.Add(new JsonObject
+                        {
+                            ["functionCall"] = new JsonObject { ["name"] = name, ["args"] = AiJson.ParseObject(AiJson.String(call?["function"]?["arguments"])) },
+                        });
+                    }
+
+                    break;
+                case "tool":
+                    parts.Add(new JsonObject
+                    {
+                        ["functionResponse"] = new JsonObject
+                        {
+                            ["name"] = toolNames.GetValueOrDefault(AiJson.String(message["tool_call_id"]) ?? "", AiJson.String(message["name"]) ?? ""),
+                            ["response"] = new JsonObject { ["content"] = text },
+                        },
+                    });
+                    break;
+                default:
+                    parts.Add(new JsonObject { ["text"] = text });
+                    break;
+            }
+
+            contents.Add(new JsonObject { ["role"] = role == "assistant" ? "model" : "user", ["parts"] = parts });
+        }
+
+        var body = new JsonObject { ["contents"] = contents };
+        if (system.Count > 0)
+        {
+            body["systemInstruction"] = new JsonObject { ["parts"] = new JsonArray(new JsonObject { ["text"] = string.Join("\n\n", system) }) };
+        }
+
+        var config = new JsonObject();
+        if (AiJson.Long(request["max_completion_tokens"] ?? request["max_tokens"]) is > 0 and var max)
+        {
+            config["maxOutputTokens"] = max;
+        }
+
+        foreach (var (from, to) in new[] { ("temperature", "temperature"), ("top_p", "topP"), ("top_k", "topK") })
+        {
+            if (AiJson.Number(request[from]) is { } number)
+            {
+                config[to] = number;
+            }
+        }
+
+        switch (request["stop"])
+        {
+            case JsonValue stop when AiJson.String(stop) is { } one:
+                config["stopSequences"] = new JsonArray(one);
+                break;
+            case JsonArray stops:
+                config["stopSequences"] = stops.DeepClone();
+                break;
+        }
+
+        if (config.Count > 0)
+        {
+            body["generationConfig"] = config;
+        }
+
+        if (request["tools"] is JsonArray { Count: > 0 } tools)
+        {
+            body["tools"] = new JsonArray(new JsonObject
+            {
+                ["functionDeclarations"] = new JsonArray([.. tools.Select(t => (JsonNode)new JsonObject
+                {
+                    ["name"] = AiJson.String(t?["function"]?["name"]),
+                    ["description"] = AiJson.String(t?["function"]?["description"]),
+                    ["parameters"] = t?["function"]?["parameters"]?.DeepClone(),
+                })]),
+            });
+            var mode = request["tool_choice"] switch
+            {
+                JsonObject => "ANY",
+                var choice => AiJson.String(choice) switch { "required" => "ANY", "none" => "NONE", _ => null },
+            };
+            if (mode is not null)
+            {
+                var calling = new JsonObject { ["mode"] = mode };
+                if (AiJson.String(request["tool_choice"]?["function"]?["name"]) is { } only)
+                {
+                    calling["allowedFunctionNames"] = new JsonArray(only);
+                }
+
+                body["toolConfig"] = new JsonObject { ["functionCallingConfig"] = calling };
+            }
+        }
+
+        return body;
+    }
+
+    public override JsonObject FromProvider(JsonObject response, ChatChunks ids)
+    {
+        var text = new System.Text.StringBuilder();
+        var calls = new JsonArray();
+        var candidate = (response["candidates"] as JsonArray)?.FirstOrDefault();
+        foreach (var part in candidate?["content"]?["parts"] as JsonArray ?? [])
+        {
+            if (part?["functionCall"] is JsonObject call)
+            {
+                calls.Add(ChatChunks.ToolCallObject(ChatChunks.NewToolCallId(), AiJson.String(call["name"]) ?? "", call["args"]?.ToJsonString() ?? "{}"));
+            }
+            else if (AiJson.String(part?["text"]) is { } piece && !AiJson.True(part!["thought"]))
+            {
+                text.Append(piece);
+            }
+        }
+
+        ids.Id = AiJson.String(response["responseId"]) is { } id ? "chatcmpl-" + id : ids.Id;
+        ids.Model = AiJson.String(response["modelVersion"]) ?? ids.Model;
+        var finish = calls.Count > 0 ? "tool_calls" : FinishReasonOf(AiJson.String(candidate?["finishReason"]));
+        return ids.Completion(calls.Count > 0 && text.Length == 0 ? null : text.ToString(), calls, finish, ReadUsage(response["usageMetadata"]));
+    }
+
+    public override LlmStream OpenStream(ChatChunks chunks) => new Stream(chunks);
+
+    public override (string Message, string? Type) Error(JsonNode? body)
+    {
+        var error = body is JsonArray array ? array.FirstOrDefault()?["error"] : body?["error"];
+        return (AiJson.String(error?["message"]) ?? "the provider answered an error", AiJson.String(error?["status"]));
+    }
+
+    private static string FinishReasonOf(string? reason) => reason switch
+    {
+        "MAX_TOKENS" => "length",
+        "SAFETY" or "RECITATION" or "BLOCKLIST" or "PROHIBITED_CONTENT" or "SPII" or "IMAGE_SAFETY" => "content_filter",
+        _ => "stop",
+    };
+
+    /// <summary>Gemini's <c>usageMetadata</c>; thinking tokens are output tokens too, as OpenAI counts reasoning.</summary>
+    private static AiUsage? ReadUsage(JsonNode? usage) => usage is JsonObject u
+        ? new AiUsage(
+            AiJson.Long(u["promptTokenCount"]),
+            AiJson.Long(u["candidatesTokenCount"]) + AiJson.Long(u["thoughtsTokenCount"]),
+            AiJson.Long(u["cachedContentTokenCount"]))
+        : null;
+
+    /// <summary>Each event is a whole GenerateContentResponse holding the next parts; the last has the finish reason and final usage.</summary>
+    private sealed class Stream(ChatChunks chunks) : LlmStream(chunks)
+    {
+        private bool _started;
+        private int _toolCalls;
+        private string? _finish;
+
+        public override void Read(string? eventName, string data, List<JsonObject> output)
+        {
+            if (JsonNode.Parse(data) is not JsonObject json)
+            {
+                return;
+            }
+
+            if (json["error"] is not null)
+            {
+                throw new LlmStreamException(AiJson.String(json["error"]?["message"]) ?? "the provider's stream failed");
+            }
+
+            if (!_started)
+            {
+                _started = true;
+                Chunks.Id = AiJson.String(json["responseId"]) is { } id ? "chatcmpl-" + id : Chunks.Id;
+                Chunks.Model = AiJson.String(json["modelVersion"]) ?? Chunks.Model;
+                output.Add(Chunks.Role());
+            }
+
+            Usage = ReadUsage(json["usageMetadata"]) ?? Usage;
+            var candidate = (json["candidates"] as JsonArray)?.FirstOrDefault();
+            foreach (var part in candidate?["content"]?["parts"] as JsonArray ?? [])
+            {
+                if (part?["functionCall"] is JsonObject call)
+                {
+                    output.Add(Chunks.ToolCall(_toolCalls++, ChatChunks.NewToolCallId(), AiJson.String(call["name"]), call["args"]?.ToJsonString() ?? "{}"));
+                }
+                else if (AiJson.String(part?["text"]) is { Length: > 0 } text && !AiJson.True(part!["thought"]))
+                {
+                    output.Add(Chunks.Text(text));
+                }
+            }
+
+            if (AiJson.String(candidate?["finishReason"]) is { } reason)
+            {
+                _finish = reason;
+            }
+        }
+
+        public override void End(List<JsonObject> output)
+        {
+            if (_started)
+            {
+                FinishReason = _toolCalls > 0 ? "tool_calls" : FinishReasonOf(_finish);
+                output.Add(Chunks.Finish(FinishReason));
+            }
+        }
+    }
+}

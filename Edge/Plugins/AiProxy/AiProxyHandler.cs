@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Turnpike.Edge.Ai;
+using Turnpike.Edge.Proxy;
+
+namespace Turnpike.Edge.Plugins.AiProxy;
+
+/// <summary>
+/// Checks the client's request against the instance (format, model, streaming), fills in the model options the
+/// client left out, and hands the exchange with the provider to an <see cref="LlmExchange"/>.
+/// </summary>
+internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger) : IPluginHandler
+{
+    public async ValueTask<bool> OnRequestAsync(ProxyContext context)
+    {
+        if (await AiRequest.ReadAsync(context) is not { } ai)
+        {
+            return false;
+        }
+
+        var http = context.HttpContext;
+        var body = ai.Body;
+        var problem = settings.RouteType switch
+        {
+            LlmRouteType.Chat when body["messages"] is not JsonArray { Count: > 0 } => "request format not recognised: 'messages' must be a non-empty array for llm/v1/chat",
+            LlmRouteType.Completions when AiJson.String(body["prompt"]) is null && body["prompt"] is not JsonArray => "request format not recognised: 'prompt' is required for llm/v1/completions",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            await AiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, problem);
+            return false;
+        }
+
+        var model = settings.Model;
+        var requested = AiJson.String(body["model"]);
+        if (model.Name is { } configured && requested is not null && requested != configured && !model.AllowOverride)
+        {
+            await AiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, "cannot use own model - must be: " + configured);
+            return false;
+        }
+
+        if (((model.AllowOverride ? requested : null) ?? model.Name ?? requested) is not { } modelName)
+        {
+            await AiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, "model parameter not found in request, nor in gateway configuration");
+            return false;
+        }
+
+        var stream = AiJson.True(body["stream"]);
+        if (stream && settings.ResponseStreaming == LlmResponseStreaming.Deny)
+        {
+            await AiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, "response streaming is not enabled for this LLM");
+            return false;
+        }
+
+        stream |= settings.ResponseStreaming == LlmResponseStreaming.Always;
+        var includeUsage = AiJson.True(body["stream_options"]?["include_usage"]);
+        var request = settings.RouteType == LlmRouteType.Preserve ? body : WithOptions(body);
+        context.Exchange = new LlmExchange(settings, ai, request, modelName, stream, includeUsage, logger);
+        return true;
+    }
+
+    public void OnResponseHeaders(ProxyContext context)
+    {
+    }
+
+    /// <summary>The model options fill in what the client did not set (Kong's merge of configured defaults).</summary>
+    private JsonObject WithOptions(JsonObject body)
+    {
+        var model = settings.Model;
+        var request = (JsonObject)body.DeepClone();
+        if (model.MaxTokens is { } max && request["max_tokens"] is null && request["max_completion_tokens"] is null)
+        {
+            request["max_tokens"] = max;
+        }
+
+        if (model.Temperature is { } temperature && request["temperature"] is null)
+        {
+            request["temperature"] = temperature;
+        }
+
+        if (model.TopP is { } topP && request["top_p"] is null)
+        {
+            request["top_p"] = topP;
+        }
+
+        if (model.TopK is { } topK && request["top_k"] is null && settings.Provider.HasTopK)
+        {
+            request["top_k"] = topK;
+        }
+
+        return request;
+    }
+}

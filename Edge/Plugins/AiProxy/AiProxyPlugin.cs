@@ -1,0 +1,183 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Turnpike.Edge.Ai;
+using Turnpike.Edge.Schema;
+
+namespace Turnpike.Edge.Plugins.AiProxy;
+
+/// <summary>
+/// Kong's ai-proxy: clients speak OpenAI's API and the route's LLM provider answers, translated both ways,
+/// streams included; the provider's credential comes from here; tokens are metered per consumer, service and model.
+/// </summary>
+internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
+{
+    private static readonly string[] RouteTypes = ["llm/v1/chat", "llm/v1/completions", "preserve"];
+    private static readonly string[] Streaming = ["allow", "deny", "always"];
+    private static readonly string[] ParamLocations = ["query", "body"];
+
+    private readonly ILogger _logger = loggers.CreateLogger("Turnpike.Edge.Plugins.AiProxy");
+
+    public string Name => "ai-proxy";
+
+    public int Priority => 770;
+
+    public string Version => "1.0.0";
+
+    public JsonObject ReadConfig(FieldReader config)
+    {
+        var routeType = OneOf(config, "route_type", RouteTypes, required: true);
+        var auth = ReadAuth(config, config.Record("auth"));
+        var model = config.Record("model");
+        if (model is null && !config.Has("model"))
+        {
+            config.Error("model", "required field missing");
+        }
+
+        var modelJson = model is null ? null : ReadModel(config, model);
+        var result = new JsonObject
+        {
+            ["route_type"] = routeType,
+            ["auth"] = auth,
+            ["model"] = modelJson,
+            ["response_streaming"] = OneOf(config, "response_streaming", Streaming) ?? "allow",
+            ["model_name_header"] = config.Boolean("model_name_header") ?? true,
+        };
+        config.RejectUnknown();
+        return result;
+    }
+
+    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId)
+    {
+        var model = config["model"]!;
+        var options = model["options"]!;
+        var auth = config["auth"]!;
+        var provider = LlmProviders.Get(model["provider"]!.GetValue<string>());
+        var settings = new AiProxySettings(
+            config["route_type"]!.GetValue<string>() switch
+            {
+                "llm/v1/completions" => LlmRouteType.Completions,
+                "preserve" => LlmRouteType.Preserve,
+                _ => LlmRouteType.Chat,
+            },
+            new LlmModel
+            {
+                Provider = provider.Name,
+                Name = model["name"]?.GetValue<string>(),
+                AllowOverride = model["allow_override"]!.GetValue<bool>(),
+                MaxTokens = options["max_tokens"]?.GetValue<int>(),
+                Temperature = options["temperature"]?.GetValue<double>(),
+                TopP = options["top_p"]?.GetValue<double>(),
+                TopK = options["top_k"]?.GetValue<int>(),
+                InputCost = options["input_cost"]?.GetValue<double>() ?? 0,
+                OutputCost = options["output_cost"]?.GetValue<double>() ?? 0,
+                AnthropicVersion = options["anthropic_version"]!.GetValue<string>(),
+                AzureInstance = options["azure_instance"]?.GetValue<string>(),
+                AzureDeploymentId = options["azure_deployment_id"]?.GetValue<string>(),
+                AzureApiVersion = options["azure_api_version"]!.GetValue<string>(),
+                UpstreamUrl = options["upstream_url"]?.GetValue<string>(),
+            },
+            provider,
+            new LlmAuth(
+                auth["header_name"]?.GetValue<string>(),
+                auth["header_value"]?.GetValue<string>(),
+                auth["param_name"]?.GetValue<string>(),
+                auth["param_value"]?.GetValue<string>(),
+                auth["param_location"]!.GetValue<string>(),
+                auth["allow_override"]!.GetValue<bool>()),
+            Enum.Parse<LlmResponseStreaming>(config["response_streaming"]!.GetValue<string>(), ignoreCase: true),
+            config["model_name_header"]!.GetValue<bool>());
+        return new AiProxyHandler(settings, _logger);
+    }
+
+    private static JsonObject ReadAuth(FieldReader config, FieldReader? auth)
+    {
+        var headerName = auth?.String("header_name");
+        var headerValue = auth?.String("header_value");
+        var paramName = auth?.String("param_name");
+        var paramValue = auth?.String("param_value");
+        var location = auth is null ? null : OneOf(auth, "param_location", ParamLocations);
+        var allowOverride = auth?.Boolean("allow_override") ?? false;
+        if (auth is not null)
+        {
+            if ((headerName is null) != (headerValue is null))
+            {
+                config.Error("@entity", "all or none of these fields must be set: 'config.auth.header_name', 'config.auth.header_value'");
+            }
+
+            if ((paramName is null) != (paramValue is null))
+            {
+                config.Error("@entity", "all or none of these fields must be set: 'config.auth.param_name', 'config.auth.param_value'");
+            }
+
+            auth.RejectUnknown();
+        }
+
+        return new JsonObject
+        {
+            ["header_name"] = headerName,
+            ["header_value"] = headerValue,
+            ["param_name"] = paramName,
+            ["param_value"] = paramValue,
+            ["param_location"] = location ?? "query",
+            ["allow_override"] = allowOverride,
+        };
+    }
+
+    private static JsonObject ReadModel(FieldReader config, FieldReader model)
+    {
+        var provider = OneOf(model, "provider", LlmProviders.Names, required: true);
+        var name = model.String("name");
+        var allowOverride = model.Boolean("allow_override") ?? false;
+        var options = model.Record("options");
+        var upstreamUrl = options?.String("upstream_url");
+        var result = new JsonObject
+        {
+            ["max_tokens"] = options?.Integer("max_tokens", 1, int.MaxValue),
+            ["temperature"] = options?.Number("temperature", 0, 5),
+            ["top_p"] = options?.Number("top_p", 0, 1),
+            ["top_k"] = options?.Integer("top_k", 0, 500),
+            ["input_cost"] = options?.Number("input_cost", 0, double.MaxValue),
+            ["output_cost"] = options?.Number("output_cost", 0, double.MaxValue),
+            ["anthropic_version"] = options?.String("anthropic_version") ?? "2023-06-01",
+            ["azure_instance"] = options?.String("azure_instance"),
+            ["azure_deployment_id"] = options?.String("azure_deployment_id"),
+            ["azure_api_version"] = options?.String("azure_api_version") ?? "2024-10-21",
+            ["upstream_url"] = upstreamUrl,
+        };
+        if (upstreamUrl is not null && !(Uri.TryCreate(upstreamUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
+        {
+            options!.Error("upstream_url", "expected a full http or https URL");
+        }
+
+        // Providers without a public endpoint, or whose endpoint is per customer, need it spelled out.
+        if (upstreamUrl is null && provider == "ollama")
+        {
+            config.Error("@entity", "must set 'model.options.upstream_url' for self-hosted providers/models");
+        }
+
+        if (upstreamUrl is null && provider == "azure" && result["azure_instance"] is null)
+        {
+            config.Error("@entity", "must set 'model.options.azure_instance' for azure provider");
+        }
+
+        if (name is null && provider == "azure" && result["azure_deployment_id"] is null && upstreamUrl is null)
+        {
+            config.Error("@entity", "must set 'model.name' or 'model.options.azure_deployment_id' for azure provider");
+        }
+
+        options?.RejectUnknown();
+        model.RejectUnknown();
+        return new JsonObject { ["provider"] = provider, ["name"] = name, ["allow_override"] = allowOverride, ["options"] = result };
+    }
+
+    private static string? OneOf(FieldReader config, string name, string[] allowed, bool required = false)
+    {
+        var value = config.String(name, required);
+        if (value is not null && !allowed.Contains(value))
+        {
+            config.Error(name, $"expected one of: {string.Join(", ", allowed)}");
+        }
+
+        return value;
+    }
+}

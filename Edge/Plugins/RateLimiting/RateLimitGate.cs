@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Turnpike.Edge.Proxy;
+using Turnpike.Edge.RateLimiting;
+
+namespace Turnpike.Edge.Plugins.RateLimiting;
+
+/// <summary>
+/// What rate-limiting and ai-rate-limiting share: takes a cost from the instance's limits (cluster-wide by leasing,
+/// or per edge), falls back on this edge's count when the cluster cannot be reached and <c>fault_tolerant</c> says
+/// so, reports the limit headers, answers <c>error_code</c> with Retry-After when a limit is reached, and settles
+/// a cost afterwards when the real one is known only then. Headers are <c>X-{prefix}-Limit-{Window}</c>,
+/// <c>X-{prefix}-Remaining-{Window}</c> and <c>{prefix}-Limit|Remaining|Reset</c> for the tightest limit.
+/// </summary>
+internal sealed class RateLimitGate(
+    RateLimitingOptions options, string headerPrefix, Func<HttpContext, int, string, Task> writeError, ClusterQuota cluster, LocalQuota local, RateLimitMetrics metrics)
+{
+    public const string CountersUnavailable = "The rate-limiting counters could not be reached";
+
+    private readonly string[] _limitHeaders = [.. options.Limits.Select(l => $"X-{headerPrefix}-Limit-{l.Window}")];
+    private readonly string[] _remainingHeaders = [.. options.Limits.Select(l => $"X-{headerPrefix}-Remaining-{l.Window}")];
+    private readonly string _limitHeader = headerPrefix + "-Limit";
+    private readonly string _remainingHeader = headerPrefix + "-Remaining";
+    private readonly string _resetHeader = headerPrefix + "-Reset";
+    private readonly string[] _limitValues = [.. options.Limits.Select(l => l.Limit.ToString(CultureInfo.InvariantCulture))];
+
+    // Counter keys are "{instance}/{what}:{identity}"; the fixed parts are made once, not per request.
+    private readonly string _keyPrefix = $"{options.InstanceId:N}/{options.LimitBy}:";
+    private readonly string _ipKeyPrefix = $"{options.InstanceId:N}/ip:";
+
+    public RateLimitingOptions Options { get; } = options;
+
+    /// <summary>Takes <paramref name="cost"/>; null when refused (and answered), else what was taken, to settle later if need be.</summary>
+    public async ValueTask<QuotaTaken?> TryTakeAsync(ProxyContext context, long cost)
+    {
+        var key = CounterKey(context);
+        var taken = new QuotaTaken(key, cost, Stopwatch.GetTimestamp(), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), Cluster: Options.Cluster);
+        var decision = Options.Cluster ? await cluster.AcquireAsync(key, Options.Limits, cost) : local.TryAcquire(key, Options.Limits, cost);
+        if (decision.Outcome == QuotaOutcome.Unavailable)
+        {
+            if (!Options.FaultTolerant)
+            {
+                await writeError(context.HttpContext, StatusCodes.Status503ServiceUnavailable, CountersUnavailable);
+                return null;
+            }
+
+            // fault_tolerant: let traffic through, still limited, by this edge's own count.
+            metrics.CountLocalFallback();
+            decision = local.TryAcquire(key, Options.Limits, cost);
+            taken = taken with { Cluster = false };
+        }
+
+        var (window, reset) = Tightest(decision);
+        if (!Options.HideClientHeaders)
+        {
+            for (var i = 0; i < _limitHeaders.Length; i++)
+            {
+                context.SetResponseHeader(_limitHeaders[i], _limitValues[i]);
+                context.SetResponseHeader(_remainingHeaders[i], Text(decision.Remaining[i]));
+            }
+
+            context.SetResponseHeader(_limitHeader, _limitValues[window]);
+            context.SetResponseHeader(_remainingHeader, Text(decision.Remaining[window]));
+            context.SetResponseHeader(_resetHeader, Text(reset));
+        }
+
+        if (decision.Outcome == QuotaOutcome.Admitted)
+        {
+            metrics.CountAdmitted();
+            return taken;
+        }
+
+        metrics.CountRejected();
+        context.SetResponseHeader("Retry-After", Text(reset));
+        context.ApplyResponseHeaders();
+        await writeError(context.HttpContext, Options.ErrorCode, Options.ErrorMessage);
+        return null;
+    }
+
+    /// <summary>The request turned out to cost <paramref name="actual"/>, not what was taken: the difference is given back or taken too.</summary>
+    public void Settle(QuotaTaken taken, long actual)
+    {
+        var delta = actual - taken.Cost;
+        if (delta == 0)
+        {
+            return;
+        }
+
+        if (taken.Cluster)
+        {
+            cluster.Settle(taken.Key, delta, taken.Timestamp);
+        }
+        else
+        {
+            local.Settle(taken.Key, Options.Limits, delta, taken.UnixSeconds);
+        }
+    }
+
+    /// <summary>Kong's choice for the RateLimit-* headers: the limit with the fewest permits left, the longer window on a tie.</summary>
+    private static (int Index, long Reset) Tightest(in QuotaDecision decision)
+    {
+        var best = 0;
+        for (var i = 1; i < decision.Count; i++)
+        {
+            if (decision.Remaining[i] <= decision.Remaining[best])
+            {
+                best = i;
+            }
+        }
+
+        return (best, decision.Count > best ? decision.ResetSeconds[best] : 1);
+    }
+
+    /// <summary>What the limit counts by, as Kong picks it: the configured identity, or the client IP when the request has none.</summary>
+    private string CounterKey(ProxyContext context)
+    {
+        var http = context.HttpContext;
+        var identity = Options.LimitBy switch
+        {
+            "consumer" => context.Consumer?.Id.ToString("N"),
+            "credential" => context.CredentialId?.ToString("N"),
+            "service" => context.Service.Entity.Id.ToString("N"),
+            "header" => http.Request.Headers[Options.HeaderName!].ToString() is { Length: > 0 } value ? value : null,
+            "path" => http.Request.Path.Value == Options.Path ? Options.Path : null,
+            _ => null,
+        };
+        return identity is null ? _ipKeyPrefix + ConnectionText.Of(http).RemoteAddress : _keyPrefix + identity;
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,13 @@
+using Turnpike.Edge.Routing;
+
+namespace Turnpike.Edge.Proxy;
+
+/// <summary>
+/// A request/response exchange with the upstream that a plugin runs itself instead of YARP's forwarding,
+/// because it rewrites both ways (ai-proxy translates to and from an LLM provider's format, stream included).
+/// It answers the client, errors included; the proxy meters the request afterwards as it does any other.
+/// </summary>
+internal interface IUpstreamExchange
+{
+    Task SendAsync(ProxyContext context, CompiledService service);
+}

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Turnpike.Tests.Infrastructure;
+
+/// <summary>
+/// The official OpenAI Node.js SDK (tests/ai-sdk, installed by tests/run.sh) as a client of the gateway: one
+/// request per call, answered with what the SDK made of the response (see tests/ai-sdk/chat.mjs).
+/// </summary>
+internal static class OpenAiSdk
+{
+    private static string Script => Path.Combine(RepoPaths.Root, "tests", "ai-sdk", "chat.mjs");
+
+    /// <summary>Runs chat.mjs with <paramref name="request"/> (baseURL, apiKey, model, messages, stream, …).</summary>
+    public static async Task<JsonObject> RunAsync(object request)
+    {
+        var info = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(Script)!,
+        };
+        info.ArgumentList.Add(Script);
+        info.ArgumentList.Add(JsonSerializer.Serialize(request));
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("node could not be started");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"chat.mjs exited with {process.ExitCode}: {await errors}");
+        }
+
+        var text = await output;
+        return JsonNode.Parse(text) as JsonObject ?? throw new InvalidOperationException("chat.mjs printed no JSON object: " + text);
+    }
+}
