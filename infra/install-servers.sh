@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs the servers the tests start privately: PostgreSQL 15 and Redis 7 from Debian's packages.
+# Installs what the tests need from Debian's packages: PostgreSQL 15 and Redis 7 (servers the tests start
+# privately), and Node.js with npm (the official OpenAI SDK drives the AI gateway tests).
 # Does nothing when they are already there. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
 missing=()
 [[ -x /usr/lib/postgresql/15/bin/postgres ]] || missing+=(postgresql-15 postgresql-client-15)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 ((${#missing[@]} == 0)) && exit 0
 
 sudo=""

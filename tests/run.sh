@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole test suite from a fresh clone. Installs what the tests need first (PostgreSQL 15
-# and Redis from Debian's packages); the tests start private servers of their own on 127.0.0.1.
+# Runs the whole test suite from a fresh clone. Installs what the tests need first (PostgreSQL 15, Redis
+# and Node.js from Debian's packages, the OpenAI SDK from npm); the tests start private servers of their
+# own on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,8 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
 bash infra/install-servers.sh
+# The AI gateway tests' client: the official OpenAI SDK, at the version package-lock.json pins.
+npm ci --prefix tests/ai-sdk --no-audit --no-fund --loglevel=error
 dotnet build Cluster.sln -c "$configuration" -warnaserror -nologo -v quiet
 set +e
 dotnet test Cluster.sln -c "$configuration" --no-build --nologo 2>&1 | tee "$log"

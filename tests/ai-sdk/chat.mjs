@@ -2,14 +2,14 @@
 // Used by Turnpike's end-to-end tests: the point is that a real client library accepts what the gateway sends.
 //
 // Usage: node chat.mjs '{"baseURL":"http://127.0.0.1:5000/v1","apiKey":"k","model":"m","messages":[...],"stream":true}'
-// Optional fields: tools, max_tokens, abortAfterChunks, kind ("chat" | "completions"), prompt.
+// Optional fields: tools, max_tokens, abortAfterChunks, kind ("chat" | "completions"), prompt, headers (sent with every request).
 // Exit code 0 for a success or an API error (both are results); non-zero only for a crash.
 import OpenAI from 'openai';
 
 const args = JSON.parse(process.argv[2] ?? '{}');
 const kind = args.kind ?? 'chat';
 
-const client = new OpenAI({ baseURL: args.baseURL, apiKey: args.apiKey, maxRetries: 0, timeout: 30000 });
+const client = new OpenAI({ baseURL: args.baseURL, apiKey: args.apiKey, maxRetries: 0, timeout: 30000, defaultHeaders: args.headers ?? {} });
 
 function requestBody() {
   const body = { model: args.model };

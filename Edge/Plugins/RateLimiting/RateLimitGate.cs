@@ -35,8 +35,10 @@ internal sealed class RateLimitGate(
     public async ValueTask<QuotaTaken?> TryTakeAsync(ProxyContext context, long cost)
     {
         var key = CounterKey(context);
-        var taken = new QuotaTaken(key, cost, Stopwatch.GetTimestamp(), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), Cluster: Options.Cluster);
         var decision = Options.Cluster ? await cluster.AcquireAsync(key, Options.Limits, cost) : local.TryAcquire(key, Options.Limits, cost);
+
+        // Stamped once taken: a lease's periods are those of the grant the cost came out of, which came before.
+        var taken = new QuotaTaken(key, cost, Stopwatch.GetTimestamp(), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), Cluster: Options.Cluster);
         if (decision.Outcome == QuotaOutcome.Unavailable)
         {
             if (!Options.FaultTolerant)
