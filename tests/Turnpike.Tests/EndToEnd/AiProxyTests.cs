@@ -57,6 +57,86 @@ public sealed class AiProxyTests(DevGatewayFixture fixture) : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(result["id"]!.GetValue<string>()));
         Assert.True(result["created"]!.GetValue<long>() > 0);
         Assert.False(string.IsNullOrEmpty(result["model"]!.GetValue<string>()));
+
+        // The provider got the gateway's credential in its own place, never the client's key.
+        var sent = _fake.Requests.Single();
+        Assert.DoesNotContain(sent.Headers, h => h.Value.Contains("client-key", StringComparison.Ordinal));
+        switch (provider)
+        {
+            case "openai" or "mistral":
+                Assert.Equal("Bearer " + AiRoutes.ProviderKey, sent.Headers["authorization"]);
+                break;
+            case "azure":
+                Assert.Equal(AiRoutes.ProviderKey, sent.Headers["api-key"]);
+                break;
+            case "anthropic":
+                Assert.Equal(AiRoutes.ProviderKey, sent.Headers["x-api-key"]);
+                break;
+            case "gemini":
+                Assert.Contains("key=" + AiRoutes.ProviderKey, sent.Query, StringComparison.Ordinal);
+                break;
+        }
+    }
+
+    [Theory]
+    [InlineData("openai", 13)]
+    [InlineData("anthropic", 17)]
+    [InlineData("gemini", 13)]
+    public async Task Cached_prompt_tokens_are_reported_inside_prompt_tokens_as_openai_counts_them(string provider, long promptTokens)
+    {
+        // Anthropic counts cache reads apart from input_tokens; OpenAI and Gemini count them inside the prompt.
+        await AiRoutes.CreateAsync(_admin, _proxy, _name, ("ai-proxy", AiRoutes.Config(_fake, provider)));
+        (_fake.PromptTokens, _fake.CompletionTokens, _fake.CachedTokens) = (13, 5, 4);
+        foreach (var stream in new[] { false, true })
+        {
+            var usage = (await SdkAsync(stream: stream, model: AiRoutes.ModelOf(provider)))["usage"]!;
+            Assert.Equal(promptTokens, usage["prompt_tokens"]!.GetValue<long>());
+            Assert.Equal(4, usage["prompt_tokens_details"]!["cached_tokens"]!.GetValue<long>());
+            Assert.Equal(promptTokens + 5, usage["total_tokens"]!.GetValue<long>());
+        }
+    }
+
+    [Theory]
+    [InlineData("openai")]
+    [InlineData("anthropic")]
+    [InlineData("gemini")]
+    [InlineData("ollama")]
+    public async Task Streamed_chunks_reach_the_client_as_the_provider_sends_them_not_at_the_end(string provider)
+    {
+        await AiRoutes.CreateAsync(_admin, _proxy, _name, ("ai-proxy", AiRoutes.Config(_fake, provider)));
+        _fake.ChunkDelayMs = 400; // the whole stream takes seconds
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/{_name}/v1/chat/completions")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { messages = Conversation, stream = true }),
+        };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var response = await _proxy.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var first = await reader.ReadLineAsync();
+        var firstAt = clock.Elapsed;
+        var rest = await reader.ReadToEndAsync();
+        var endAt = clock.Elapsed;
+
+        Assert.StartsWith("data: {", first, StringComparison.Ordinal);
+        Assert.EndsWith("data: [DONE]\n\n", rest, StringComparison.Ordinal);
+        Assert.True(endAt - firstAt > TimeSpan.FromMilliseconds(800), $"first chunk at {firstAt}, end at {endAt}: the stream was held back");
+    }
+
+    [Fact]
+    public async Task Preserve_passes_the_providers_own_format_through_with_the_credential_added()
+    {
+        await AiRoutes.CreateAsync(_admin, _proxy, _name, ("ai-proxy", AiRoutes.Config(_fake, "anthropic", routeType: "preserve")));
+        var native = new { model = "claude-sonnet-4", max_tokens = 50, messages = new[] { new { role = "user", content = "Hi" } } };
+        var (status, body, response) = await AiRoutes.PostChatAsync(_proxy, $"/{_name}/v1/messages", native);
+        response.Dispose();
+        Assert.Equal(200, status);
+        Assert.Equal("message", body!["type"]!.GetValue<string>()); // Anthropic's answer, untranslated
+        Assert.Equal(_fake.ReplyText, body["content"]![0]!["text"]!.GetValue<string>());
+        var sent = _fake.Requests.Single();
+        Assert.Equal(50, sent.Body!["max_tokens"]!.GetValue<int>());
+        Assert.Equal("Hi", sent.Body["messages"]![0]!["content"]!.GetValue<string>());
+        Assert.Equal(AiRoutes.ProviderKey, sent.Headers["x-api-key"]);
     }
 
     [Theory]
