@@ -45,6 +45,11 @@ internal static class AiJson
         }
     }
 
-    /// <summary>A deep copy, for moving a client's node into a provider's request.</summary>
-    public static JsonNode? Copy(JsonNode? node) => node?.DeepClone();
+    /// <summary>A string or an array of strings (OpenAI's <c>stop</c>) as an array; null when absent.</summary>
+    public static JsonArray? StringList(JsonNode? node) => node switch
+    {
+        JsonArray list => (JsonArray)list.DeepClone(),
+        JsonValue single when String(single) is { } one => new JsonArray(one),
+        _ => null,
+    };
 }

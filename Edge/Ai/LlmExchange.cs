@@ -123,7 +123,21 @@ internal sealed partial class LlmExchange(
             return null;
         }
 
-        var completion = Provider.FromProvider(answer, ChatChunks.For(modelName));
+        JsonObject completion;
+        try
+        {
+            completion = Provider.FromProvider(answer, ChatChunks.For(modelName));
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A field of an unexpected kind (JsonNode's casts throw this): not an answer the client can use.
+            LogUnreadableAnswer(logger, ex, Provider.Name);
+            http.Response.StatusCode = StatusCodes.Status502BadGateway;
+            context.OnUpstreamResponseHeaders();
+            await AiErrors.WriteAsync(http, StatusCodes.Status502BadGateway, ProxyErrors.BadGateway);
+            return null;
+        }
+
         var usage = LlmProvider.UsageOf(completion);
         var reply = ConvertsCompletions ? CompletionsFormat.FromChat(completion) : completion;
         http.Response.ContentType = "application/json";
@@ -152,7 +166,7 @@ internal sealed partial class LlmExchange(
 
             translator.End(output);
         }
-        catch (Exception ex) when (ex is LlmStreamException or JsonException or IOException or OperationCanceledException or HttpRequestException)
+        catch (Exception ex) when (ex is LlmStreamException or JsonException or InvalidOperationException or IOException or OperationCanceledException or HttpRequestException)
         {
             // Mid-stream there is no status left to change: the error goes as a last event, OpenAI's way.
             failed = true;
@@ -333,9 +347,12 @@ internal sealed partial class LlmExchange(
         }
     }
 
-    [LoggerMessage(EventId = 2600, Level = LogLevel.Warning, Message = "LLM provider {Provider} at {Authority} could not be reached")]
+    [LoggerMessage(EventId = 2700, Level = LogLevel.Warning, Message = "LLM provider {Provider} at {Authority} could not be reached")]
     private static partial void LogProviderUnreachable(ILogger logger, Exception exception, string provider, string authority);
 
-    [LoggerMessage(EventId = 2601, Level = LogLevel.Warning, Message = "The stream from LLM provider {Provider} failed")]
+    [LoggerMessage(EventId = 2702, Level = LogLevel.Warning, Message = "The answer of LLM provider {Provider} could not be translated")]
+    private static partial void LogUnreadableAnswer(ILogger logger, Exception exception, string provider);
+
+    [LoggerMessage(EventId = 2701, Level = LogLevel.Warning, Message = "The stream from LLM provider {Provider} failed")]
     private static partial void LogStreamFailed(ILogger logger, Exception exception, string provider);
 }

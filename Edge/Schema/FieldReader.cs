@@ -50,6 +50,18 @@ internal sealed class FieldReader(JsonObject json, FieldErrors errors, string pa
         return null;
     }
 
+    /// <summary>A string that must be one of <paramref name="allowed"/>.</summary>
+    public string? OneOf(string name, string[] allowed, bool required = false)
+    {
+        var value = String(name, required);
+        if (value is not null && !allowed.Contains(value))
+        {
+            Error(name, $"expected one of: {string.Join(", ", allowed)}");
+        }
+
+        return value;
+    }
+
     public int? Integer(string name, int min, int max)
     {
         var node = Raw(name);

@@ -78,14 +78,9 @@ internal sealed class AnthropicProvider : LlmProvider
         CopyNumber(request, "temperature", body, "temperature");
         CopyNumber(request, "top_p", body, "top_p");
         CopyNumber(request, "top_k", body, "top_k");
-        switch (request["stop"])
+        if (AiJson.StringList(request["stop"]) is { } stops)
         {
-            case JsonValue stop when AiJson.String(stop) is { } one:
-                body["stop_sequences"] = new JsonArray(one);
-                break;
-            case JsonArray stops:
-                body["stop_sequences"] = stops.DeepClone();
-                break;
+            body["stop_sequences"] = stops;
         }
 
         if (request["tools"] is JsonArray { Count: > 0 } tools)

@@ -101,14 +101,9 @@ internal sealed class GeminiProvider : LlmProvider
             }
         }
 
-        switch (request["stop"])
+        if (AiJson.StringList(request["stop"]) is { } stops)
         {
-            case JsonValue stop when AiJson.String(stop) is { } one:
-                config["stopSequences"] = new JsonArray(one);
-                break;
-            case JsonArray stops:
-                config["stopSequences"] = stops.DeepClone();
-                break;
+            config["stopSequences"] = stops;
         }
 
         if (config.Count > 0)

@@ -54,9 +54,9 @@ internal sealed class OllamaProvider : LlmProvider
             }
         }
 
-        if (request["stop"] is { } stop)
+        if (AiJson.StringList(request["stop"]) is { } stops)
         {
-            options["stop"] = stop is JsonArray ? stop.DeepClone() : new JsonArray(AiJson.String(stop));
+            options["stop"] = stops;
         }
 
         var body = new JsonObject { ["model"] = modelName, ["messages"] = messages, ["stream"] = stream };

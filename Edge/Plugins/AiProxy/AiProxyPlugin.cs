@@ -25,7 +25,7 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
 
     public JsonObject ReadConfig(FieldReader config)
     {
-        var routeType = OneOf(config, "route_type", RouteTypes, required: true);
+        var routeType = config.OneOf("route_type", RouteTypes, required: true);
         var auth = ReadAuth(config, config.Record("auth"));
         var model = config.Record("model");
         if (model is null && !config.Has("model"))
@@ -39,7 +39,7 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
             ["route_type"] = routeType,
             ["auth"] = auth,
             ["model"] = modelJson,
-            ["response_streaming"] = OneOf(config, "response_streaming", Streaming) ?? "allow",
+            ["response_streaming"] = config.OneOf("response_streaming", Streaming) ?? "allow",
             ["model_name_header"] = config.Boolean("model_name_header") ?? true,
         };
         config.RejectUnknown();
@@ -95,7 +95,7 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
         var headerValue = auth?.String("header_value");
         var paramName = auth?.String("param_name");
         var paramValue = auth?.String("param_value");
-        var location = auth is null ? null : OneOf(auth, "param_location", ParamLocations);
+        var location = auth?.OneOf("param_location", ParamLocations);
         var allowOverride = auth?.Boolean("allow_override") ?? false;
         if (auth is not null)
         {
@@ -125,7 +125,7 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
 
     private static JsonObject ReadModel(FieldReader config, FieldReader model)
     {
-        var provider = OneOf(model, "provider", LlmProviders.Names, required: true);
+        var provider = model.OneOf("provider", LlmProviders.Names, required: true);
         var name = model.String("name");
         var allowOverride = model.Boolean("allow_override") ?? false;
         var options = model.Record("options");
@@ -168,16 +168,5 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
         options?.RejectUnknown();
         model.RejectUnknown();
         return new JsonObject { ["provider"] = provider, ["name"] = name, ["allow_override"] = allowOverride, ["options"] = result };
-    }
-
-    private static string? OneOf(FieldReader config, string name, string[] allowed, bool required = false)
-    {
-        var value = config.String(name, required);
-        if (value is not null && !allowed.Contains(value))
-        {
-            config.Error(name, $"expected one of: {string.Join(", ", allowed)}");
-        }
-
-        return value;
     }
 }

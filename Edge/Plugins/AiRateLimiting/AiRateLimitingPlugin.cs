@@ -23,11 +23,7 @@ internal sealed class AiRateLimitingPlugin(ClusterQuota cluster, LocalQuota loca
 
     public JsonObject ReadConfig(FieldReader config)
     {
-        var strategy = config.String("tokens_count_strategy") ?? "total_tokens";
-        if (!Strategies.Contains(strategy))
-        {
-            config.Error("tokens_count_strategy", $"expected one of: {string.Join(", ", Strategies)}");
-        }
+        var strategy = config.OneOf("tokens_count_strategy", Strategies) ?? "total_tokens";
 
         var estimate = config.Integer("estimated_completion_tokens", 0, int.MaxValue) ?? 256;
         var result = RateLimitingPlugin.ReadLimits(config, "AI token rate limit exceeded", ["consumer", "credential", "ip", "service"]);

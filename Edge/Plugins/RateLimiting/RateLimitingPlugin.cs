@@ -67,7 +67,7 @@ internal sealed class RateLimitingPlugin(ClusterQuota cluster, LocalQuota local,
             }
         }
 
-        var limitBy = OneOf(config, "limit_by", limitByChoices) ?? "consumer";
+        var limitBy = config.OneOf("limit_by", limitByChoices) ?? "consumer";
         var headerName = limitByChoices.Contains("header") ? config.String("header_name") : null;
         var path = limitByChoices.Contains("path") ? config.String("path") : null;
         if (limitBy == "header" && string.IsNullOrEmpty(headerName))
@@ -83,7 +83,7 @@ internal sealed class RateLimitingPlugin(ClusterQuota cluster, LocalQuota local,
         result["limit_by"] = limitBy;
         result["header_name"] = headerName;
         result["path"] = path;
-        result["policy"] = OneOf(config, "policy", Policies) ?? "cluster";
+        result["policy"] = config.OneOf("policy", Policies) ?? "cluster";
         result["fault_tolerant"] = config.Boolean("fault_tolerant") ?? true;
         result["hide_client_headers"] = config.Boolean("hide_client_headers") ?? false;
         result["error_code"] = config.Integer("error_code", 0, 999) ?? 429;
@@ -107,17 +107,6 @@ internal sealed class RateLimitingPlugin(ClusterQuota cluster, LocalQuota local,
         config["error_message"]!.GetValue<string>());
 
     public static string WindowName(RateLimitWindow window) => window.ToString().ToLowerInvariant();
-
-    private static string? OneOf(FieldReader config, string name, string[] allowed)
-    {
-        var value = config.String(name);
-        if (value is not null && !allowed.Contains(value))
-        {
-            config.Error(name, $"expected one of: {string.Join(", ", allowed)}");
-        }
-
-        return value;
-    }
 }
 
 /// <summary>One rate-limiting instance's configuration, read once when the instance is compiled.</summary>

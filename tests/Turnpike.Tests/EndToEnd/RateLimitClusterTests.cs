@@ -144,4 +144,52 @@ public sealed class RateLimitClusterTests(ThreeEdgeFixture fixture, ITestOutputH
         output.WriteLine($"{admitted} admitted at {admitted / clock.Elapsed.TotalSeconds:F0}/s with {calls} counter calls: {perRequest:F4} per request");
         Assert.True(perRequest < 0.05, $"{perRequest:F4} counter calls per admitted request");
     }
+
+    [Fact]
+    public async Task Ai_token_limits_hold_across_three_edges_and_come_to_exactly_the_limit()
+    {
+        // Each chat costs exactly its estimate (15 prompt + max_tokens 10), so the hour's 250 tokens are 10 requests.
+        await RateWindows.AwayFromTheEndOfAsync(TimeSpan.FromHours(1));
+        await using var fake = await FakeLlmProvider.StartAsync();
+        (fake.PromptTokens, fake.CompletionTokens) = (15, 10);
+        var name = "airl-" + Guid.NewGuid().ToString("N")[..8];
+        var edges = fixture.Edges;
+        await AiRoutes.CreateAsync(
+            edges[0].Admin, edges[0].Proxy, name,
+            ("ai-rate-limiting", new System.Text.Json.Nodes.JsonObject { ["hour"] = 250, ["limit_by"] = "service" }),
+            ("ai-proxy", AiRoutes.Config(fake, "openai")));
+        foreach (var edge in edges)
+        {
+            using var ready = await edge.Proxy.EventuallyAsync("/" + name, r => r.StatusCode != HttpStatusCode.NotFound);
+        }
+
+        var chat = new
+        {
+            max_tokens = 10,
+            messages = new object[] { new { role = "system", content = "You are terse." }, new { role = "user", content = "Say hello." } },
+        };
+        async Task<int> SendAsync(EdgeNode edge)
+        {
+            var (status, _, response) = await AiRoutes.PostChatAsync(edge.Proxy, $"/{name}/v1/chat/completions", chat);
+            response.Dispose();
+            return status;
+        }
+
+        // A burst of 60 over the three edges: never more than the limit, whatever edges' leases hold.
+        var burst = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => SendAsync(edges[i % 3])));
+        var admitted = burst.Count(s => s == 200);
+        Assert.Equal(60, admitted + burst.Count(s => s == 429));
+        Assert.InRange(admitted, 1, 10);
+
+        // Once the leases have expired and gone back (lease ≤ 1 s, sweep every 1 s), one edge can spend the rest.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        while (await SendAsync(edges[0]) == 200)
+        {
+            admitted++;
+        }
+
+        output.WriteLine($"{admitted} chats of 25 tokens admitted against 250 per hour; burst admitted {burst.Count(s => s == 200)}");
+        Assert.Equal(10, admitted);
+        Assert.Equal(10, fake.Requests.Count);
+    }
 }
