@@ -10,7 +10,10 @@ public sealed record QuotaRequest
     /// <summary>How many permits the edge would like; 0 to only return unspent ones.</summary>
     [Id(1)] public long Wanted { get; init; }
 
-    /// <summary>Permits of an expired lease left unspent, and the period each window was in when they were granted.</summary>
+    /// <summary>
+    /// Permits of an expired lease left unspent, and the period each window was in when they were granted; negative,
+    /// a charge for permits used beyond a lease (a cost known only afterwards, as an LLM call's tokens).
+    /// </summary>
     [Id(2)] public long Returned { get; init; }
 
     [Id(3)] public long[] ReturnedPeriods { get; init; } = [];

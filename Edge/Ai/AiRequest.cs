@@ -13,8 +13,11 @@ namespace Turnpike.Edge.Ai;
 /// </summary>
 internal sealed class AiRequest(JsonObject body)
 {
-    /// <summary>The largest body the AI plugins read (Kong's max_request_body_size, here one default for all of them).</summary>
-    public const int MaxBodyBytes = 1 << 20;
+    /// <summary>The AI plugins' default <c>max_request_body_size</c>: 1 MiB (Kong's 8 KiB is short for a chat with history).</summary>
+    public const int DefaultMaxBodyBytes = 1 << 20;
+
+    /// <summary>Reads an AI plugin's <c>max_request_body_size</c> (bytes; 0 for no limit).</summary>
+    public static int MaxBodySize(Schema.FieldReader config) => config.Integer("max_request_body_size", 0, int.MaxValue) ?? DefaultMaxBodyBytes;
 
     public const string NotJson = "this LLM route only supports application/json requests";
 
@@ -23,25 +26,35 @@ internal sealed class AiRequest(JsonObject body)
 
     public JsonObject Body { get; private set; } = body;
 
-    /// <summary>The tokens the provider reported; null until the response is complete, or when it reported none.</summary>
+    /// <summary>The tokens the provider reported; null until the response is complete, or when they are unknown.</summary>
     public AiUsage? Usage { get; private set; }
 
     /// <summary>True once a prompt plugin rewrote the body.</summary>
     public bool Changed { get; private set; }
 
+    /// <summary>The size of the body as the client sent it.</summary>
+    public long Length { get; private init; }
+
     /// <summary>
     /// The request's AI state, reading the body the first time; null when the body is not a JSON object, after
-    /// answering 400 (413 when larger than <see cref="MaxBodyBytes"/>).
+    /// answering 400, or is larger than the calling plugin's <paramref name="maxBytes"/> (0: no limit), after answering 413.
     /// </summary>
-    public static async ValueTask<AiRequest?> ReadAsync(ProxyContext context)
+    public static async ValueTask<AiRequest?> ReadAsync(ProxyContext context, int maxBytes)
     {
+        var http = context.HttpContext;
+        maxBytes = maxBytes == 0 ? int.MaxValue : maxBytes;
         if (context.Ai is { } known)
         {
+            if (known.Length > maxBytes)
+            {
+                await AiErrors.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, "request body is too large");
+                return null;
+            }
+
             return known;
         }
 
-        var http = context.HttpContext;
-        if (http.Request.ContentLength > MaxBodyBytes)
+        if (http.Request.ContentLength > maxBytes)
         {
             await AiErrors.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, "request body is too large");
             return null;
@@ -53,7 +66,7 @@ internal sealed class AiRequest(JsonObject body)
         while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
         {
             buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes)
+            if (buffer.Length > maxBytes)
             {
                 await AiErrors.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, "request body is too large");
                 return null;
@@ -78,7 +91,7 @@ internal sealed class AiRequest(JsonObject body)
             return null;
         }
 
-        var request = new AiRequest(body);
+        var request = new AiRequest(body) { Length = buffer.Length };
         context.Ai = request;
         SetUpstreamBody(http, buffer.ToArray());
         return request;
@@ -95,7 +108,10 @@ internal sealed class AiRequest(JsonObject body)
     /// <summary>Called by whoever reserved tokens for this request, once its usage is known.</summary>
     public void OnSettled(Action<AiUsage?> settle) => (_settlements ??= []).Add(settle);
 
-    /// <summary>The response is over: records the usage (null when unknown) and settles every reservation once.</summary>
+    /// <summary>
+    /// The response is over: records the usage and settles every reservation once. Null means unknown (the provider
+    /// took the request but its usage never came): reservations then stand as taken.
+    /// </summary>
     public void Settle(AiUsage? usage)
     {
         if (Interlocked.Exchange(ref _settled, 1) == 1)

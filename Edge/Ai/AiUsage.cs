@@ -5,6 +5,9 @@ namespace Turnpike.Edge.Ai;
 /// <summary>The tokens one LLM call used, as the provider reported them; prompt tokens include cached ones, as in OpenAI's usage.</summary>
 internal readonly record struct AiUsage(long PromptTokens, long CompletionTokens, long CachedTokens = 0)
 {
+    /// <summary>Nothing used: the provider was not reached, or refused the request.</summary>
+    public static readonly AiUsage None = default;
+
     public long TotalTokens => PromptTokens + CompletionTokens;
 
     /// <summary>OpenAI's <c>usage</c> object.</summary>

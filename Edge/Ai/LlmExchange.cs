@@ -18,12 +18,18 @@ namespace Turnpike.Edge.Ai;
 /// it produced (and will bill) are metered exactly.
 /// </summary>
 internal sealed partial class LlmExchange(
-    AiProxySettings settings, AiRequest ai, JsonObject request, string modelName, bool stream, bool includeUsage, ILogger logger)
+    AiProxySettings settings, JsonObject? request, JsonObject? providerRequest, string modelName, bool stream, bool includeUsage, ILogger logger)
     : IUpstreamExchange
 {
     public const string ModelHeader = "X-Turnpike-LLM-Model";
 
     private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    /// <summary>The client's headers a provider's own API reads (no credentials: the gateway's replace them).</summary>
+    private static readonly string[] PreservedHeaders = ["Accept", "anthropic-version", "anthropic-beta", "OpenAI-Beta"];
+
+    /// <summary>What tells an OpenAI SDK when to try again after a provider's 429 or 503.</summary>
+    private static readonly string[] RetryHeaders = ["Retry-After", "retry-after-ms", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"];
 
     private LlmProvider Provider => settings.Provider;
 
@@ -33,15 +39,8 @@ internal sealed partial class LlmExchange(
     public async Task SendAsync(ProxyContext context, CompiledService service)
     {
         var http = context.HttpContext;
-        var completions = settings.RouteType == LlmRouteType.Completions;
-        var translate = settings.RouteType != LlmRouteType.Preserve;
-        var body = translate ? Provider.ToProvider(ConvertsCompletions ? CompletionsFormat.ToChat(request) : request, modelName, stream) : request;
-        settings.Auth.ApplyBody(ai.Body, body);
-        using var upstream = new HttpRequestMessage(HttpMethod.Post, settings.Auth.ApplyQuery(http.Request, Provider.Endpoint(settings.Model, modelName, stream, completions)))
-        {
-            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToJsonString())) { Headers = { ContentType = Json } },
-        };
-        upstream.Headers.Accept.ParseAdd(stream ? "text/event-stream" : "application/json");
+        var preserve = settings.RouteType == LlmRouteType.Preserve;
+        using var upstream = preserve ? PreservedRequest(context) : TranslatedRequest(http);
         Provider.AddHeaders(upstream.Headers, settings.Model);
         foreach (var (name, value) in context.UpstreamHeaders ?? [])
         {
@@ -52,27 +51,26 @@ internal sealed partial class LlmExchange(
         settings.Auth.ApplyHeader(http.Request, upstream);
 
         // The service's read timeout bounds each wait on the provider: for the answer, then for each next event.
+        // The client going away cancels none of it: what the provider produces is metered either way.
         var readTimeout = TimeSpan.FromMilliseconds(service.Entity.ReadTimeout);
         using var timeout = new CancellationTokenSource(readTimeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, http.RequestAborted);
         context.ForwardTimestamp = Stopwatch.GetTimestamp();
         HttpResponseMessage response;
         try
         {
-            response = await service.Client.SendAsync(upstream, linked.Token);
+            response = await service.Client.SendAsync(upstream, timeout.Token); // an invoker answers at the headers; the body streams
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
         {
-            if (!http.RequestAborted.IsCancellationRequested)
-            {
-                LogProviderUnreachable(logger, ex, Provider.Name, upstream.RequestUri!.Authority);
-                var timedOut = timeout.IsCancellationRequested;
-                await AiErrors.WriteAsync(
-                    http,
-                    timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
-                    timedOut ? ProxyErrors.GatewayTimeout : ProxyErrors.BadGateway);
-            }
+            LogProviderUnreachable(logger, ex, Provider.Name, upstream.RequestUri!.Authority);
+            var timedOut = timeout.IsCancellationRequested;
+            await AiErrors.WriteAsync(
+                http,
+                timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+                timedOut ? ProxyErrors.GatewayTimeout : ProxyErrors.BadGateway);
 
+            // A provider that timed out may have done the work; one that could not be reached did none.
+            Settle(context, timedOut ? null : AiUsage.None);
             return;
         }
 
@@ -81,57 +79,108 @@ internal sealed partial class LlmExchange(
             http.Response.StatusCode = (int)response.StatusCode;
             if (settings.ModelNameHeader)
             {
-                http.Response.Headers[ModelHeader] = $"{Provider.Name}/{modelName}";
+                http.Response.Headers[ModelHeader] = $"{settings.Model.Provider}/{modelName}";
             }
 
             if (!response.IsSuccessStatusCode)
             {
                 await AnswerErrorAsync(context, response, timeout.Token);
+                Settle(context, AiUsage.None);
                 return;
             }
 
             var mediaType = response.Content.Headers.ContentType?.MediaType;
-            var streamed = stream && mediaType is "text/event-stream" or "application/x-ndjson";
-            var providerBody = await response.Content.ReadAsStreamAsync(timeout.Token);
+            var streamed = mediaType is "text/event-stream" or "application/x-ndjson";
             AiUsage? usage;
-            if (!translate)
+            try
             {
-                usage = await PassThroughAsync(context, providerBody, mediaType, streamed, readTimeout);
+                var providerBody = await response.Content.ReadAsStreamAsync(timeout.Token);
+                usage = preserve ? await PassThroughAsync(context, providerBody, mediaType, streamed, readTimeout, timeout.Token)
+                    : streamed && stream ? await StreamAsync(context, providerBody, readTimeout)
+                    : await AnswerWholeAsync(context, providerBody, timeout.Token);
             }
-            else if (streamed)
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or HttpRequestException)
             {
-                usage = await StreamAsync(context, providerBody, readTimeout);
-            }
-            else
-            {
-                usage = await AnswerWholeAsync(context, providerBody, timeout.Token);
+                // The answer broke off before anything was sent: a gateway error, and the work is counted as reserved.
+                LogProviderUnreachable(logger, ex, Provider.Name, upstream.RequestUri!.Authority);
+                if (!http.Response.HasStarted)
+                {
+                    var timedOut = timeout.IsCancellationRequested;
+                    http.Response.Headers.Remove(ModelHeader);
+                    await AiErrors.WriteAsync(
+                        http,
+                        timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+                        timedOut ? ProxyErrors.GatewayTimeout : ProxyErrors.BadGateway);
+                }
+
+                usage = null;
             }
 
             Record(context, usage);
         }
     }
 
+    /// <summary>The HTTP request carrying the provider's body (translated by the handler from the client's).</summary>
+    private HttpRequestMessage TranslatedRequest(HttpContext http)
+    {
+        var completions = settings.RouteType == LlmRouteType.Completions;
+        var body = providerRequest!;
+        settings.Auth.ApplyBody(request!, body);
+        var upstream = new HttpRequestMessage(HttpMethod.Post, settings.Auth.ApplyQuery(http.Request, Provider.Endpoint(settings.Model, modelName, stream, completions)))
+        {
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToJsonString())) { Headers = { ContentType = Json } },
+        };
+        upstream.Headers.Accept.ParseAdd(stream ? "text/event-stream" : "application/json");
+        return upstream;
+    }
+
+    /// <summary><c>preserve</c>: the client's method, path and body as they are, to the provider's host.</summary>
+    private HttpRequestMessage PreservedRequest(ProxyContext context)
+    {
+        var http = context.HttpContext;
+        var endpoint = Provider.Endpoint(settings.Model, modelName, stream, completions: false);
+        var target = new UriBuilder(endpoint.Scheme, endpoint.Host, endpoint.Port, context.UpstreamPath) { Query = http.Request.QueryString.Value?.TrimStart('?') ?? "" }.Uri;
+        var upstream = new HttpRequestMessage(new HttpMethod(http.Request.Method), settings.Auth.ApplyQuery(http.Request, target));
+        foreach (var name in PreservedHeaders)
+        {
+            if (http.Request.Headers[name] is { Count: > 0 } values)
+            {
+                upstream.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            }
+        }
+
+        if (http.Request.ContentLength > 0 || http.Request.Headers.TransferEncoding.Count > 0)
+        {
+            upstream.Content = new StreamContent(http.Request.Body);
+            if (http.Request.ContentType is { } type)
+            {
+                upstream.Content.Headers.TryAddWithoutValidation("Content-Type", type);
+            }
+        }
+
+        return upstream;
+    }
+
     /// <summary>A whole answer: read, translated, sent with its length.</summary>
     private async Task<AiUsage?> AnswerWholeAsync(ProxyContext context, Stream providerBody, CancellationToken cancellationToken)
     {
         var http = context.HttpContext;
-        if (await ReadJsonAsync(providerBody, cancellationToken) is not JsonObject answer)
+        JsonObject? completion = null;
+        if (await ReadJsonAsync(providerBody, cancellationToken) is JsonObject answer)
         {
-            http.Response.StatusCode = StatusCodes.Status502BadGateway;
-            context.OnUpstreamResponseHeaders();
-            await AiErrors.WriteAsync(http, StatusCodes.Status502BadGateway, ProxyErrors.BadGateway);
-            return null;
+            try
+            {
+                completion = Provider.FromProvider(answer, ChatChunks.For(modelName));
+            }
+            catch (InvalidOperationException ex)
+            {
+                // A field of an unexpected kind (JsonNode's casts throw this): not an answer the client can use.
+                LogUnreadableAnswer(logger, ex, Provider.Name);
+            }
         }
 
-        JsonObject completion;
-        try
+        if (completion is null)
         {
-            completion = Provider.FromProvider(answer, ChatChunks.For(modelName));
-        }
-        catch (InvalidOperationException ex)
-        {
-            // A field of an unexpected kind (JsonNode's casts throw this): not an answer the client can use.
-            LogUnreadableAnswer(logger, ex, Provider.Name);
             http.Response.StatusCode = StatusCodes.Status502BadGateway;
             context.OnUpstreamResponseHeaders();
             await AiErrors.WriteAsync(http, StatusCodes.Status502BadGateway, ProxyErrors.BadGateway);
@@ -185,16 +234,16 @@ internal sealed partial class LlmExchange(
     }
 
     /// <summary><c>preserve</c>: the provider's answer goes to the client as it is; a copy is read for the usage.</summary>
-    private async Task<AiUsage?> PassThroughAsync(ProxyContext context, Stream providerBody, string? mediaType, bool streamed, TimeSpan readTimeout)
+    private async Task<AiUsage?> PassThroughAsync(ProxyContext context, Stream providerBody, string? mediaType, bool streamed, TimeSpan readTimeout, CancellationToken cancellationToken)
     {
         var http = context.HttpContext;
         http.Response.ContentType = mediaType ?? "application/json";
         if (!streamed)
         {
-            var bytes = await ReadAllAsync(providerBody, CancellationToken.None);
+            var bytes = await ReadAllAsync(providerBody, cancellationToken);
             context.OnUpstreamResponseHeaders();
             await TryWriteAsync(http, bytes, withLength: true);
-            return ParseObject(bytes) is { } answer ? LlmProvider.UsageOf(Provider.FromProvider(answer, ChatChunks.For(modelName))) : null;
+            return UsageOfNative(bytes);
         }
 
         StartEventStream(context, mediaType);
@@ -223,7 +272,20 @@ internal sealed partial class LlmExchange(
         return translator.Usage;
     }
 
-    /// <summary>A provider error, in OpenAI's shape with the provider's status.</summary>
+    /// <summary>The usage in a provider's own answer (<c>preserve</c>); null when it holds none this gateway can read.</summary>
+    private AiUsage? UsageOfNative(byte[] answer)
+    {
+        try
+        {
+            return ParseNode(answer) is JsonObject native ? LlmProvider.UsageOf(Provider.FromProvider(native, ChatChunks.For(modelName))) : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A provider error, in OpenAI's shape with the provider's status and its advice on when to retry.</summary>
     private async Task AnswerErrorAsync(ProxyContext context, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var http = context.HttpContext;
@@ -238,6 +300,14 @@ internal sealed partial class LlmExchange(
         }
 
         var (message, type) = Provider.Error(body);
+        foreach (var name in RetryHeaders)
+        {
+            if (response.Headers.TryGetValues(name, out var values))
+            {
+                http.Response.Headers[name] = values.ToArray();
+            }
+        }
+
         context.OnUpstreamResponseHeaders();
         await AiErrors.WriteJsonAsync(http, status, AiErrors.Body(message, type ?? (status >= 500 ? AiErrors.ServerError : AiErrors.InvalidRequest)));
     }
@@ -306,7 +376,7 @@ internal sealed partial class LlmExchange(
     {
         if (usage is { } used)
         {
-            var label = $"{Provider.Name}/{modelName}";
+            var label = $"{settings.Model.Provider}/{modelName}";
             context.AddMeterCounter(AiMeterNames.PromptTokens + label, used.PromptTokens);
             context.AddMeterCounter(AiMeterNames.CompletionTokens + label, used.CompletionTokens);
             if (used.CachedTokens > 0)
@@ -320,8 +390,11 @@ internal sealed partial class LlmExchange(
             }
         }
 
-        ai.Settle(usage);
+        Settle(context, usage);
     }
+
+    /// <summary>Settles the request's token reservations: null when the usage is unknown (the reservation stands).</summary>
+    private static void Settle(ProxyContext context, AiUsage? usage) => context.Ai?.Settle(usage);
 
     private static async Task<JsonNode?> ReadJsonAsync(Stream body, CancellationToken cancellationToken) =>
         ParseNode(await ReadAllAsync(body, cancellationToken));
@@ -332,8 +405,6 @@ internal sealed partial class LlmExchange(
         await body.CopyToAsync(buffer, cancellationToken);
         return buffer.ToArray();
     }
-
-    private static JsonObject? ParseObject(byte[] bytes) => ParseNode(bytes) as JsonObject;
 
     private static JsonNode? ParseNode(byte[] bytes)
     {

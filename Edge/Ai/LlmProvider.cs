@@ -14,18 +14,22 @@ internal abstract class LlmProvider
     /// <summary>Whether the provider speaks OpenAI's legacy completions itself; otherwise they are sent as a one-message chat.</summary>
     public virtual bool HasCompletions => false;
 
+    /// <summary>Whether the provider answers several choices (<c>n</c> &gt; 1); the translations read one candidate.</summary>
+    public virtual bool HasChoices => false;
+
     /// <summary>Whether the provider takes <c>top_k</c>.</summary>
     public virtual bool HasTopK => true;
 
     /// <summary>The endpoint: <see cref="LlmModel.UpstreamUrl"/> when configured, else the provider's public one.</summary>
     public abstract Uri Endpoint(LlmModel model, string modelName, bool stream, bool completions);
 
+    /// <summary>Headers the provider requires besides the credential (kept when the client's own came through, as with preserve).</summary>
     public virtual void AddHeaders(HttpRequestHeaders headers, LlmModel model)
     {
     }
 
     /// <summary>The provider's request for an OpenAI-format <paramref name="request"/> (chat, or completions where <see cref="HasCompletions"/>).</summary>
-    public abstract JsonObject ToProvider(JsonObject request, string modelName, bool stream);
+    public abstract JsonObject ToProvider(JsonObject request, string modelName, bool stream, LlmModel model);
 
     /// <summary>An OpenAI <c>chat.completion</c> (or the native completions object, passed through) from the provider's whole answer.</summary>
     public abstract JsonObject FromProvider(JsonObject response, ChatChunks ids);

@@ -56,7 +56,7 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
             }
             finally
             {
-                proxy.Ai?.Settle(null); // reservations of a request no exchange settled (no ai-proxy, or it failed early)
+                proxy.Ai?.Settle(Ai.AiUsage.None); // no exchange settled: nothing reached a provider through ai-proxy
             }
 
             return;
@@ -75,7 +75,7 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
         }
         finally
         {
-            proxy.Ai?.Settle(null);
+            proxy.Ai?.Settle(Ai.AiUsage.None);
 
             // Every request that reached a service is metered, those a plugin answered as rejected.
             meters.Record(

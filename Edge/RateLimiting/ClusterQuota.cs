@@ -56,22 +56,27 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
         return QuotaDecision.Unavailable;
     }
 
-    /// <summary>Corrects a cost taken earlier from <paramref name="key"/>'s lease; see <see cref="QuotaLease.Settle"/>.</summary>
-    public void Settle(string key, long delta, long takenAt)
+    /// <summary>Corrects a cost taken earlier from <paramref name="key"/>'s lease in <paramref name="periods"/>; see <see cref="QuotaLease.Settle"/>.</summary>
+    public void Settle(string key, long delta, long[] periods)
     {
         if (_leases.TryGetValue(key, out var lease))
         {
-            lease.Settle(delta, takenAt);
+            lease.Settle(delta, periods);
         }
     }
 
-    /// <summary>Returns unspent permits of expired leases to their counters and forgets leases idle for a minute.</summary>
+    /// <summary>Sends settled costs and unspent permits of expired leases to their counters, and forgets leases idle for a minute.</summary>
     public async Task SweepAsync()
     {
         var now = Stopwatch.GetTimestamp();
         var idleCutoff = now - (60 * Stopwatch.Frequency);
         foreach (var (key, lease) in _leases)
         {
+            while (lease.TakeSettlement() is { } settlement)
+            {
+                await CallAsync(key, settlement);
+            }
+
             if (now >= Interlocked.Read(ref _unreachableUntil) && lease.TakeExpiredPermits(now) is { } giveBack)
             {
                 await CallAsync(key, giveBack);

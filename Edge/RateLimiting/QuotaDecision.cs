@@ -35,6 +35,9 @@ internal struct QuotaDecision
 
     /// <summary>Per limit: seconds until that window's period ends.</summary>
     public WindowValues ResetSeconds;
+
+    /// <summary>The counter's periods the permits came from (cluster policy), to settle a cost against later.</summary>
+    public long[]? Periods { get; init; }
 }
 
 /// <summary>One value per rate-limit window, stored inline (there are six windows).</summary>

@@ -18,7 +18,7 @@ internal sealed class QuotaLease(WindowLimit[] limits)
     private long[] _counterRemaining = [];
     private long[] _resetAt = [];
     private long _grantedAt;
-    private long _periodsSince;
+    private List<(long[] Periods, long Delta)>? _settlements;
     private long _lastGrant;
     private long _spent;
     private long _askAgainAt;
@@ -50,19 +50,44 @@ internal sealed class QuotaLease(WindowLimit[] limits)
     }
 
     /// <summary>
-    /// Corrects a cost taken at <paramref name="takenAt"/> by <paramref name="delta"/> (more used, or less) while the
-    /// lease still holds the periods it was taken in: unspent permits go back with the lease, a debt is paid from the
-    /// next grant. A cost taken in earlier periods stays as it was, its periods having ended.
+    /// Corrects a cost taken in <paramref name="periods"/> by <paramref name="delta"/> once the real cost is known.
+    /// While the lease still holds those periods, permits given back join the lease (and go back to the counter
+    /// with it) and an overrun is paid from the lease's permits; what is left goes to the counter at the next
+    /// sweep (<see cref="TakeSettlement"/>), which applies it to each window whose period has not ended, so an
+    /// hour's limit is charged for an overrun even after the minute it was taken in has passed.
     /// </summary>
-    public void Settle(long delta, long takenAt)
+    public void Settle(long delta, long[] periods)
     {
         lock (_lock)
         {
-            if (takenAt >= _periodsSince)
+            if (ReferenceEquals(periods, _periods) && Stopwatch.GetTimestamp() < _deadline)
             {
-                _permits -= delta;
-                _spent += delta;
+                var fromLease = delta < 0 ? delta : Math.Min(_permits, delta);
+                _permits -= fromLease;
+                _spent += fromLease;
+                delta -= fromLease;
             }
+
+            if (delta != 0)
+            {
+                (_settlements ??= []).Add((periods, delta));
+            }
+        }
+    }
+
+    /// <summary>One settlement for the counter (a negative return is a charge), or null when none waits.</summary>
+    public QuotaRequest? TakeSettlement()
+    {
+        lock (_lock)
+        {
+            if (_settlements is not { Count: > 0 } waiting)
+            {
+                return null;
+            }
+
+            var (periods, delta) = waiting[^1];
+            waiting.RemoveAt(waiting.Count - 1);
+            return new QuotaRequest { Limits = Limits, Wanted = 0, Returned = -delta, ReturnedPeriods = periods };
         }
     }
 
@@ -128,7 +153,7 @@ internal sealed class QuotaLease(WindowLimit[] limits)
     {
         lock (_lock)
         {
-            if (now < _deadline || _permits <= 0 || _refill is not null)
+            if (now < _deadline || _permits == 0 || _refill is not null)
             {
                 return null;
             }
@@ -143,7 +168,7 @@ internal sealed class QuotaLease(WindowLimit[] limits)
     {
         lock (_lock)
         {
-            return LastUsed < cutoff && _permits <= 0 && _refill is null; // a debt left idle a minute is forgiven
+            return LastUsed < cutoff && _permits == 0 && _refill is null && _settlements is not { Count: > 0 };
         }
     }
 
@@ -154,17 +179,9 @@ internal sealed class QuotaLease(WindowLimit[] limits)
         lock (_lock)
         {
             var deadline = sent + Ticks(TimeSpan.FromMilliseconds(grant.ValidForMs));
-            var samePeriods = _periods.AsSpan().SequenceEqual(grant.Periods);
-
-            // Permits held past the deadline are spent no more; a debt (settled costs beyond what was taken) is
-            // paid from the new grant while the periods it was run up in last.
-            _permits = samePeriods && (now < _deadline || _permits < 0) ? _permits + grant.Granted : grant.Granted;
-            if (!samePeriods)
-            {
-                _periodsSince = now;
-            }
-
-            _periods = grant.Periods;
+            var samePeriods = now < _deadline && _periods.AsSpan().SequenceEqual(grant.Periods);
+            _permits = samePeriods ? _permits + grant.Granted : grant.Granted;
+            _periods = samePeriods ? _periods : grant.Periods; // the same array while the periods last: settlements compare by reference
             _deadline = deadline;
             _counterRemaining = grant.Remaining;
             _resetAt = [.. grant.ResetSeconds.Select(s => sent + Ticks(TimeSpan.FromSeconds(s)))];
@@ -182,7 +199,7 @@ internal sealed class QuotaLease(WindowLimit[] limits)
     /// <summary>Remaining per limit as a client sees it: what the counter had left plus what this lease still holds.</summary>
     private QuotaDecision Decision(QuotaOutcome outcome, long now)
     {
-        var decision = new QuotaDecision(outcome, Limits.Length);
+        var decision = new QuotaDecision(outcome, Limits.Length) { Periods = _periods };
         for (var i = 0; i < Limits.Length && i < _counterRemaining.Length; i++)
         {
             decision.Remaining[i] = Math.Min(Limits[i].Limit, _counterRemaining[i] + _permits);

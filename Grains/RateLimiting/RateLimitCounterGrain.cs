@@ -28,7 +28,9 @@ public sealed partial class RateLimitCounterGrain(
             var (window, limit) = limits[i];
             periods[i] = RateLimitPeriods.Start(window, now);
             var count = state.State.Windows.TryGetValue(window, out var known) && known.Period == periods[i] ? known.Granted : 0;
-            if (request.Returned > 0 && request.ReturnedPeriods.Length == limits.Length && request.ReturnedPeriods[i] == periods[i])
+            // Returned permits (or, negative, a charge for costs settled beyond what was leased) count in each
+            // window whose period is still the one they were granted in.
+            if (request.Returned != 0 && request.ReturnedPeriods.Length == limits.Length && request.ReturnedPeriods[i] == periods[i])
             {
                 count = Math.Max(0, count - request.Returned);
                 changed = true;

@@ -17,10 +17,15 @@ internal sealed class AnthropicProvider : LlmProvider
     public override Uri Endpoint(LlmModel model, string modelName, bool stream, bool completions) =>
         Configured(model, "https://api.anthropic.com/v1/messages");
 
-    public override void AddHeaders(HttpRequestHeaders headers, LlmModel model) =>
-        headers.TryAddWithoutValidation("anthropic-version", model.AnthropicVersion);
+    public override void AddHeaders(HttpRequestHeaders headers, LlmModel model)
+    {
+        if (!headers.Contains("anthropic-version"))
+        {
+            headers.TryAddWithoutValidation("anthropic-version", model.AnthropicVersion);
+        }
+    }
 
-    public override JsonObject ToProvider(JsonObject request, string modelName, bool stream)
+    public override JsonObject ToProvider(JsonObject request, string modelName, bool stream, LlmModel model)
     {
         var system = new List<string>();
         var messages = new JsonArray();
@@ -49,6 +54,11 @@ internal sealed class AnthropicProvider : LlmProvider
                 })),
                 _ => ("user", ContentBlocks(message["content"])),
             };
+            if (blocks.Count == 0)
+            {
+                continue; // Anthropic refuses empty turns (an assistant turn with nothing said, say)
+            }
+
             if (messages.Count > 0 && messages[^1] is JsonObject last && AiJson.String(last["role"]) == anthropicRole)
             {
                 var merged = (JsonArray)last["content"]!;
@@ -179,10 +189,32 @@ internal sealed class AnthropicProvider : LlmProvider
         return blocks;
     }
 
+    /// <summary>Text and image blocks; empty text is left out, as Anthropic refuses empty text blocks.</summary>
     private static JsonArray ContentBlocks(JsonNode? content)
     {
-        var text = AiJson.Text(content);
-        return text.Length == 0 ? [] : new JsonArray(new JsonObject { ["type"] = "text", ["text"] = text });
+        var blocks = new JsonArray();
+        foreach (var part in ContentPart.Of(content))
+        {
+            if (part.ImageUrl is null)
+            {
+                if (part.Text is { Length: > 0 } text)
+                {
+                    blocks.Add(new JsonObject { ["type"] = "text", ["text"] = text });
+                }
+            }
+            else
+            {
+                blocks.Add(new JsonObject
+                {
+                    ["type"] = "image",
+                    ["source"] = part.TryInline(out var mediaType, out var data)
+                        ? new JsonObject { ["type"] = "base64", ["media_type"] = mediaType, ["data"] = data }
+                        : new JsonObject { ["type"] = "url", ["url"] = part.ImageUrl },
+                });
+            }
+        }
+
+        return blocks;
     }
 
     private static JsonObject? ToolChoice(JsonNode? choice) => choice switch

@@ -26,7 +26,7 @@ internal sealed class GeminiProvider : LlmProvider
         return builder.Uri;
     }
 
-    public override JsonObject ToProvider(JsonObject request, string modelName, bool stream)
+    public override JsonObject ToProvider(JsonObject request, string modelName, bool stream, LlmModel model)
     {
         var system = new List<string>();
         var contents = new JsonArray();
@@ -47,10 +47,7 @@ internal sealed class GeminiProvider : LlmProvider
                     system.Add(text);
                     continue;
                 case "assistant":
-                    if (text.Length > 0)
-                    {
-                        parts.Add(new JsonObject { ["text"] = text });
-                    }
+                    AddContent(parts, message["content"]);
 
                     foreach (var call in message["tool_calls"] as JsonArray ?? [])
                     {
@@ -74,11 +71,25 @@ internal sealed class GeminiProvider : LlmProvider
                     });
                     break;
                 default:
-                    parts.Add(new JsonObject { ["text"] = text });
+                    AddContent(parts, message["content"]);
                     break;
             }
 
-            contents.Add(new JsonObject { ["role"] = role == "assistant" ? "model" : "user", ["parts"] = parts });
+            // One turn per role change: the answers to a turn's several function calls go in one user turn.
+            var geminiRole = role == "assistant" ? "model" : "user";
+            if (contents.Count > 0 && contents[^1] is JsonObject last && AiJson.String(last["role"]) == geminiRole)
+            {
+                var merged = (JsonArray)last["parts"]!;
+                foreach (var part in parts.ToArray())
+                {
+                    parts.Remove(part);
+                    merged.Add(part);
+                }
+            }
+            else if (parts.Count > 0)
+            {
+                contents.Add(new JsonObject { ["role"] = geminiRole, ["parts"] = parts });
+            }
         }
 
         var body = new JsonObject { ["contents"] = contents };
@@ -106,6 +117,18 @@ internal sealed class GeminiProvider : LlmProvider
             config["stopSequences"] = stops;
         }
 
+        // JSON mode: response_format json_object, or json_schema with its schema.
+        switch (AiJson.String(request["response_format"]?["type"]))
+        {
+            case "json_object":
+                config["responseMimeType"] = "application/json";
+                break;
+            case "json_schema":
+                config["responseMimeType"] = "application/json";
+                config["responseSchema"] = Schema(request["response_format"]!["json_schema"]?["schema"]);
+                break;
+        }
+
         if (config.Count > 0)
         {
             body["generationConfig"] = config;
@@ -119,7 +142,7 @@ internal sealed class GeminiProvider : LlmProvider
                 {
                     ["name"] = AiJson.String(t?["function"]?["name"]),
                     ["description"] = AiJson.String(t?["function"]?["description"]),
-                    ["parameters"] = t?["function"]?["parameters"]?.DeepClone(),
+                    ["parameters"] = Schema(t?["function"]?["parameters"]),
                 })]),
             });
             var mode = request["tool_choice"] switch
@@ -142,6 +165,57 @@ internal sealed class GeminiProvider : LlmProvider
         return body;
     }
 
+    /// <summary>Text and inline images as Gemini parts.</summary>
+    private static void AddContent(JsonArray parts, JsonNode? content)
+    {
+        foreach (var part in ContentPart.Of(content))
+        {
+            if (part.ImageUrl is null)
+            {
+                if (part.Text is { Length: > 0 } text)
+                {
+                    parts.Add(new JsonObject { ["text"] = text });
+                }
+            }
+            else if (part.TryInline(out var mediaType, out var data))
+            {
+                parts.Add(new JsonObject { ["inlineData"] = new JsonObject { ["mimeType"] = mediaType, ["data"] = data } });
+            }
+            else
+            {
+                throw ContentPart.LinkedImage("gemini");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A tool's JSON Schema as Gemini's OpenAPI subset takes it: without the keywords it refuses
+    /// (<c>additionalProperties</c>, <c>$schema</c>, <c>strict</c>, …), which OpenAI's SDK helpers emit.
+    /// </summary>
+    private static JsonNode? Schema(JsonNode? schema)
+    {
+        switch (schema)
+        {
+            case JsonObject obj:
+                var clean = new JsonObject();
+                foreach (var (key, value) in obj)
+                {
+                    if (key is not ("additionalProperties" or "$schema" or "$id" or "strict" or "$defs" or "definitions" or "$comment"))
+                    {
+                        clean[key] = key == "properties" && value is JsonObject properties
+                            ? new JsonObject([.. properties.Select(p => KeyValuePair.Create(p.Key, Schema(p.Value)))])
+                            : Schema(value);
+                    }
+                }
+
+                return clean;
+            case JsonArray array:
+                return new JsonArray([.. array.Select(Schema)]);
+            default:
+                return schema?.DeepClone();
+        }
+    }
+
     public override JsonObject FromProvider(JsonObject response, ChatChunks ids)
     {
         var text = new System.Text.StringBuilder();
@@ -161,7 +235,9 @@ internal sealed class GeminiProvider : LlmProvider
 
         ids.Id = AiJson.String(response["responseId"]) is { } id ? "chatcmpl-" + id : ids.Id;
         ids.Model = AiJson.String(response["modelVersion"]) ?? ids.Model;
-        var finish = calls.Count > 0 ? "tool_calls" : FinishReasonOf(AiJson.String(candidate?["finishReason"]));
+        var finish = calls.Count > 0 ? "tool_calls"
+            : candidate is null && response["promptFeedback"]?["blockReason"] is not null ? "content_filter" // the prompt itself was blocked
+            : FinishReasonOf(AiJson.String(candidate?["finishReason"]));
         return ids.Completion(calls.Count > 0 && text.Length == 0 ? null : text.ToString(), calls, finish, ReadUsage(response["usageMetadata"]));
     }
 
@@ -232,6 +308,10 @@ internal sealed class GeminiProvider : LlmProvider
             if (AiJson.String(candidate?["finishReason"]) is { } reason)
             {
                 _finish = reason;
+            }
+            else if (candidate is null && json["promptFeedback"]?["blockReason"] is not null)
+            {
+                _finish = "SAFETY";
             }
         }
 

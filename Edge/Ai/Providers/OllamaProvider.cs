@@ -13,7 +13,7 @@ internal sealed class OllamaProvider : LlmProvider
 
     public override Uri Endpoint(LlmModel model, string modelName, bool stream, bool completions) => new(model.UpstreamUrl!);
 
-    public override JsonObject ToProvider(JsonObject request, string modelName, bool stream)
+    public override JsonObject ToProvider(JsonObject request, string modelName, bool stream, LlmModel model)
     {
         var messages = new JsonArray();
         foreach (var node in request["messages"] as JsonArray ?? [])
@@ -24,7 +24,13 @@ internal sealed class OllamaProvider : LlmProvider
             }
 
             var role = AiJson.String(message["role"]) ?? "user";
-            var converted = new JsonObject { ["role"] = role == "developer" ? "system" : role, ["content"] = AiJson.Text(message["content"]) };
+            var parts = ContentPart.Of(message["content"]);
+            var converted = new JsonObject { ["role"] = role == "developer" ? "system" : role, ["content"] = string.Concat(parts.Select(p => p.Text)) };
+            if (parts.Any(p => p.ImageUrl is not null))
+            {
+                converted["images"] = new JsonArray([.. parts.Where(p => p.ImageUrl is not null).Select(p => (JsonNode)(p.TryInline(out _, out var data) ? data : throw ContentPart.LinkedImage("ollama")))]);
+            }
+
             if (message["tool_calls"] is JsonArray { Count: > 0 } calls)
             {
                 converted["tool_calls"] = new JsonArray([.. calls.Select(c => (JsonNode)new JsonObject
@@ -60,6 +66,16 @@ internal sealed class OllamaProvider : LlmProvider
         }
 
         var body = new JsonObject { ["model"] = modelName, ["messages"] = messages, ["stream"] = stream };
+        switch (AiJson.String(request["response_format"]?["type"]))
+        {
+            case "json_object":
+                body["format"] = "json";
+                break;
+            case "json_schema" when (request["response_format"]!["json_schema"]?["schema"]) is JsonObject schema:
+                body["format"] = schema.DeepClone();
+                break;
+        }
+
         if (options.Count > 0)
         {
             body["options"] = options;

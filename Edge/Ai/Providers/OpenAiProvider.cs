@@ -14,6 +14,8 @@ internal sealed class OpenAiProvider(string name) : LlmProvider
 
     public override bool HasTopK => false;
 
+    public override bool HasChoices => true;
+
     public override Uri Endpoint(LlmModel model, string modelName, bool stream, bool completions)
     {
         var operation = completions ? "completions" : "chat/completions";
@@ -25,7 +27,7 @@ internal sealed class OpenAiProvider(string name) : LlmProvider
         };
     }
 
-    public override JsonObject ToProvider(JsonObject request, string modelName, bool stream)
+    public override JsonObject ToProvider(JsonObject request, string modelName, bool stream, LlmModel model)
     {
         var body = (JsonObject)request.DeepClone();
         body["model"] = modelName;
@@ -33,16 +35,36 @@ internal sealed class OpenAiProvider(string name) : LlmProvider
         if (stream)
         {
             body["stream"] = true;
-            if (name != "mistral") // Mistral reports usage in its last chunk unasked, and refuses unknown fields
+            if (AsksForStreamUsage(model))
             {
                 var options = body["stream_options"] as JsonObject ?? [];
                 options["include_usage"] = true;
                 body["stream_options"] = options;
             }
+            else
+            {
+                body.Remove("stream_options");
+            }
         }
 
         return body;
     }
+
+    /// <summary>
+    /// Whether streams are asked to report usage: Mistral sends it in its last chunk unasked and refuses the field;
+    /// Azure takes it from api-version 2024-09-01 (dated versions compare as text).
+    /// </summary>
+    private bool AsksForStreamUsage(LlmModel model) => name switch
+    {
+        "mistral" => false,
+        "azure" => string.CompareOrdinal(AzureApiVersion(model), "2024-09-01") >= 0,
+        _ => true,
+    };
+
+    private static string AzureApiVersion(LlmModel model) =>
+        model.UpstreamUrl is { } url && Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(url).Query).TryGetValue("api-version", out var version)
+            ? version.ToString()
+            : model.AzureApiVersion;
 
     public override JsonObject FromProvider(JsonObject response, ChatChunks ids)
     {

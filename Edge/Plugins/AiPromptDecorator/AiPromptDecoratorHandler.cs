@@ -6,13 +6,13 @@ using Turnpike.Edge.Proxy;
 namespace Turnpike.Edge.Plugins.AiPromptDecorator;
 
 /// <summary>Puts the configured messages around the client's; only chat requests have messages to decorate.</summary>
-internal sealed class AiPromptDecoratorHandler(JsonArray prepend, JsonArray append) : IPluginHandler
+internal sealed class AiPromptDecoratorHandler(JsonArray prepend, JsonArray append, int maxBodyBytes) : IPluginHandler
 {
     public const string NotChat = "this LLM route only supports llm/chat type requests";
 
     public async ValueTask<bool> OnRequestAsync(ProxyContext context)
     {
-        if (await AiRequest.ReadAsync(context) is not { } ai)
+        if (await AiRequest.ReadAsync(context, maxBodyBytes) is not { } ai)
         {
             return false;
         }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Turnpike.Edge.Ai;
 using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Plugins.AiPromptDecorator;
@@ -25,12 +26,13 @@ internal sealed class AiPromptDecoratorPlugin : IGatewayPlugin
             config.Error("@entity", "at least one of these fields must be non-empty: 'config.prompts.prepend', 'config.prompts.append'");
         }
 
+        var maxBodySize = AiRequest.MaxBodySize(config);
         config.RejectUnknown();
-        return new JsonObject { ["prompts"] = new JsonObject { ["prepend"] = prepend, ["append"] = append } };
+        return new JsonObject { ["prompts"] = new JsonObject { ["prepend"] = prepend, ["append"] = append }, ["max_request_body_size"] = maxBodySize };
     }
 
     public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) =>
-        new AiPromptDecoratorHandler(config["prompts"]!["prepend"]!.AsArray(), config["prompts"]!["append"]!.AsArray());
+        new AiPromptDecoratorHandler(config["prompts"]!["prepend"]!.AsArray(), config["prompts"]!["append"]!.AsArray(), config["max_request_body_size"]!.GetValue<int>());
 
     private static JsonArray ReadMessages(FieldReader prompts, string name)
     {

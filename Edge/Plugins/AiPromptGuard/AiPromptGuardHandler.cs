@@ -12,14 +12,13 @@ namespace Turnpike.Edge.Plugins.AiPromptGuard;
 /// <c>allow_all_conversation_history</c>) against the patterns. A refused prompt gets Kong's 400 "bad request",
 /// which does not tell the client a guard is there.
 /// </summary>
-internal sealed class AiPromptGuardHandler(Regex[] allow, Regex[] deny, bool latestOnly, bool allRoles) : IPluginHandler
+internal sealed class AiPromptGuardHandler(Regex[] allow, Regex[] deny, bool latestOnly, bool allRoles, int maxBodyBytes) : IPluginHandler
 {
     public const string Refused = "bad request";
-    public const string BadFormat = "ai-prompt-guard only supports llm/v1/chat or llm/v1/completions prompts";
 
     public async ValueTask<bool> OnRequestAsync(ProxyContext context)
     {
-        if (await AiRequest.ReadAsync(context) is not { } ai)
+        if (await AiRequest.ReadAsync(context, maxBodyBytes) is not { } ai)
         {
             return false;
         }
@@ -27,7 +26,7 @@ internal sealed class AiPromptGuardHandler(Regex[] allow, Regex[] deny, bool lat
         var http = context.HttpContext;
         if (Prompts(ai.Body) is not { } prompts)
         {
-            await AiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, BadFormat);
+            await AiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, Refused); // Kong's answer to every guard failure
             return false;
         }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Turnpike.Edge.Ai;
 using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Plugins.AiPromptGuard;
@@ -28,6 +29,7 @@ internal sealed class AiPromptGuardPlugin : IGatewayPlugin
             ["deny_patterns"] = new JsonArray([.. deny.Select(p => (JsonNode)p)]),
             ["allow_all_conversation_history"] = config.Boolean("allow_all_conversation_history") ?? false,
             ["match_all_roles"] = config.Boolean("match_all_roles") ?? false,
+            ["max_request_body_size"] = AiRequest.MaxBodySize(config),
         };
         config.RejectUnknown();
         return result;
@@ -37,7 +39,8 @@ internal sealed class AiPromptGuardPlugin : IGatewayPlugin
         [.. config["allow_patterns"]!.AsArray().Select(p => Compile(p!.GetValue<string>()))],
         [.. config["deny_patterns"]!.AsArray().Select(p => Compile(p!.GetValue<string>()))],
         config["allow_all_conversation_history"]!.GetValue<bool>(),
-        config["match_all_roles"]!.GetValue<bool>());
+        config["match_all_roles"]!.GetValue<bool>(),
+        config["max_request_body_size"]!.GetValue<int>());
 
     /// <summary>Patterns run with a time limit, so an administrator's pathological pattern cannot stall the edge.</summary>
     private static Regex Compile(string pattern) => new(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));

@@ -11,13 +11,13 @@ namespace Turnpike.Edge.Plugins.AiPromptTemplate;
 /// Renders the template a request names: each <c>{{name}}</c> becomes the property's value JSON-escaped (so a
 /// value cannot break out of the template's JSON), and the result is the request's new body. Errors are Kong's, 400.
 /// </summary>
-internal sealed partial class AiPromptTemplateHandler(IReadOnlyDictionary<string, string> templates, bool allowUntemplated) : IPluginHandler
+internal sealed partial class AiPromptTemplateHandler(IReadOnlyDictionary<string, string> templates, bool allowUntemplated, int maxBodyBytes) : IPluginHandler
 {
     private const string Prefix = "{template://";
 
     public async ValueTask<bool> OnRequestAsync(ProxyContext context)
     {
-        if (await AiRequest.ReadAsync(context) is not { } ai)
+        if (await AiRequest.ReadAsync(context, maxBodyBytes) is not { } ai)
         {
             return false;
         }

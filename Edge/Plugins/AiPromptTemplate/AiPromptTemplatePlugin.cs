@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Turnpike.Edge.Ai;
 using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Plugins.AiPromptTemplate;
@@ -52,6 +53,7 @@ internal sealed class AiPromptTemplatePlugin : IGatewayPlugin
             ["templates"] = templates,
             ["allow_untemplated_requests"] = config.Boolean("allow_untemplated_requests") ?? true,
             ["log_original_request"] = config.Boolean("log_original_request") ?? false,
+            ["max_request_body_size"] = AiRequest.MaxBodySize(config),
         };
         config.RejectUnknown();
         return result;
@@ -59,5 +61,6 @@ internal sealed class AiPromptTemplatePlugin : IGatewayPlugin
 
     public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new AiPromptTemplateHandler(
         config["templates"]!.AsArray().ToDictionary(t => t!["name"]!.GetValue<string>(), t => t!["template"]!.GetValue<string>(), StringComparer.Ordinal),
-        config["allow_untemplated_requests"]!.GetValue<bool>());
+        config["allow_untemplated_requests"]!.GetValue<bool>(),
+        config["max_request_body_size"]!.GetValue<int>());
 }

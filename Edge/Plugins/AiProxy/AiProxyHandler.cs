@@ -10,11 +10,18 @@ namespace Turnpike.Edge.Plugins.AiProxy;
 /// Checks the client's request against the instance (format, model, streaming), fills in the model options the
 /// client left out, and hands the exchange with the provider to an <see cref="LlmExchange"/>.
 /// </summary>
-internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger) : IPluginHandler
+internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, int maxBodyBytes) : IPluginHandler
 {
     public async ValueTask<bool> OnRequestAsync(ProxyContext context)
     {
-        if (await AiRequest.ReadAsync(context) is not { } ai)
+        if (settings.RouteType == LlmRouteType.Preserve)
+        {
+            // The provider's own format, any method and body: nothing to check or translate.
+            context.Exchange = new LlmExchange(settings, null, null, settings.Model.Name ?? "unknown", stream: false, includeUsage: false, logger);
+            return true;
+        }
+
+        if (await AiRequest.ReadAsync(context, maxBodyBytes) is not { } ai)
         {
             return false;
         }
@@ -56,8 +63,26 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger) :
 
         stream |= settings.ResponseStreaming == LlmResponseStreaming.Always;
         var includeUsage = AiJson.True(body["stream_options"]?["include_usage"]);
-        var request = settings.RouteType == LlmRouteType.Preserve ? body : WithOptions(body);
-        context.Exchange = new LlmExchange(settings, ai, request, modelName, stream, includeUsage, logger);
+        if (AiJson.Long(body["n"]) > 1 && !settings.Provider.HasChoices)
+        {
+            await AiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, $"n > 1 is not supported for the {settings.Model.Provider} provider");
+            return false;
+        }
+
+        var request = WithOptions(body);
+        JsonObject providerRequest;
+        try
+        {
+            var chat = settings.RouteType == LlmRouteType.Completions && !settings.Provider.HasCompletions ? CompletionsFormat.ToChat(request) : request;
+            providerRequest = settings.Provider.ToProvider(chat, modelName, stream, model);
+        }
+        catch (LlmRequestException ex)
+        {
+            await AiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, ex.Message);
+            return false;
+        }
+
+        context.Exchange = new LlmExchange(settings, request, providerRequest, modelName, stream, includeUsage, logger);
         return true;
     }
 

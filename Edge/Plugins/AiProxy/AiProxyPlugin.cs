@@ -14,6 +14,12 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
     private static readonly string[] RouteTypes = ["llm/v1/chat", "llm/v1/completions", "preserve"];
     private static readonly string[] Streaming = ["allow", "deny", "always"];
     private static readonly string[] ParamLocations = ["query", "body"];
+    private static readonly string[] LlmFormats = ["openai"];
+    private static readonly string[] Llama2Formats = ["ollama", "openai"];
+    private static readonly string[] MistralFormats = ["openai", "ollama"];
+
+    /// <summary>The highest input_cost or output_cost taken (per million tokens): keeps a request's cost in range.</summary>
+    private const double MaxCost = 1_000_000;
 
     private readonly ILogger _logger = loggers.CreateLogger("Turnpike.Edge.Plugins.AiProxy");
 
@@ -41,6 +47,9 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
             ["model"] = modelJson,
             ["response_streaming"] = config.OneOf("response_streaming", Streaming) ?? "allow",
             ["model_name_header"] = config.Boolean("model_name_header") ?? true,
+            ["max_request_body_size"] = AiRequest.MaxBodySize(config),
+            ["llm_format"] = config.OneOf("llm_format", LlmFormats) ?? "openai",
+            ["logging"] = ReadLogging(config.Record("logging")),
         };
         config.RejectUnknown();
         return result;
@@ -51,7 +60,7 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
         var model = config["model"]!;
         var options = model["options"]!;
         var auth = config["auth"]!;
-        var provider = LlmProviders.Get(model["provider"]!.GetValue<string>());
+        var provider = LlmProviders.Get(model["provider"]!.GetValue<string>(), options["llama2_format"]?.GetValue<string>(), options["mistral_format"]?.GetValue<string>());
         var settings = new AiProxySettings(
             config["route_type"]!.GetValue<string>() switch
             {
@@ -61,7 +70,7 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
             },
             new LlmModel
             {
-                Provider = provider.Name,
+                Provider = model["provider"]!.GetValue<string>(),
                 Name = model["name"]?.GetValue<string>(),
                 AllowOverride = model["allow_override"]!.GetValue<bool>(),
                 MaxTokens = options["max_tokens"]?.GetValue<int>(),
@@ -86,7 +95,19 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
                 auth["allow_override"]!.GetValue<bool>()),
             Enum.Parse<LlmResponseStreaming>(config["response_streaming"]!.GetValue<string>(), ignoreCase: true),
             config["model_name_header"]!.GetValue<bool>());
-        return new AiProxyHandler(settings, _logger);
+        return new AiProxyHandler(settings, _logger, config["max_request_body_size"]!.GetValue<int>());
+    }
+
+    /// <summary>Kong's <c>logging</c>: accepted so Kong configurations load; statistics always go to the billing meters, payloads are never logged.</summary>
+    private static JsonObject ReadLogging(FieldReader? logging)
+    {
+        var result = new JsonObject
+        {
+            ["log_statistics"] = logging?.Boolean("log_statistics") ?? false,
+            ["log_payloads"] = logging?.Boolean("log_payloads") ?? false,
+        };
+        logging?.RejectUnknown();
+        return result;
     }
 
     private static JsonObject ReadAuth(FieldReader config, FieldReader? auth)
@@ -136,13 +157,15 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
             ["temperature"] = options?.Number("temperature", 0, 5),
             ["top_p"] = options?.Number("top_p", 0, 1),
             ["top_k"] = options?.Integer("top_k", 0, 500),
-            ["input_cost"] = options?.Number("input_cost", 0, double.MaxValue),
-            ["output_cost"] = options?.Number("output_cost", 0, double.MaxValue),
+            ["input_cost"] = options?.Number("input_cost", 0, MaxCost),
+            ["output_cost"] = options?.Number("output_cost", 0, MaxCost),
             ["anthropic_version"] = options?.String("anthropic_version") ?? "2023-06-01",
             ["azure_instance"] = options?.String("azure_instance"),
             ["azure_deployment_id"] = options?.String("azure_deployment_id"),
             ["azure_api_version"] = options?.String("azure_api_version") ?? "2024-10-21",
             ["upstream_url"] = upstreamUrl,
+            ["llama2_format"] = options?.OneOf("llama2_format", Llama2Formats) ?? (provider == "llama2" ? "ollama" : null),
+            ["mistral_format"] = options?.OneOf("mistral_format", MistralFormats) ?? (provider == "mistral" ? "openai" : null),
         };
         if (upstreamUrl is not null && !(Uri.TryCreate(upstreamUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
         {
@@ -150,7 +173,7 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
         }
 
         // Providers without a public endpoint, or whose endpoint is per customer, need it spelled out.
-        if (upstreamUrl is null && provider == "ollama")
+        if (upstreamUrl is null && (provider is "ollama" or "llama2" || AiJson.String(result["mistral_format"]) == "ollama"))
         {
             config.Error("@entity", "must set 'model.options.upstream_url' for self-hosted providers/models");
         }
@@ -158,6 +181,11 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
         if (upstreamUrl is null && provider == "azure" && result["azure_instance"] is null)
         {
             config.Error("@entity", "must set 'model.options.azure_instance' for azure provider");
+        }
+
+        if (AiJson.String(result["azure_instance"]) is { } instance && Uri.CheckHostName(instance + ".openai.azure.com") != UriHostNameType.Dns)
+        {
+            options!.Error("azure_instance", "expected a host name label");
         }
 
         if (name is null && provider == "azure" && result["azure_deployment_id"] is null && upstreamUrl is null)

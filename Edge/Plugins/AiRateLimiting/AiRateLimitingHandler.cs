@@ -7,14 +7,15 @@ namespace Turnpike.Edge.Plugins.AiRateLimiting;
 
 /// <summary>
 /// Reserves the request's estimated tokens, and settles to the tokens the provider reported once the response is
-/// over (nothing, when no usage came back: the provider failed or never answered). The estimate: prompt text at
-/// four characters a token plus four a message, and the request's max_tokens (else estimated_completion_tokens).
+/// over: to none when the provider was not reached or refused, to the estimate when it answered without usage.
+/// The estimate: prompt text at four characters a token plus four a message, and the request's max_tokens
+/// (else estimated_completion_tokens).
 /// </summary>
-internal sealed class AiRateLimitingHandler(RateLimitGate gate, string strategy, int estimatedCompletionTokens) : IPluginHandler
+internal sealed class AiRateLimitingHandler(RateLimitGate gate, string strategy, int estimatedCompletionTokens, int maxBodyBytes) : IPluginHandler
 {
     public async ValueTask<bool> OnRequestAsync(ProxyContext context)
     {
-        if (await AiRequest.ReadAsync(context) is not { } ai)
+        if (await AiRequest.ReadAsync(context, maxBodyBytes) is not { } ai)
         {
             return false;
         }
@@ -25,7 +26,7 @@ internal sealed class AiRateLimitingHandler(RateLimitGate gate, string strategy,
             return false;
         }
 
-        ai.OnSettled(usage => gate.Settle(taken, usage is { } used ? Count(used.PromptTokens, used.CompletionTokens) : 0));
+        ai.OnSettled(usage => gate.Settle(taken, usage is { } used ? Count(used.PromptTokens, used.CompletionTokens) : taken.Cost));
         return true;
     }
 

@@ -29,6 +29,7 @@ internal sealed class AiRateLimitingPlugin(ClusterQuota cluster, LocalQuota loca
         var result = RateLimitingPlugin.ReadLimits(config, "AI token rate limit exceeded", ["consumer", "credential", "ip", "service"]);
         result["tokens_count_strategy"] = strategy;
         result["estimated_completion_tokens"] = estimate;
+        result["max_request_body_size"] = AiRequest.MaxBodySize(config);
         config.RejectUnknown();
         return result;
     }
@@ -36,5 +37,6 @@ internal sealed class AiRateLimitingPlugin(ClusterQuota cluster, LocalQuota loca
     public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new AiRateLimitingHandler(
         new RateLimitGate(RateLimitingPlugin.Options(config, instanceId), "AI-RateLimit", (http, status, message) => AiErrors.WriteAsync(http, status, message, "rate_limit_error"), cluster, local, metrics),
         config["tokens_count_strategy"]!.GetValue<string>(),
-        config["estimated_completion_tokens"]!.GetValue<int>());
+        config["estimated_completion_tokens"]!.GetValue<int>(),
+        config["max_request_body_size"]!.GetValue<int>());
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Turnpike.Edge.Proxy;
@@ -35,10 +34,8 @@ internal sealed class RateLimitGate(
     public async ValueTask<QuotaTaken?> TryTakeAsync(ProxyContext context, long cost)
     {
         var key = CounterKey(context);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var decision = Options.Cluster ? await cluster.AcquireAsync(key, Options.Limits, cost) : local.TryAcquire(key, Options.Limits, cost);
-
-        // Stamped once taken: a lease's periods are those of the grant the cost came out of, which came before.
-        var taken = new QuotaTaken(key, cost, Stopwatch.GetTimestamp(), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), Cluster: Options.Cluster);
         if (decision.Outcome == QuotaOutcome.Unavailable)
         {
             if (!Options.FaultTolerant)
@@ -50,7 +47,6 @@ internal sealed class RateLimitGate(
             // fault_tolerant: let traffic through, still limited, by this edge's own count.
             metrics.CountLocalFallback();
             decision = local.TryAcquire(key, Options.Limits, cost);
-            taken = taken with { Cluster = false };
         }
 
         var (window, reset) = Tightest(decision);
@@ -70,7 +66,7 @@ internal sealed class RateLimitGate(
         if (decision.Outcome == QuotaOutcome.Admitted)
         {
             metrics.CountAdmitted();
-            return taken;
+            return new QuotaTaken(key, cost, decision.Periods, now); // periods only when a cluster lease paid
         }
 
         metrics.CountRejected();
@@ -89,9 +85,9 @@ internal sealed class RateLimitGate(
             return;
         }
 
-        if (taken.Cluster)
+        if (taken.Periods is { } periods)
         {
-            cluster.Settle(taken.Key, delta, taken.Timestamp);
+            cluster.Settle(taken.Key, delta, periods);
         }
         else
         {

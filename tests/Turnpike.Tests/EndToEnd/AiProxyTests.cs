@@ -133,7 +133,8 @@ public sealed class AiProxyTests(DevGatewayFixture fixture) : IAsyncLifetime
         Assert.Equal(200, status);
         Assert.Equal("message", body!["type"]!.GetValue<string>()); // Anthropic's answer, untranslated
         Assert.Equal(_fake.ReplyText, body["content"]![0]!["text"]!.GetValue<string>());
-        var sent = _fake.Requests.Single();
+        var sent = _fake.Requests.Single(r => r.Method == "POST"); // the readiness probes' GETs went through too
+        Assert.Equal("/v1/messages", sent.Path);
         Assert.Equal(50, sent.Body!["max_tokens"]!.GetValue<int>());
         Assert.Equal("Hi", sent.Body["messages"]![0]!["content"]!.GetValue<string>());
         Assert.Equal(AiRoutes.ProviderKey, sent.Headers["x-api-key"]);
@@ -234,6 +235,10 @@ public sealed class AiProxyTests(DevGatewayFixture fixture) : IAsyncLifetime
             Assert.Equal("chat.completion", body!["object"]!.GetValue<string>());
         }
 
+        var (several, error, refused) = await AiRoutes.PostChatAsync(_proxy, $"/{_name}/v1/chat/completions", new { n = 2, messages = Conversation });
+        refused.Dispose();
+        Assert.Equal((400, "n > 1 is not supported for the anthropic provider"), (several, error!["error"]!["message"]!.GetValue<string>()));
+
         var sent = _fake.Requests.Single();
         Assert.Equal(AiRoutes.ProviderKey, sent.Headers["x-api-key"]);
         Assert.False(sent.Headers.ContainsKey("authorization")); // the client's own credential stays at the gateway
@@ -273,6 +278,86 @@ public sealed class AiProxyTests(DevGatewayFixture fixture) : IAsyncLifetime
         Assert.Equal(["user", "model", "user"], contents.Select(c => c!["role"]!.GetValue<string>()));
         Assert.Equal("get_weather", contents[1]!["parts"]![0]!["functionCall"]!["name"]!.GetValue<string>());
         Assert.Equal("get_weather", contents[2]!["parts"]![0]!["functionResponse"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Gemini_gets_the_answers_to_several_tool_calls_in_one_turn_and_tool_schemas_it_accepts()
+    {
+        await AiRoutes.CreateAsync(_admin, _proxy, _name, ("ai-proxy", AiRoutes.Config(_fake, "gemini")));
+        var (status, _, response) = await AiRoutes.PostChatAsync(_proxy, $"/{_name}/v1/chat/completions", new
+        {
+            messages = new object[]
+            {
+                new { role = "user", content = "Weather in Oslo and Bergen?" },
+                new
+                {
+                    role = "assistant", content = (string?)null,
+                    tool_calls = new[]
+                    {
+                        new { id = "call_1", type = "function", function = new { name = "get_weather", arguments = """{"city":"Oslo"}""" } },
+                        new { id = "call_2", type = "function", function = new { name = "get_weather", arguments = """{"city":"Bergen"}""" } },
+                    },
+                },
+                new { role = "tool", tool_call_id = "call_1", content = "Sunny" },
+                new { role = "tool", tool_call_id = "call_2", content = "Rain" },
+            },
+            tools = JsonNode.Parse("""[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","additionalProperties":false,"properties":{"city":{"type":"string"}},"required":["city"]},"strict":true}}]"""),
+        });
+        response.Dispose();
+        Assert.Equal(200, status);
+        var sent = _fake.Requests.Single().Body!;
+        var contents = sent["contents"]!.AsArray();
+        Assert.Equal(["user", "model", "user"], contents.Select(c => c!["role"]!.GetValue<string>()));
+        Assert.Equal(2, contents[1]!["parts"]!.AsArray().Count);
+        Assert.Equal(["Sunny", "Rain"], contents[2]!["parts"]!.AsArray().Select(p => p!["functionResponse"]!["response"]!["content"]!.GetValue<string>()));
+        var parameters = sent["tools"]![0]!["functionDeclarations"]![0]!["parameters"]!.AsObject();
+        Assert.False(parameters.ContainsKey("additionalProperties"));
+        Assert.Equal("string", parameters["properties"]!["city"]!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Images_reach_anthropic_and_gemini_inline_and_a_linked_image_is_refused_where_a_provider_takes_none()
+    {
+        const string Png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+        object Picture(string url) => new
+        {
+            messages = new object[]
+            {
+                new { role = "user", content = new object[] { new { type = "text", text = "What is this?" }, new { type = "image_url", image_url = new { url } } } },
+            },
+        };
+        foreach (var provider in new[] { "anthropic", "gemini" })
+        {
+            var name = $"{_name}-{provider}";
+            await AiRoutes.CreateAsync(_admin, _proxy, name, ("ai-proxy", AiRoutes.Config(_fake, provider)));
+            var (status, _, response) = await AiRoutes.PostChatAsync(_proxy, $"/{name}/v1/chat/completions", Picture("data:image/png;base64," + Png));
+            response.Dispose();
+            Assert.Equal(200, status);
+        }
+
+        var anthropic = _fake.Requests[0].Body!["messages"]![0]!["content"]![1]!;
+        Assert.Equal(("image", "base64", "image/png", Png), (anthropic["type"]!.GetValue<string>(), anthropic["source"]!["type"]!.GetValue<string>(), anthropic["source"]!["media_type"]!.GetValue<string>(), anthropic["source"]!["data"]!.GetValue<string>()));
+        var gemini = _fake.Requests[1].Body!["contents"]![0]!["parts"]![1]!["inlineData"]!;
+        Assert.Equal(("image/png", Png), (gemini["mimeType"]!.GetValue<string>(), gemini["data"]!.GetValue<string>()));
+
+        var (linked, error, answer) = await AiRoutes.PostChatAsync(_proxy, $"/{_name}-gemini/v1/chat/completions", Picture("https://example.com/cat.png"));
+        answer.Dispose();
+        Assert.Equal(400, linked);
+        Assert.Equal("images must be given as data: URLs (base64) for the gemini provider", error!["error"]!["message"]!.GetValue<string>());
+        Assert.Equal(2, _fake.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Kongs_llama2_provider_with_the_ollama_format_speaks_ollamas_api()
+    {
+        var config = AiRoutes.Config(_fake, "ollama");
+        config["model"]!["provider"] = "llama2";
+        config["model"]!["options"]!["llama2_format"] = "ollama";
+        await AiRoutes.CreateAsync(_admin, _proxy, _name, ("ai-proxy", config));
+        var result = await SdkAsync(model: AiRoutes.ModelOf("ollama"));
+        Assert.True(result["ok"]!.GetValue<bool>(), result.ToJsonString());
+        Assert.Equal(_fake.ReplyText, result["content"]!.GetValue<string>());
+        Assert.Equal("/api/chat", _fake.Requests.Single().Path);
     }
 
     [Fact]
@@ -339,6 +424,11 @@ public sealed class AiProxyTests(DevGatewayFixture fixture) : IAsyncLifetime
             Assert.Equal("invalid_request_error", error["error"]!["type"]!.GetValue<string>());
         }
 
+        var large = new { messages = new object[] { new { role = "user", content = new string('x', 2 << 20) } } };
+        var (tooLarge, tooLargeError, tooLargeResponse) = await AiRoutes.PostChatAsync(_proxy, path, large);
+        tooLargeResponse.Dispose();
+        Assert.Equal((413, "request body is too large"), (tooLarge, tooLargeError!["error"]!["message"]!.GetValue<string>()));
+
         using var notJson = await _proxy.PostAsync(path, new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
         Assert.Equal("this LLM route only supports application/json requests", JsonNode.Parse(await notJson.Content.ReadAsStringAsync())!["error"]!["message"]!.GetValue<string>());
@@ -370,7 +460,7 @@ public sealed class AiProxyTests(DevGatewayFixture fixture) : IAsyncLifetime
         var cases = new (JsonObject Config, string Field, string Message)[]
         {
             (new JsonObject { ["model"] = new JsonObject { ["provider"] = "openai" } }, "config.route_type", "required field missing"),
-            (new JsonObject { ["route_type"] = "llm/v1/chat", ["model"] = new JsonObject { ["provider"] = "watson" } }, "config.model.provider", "expected one of: openai, azure, anthropic, gemini, mistral, ollama"),
+            (new JsonObject { ["route_type"] = "llm/v1/chat", ["model"] = new JsonObject { ["provider"] = "watson" } }, "config.model.provider", "expected one of: openai, azure, anthropic, gemini, mistral, llama2, ollama"),
             (new JsonObject { ["route_type"] = "llm/v1/chat", ["model"] = new JsonObject { ["provider"] = "ollama", ["name"] = "llama3" } }, "config.@entity", "must set 'model.options.upstream_url' for self-hosted providers/models"),
             (new JsonObject { ["route_type"] = "llm/v1/chat", ["model"] = new JsonObject { ["provider"] = "openai", ["options"] = new JsonObject { ["temperature"] = 9 } } }, "config.model.options.temperature", "value should be between 0 and 5"),
             (new JsonObject { ["route_type"] = "llm/v1/chat", ["auth"] = new JsonObject { ["header_name"] = "x" }, ["model"] = new JsonObject { ["provider"] = "openai" } }, "config.@entity", "all or none of these fields must be set: 'config.auth.header_name', 'config.auth.header_value'"),

@@ -60,4 +60,39 @@ public sealed class RateLimitCounterTests(RouteTableClusterFixture fixture)
         Assert.Equal([QuotaOutcome.Admitted, QuotaOutcome.Admitted, QuotaOutcome.Admitted, QuotaOutcome.Rejected, QuotaOutcome.Rejected], outcomes);
         Assert.True(metrics.GrainCalls <= 4, $"{metrics.GrainCalls} counter calls for 5 requests");
     }
+
+    [Fact]
+    public async Task A_cost_settled_above_what_was_taken_is_charged_to_every_window_still_in_its_period()
+    {
+        // Minute and hour limits; the overrun is charged when the sweep runs, to both windows in the periods it was taken in.
+        await Infrastructure.RateWindows.AwayFromTheEndOfAsync(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10));
+        WindowLimit[] limits = [new(RateLimitWindow.Minute, 100), new(RateLimitWindow.Hour, 1000)];
+        var edge = new ClusterQuota(fixture.Cluster.GrainFactory, Options.Create(new QuotaOptions()), new RateLimitMetrics(), NullLogger<ClusterQuota>.Instance);
+        var key = Guid.NewGuid().ToString();
+        var taken = await edge.AcquireAsync(key, limits, cost: 10);
+        Assert.Equal(QuotaOutcome.Admitted, taken.Outcome);
+        edge.Settle(key, 60, taken.Periods!); // 70 used where 10 were taken
+        await edge.SweepAsync();
+
+        // Once the lease has run out and gone back (its top-ups included), the counter holds 10 + 60 in both windows.
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        await edge.SweepAsync();
+        var counter = fixture.Cluster.GrainFactory.GetGrain<IRateLimitCounterGrain>(key);
+        var now = await counter.Acquire(new QuotaRequest { Limits = limits, Wanted = 0 });
+        Assert.Equal([30, 930], now.Remaining);
+    }
+
+    [Fact]
+    public async Task A_cost_settled_below_what_was_taken_gives_the_difference_back()
+    {
+        await Infrastructure.RateWindows.AwayFromTheEndOfAsync(TimeSpan.FromHours(1));
+        var edge = new ClusterQuota(fixture.Cluster.GrainFactory, Options.Create(new QuotaOptions()), new RateLimitMetrics(), NullLogger<ClusterQuota>.Instance);
+        var key = Guid.NewGuid().ToString();
+        var taken = await edge.AcquireAsync(key, HourOf10, cost: 8);
+        edge.Settle(key, -6, taken.Periods!); // only 2 used
+
+        // The lease holds the 6 again: this edge spends them without asking the counter.
+        Assert.Equal(QuotaOutcome.Admitted, (await edge.AcquireAsync(key, HourOf10, cost: 6)).Outcome);
+        Assert.Equal(QuotaOutcome.Rejected, (await edge.AcquireAsync(key, HourOf10, cost: 3)).Outcome);
+    }
 }

@@ -63,8 +63,9 @@ internal static class AiRoutes
             await admin.CreateAsync($"/services/{name}/plugins", new JsonObject { ["name"] = plugin, ["config"] = config });
         }
 
-        // Ready once the route answers: a GET without a body is refused by the AI plugins themselves (not Kong's 404).
-        using var ready = await proxy.EventuallyAsync("/" + name, r => r.StatusCode != System.Net.HttpStatusCode.NotFound);
+        // Ready once the route answers: a GET without a body is refused by the AI plugins (or, with preserve, goes
+        // through to the provider, whose answer carries the gateway's Via); only the gateway's own 404 has neither.
+        using var ready = await proxy.EventuallyAsync("/" + name, r => r.StatusCode != System.Net.HttpStatusCode.NotFound || r.Headers.Via.Count > 0);
     }
 
     public static async Task<(int Status, JsonObject? Body, HttpResponseMessage Response)> PostChatAsync(HttpClient proxy, string path, object body)

@@ -370,8 +370,16 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
             }
         }
 
-        await sink.DataAsync(Delta(new JsonObject(), finish));
-        if (includeUsage)
+        // Mistral (same path and format) puts the usage on its last chunk, unasked.
+        var mistral = model.Contains("mistral", StringComparison.Ordinal);
+        var last = Delta(new JsonObject(), finish);
+        if (mistral)
+        {
+            last["usage"] = OpenAiUsage(reply);
+        }
+
+        await sink.DataAsync(last);
+        if (includeUsage && !mistral)
         {
             var usage = Chunk(new JsonArray());
             usage["usage"] = OpenAiUsage(reply);
