@@ -111,6 +111,12 @@ public sealed class AiMeteringTests(DevGatewayFixture fixture) : IAsyncLifetime
         var counters = JsonNode.Parse(row[Array.IndexOf(header, "counters")])!;
         Assert.Equal(34, counters["ai_prompt_tokens:openai/gpt-4o"]!.GetValue<long>());
         Assert.Equal(14, counters["ai_completion_tokens:openai/gpt-4o"]!.GetValue<long>());
+
+        // A price on the cost counter bills the model's own prices: 225,000 nanos are 0.000225.
+        var (priced, _) = await _admin.SendJsonAsync(HttpMethod.Put, $"/billing/prices/{_name}-a", new { per_counter = new Dictionary<string, decimal> { ["ai_cost_nanos:openai/gpt-4o"] = 0.000000001m } });
+        Assert.Equal(200, priced);
+        var (_, usage) = await _admin.GetJsonAsync($"/billing/usage?service={openai}&consumer={_name}-a&{Range}");
+        Assert.Equal(0.000225m, usage!["data"]![0]!["amount"]!.GetValue<decimal>());
     }
 
     [Fact]
