@@ -52,11 +52,18 @@ internal sealed class GeminiProvider : LlmProvider
                     foreach (var call in message["tool_calls"] as JsonArray ?? [])
                     {
                         var name = AiJson.String(call?["function"]?["name"]) ?? "";
-                        toolNames[AiJson.String(call?["id"]) ?? ""] = name;
-                        parts.Add(new JsonObject
+                        var id = AiJson.String(call?["id"]) ?? "";
+                        toolNames[id] = name;
+                        var part = new JsonObject
                         {
                             ["functionCall"] = new JsonObject { ["name"] = name, ["args"] = AiJson.ParseObject(AiJson.String(call?["function"]?["arguments"])) },
-                        });
+                        };
+                        if (SignatureOf(id) is { } signature)
+                        {
+                            part["thoughtSignature"] = signature;
+                        }
+
+                        parts.Add(part);
                     }
 
                     break;
@@ -165,6 +172,35 @@ internal sealed class GeminiProvider : LlmProvider
         return body;
     }
 
+    private const string SignatureMark = "__sig_";
+
+    /// <summary>
+    /// A function call's id for the client. Gemini has none, but may sign the call (<c>thoughtSignature</c>) and
+    /// want the signature back with it on the next turn: the id carries it (base64url), as the client sends the id back.
+    /// </summary>
+    private static string ToolCallId(JsonNode? part) => AiJson.String(part?["thoughtSignature"]) is { Length: > 0 } signature
+        ? ChatChunks.NewToolCallId() + SignatureMark + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(signature)).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+        : ChatChunks.NewToolCallId();
+
+    private static string? SignatureOf(string toolCallId)
+    {
+        var at = toolCallId.IndexOf(SignatureMark, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var encoded = toolCallId[(at + SignatureMark.Length)..].Replace('-', '+').Replace('_', '/');
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded.PadRight(encoded.Length + ((4 - (encoded.Length % 4)) % 4), '=')));
+        }
+        catch (FormatException)
+        {
+            return null; // not one of ours
+        }
+    }
+
     /// <summary>Text and inline images as Gemini parts.</summary>
     private static void AddContent(JsonArray parts, JsonNode? content)
     {
@@ -225,7 +261,7 @@ internal sealed class GeminiProvider : LlmProvider
         {
             if (part?["functionCall"] is JsonObject call)
             {
-                calls.Add(ChatChunks.ToolCallObject(ChatChunks.NewToolCallId(), AiJson.String(call["name"]) ?? "", call["args"]?.ToJsonString() ?? "{}"));
+                calls.Add(ChatChunks.ToolCallObject(ToolCallId(part), AiJson.String(call["name"]) ?? "", call["args"]?.ToJsonString() ?? "{}"));
             }
             else if (AiJson.String(part?["text"]) is { } piece && !AiJson.True(part!["thought"]))
             {
@@ -297,7 +333,7 @@ internal sealed class GeminiProvider : LlmProvider
             {
                 if (part?["functionCall"] is JsonObject call)
                 {
-                    output.Add(Chunks.ToolCall(_toolCalls++, ChatChunks.NewToolCallId(), AiJson.String(call["name"]), call["args"]?.ToJsonString() ?? "{}"));
+                    output.Add(Chunks.ToolCall(_toolCalls++, ToolCallId(part), AiJson.String(call["name"]), call["args"]?.ToJsonString() ?? "{}"));
                 }
                 else if (AiJson.String(part?["text"]) is { Length: > 0 } text && !AiJson.True(part!["thought"]))
                 {

@@ -12,6 +12,10 @@ public sealed class RateLimitCounterTests(RouteTableClusterFixture fixture)
 {
     private static readonly WindowLimit[] HourOf10 = [new(RateLimitWindow.Hour, 10)];
 
+    /// <summary>An edge's quota client on the test cluster.</summary>
+    private ClusterQuota Edge(RateLimitMetrics? metrics = null) =>
+        new(fixture.Cluster.GrainFactory, Options.Create(new QuotaOptions()), metrics ?? new RateLimitMetrics(), NullLogger<ClusterQuota>.Instance);
+
     private IRateLimitCounterGrain Counter() => fixture.Cluster.GrainFactory.GetGrain<IRateLimitCounterGrain>(Guid.NewGuid().ToString());
 
     [Fact]
@@ -48,7 +52,7 @@ public sealed class RateLimitCounterTests(RouteTableClusterFixture fixture)
     {
         await Infrastructure.RateWindows.AwayFromTheEndOfAsync(TimeSpan.FromHours(1));
         var metrics = new RateLimitMetrics();
-        var quota = new ClusterQuota(fixture.Cluster.GrainFactory, Options.Create(new QuotaOptions()), metrics, NullLogger<ClusterQuota>.Instance);
+        var quota = Edge(metrics);
         var key = Guid.NewGuid().ToString();
         var outcomes = new List<QuotaOutcome>();
         for (var i = 0; i < 5; i++)
@@ -67,7 +71,7 @@ public sealed class RateLimitCounterTests(RouteTableClusterFixture fixture)
         // Minute and hour limits; the overrun is charged when the sweep runs, to both windows in the periods it was taken in.
         await Infrastructure.RateWindows.AwayFromTheEndOfAsync(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10));
         WindowLimit[] limits = [new(RateLimitWindow.Minute, 100), new(RateLimitWindow.Hour, 1000)];
-        var edge = new ClusterQuota(fixture.Cluster.GrainFactory, Options.Create(new QuotaOptions()), new RateLimitMetrics(), NullLogger<ClusterQuota>.Instance);
+        var edge = Edge();
         var key = Guid.NewGuid().ToString();
         var taken = await edge.AcquireAsync(key, limits, cost: 10);
         Assert.Equal(QuotaOutcome.Admitted, taken.Outcome);
@@ -86,7 +90,7 @@ public sealed class RateLimitCounterTests(RouteTableClusterFixture fixture)
     public async Task A_cost_settled_below_what_was_taken_gives_the_difference_back()
     {
         await Infrastructure.RateWindows.AwayFromTheEndOfAsync(TimeSpan.FromHours(1));
-        var edge = new ClusterQuota(fixture.Cluster.GrainFactory, Options.Create(new QuotaOptions()), new RateLimitMetrics(), NullLogger<ClusterQuota>.Instance);
+        var edge = Edge();
         var key = Guid.NewGuid().ToString();
         var taken = await edge.AcquireAsync(key, HourOf10, cost: 8);
         edge.Settle(key, -6, taken.Periods!); // only 2 used
