@@ -30,11 +30,14 @@ switch (mode)
     case "proxy":
         await ProxyComparisonBenchmark.RunAsync(rounds: Arg(args, "--rounds", 3), seconds: Arg(args, "--seconds", 5), concurrencies: [Arg(args, "--low", 8), Arg(args, "--high", 64)], inlineIo: Arg(args, "--inline-io", 0) == 1);
         break;
+    case "ai":
+        await AiBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), requests: Arg(args, "--requests", 200));
+        break;
     case "ratelimit":
         await RateLimitBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), seconds: Arg(args, "--seconds", 5), connections: Arg(args, "--connections", 32));
         break;
     default:
-        Console.WriteLine("usage: Turnpike.Bench micro | proxy [--rounds 3] [--seconds 5] [--low 8] [--high 64] [--inline-io 1] | propagation [--edges 4] [--changes 200] | scale [--count 20000] | matching | ratelimit|metering [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24]");
+        Console.WriteLine("usage: Turnpike.Bench micro | proxy [--rounds 3] [--seconds 5] [--low 8] [--high 64] [--inline-io 1] | propagation [--edges 4] [--changes 200] | scale [--count 20000] | matching | ratelimit|metering [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24] | ai [--rounds 5] [--requests 200]");
         break;
 }
 
