@@ -31,6 +31,8 @@ internal sealed partial class LlmExchange(
     /// <summary>What tells an OpenAI SDK when to try again after a provider's 429 or 503.</summary>
     private static readonly string[] RetryHeaders = ["Retry-After", "retry-after-ms", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"];
 
+    private int _recorded;
+
     private LlmProvider Provider => settings.Provider;
 
     /// <summary>Legacy completions sent to a provider that only chats: answers are turned back into text completions.</summary>
@@ -191,6 +193,7 @@ internal sealed partial class LlmExchange(
         var reply = ConvertsCompletions ? CompletionsFormat.FromChat(completion) : completion;
         http.Response.ContentType = "application/json";
         context.OnUpstreamResponseHeaders();
+        Record(context, usage);
         await TryWriteAsync(http, Encoding.UTF8.GetBytes(reply.ToJsonString()), withLength: true);
         return usage;
     }
@@ -228,6 +231,7 @@ internal sealed partial class LlmExchange(
             output.Add(chunks.Usage(usage));
         }
 
+        Record(context, translator.Usage); // what the provider reported, so far if the stream broke off
         await SendChunksAsync(http, output);
         await TryWriteAsync(http, "data: [DONE]\n\n"u8.ToArray(), withLength: false);
         return translator.Usage;
@@ -242,8 +246,10 @@ internal sealed partial class LlmExchange(
         {
             var bytes = await ReadAllAsync(providerBody, cancellationToken);
             context.OnUpstreamResponseHeaders();
+            var usage = UsageOfNative(bytes);
+            Record(context, usage);
             await TryWriteAsync(http, bytes, withLength: true);
-            return UsageOfNative(bytes);
+            return usage;
         }
 
         StartEventStream(context, mediaType);
@@ -371,9 +377,17 @@ internal sealed partial class LlmExchange(
         return await events.NextAsync(timeout.Token);
     }
 
-    /// <summary>Tokens and their cost into the request's meters, then the reservations settled.</summary>
+    /// <summary>
+    /// Tokens and their cost into the request's meters, then the reservations settled — once, and before the
+    /// answer's last bytes go out, so a client's next request already meets the settled counters.
+    /// </summary>
     private void Record(ProxyContext context, AiUsage? usage)
     {
+        if (Interlocked.Exchange(ref _recorded, 1) == 1)
+        {
+            return;
+        }
+
         if (usage is { } used)
         {
             var label = $"{settings.Model.Provider}/{modelName}";

@@ -75,6 +75,24 @@ internal sealed class QuotaLease(WindowLimit[] limits)
         }
     }
 
+    /// <summary>Pays waiting overruns of the lease's periods from permits it has been granted since (under the lock).</summary>
+    private void PayOverruns()
+    {
+        for (var i = 0; _settlements is not null && i < _settlements.Count && _permits > 0; i++)
+        {
+            var (periods, delta) = _settlements[i];
+            if (delta > 0 && ReferenceEquals(periods, _periods))
+            {
+                var paid = Math.Min(_permits, delta);
+                _permits -= paid;
+                _spent += paid;
+                _settlements[i] = (periods, delta - paid);
+            }
+        }
+
+        _settlements?.RemoveAll(s => s.Delta == 0);
+    }
+
     /// <summary>One settlement for the counter (a negative return is a charge), or null when none waits.</summary>
     public QuotaRequest? TakeSettlement()
     {
@@ -182,6 +200,7 @@ internal sealed class QuotaLease(WindowLimit[] limits)
             var samePeriods = now < _deadline && _periods.AsSpan().SequenceEqual(grant.Periods);
             _permits = samePeriods ? _permits + grant.Granted : grant.Granted;
             _periods = samePeriods ? _periods : grant.Periods; // the same array while the periods last: settlements compare by reference
+            PayOverruns();
             _deadline = deadline;
             _counterRemaining = grant.Remaining;
             _resetAt = [.. grant.ResetSeconds.Select(s => sent + Ticks(TimeSpan.FromSeconds(s)))];
