@@ -48,6 +48,7 @@ namespace Turnpike.Edge.Hosting;
 internal static class EdgeHostingExtensions
 {
     private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+    private const string SocketThreadsVariable = "DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT";
     private static readonly object ListenerKey = typeof(ListenerKind);
 
     public static WebApplicationBuilder AddTurnpikeEdge(this WebApplicationBuilder builder)
@@ -56,10 +57,17 @@ internal static class EdgeHostingExtensions
         var options = configuration.GetSection(EdgeOptions.Section).Get<EdgeOptions>() ?? new();
         if (options.InlineIo)
         {
-            // Read by the runtime when the first socket is made, which has not happened yet.
+            // Read by the runtime when the first socket is made, which has not happened yet. One I/O thread per
+            // core: with completions inline, a single I/O thread (the default on small machines) would run every
+            // request in turn, and requests would queue behind each other.
             if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
             {
                 Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
+            }
+
+            if (Environment.GetEnvironmentVariable(SocketThreadsVariable) is null)
+            {
+                Environment.SetEnvironmentVariable(SocketThreadsVariable, Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
             builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
