@@ -55,11 +55,11 @@ internal static class EdgeHostingExtensions
     {
         var configuration = builder.Configuration;
         var options = configuration.GetSection(EdgeOptions.Section).Get<EdgeOptions>() ?? new();
-        if (options.InlineIo)
+        if (options.InlineIo || options.InlineSocketCompletions)
         {
             // Read by the runtime when the first socket is made, which has not happened yet. One I/O thread per
-            // core: with completions inline, a single I/O thread (the default on small machines) would run every
-            // request in turn, and requests would queue behind each other.
+            // core: with completions inline, a single I/O thread (the default on small machines) would finish
+            // every socket operation in turn, and requests would queue behind each other.
             if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
             {
                 Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
@@ -69,7 +69,10 @@ internal static class EdgeHostingExtensions
             {
                 Environment.SetEnvironmentVariable(SocketThreadsVariable, Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
+        }
 
+        if (options.InlineIo)
+        {
             builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         }
 
