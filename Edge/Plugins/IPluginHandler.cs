@@ -8,8 +8,10 @@ internal interface IPluginHandler
     /// <summary>Runs before the request is forwarded. Returns false when the plugin has answered the request itself.</summary>
     ValueTask<bool> OnRequestAsync(ProxyContext context);
 
-    /// <summary>Runs when the upstream's response headers are in place and before any of the body is sent.</summary>
-    void OnResponseHeaders(ProxyContext context);
+    /// <summary>Runs when the upstream's response headers are in place and before any of the body is sent; most plugins have nothing to do then.</summary>
+    void OnResponseHeaders(ProxyContext context)
+    {
+    }
 
     /// <summary>
     /// Runs after the upstream's response was forwarded. Only a plugin that had the response body buffered

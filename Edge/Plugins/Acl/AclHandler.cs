@@ -34,8 +34,4 @@ internal sealed class AclHandler(HashSet<string>? allow, HashSet<string>? deny, 
 
         return true;
     }
-
-    public void OnResponseHeaders(ProxyContext context)
-    {
-    }
 }

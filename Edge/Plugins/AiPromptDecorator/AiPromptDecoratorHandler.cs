@@ -28,8 +28,4 @@ internal sealed class AiPromptDecoratorHandler(JsonArray prepend, JsonArray appe
         ai.Replace(context.HttpContext, body);
         return true;
     }
-
-    public void OnResponseHeaders(ProxyContext context)
-    {
-    }
 }

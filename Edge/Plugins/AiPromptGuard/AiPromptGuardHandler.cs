@@ -47,10 +47,6 @@ internal sealed class AiPromptGuardHandler(Regex[] allow, Regex[] deny, bool lat
         return true;
     }
 
-    public void OnResponseHeaders(ProxyContext context)
-    {
-    }
-
     /// <summary>The text the patterns are matched against: the prompts, latest first, space-separated; null for a body in neither format.</summary>
     private string? Prompts(JsonObject body)
     {

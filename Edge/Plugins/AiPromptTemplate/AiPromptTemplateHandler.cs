@@ -37,10 +37,6 @@ internal sealed partial class AiPromptTemplateHandler(IReadOnlyDictionary<string
         return true;
     }
 
-    public void OnResponseHeaders(ProxyContext context)
-    {
-    }
-
     /// <summary>The rendered body (null when the request names no template and may go as it is), or an error.</summary>
     private (JsonObject? Body, string? Error) Render(JsonObject request)
     {

@@ -86,10 +86,6 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, i
         return true;
     }
 
-    public void OnResponseHeaders(ProxyContext context)
-    {
-    }
-
     /// <summary>The model options fill in what the client did not set (Kong's merge of configured defaults).</summary>
     private JsonObject WithOptions(JsonObject body)
     {

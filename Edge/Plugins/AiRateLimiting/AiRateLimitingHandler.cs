@@ -30,10 +30,6 @@ internal sealed class AiRateLimitingHandler(RateLimitGate gate, string strategy,
         return true;
     }
 
-    public void OnResponseHeaders(ProxyContext context)
-    {
-    }
-
     private long Count(long prompt, long completion) => strategy switch
     {
         "prompt_tokens" => prompt,

@@ -49,10 +49,6 @@ internal sealed class BasicAuthHandler(string? anonymous, bool hideCredentials, 
         return false;
     }
 
-    public void OnResponseHeaders(ProxyContext context)
-    {
-    }
-
     /// <summary><c>Basic base64(username:password)</c>; null when the header is anything else.</summary>
     private static (string Username, string Password)? Parse(string header)
     {

@@ -19,8 +19,4 @@ internal sealed class IpRestrictionHandler(IpRange[]? allow, IpRange[]? deny, in
         await ProxyErrors.WriteAsync(context.HttpContext, status, message);
         return false;
     }
-
-    public void OnResponseHeaders(ProxyContext context)
-    {
-    }
 }

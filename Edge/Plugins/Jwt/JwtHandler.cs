@@ -43,10 +43,6 @@ internal sealed class JwtHandler(JwtOptions options, TimeProvider time) : IPlugi
         return false;
     }
 
-    public void OnResponseHeaders(ProxyContext context)
-    {
-    }
-
     /// <summary>Null when the request carries a valid token; otherwise the 401 body Kong sends.</summary>
     private JsonObject? Authenticate(ProxyContext context)
     {

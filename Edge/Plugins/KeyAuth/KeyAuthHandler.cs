@@ -46,10 +46,6 @@ internal sealed class KeyAuthHandler(KeyAuthOptions options) : IPluginHandler
         return await RejectAsync(context, key is null ? NoKey : InvalidKey);
     }
 
-    public void OnResponseHeaders(ProxyContext context)
-    {
-    }
-
     private async ValueTask<bool> RejectAsync(ProxyContext context, string message)
     {
         context.HttpContext.Response.Headers.WWWAuthenticate = $"Key realm=\"{options.Realm}\"";

@@ -6,8 +6,4 @@ namespace Turnpike.Edge.Plugins.RateLimiting;
 internal sealed class RateLimitingHandler(RateLimitGate gate) : IPluginHandler
 {
     public async ValueTask<bool> OnRequestAsync(ProxyContext context) => await gate.TryTakeAsync(context, cost: 1) is not null;
-
-    public void OnResponseHeaders(ProxyContext context)
-    {
-    }
 }

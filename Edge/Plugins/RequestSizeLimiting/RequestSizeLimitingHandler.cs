@@ -45,10 +45,6 @@ internal sealed class RequestSizeLimitingHandler(long allowedBytes, bool require
         return true;
     }
 
-    public void OnResponseHeaders(ProxyContext context)
-    {
-    }
-
     private static async ValueTask<bool> RefuseAsync(ProxyContext context, int status, string message)
     {
         await ProxyErrors.WriteAsync(context.HttpContext, status, message);

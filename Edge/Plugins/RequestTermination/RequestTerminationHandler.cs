@@ -45,8 +45,4 @@ internal sealed class RequestTerminationHandler(int status, string? message, str
 
         return false;
     }
-
-    public void OnResponseHeaders(ProxyContext context)
-    {
-    }
 }

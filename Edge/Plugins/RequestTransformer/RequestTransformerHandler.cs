@@ -50,10 +50,6 @@ internal sealed class RequestTransformerHandler(RequestTransformation transforma
         return true;
     }
 
-    public void OnResponseHeaders(ProxyContext context)
-    {
-    }
-
     private async Task TransformBodyAsync(ProxyContext context)
     {
         var request = context.HttpContext.Request;
