@@ -8,11 +8,5 @@ set -euo pipefail
 missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
-((${#missing[@]} == 0)) && exit 0
-
-sudo=""
-[[ $(id -u) -eq 0 ]] || sudo="sudo"
-echo "installing ${missing[*]} from Debian's packages" >&2
-export DEBIAN_FRONTEND=noninteractive RUNLEVEL=1
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian's postinst would start default servers; apt-install.sh keeps them from starting.
+bash "$(dirname "$0")/../infra/apt-install.sh" "${missing[@]}"

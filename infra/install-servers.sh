@@ -9,12 +9,5 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
-((${#missing[@]} == 0)) && exit 0
-
-sudo=""
-[[ $(id -u) -eq 0 ]] || sudo="sudo"
-echo "installing ${missing[*]} from Debian's packages" >&2
-# Debian's postinst would start a default server on port 5432; we only want the binaries.
-export DEBIAN_FRONTEND=noninteractive RUNLEVEL=1
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian's postinst would start default servers; apt-install.sh keeps them from starting.
+bash "$(dirname "$0")/apt-install.sh" "${missing[@]}"
