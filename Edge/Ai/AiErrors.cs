@@ -20,13 +20,6 @@ internal static class AiErrors
     public static Task WriteAsync(HttpContext context, int status, string message, string? type = null) =>
         WriteJsonAsync(context, status, Body(message, type ?? (status >= 500 ? ServerError : InvalidRequest)));
 
-    public static async Task WriteJsonAsync(HttpContext context, int status, JsonObject body)
-    {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(body.ToJsonString());
-        var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        response.ContentLength = bytes.Length;
-        await response.Body.WriteAsync(bytes, context.RequestAborted);
-    }
+    public static Task WriteJsonAsync(HttpContext context, int status, JsonObject body) =>
+        Proxy.ProxyErrors.WriteJsonAsync(context, status, System.Text.Encoding.UTF8.GetBytes(body.ToJsonString()));
 }

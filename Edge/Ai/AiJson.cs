@@ -45,6 +45,27 @@ internal static class AiJson
         }
     }
 
+    /// <summary>
+    /// Adds a turn of <paramref name="role"/> to a conversation, merged into the last turn when that has the same
+    /// role: providers that want roles to alternate (Anthropic, Gemini) get one turn per change of role.
+    /// <paramref name="items"/> is the turn's array of content blocks or parts, named <paramref name="itemsName"/>.
+    /// </summary>
+    public static void AppendTurn(JsonArray turns, string role, string itemsName, JsonArray items)
+    {
+        if (turns.Count > 0 && turns[^1] is JsonObject last && String(last["role"]) == role && last[itemsName] is JsonArray merged)
+        {
+            foreach (var item in items.ToArray())
+            {
+                items.Remove(item); // a node has one parent: detach before adding
+                merged.Add(item);
+            }
+        }
+        else if (items.Count > 0)
+        {
+            turns.Add(new JsonObject { ["role"] = role, [itemsName] = items });
+        }
+    }
+
     /// <summary>A string or an array of strings (OpenAI's <c>stop</c>) as an array; null when absent.</summary>
     public static JsonArray? StringList(JsonNode? node) => node switch
     {

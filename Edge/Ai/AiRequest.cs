@@ -60,17 +60,25 @@ internal sealed class AiRequest(JsonObject body)
             return null;
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
+        // Sized by Content-Length when the client gave one, so a body is copied once.
+        using var buffer = new MemoryStream(http.Request.ContentLength is { } declared ? (int)Math.Min(declared, DefaultMaxBodyBytes) : 0);
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > maxBytes)
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
             {
-                await AiErrors.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, "request body is too large");
-                return null;
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > maxBytes)
+                {
+                    await AiErrors.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, "request body is too large");
+                    return null;
+                }
             }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
 
         JsonObject? body = null;
@@ -93,7 +101,7 @@ internal sealed class AiRequest(JsonObject body)
 
         var request = new AiRequest(body) { Length = buffer.Length };
         context.Ai = request;
-        SetUpstreamBody(http, buffer.ToArray());
+        SetUpstreamBody(http, buffer.GetBuffer(), (int)buffer.Length); // the array outlives the MemoryStream
         return request;
     }
 
@@ -102,7 +110,8 @@ internal sealed class AiRequest(JsonObject body)
     {
         Body = body;
         Changed = true;
-        SetUpstreamBody(http, Encoding.UTF8.GetBytes(body.ToJsonString()));
+        var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
+        SetUpstreamBody(http, bytes, bytes.Length);
     }
 
     /// <summary>Called by whoever reserved tokens for this request, once its usage is known.</summary>
@@ -128,10 +137,10 @@ internal sealed class AiRequest(JsonObject body)
     }
 
     /// <summary>The body was read off the client's stream; a plain forward (no ai-proxy on the route) still needs one to send.</summary>
-    private static void SetUpstreamBody(HttpContext http, byte[] bytes)
+    private static void SetUpstreamBody(HttpContext http, byte[] bytes, int length)
     {
-        http.Request.Body = new MemoryStream(bytes, writable: false);
-        http.Request.ContentLength = bytes.Length;
+        http.Request.Body = new MemoryStream(bytes, 0, length, writable: false);
+        http.Request.ContentLength = length;
         http.Request.Headers.Remove("Transfer-Encoding");
     }
 }

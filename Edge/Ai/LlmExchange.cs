@@ -65,14 +65,10 @@ internal sealed partial class LlmExchange(
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
         {
             LogProviderUnreachable(logger, ex, Provider.Name, upstream.RequestUri!.Authority);
-            var timedOut = timeout.IsCancellationRequested;
-            await AiErrors.WriteAsync(
-                http,
-                timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
-                timedOut ? ProxyErrors.GatewayTimeout : ProxyErrors.BadGateway);
+            await AnswerUnreachableAsync(http, timeout.IsCancellationRequested);
 
             // A provider that timed out may have done the work; one that could not be reached did none.
-            Settle(context, timedOut ? null : AiUsage.None);
+            Settle(context, timeout.IsCancellationRequested ? null : AiUsage.None);
             return;
         }
 
@@ -107,12 +103,8 @@ internal sealed partial class LlmExchange(
                 LogProviderUnreachable(logger, ex, Provider.Name, upstream.RequestUri!.Authority);
                 if (!http.Response.HasStarted)
                 {
-                    var timedOut = timeout.IsCancellationRequested;
                     http.Response.Headers.Remove(ModelHeader);
-                    await AiErrors.WriteAsync(
-                        http,
-                        timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
-                        timedOut ? ProxyErrors.GatewayTimeout : ProxyErrors.BadGateway);
+                    await AnswerUnreachableAsync(http, timeout.IsCancellationRequested);
                 }
 
                 usage = null;
@@ -121,6 +113,12 @@ internal sealed partial class LlmExchange(
             Record(context, usage);
         }
     }
+
+    /// <summary>Kong's answers for an upstream that failed (502) or was too slow (504), in OpenAI's error shape.</summary>
+    private static Task AnswerUnreachableAsync(HttpContext http, bool timedOut) => AiErrors.WriteAsync(
+        http,
+        timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+        timedOut ? ProxyErrors.GatewayTimeout : ProxyErrors.BadGateway);
 
     /// <summary>The HTTP request carrying the provider's body (translated by the handler from the client's).</summary>
     private HttpRequestMessage TranslatedRequest(HttpContext http)

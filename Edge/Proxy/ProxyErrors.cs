@@ -15,10 +15,13 @@ internal static class ProxyErrors
 
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
-    public static Task WriteAsync(HttpContext context, int status, string message)
+    public static Task WriteAsync(HttpContext context, int status, string message) =>
+        WriteJsonAsync(context, status, JsonSerializer.SerializeToUtf8Bytes(new ErrorBody(message), JsonOptions));
+
+    /// <summary>Answers <paramref name="status"/> with a JSON body, its length declared.</summary>
+    public static Task WriteJsonAsync(HttpContext context, int status, byte[] body)
     {
         var response = context.Response;
-        var body = JsonSerializer.SerializeToUtf8Bytes(new ErrorBody(message), JsonOptions);
         response.StatusCode = status;
         response.ContentType = "application/json; charset=utf-8";
         response.ContentLength = body.Length;

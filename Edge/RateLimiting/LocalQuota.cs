@@ -11,10 +11,12 @@ internal sealed class LocalQuota(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Counter> _counters = new(StringComparer.Ordinal);
 
+    /// <summary>This counter's clock, in unix seconds (what a later <see cref="Settle"/> is placed by).</summary>
+    public long Now => time.GetUtcNow().ToUnixTimeSeconds();
+
     public QuotaDecision TryAcquire(string key, WindowLimit[] limits, long cost)
     {
-        var now = time.GetUtcNow().ToUnixTimeSeconds();
-        return _counters.GetOrAdd(key, static _ => new Counter()).TryAcquire(limits, cost, now);
+        return _counters.GetOrAdd(key, static _ => new Counter()).TryAcquire(limits, cost, Now);
     }
 
     /// <summary>Corrects a cost taken at <paramref name="takenAt"/> (unix seconds) in the windows whose period has not changed since.</summary>

@@ -54,24 +54,8 @@ internal sealed class AnthropicProvider : LlmProvider
                 })),
                 _ => ("user", ContentBlocks(message["content"])),
             };
-            if (blocks.Count == 0)
-            {
-                continue; // Anthropic refuses empty turns (an assistant turn with nothing said, say)
-            }
-
-            if (messages.Count > 0 && messages[^1] is JsonObject last && AiJson.String(last["role"]) == anthropicRole)
-            {
-                var merged = (JsonArray)last["content"]!;
-                foreach (var block in blocks.ToArray())
-                {
-                    blocks.Remove(block);
-                    merged.Add(block);
-                }
-            }
-            else
-            {
-                messages.Add(new JsonObject { ["role"] = anthropicRole, ["content"] = blocks });
-            }
+            // Anthropic refuses empty turns (an assistant turn with nothing said, say); AppendTurn adds none.
+            AiJson.AppendTurn(messages, anthropicRole, "content", blocks);
         }
 
         var body = new JsonObject

@@ -83,20 +83,7 @@ internal sealed class GeminiProvider : LlmProvider
             }
 
             // One turn per role change: the answers to a turn's several function calls go in one user turn.
-            var geminiRole = role == "assistant" ? "model" : "user";
-            if (contents.Count > 0 && contents[^1] is JsonObject last && AiJson.String(last["role"]) == geminiRole)
-            {
-                var merged = (JsonArray)last["parts"]!;
-                foreach (var part in parts.ToArray())
-                {
-                    parts.Remove(part);
-                    merged.Add(part);
-                }
-            }
-            else if (parts.Count > 0)
-            {
-                contents.Add(new JsonObject { ["role"] = geminiRole, ["parts"] = parts });
-            }
+            AiJson.AppendTurn(contents, role == "assistant" ? "model" : "user", "parts", parts);
         }
 
         var body = new JsonObject { ["contents"] = contents };

@@ -34,7 +34,6 @@ internal sealed class RateLimitGate(
     public async ValueTask<QuotaTaken?> TryTakeAsync(ProxyContext context, long cost)
     {
         var key = CounterKey(context);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var decision = Options.Cluster ? await cluster.AcquireAsync(key, Options.Limits, cost) : local.TryAcquire(key, Options.Limits, cost);
         if (decision.Outcome == QuotaOutcome.Unavailable)
         {
@@ -66,7 +65,8 @@ internal sealed class RateLimitGate(
         if (decision.Outcome == QuotaOutcome.Admitted)
         {
             metrics.CountAdmitted();
-            return new QuotaTaken(key, cost, decision.Periods, now); // periods only when a cluster lease paid
+            // A cluster lease names the periods it paid from; a local count is placed by the time it was taken.
+            return new QuotaTaken(key, cost, decision.Periods, decision.Periods is null ? local.Now : 0);
         }
 
         metrics.CountRejected();
