@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Turnpike.Edge.Metering;
 using Turnpike.Edge.RouteTable;
@@ -14,7 +15,8 @@ namespace Turnpike.Edge.Proxy;
 /// The proxy listener's whole pipeline: match against the current immutable snapshot, run the route's
 /// plugins, forward with YARP. Nothing here calls the cluster.
 /// </summary>
-internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forwarder, EdgeCounters counters, MeterRecorder meters, IOptions<MeteringOptions> metering)
+internal sealed partial class ProxyMiddleware(
+    RouteTableStore store, IHttpForwarder forwarder, EdgeCounters counters, MeterRecorder meters, IOptions<MeteringOptions> metering, ILogger<ProxyMiddleware> logger)
 {
     private readonly bool _metering = metering.Value.Enabled;
 
@@ -117,7 +119,7 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
         }
 
         var error = await forwarder.SendAsync(context, destination, service.Client, service.RequestConfig, proxy);
-        Observe(service, target, error, context, proxy);
+        Observe(service, destination, target, error, context, proxy);
 
         // Kong's retries: a request that could not reach its target goes to the next one, up to the service's
         // retries — here only while nothing was sent back and only for idempotent requests without a body,
@@ -131,7 +133,7 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
 
             context.Response.StatusCode = StatusCodes.Status200OK;
             error = await forwarder.SendAsync(context, next, service.Client, service.RequestConfig, proxy);
-            Observe(service, target, error, context, proxy);
+            Observe(service, next, target, error, context, proxy);
         }
 
         if (proxy.ResponseBuffer is not null)
@@ -166,8 +168,26 @@ internal sealed class ProxyMiddleware(RouteTableStore store, IHttpForwarder forw
         return true;
     }
 
-    private static void Observe(CompiledService service, UpstreamBalancer.Endpoint? target, ForwarderError error, HttpContext context, ProxyContext proxy) =>
+    private void Observe(CompiledService service, string destination, UpstreamBalancer.Endpoint? target, ForwarderError error, HttpContext context, ProxyContext proxy)
+    {
         service.Balancer?.Observe(target, error == ForwarderError.Request, error == ForwarderError.RequestTimedOut, context.Response.StatusCode, proxy.UpstreamLatencyMs);
+        if (error != ForwarderError.None && !IsClientSide(error))
+        {
+            // The shipped configuration keeps YARP's forwarder quiet (it logs every request at Information and each
+            // failure with a stack trace): an operator gets one line per failure, naming the service, from here.
+            var reason = context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? "";
+            UpstreamFailed(logger, service.Entity.Name ?? service.Entity.Id.ToString(), destination, error, reason);
+        }
+    }
+
+    /// <summary>Errors caused by the client (it went away, or its body failed): no fault of the upstream, nothing to log.</summary>
+    private static bool IsClientSide(ForwarderError error) => error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
+        or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient
+        or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseCanceled
+        or ForwarderError.UpgradeResponseClient;
+
+    [LoggerMessage(EventId = 2800, Level = LogLevel.Warning, Message = "Service {Service}: forwarding to {Destination} failed ({Error}): {Reason}")]
+    private static partial void UpstreamFailed(ILogger logger, string service, string destination, ForwarderError error, string reason);
 
     /// <summary>What a consistent-hashing upstream hashes this request by: its <c>hash_on</c>, else its <c>hash_fallback</c>.</summary>
     private static string? HashKey(ProxyContext proxy, UpstreamEntity upstream) =>

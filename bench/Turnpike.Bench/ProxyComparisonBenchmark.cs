@@ -19,10 +19,10 @@ internal static class ProxyComparisonBenchmark
         await using var origin = await NginxProcess.StartOriginAsync();
         await using var nginx = await NginxProcess.StartProxyAsync(origin.Port);
         await using var silo = await SiloNode.StartAsync();
-        // Edges as shipped (server GC; the test harness turns it off to spare memory); metering only on the full set-up.
+        // Edges as shipped (server GC, appsettings.json's log levels); metering only on the full set-up.
         var inline = inlineIo ? "true" : "false";
-        await using var plainEdge = await EdgeNode.StartClientAsync([silo], extraEnvironment: new() { ["DOTNET_gcServer"] = "1", ["Turnpike__InlineIo"] = inline, ["Turnpike__Metering__Enabled"] = "false" });
-        await using var fullEdge = await EdgeNode.StartClientAsync([silo], extraEnvironment: new() { ["DOTNET_gcServer"] = "1", ["Turnpike__InlineIo"] = inline });
+        await using var plainEdge = await EdgeNode.StartClientAsync([silo], extraEnvironment: EdgeNode.AsShipped(new() { ["Turnpike__InlineIo"] = inline, ["Turnpike__Metering__Enabled"] = "false" }));
+        await using var fullEdge = await EdgeNode.StartClientAsync([silo], extraEnvironment: EdgeNode.AsShipped(new() { ["Turnpike__InlineIo"] = inline }));
         await SetUpAsync(plainEdge, origin);
         foreach (var edge in new[] { plainEdge, fullEdge })
         {

@@ -33,9 +33,23 @@ internal sealed class EdgeNode : IAsyncDisposable
 
     public ServerProcess Process => _process;
 
+    /// <summary>
+    /// The edge as shipped: server GC and the log levels of appsettings.json. The harness otherwise runs every
+    /// process with workstation GC (less memory) and logging at Warning (less noise in failure messages).
+    /// </summary>
+    public static Dictionary<string, string> AsShipped(Dictionary<string, string>? environment = null) => new(environment ?? [])
+    {
+        ["DOTNET_gcServer"] = "1",
+        ["Logging__LogLevel__Default"] = "Information",
+        ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+    };
+
     /// <summary>An edge with an embedded silo and in-memory state (<c>--dev</c>).</summary>
-    public static Task<EdgeNode> StartDevAsync(params string[] args) =>
-        StartAsync(new Dictionary<string, string>
+    public static Task<EdgeNode> StartDevAsync(params string[] args) => StartDevAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>An edge with an embedded silo and in-memory state (<c>--dev</c>), with extra environment variables.</summary>
+    public static Task<EdgeNode> StartDevAsync(Dictionary<string, string> environment, params string[] args) =>
+        StartAsync(new Dictionary<string, string>(environment)
         {
             ["Turnpike__Cluster__SiloPort"] = FreePorts.Next().ToString(),
             ["Turnpike__Cluster__GatewayPort"] = FreePorts.Next().ToString(),

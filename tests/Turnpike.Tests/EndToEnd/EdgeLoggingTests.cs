@@ -1,0 +1,41 @@
+using System.Net;
+using Turnpike.Tests.Infrastructure;
+using Xunit;
+
+namespace Turnpike.Tests.EndToEnd;
+
+/// <summary>What an edge started with the shipped appsettings.json writes to its console.</summary>
+public sealed class EdgeLoggingTests
+{
+    [Fact]
+    public async Task Shipped_log_levels_write_nothing_per_proxied_request_but_log_an_unreachable_upstream()
+    {
+        await using var upstream = await UpstreamServer.StartAsync();
+        await using var edge = await EdgeNode.StartDevAsync(EdgeNode.AsShipped());
+        var deadPort = FreePorts.Next(); // nothing listens there
+        await edge.Admin.CreateAsync("/services", new { name = "up", url = upstream.Url });
+        await edge.Admin.CreateAsync("/services/up/routes", new { paths = new[] { "/up" } });
+        await edge.Admin.CreateAsync("/services", new { name = "down", url = $"http://127.0.0.1:{deadPort}", retries = 0 });
+        await edge.Admin.CreateAsync("/services/down/routes", new { paths = new[] { "/down" } });
+        (await edge.Proxy.EventuallyAsync("/up", r => r.StatusCode == HttpStatusCode.OK)).Dispose();
+
+        for (var i = 0; i < 50; i++)
+        {
+            using var response = await edge.Proxy.GetAsync("/up");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        using (var failed = await edge.Proxy.EventuallyAsync("/down", r => r.StatusCode != HttpStatusCode.NotFound))
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        }
+
+        await Poll.UntilAsync(() => Task.FromResult(edge.Process.Output.Contains("[2800]")), TimeSpan.FromSeconds(10), "the upstream failure in the edge's log");
+        var output = edge.Process.Output;
+        Assert.Contains($"Service down: forwarding to http://127.0.0.1:{deadPort} failed (Request): Connection refused", output);
+        Assert.True(!output.Contains("   at ", StringComparison.Ordinal), output); // one line per failure, no stack trace
+        Assert.DoesNotContain("Proxying to", output);
+        Assert.DoesNotContain("Yarp.", output);
+        Assert.DoesNotContain("Polly", output);
+    }
+}
