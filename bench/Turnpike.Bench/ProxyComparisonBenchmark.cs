@@ -29,13 +29,15 @@ internal static class ProxyComparisonBenchmark
             using var ready = await edge.Proxy.EventuallyAsync("/full?apikey=bench-key", r => r.IsSuccessStatusCode);
         }
 
-        var targets = new (string Name, string Url, string[] Headers)[]
+        // Each target with the process whose CPU it costs: the origin for direct, else the proxy (not the origin).
+        TimeSpan EdgeCpu(EdgeNode edge) => ProcessStats.CpuTime(edge.Process.Id);
+        var targets = new (string Name, string Url, string[] Headers, Func<TimeSpan> Cpu)[]
         {
-            ("direct (nginx origin)", origin.Url + "/", []),
-            ("nginx reverse proxy", nginx.Url + "/", []),
-            ("turnpike, no plugins", $"http://127.0.0.1:{plainEdge.ProxyPort}/plain", []),
-            ("turnpike, key-auth", $"http://127.0.0.1:{plainEdge.ProxyPort}/keyauth", ["apikey: bench-key"]),
-            ("turnpike, key-auth + rate-limiting + metering", $"http://127.0.0.1:{fullEdge.ProxyPort}/full", ["apikey: bench-key"]),
+            ("direct (nginx origin)", origin.Url + "/", [], () => origin.CpuTime),
+            ("nginx reverse proxy", nginx.Url + "/", [], () => nginx.CpuTime),
+            ("turnpike, no plugins", $"http://127.0.0.1:{plainEdge.ProxyPort}/plain", [], () => EdgeCpu(plainEdge)),
+            ("turnpike, key-auth", $"http://127.0.0.1:{plainEdge.ProxyPort}/keyauth", ["apikey: bench-key"], () => EdgeCpu(plainEdge)),
+            ("turnpike, key-auth + rate-limiting + metering", $"http://127.0.0.1:{fullEdge.ProxyPort}/full", ["apikey: bench-key"], () => EdgeCpu(fullEdge)),
         };
 
         var results = new List<object>();
@@ -43,6 +45,7 @@ internal static class ProxyComparisonBenchmark
         {
             var runs = targets.ToDictionary(t => t.Name, _ => new List<Wrk>());
             var allocated = targets.ToDictionary(t => t.Name, _ => new List<double>());
+            var cpu = targets.ToDictionary(t => t.Name, _ => new List<double>());
             foreach (var target in targets)
             {
                 await Wrk.RunAsync(target.Url, connections, TimeSpan.FromSeconds(2), target.Headers); // warm-up
@@ -55,7 +58,10 @@ internal static class ProxyComparisonBenchmark
                     var edge = target.Url.Contains($":{plainEdge.ProxyPort}/", StringComparison.Ordinal) ? plainEdge
                         : target.Url.Contains($":{fullEdge.ProxyPort}/", StringComparison.Ordinal) ? fullEdge : null;
                     var (bytes, requests) = edge is null ? (0, 0) : (await edge.MetricAsync("turnpike_gc_allocated_bytes_total"), await edge.MetricAsync("turnpike_requests_total"));
-                    runs[target.Name].Add(await Wrk.RunAsync(target.Url, connections, TimeSpan.FromSeconds(seconds), target.Headers));
+                    var cpuBefore = target.Cpu();
+                    var run = await Wrk.RunAsync(target.Url, connections, TimeSpan.FromSeconds(seconds), target.Headers);
+                    runs[target.Name].Add(run);
+                    cpu[target.Name].Add((target.Cpu() - cpuBefore).TotalMicroseconds / (run.RequestsPerSecond * seconds));
                     if (edge is not null)
                     {
                         // The edge's whole allocation (YARP and Kestrel included) over the requests it served.
@@ -70,9 +76,9 @@ internal static class ProxyComparisonBenchmark
             Console.WriteLine();
             Console.WriteLine($"### {connections} connections (wrk -t1, {rounds} rounds of {seconds} s, medians)");
             Console.WriteLine();
-            Console.WriteLine("| target | requests/s | p50 ms | p99 ms | throughput / nginx | added p50 ms | added p99 ms | bytes allocated / request | non-2xx |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
-            foreach (var (name, _, _) in targets)
+            Console.WriteLine("| target | requests/s | p50 ms | p99 ms | throughput / nginx | added p50 ms | added p99 ms | CPU µs / request | bytes allocated / request | non-2xx |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var (name, _, _, _) in targets)
             {
                 var rps = Median(name, r => r.RequestsPerSecond);
                 var row = new
@@ -85,13 +91,14 @@ internal static class ProxyComparisonBenchmark
                     ratio_to_nginx = rps / Median(reference, r => r.RequestsPerSecond),
                     added_p50_ms = Median(name, r => r.P50Ms) - Median(direct, r => r.P50Ms),
                     added_p99_ms = Median(name, r => r.P99Ms) - Median(direct, r => r.P99Ms),
+                    cpu_us_per_request = Math.Round(Percentiles.Of(cpu[name], 50), 1),
                     allocated_bytes_per_request = allocated[name].Count == 0 ? (double?)null : Math.Round(Percentiles.Of(allocated[name], 50)),
                     non_2xx = runs[name].Sum(r => r.Non2xx),
                     runs_requests_per_second = runs[name].Select(r => Math.Round(r.RequestsPerSecond)).ToArray(),
                 };
                 results.Add(row);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {row.requests_per_second:F0} | {row.p50_ms:F3} | {row.p99_ms:F3} | {row.ratio_to_nginx:F2} | {row.added_p50_ms:F3} | {row.added_p99_ms:F3} | {row.allocated_bytes_per_request?.ToString("F0", CultureInfo.InvariantCulture) ?? "–"} | {row.non_2xx} |"));
+                    $"| {name} | {row.requests_per_second:F0} | {row.p50_ms:F3} | {row.p99_ms:F3} | {row.ratio_to_nginx:F2} | {row.added_p50_ms:F3} | {row.added_p99_ms:F3} | {row.cpu_us_per_request:F1} | {row.allocated_bytes_per_request?.ToString("F0", CultureInfo.InvariantCulture) ?? "–"} | {row.non_2xx} |"));
             }
         }
 
