@@ -34,7 +34,7 @@ internal sealed class EdgeOptions
 
     /// <summary>
     /// Finish socket I/O on the I/O threads, one per core, while requests still run on the thread pool (the half of
-    /// <see cref="InlineIo"/> without its latency tail). Measured on 2 cores (bench/README.md): +12-20 % proxy
+    /// <see cref="InlineIo"/> without its latency tail). Measured on 2 cores (bench/README.md): +6-13 % proxy
     /// throughput at 64 connections, p99 unchanged at 8. On by default; <see cref="InlineIo"/> implies it.
     /// </summary>
     public bool InlineSocketCompletions { get; set; } = true;
