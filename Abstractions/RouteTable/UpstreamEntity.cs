@@ -24,6 +24,9 @@ public sealed record UpstreamEntity : GatewayEntity
     [Id(8)] public string? HashOnCookie { get; init; }
     [Id(9)] public string HashOnCookiePath { get; init; } = "/";
 
+    /// <summary>Kong's <c>host_header</c>: the Host sent to every target instead of the target's own host name.</summary>
+    [Id(10)] public string? HostHeader { get; init; }
+
     public override EntityKind Kind => EntityKind.Upstream;
 
     public override string? UniqueName => Name;

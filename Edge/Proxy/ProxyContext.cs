@@ -153,6 +153,9 @@ internal sealed class ProxyContext(
 
     public long ForwardTimestamp { get; set; }
 
+    /// <summary>The Host for the chosen target when it is not the destination's address (Kong's target host name or host_header).</summary>
+    public string? UpstreamHost { get; set; }
+
     /// <summary>Set by a plugin that talks to the upstream itself (ai-proxy): the proxy hands the request to it instead of forwarding.</summary>
     public IUpstreamExchange? Exchange { get; set; }
 
@@ -164,8 +167,9 @@ internal sealed class ProxyContext(
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         var request = httpContext.Request;
         proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(UpstreamPath), UpstreamQuery ?? request.QueryString);
-        // The upstream sees the client's Host only with preserve_host; otherwise the service's host and port.
-        proxyRequest.Headers.Host = Route.Entity.PreserveHost ? request.Host.Value : null;
+        // The upstream sees the client's Host only with preserve_host; otherwise the service's host and port, or for
+        // an upstream's target its name (or the upstream's host_header), as Kong sends them.
+        proxyRequest.Headers.Host = Route.Entity.PreserveHost ? request.Host.Value : UpstreamHost;
 
         // Kong trusts no client-sent X-Forwarded-* by default: it appends to X-Forwarded-For and sets the rest.
         var headers = proxyRequest.Headers;

@@ -118,6 +118,7 @@ internal sealed partial class ProxyMiddleware(
             return true;
         }
 
+        proxy.UpstreamHost = service.HostFor(target);
         var error = await forwarder.SendAsync(context, destination, service.Client, service.RequestConfig, proxy);
         Observe(service, destination, target, error, context, proxy);
 
@@ -132,6 +133,7 @@ internal sealed partial class ProxyMiddleware(
             }
 
             context.Response.StatusCode = StatusCodes.Status200OK;
+            proxy.UpstreamHost = service.HostFor(target);
             error = await forwarder.SendAsync(context, next, service.Client, service.RequestConfig, proxy);
             Observe(service, next, target, error, context, proxy);
         }

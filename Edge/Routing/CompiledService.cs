@@ -27,6 +27,9 @@ internal sealed class CompiledService(ServiceEntity entity, HttpMessageInvoker c
         return Balancer is null ? DestinationPrefix : endpoint is null ? null : _https ? endpoint.HttpsPrefix : endpoint.HttpPrefix;
     }
 
+    /// <summary>The Host to send to <paramref name="endpoint"/> (a target named by DNS, or the upstream's host_header); null: the destination's own.</summary>
+    public string? HostFor(UpstreamBalancer.Endpoint? endpoint) => endpoint is null ? null : _https ? endpoint.HttpsHost : endpoint.HttpHost;
+
     public HttpMessageInvoker Client { get; } = client;
 
     // Kong's read/write timeouts bound the time between two successful operations, which is YARP's activity timeout.

@@ -141,12 +141,18 @@ internal sealed class UpstreamBalancer
         foreach (var target in Targets)
         {
             var (host, port) = TargetResolver.Split(target.Target);
-            var addresses = TargetResolver.IsAddress(host) ? null : resolver?.Addresses(host);
+            var isAddress = TargetResolver.IsAddress(host);
+            var addresses = isAddress ? null : resolver?.Addresses(host);
+
+            // Kong's Host for a target: the upstream's host_header, else the target's own name (an address needs none:
+            // the request's authority is already it).
+            var hostName = Upstream.HostHeader is { } header && header.Contains(':', StringComparison.Ordinal) && !header.StartsWith('[') ? $"[{header}]"
+                : Upstream.HostHeader ?? (isAddress ? null : host);
             foreach (var hostPort in addresses is { Length: > 0 } ? addresses.Select(a => TargetResolver.Join(a, port)) : [target.Target])
             {
-                endpoints.Add(known.GetValueOrDefault(hostPort) is { } same && same.Weight == target.Weight
+                endpoints.Add(known.GetValueOrDefault(hostPort) is { } same && same.Weight == target.Weight && same.HostName == hostName
                     ? same
-                    : new Endpoint(hostPort, target.Weight, _checks is null || _registry is null ? null : _registry.For(Upstream.Id, hostPort, _checks)));
+                    : new Endpoint(hostPort, hostName, port, target.Weight, _checks is null || _registry is null ? null : _registry.For(Upstream.Id, hostPort, _checks)));
             }
         }
 
@@ -300,7 +306,7 @@ internal sealed class UpstreamBalancer
     }
 
     /// <summary>One address a request can go to (<c>host:port</c>), with what the balancer keeps about it.</summary>
-    internal sealed class Endpoint(string hostPort, int weight, TargetHealth? health)
+    internal sealed class Endpoint(string hostPort, string? hostName, int port, int weight, TargetHealth? health)
     {
         public int InFlight;
         public double LatencyEwma;
@@ -316,6 +322,13 @@ internal sealed class UpstreamBalancer
         public string HttpPrefix { get; } = "http://" + hostPort;
 
         public string HttpsPrefix { get; } = "https://" + hostPort;
+
+        /// <summary>The name sent as Host (with the port unless it is the scheme's default); null: the address itself.</summary>
+        public string? HostName { get; } = hostName;
+
+        public string? HttpHost { get; } = hostName is null ? null : port == 80 ? hostName : $"{hostName}:{port}";
+
+        public string? HttpsHost { get; } = hostName is null ? null : port == 443 ? hostName : $"{hostName}:{port}";
     }
 
     /// <summary>The endpoints of one moment, with the round-robin state and ring built over them.</summary>

@@ -70,6 +70,12 @@ internal sealed class UpstreamSchema : IEntitySchema
             r.Error("hash_fallback", "must be 'none' when 'hash_on' is 'none'");
         }
 
+        var hostHeader = r.String("host_header");
+        if (hostHeader is not null && FieldRules.Hostname(hostHeader) is { } badHost)
+        {
+            r.Error("host_header", badHost);
+        }
+
         var healthchecks = Upstreams.HealthCheckSettings.Read(r);
 
         var upstream = new UpstreamEntity
@@ -85,6 +91,7 @@ internal sealed class UpstreamSchema : IEntitySchema
             HashFallbackHeader = hashFallbackHeader,
             HashOnCookie = hashOnCookie,
             HashOnCookiePath = hashOnCookiePath,
+            HostHeader = hostHeader,
             Healthchecks = healthchecks.ToJsonString(),
             Tags = r.Strings("tags", FieldRules.Tag),
         };
@@ -108,6 +115,7 @@ internal sealed class UpstreamSchema : IEntitySchema
             ["hash_on_cookie"] = u.HashOnCookie,
             ["hash_on_cookie_path"] = u.HashOnCookiePath,
             ["slots"] = u.Slots,
+            ["host_header"] = u.HostHeader,
             ["healthchecks"] = u.Healthchecks is null ? null : JsonNode.Parse(u.Healthchecks),
         };
         JsonFields.WriteCommon(json, u);

@@ -26,15 +26,17 @@ public sealed class ServiceDiscoveryTests
 
         async Task<HashSet<string>> AnsweringAsync()
         {
-            var hosts = new HashSet<string>();
+            var answered = new HashSet<string>();
             for (var i = 0; i < 20; i++)
             {
                 using var response = await edge.Proxy.GetAsync("/orders");
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-                hosts.Add((await response.Content.ReadFromJsonAsync<JsonObject>())!["host"]!.GetValue<string>());
+                var echo = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+                Assert.Equal($"orders.test:{port}", echo["host"]!.GetValue<string>()); // Kong's Host for a target: its name, not its address
+                answered.Add(echo["local"]!.GetValue<string>());
             }
 
-            return hosts;
+            return answered;
         }
 
         async Task EventuallyAnsweringAsync(params string[] expected)

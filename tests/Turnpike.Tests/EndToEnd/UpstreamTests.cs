@@ -261,6 +261,22 @@ public sealed class UpstreamTests(DevGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task The_upstreams_host_header_is_the_host_its_targets_see_unless_the_route_preserves_the_clients()
+    {
+        var port = fixture.Upstream.Port;
+        var path = await BalancedRouteAsync(new { name = _name, host_header = "orders.example" }, ($"127.0.0.1:{port}", 100));
+        Assert.Equal($"orders.example:{port}", (await _proxy.GetFromJsonAsync<JsonObject>(path))!["host"]!.GetValue<string>());
+        Assert.Equal("orders.example", (await _admin.GetJsonAsync($"/upstreams/{_name}")).Body!["host_header"]!.GetValue<string>());
+
+        Assert.Equal(201, (await _admin.PostJsonAsync($"/services/{_name}/routes", new { paths = new[] { $"/{_name}-preserved" }, preserve_host = true })).Status);
+        using var ready = await _proxy.EventuallyAsync($"/{_name}-preserved", r => r.StatusCode != HttpStatusCode.NotFound);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/{_name}-preserved");
+        request.Headers.Host = "client.example";
+        using var response = await _proxy.SendAsync(request);
+        Assert.Equal("client.example", (await response.Content.ReadFromJsonAsync<JsonObject>())!["host"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Upstream_and_target_mistakes_get_400_or_409_and_targets_go_with_their_upstream()
     {
         Assert.Equal(201, (await _admin.PostJsonAsync("/upstreams", new { name = _name })).Status);
@@ -274,6 +290,10 @@ public sealed class UpstreamTests(DevGatewayFixture fixture)
         var (header, headerBody) = await _admin.PostJsonAsync("/upstreams", new { name = _name + "-3", algorithm = "consistent-hashing", hash_on = "header" });
         Assert.Equal(400, header);
         Assert.Equal("required field missing", headerBody!["fields"]!["hash_on_header"]!.GetValue<string>());
+        var (hostHeader, hostHeaderBody) = await _admin.PostJsonAsync("/upstreams", new { name = _name + "-5", host_header = "not a host" });
+        Assert.Equal(400, hostHeader);
+        Assert.Equal("invalid hostname: not a host", hostHeaderBody!["fields"]!["host_header"]!.GetValue<string>());
+        Assert.Equal(404, (await _admin.GetJsonAsync($"/upstreams/{_name}-5")).Status);
 
         var (created, target) = await _admin.PostJsonAsync($"/upstreams/{_name}/targets", new { target = "10.0.0.1" });
         Assert.Equal(201, created);

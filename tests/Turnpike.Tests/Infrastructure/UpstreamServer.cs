@@ -112,6 +112,7 @@ internal sealed class UpstreamServer : IAsyncDisposable
             path = request.Path.Value + "",
             query = request.QueryString.Value,
             host = request.Host.Value,
+            local = $"{context.Connection.LocalIpAddress}:{context.Connection.LocalPort}", // which server answered, whatever the Host
             headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
             body_bytes = bodyBytes,
             body = System.Text.Encoding.UTF8.GetString(head.ToArray()),
