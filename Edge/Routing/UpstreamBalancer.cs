@@ -150,9 +150,20 @@ internal sealed class UpstreamBalancer
                 : Upstream.HostHeader ?? (isAddress ? null : host);
             foreach (var hostPort in addresses is { Length: > 0 } ? addresses.Select(a => TargetResolver.Join(a, port)) : [target.Target])
             {
-                endpoints.Add(known.GetValueOrDefault(hostPort) is { } same && same.Weight == target.Weight && same.HostName == hostName
-                    ? same
-                    : new Endpoint(hostPort, hostName, port, target.Weight, _checks is null || _registry is null ? null : _registry.For(Upstream.Id, hostPort, _checks)));
+                if (known.GetValueOrDefault(hostPort) is { } same && same.Weight == target.Weight && same.HostName == hostName)
+                {
+                    endpoints.Add(same);
+                    continue;
+                }
+
+                var health = _checks is null || _registry is null ? null : _registry.For(Upstream.Id, hostPort, _checks);
+                var endpoint = new Endpoint(hostPort, hostName, port, target.Weight, health);
+                if (health is not null)
+                {
+                    health.Host = endpoint.HttpHost; // probes are plain HTTP
+                }
+
+                endpoints.Add(endpoint);
             }
         }
 

@@ -48,7 +48,9 @@ internal sealed partial class ActiveHealthChecker(TargetHealthRegistry registry,
         var wasHealthy = target.IsHealthy;
         try
         {
-            using var response = await _http.GetAsync($"http://{target.Target}{settings.ActivePath}", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{target.Target}{settings.ActivePath}");
+            request.Headers.Host = target.Host; // as Kong probes: the name live traffic is sent, not the address
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var status = (int)response.StatusCode;
             if (Array.IndexOf(settings.HealthyStatuses, status) >= 0)
             {

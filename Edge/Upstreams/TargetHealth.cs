@@ -19,6 +19,9 @@ internal sealed class TargetHealth(Guid upstreamId, string target, HealthCheckSe
 
     public HealthCheckSettings Settings { get; set; } = settings;
 
+    /// <summary>The Host active probes send (the target's name or the upstream's host_header); null: the address.</summary>
+    public string? Host { get; set; }
+
     public bool IsHealthy => _healthy;
 
     /// <summary>When an active probe is next due (Stopwatch ticks).</summary>

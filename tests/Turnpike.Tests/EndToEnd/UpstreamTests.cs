@@ -277,6 +277,18 @@ public sealed class UpstreamTests(DevGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Active_probes_send_the_upstreams_host_header()
+    {
+        await using var target = await UpstreamServer.StartAsync();
+        var probe = $"/probe-{_name}";
+        await BalancedRouteAsync(
+            new { name = _name, host_header = "probed.example", healthchecks = new { active = new { http_path = probe, healthy = new { interval = 0.2 } } } },
+            ($"127.0.0.1:{target.Port}", 100));
+        await Poll.UntilAsync(() => Task.FromResult(target.LastHostFor(probe) is not null), TimeSpan.FromSeconds(5), "an active probe");
+        Assert.Equal($"probed.example:{target.Port}", target.LastHostFor(probe));
+    }
+
+    [Fact]
     public async Task Upstream_and_target_mistakes_get_400_or_409_and_targets_go_with_their_upstream()
     {
         Assert.Equal(201, (await _admin.PostJsonAsync("/upstreams", new { name = _name })).Status);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -17,6 +18,7 @@ internal sealed class UpstreamServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _connections;
+    private readonly ConcurrentDictionary<string, string> _lastHosts = new();
     private TaskCompletionSource _streamRelease = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private UpstreamServer(WebApplication app, int port)
@@ -35,6 +37,9 @@ internal sealed class UpstreamServer : IAsyncDisposable
     public int DelayMs { get; set; }
 
     public void ReleaseStream() => _streamRelease.TrySetResult();
+
+    /// <summary>The Host of the last request for <paramref name="path"/>, such as a health probe no test sends itself.</summary>
+    public string? LastHostFor(string path) => _lastHosts.GetValueOrDefault(path);
 
     /// <summary>Starts on a free port, or on <paramref name="port"/> (a server brought back where it was).</summary>
     public static async Task<UpstreamServer> StartAsync(int? port = null, IPAddress? address = null)
@@ -66,6 +71,7 @@ internal sealed class UpstreamServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
+        _lastHosts[request.Path.Value ?? "/"] = request.Host.Value ?? "";
         if (DelayMs > 0)
         {
             await Task.Delay(DelayMs, context.RequestAborted);
