@@ -40,5 +40,6 @@ internal sealed class CompiledService(ServiceEntity entity, HttpMessageInvoker c
         VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
     };
 
-    private static string FormatHost(string host) => host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
+    /// <summary>A host as it goes into a URL or a Host header: an IPv6 address in brackets.</summary>
+    internal static string FormatHost(string host) => host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
 }

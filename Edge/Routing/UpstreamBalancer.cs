@@ -146,8 +146,7 @@ internal sealed class UpstreamBalancer
 
             // Kong's Host for a target: the upstream's host_header, else the target's own name (an address needs none:
             // the request's authority is already it).
-            var hostName = Upstream.HostHeader is { } header && header.Contains(':', StringComparison.Ordinal) && !header.StartsWith('[') ? $"[{header}]"
-                : Upstream.HostHeader ?? (isAddress ? null : host);
+            var hostName = Upstream.HostHeader is { } header ? CompiledService.FormatHost(header) : isAddress ? null : host;
             foreach (var hostPort in addresses is { Length: > 0 } ? addresses.Select(a => TargetResolver.Join(a, port)) : [target.Target])
             {
                 if (known.GetValueOrDefault(hostPort) is { } same && same.Weight == target.Weight && same.HostName == hostName)

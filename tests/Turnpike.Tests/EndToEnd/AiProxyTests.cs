@@ -31,6 +31,15 @@ public sealed class AiProxyTests(DevGatewayFixture fixture) : IAsyncLifetime
         new { role = "user", content = "Say hello." },
     ];
 
+    /// <summary>A system prompt, a tool call and its result: what each provider's translation must carry across.</summary>
+    private static readonly object[] ToolConversation =
+    [
+        new { role = "system", content = "Be brief." },
+        new { role = "user", content = "Weather in Oslo?" },
+        new { role = "assistant", content = (string?)null, tool_calls = new[] { new { id = "call_1", type = "function", function = new { name = "get_weather", arguments = """{"city":"Oslo"}""" } } } },
+        new { role = "tool", tool_call_id = "call_1", content = "Sunny" },
+    ];
+
     private Task<JsonObject> SdkAsync(object? extra = null, bool stream = false, string? model = null) => OpenAiSdk.RunAsync(new JsonObject
     {
         ["baseURL"] = BaseUrl,
@@ -218,16 +227,7 @@ public sealed class AiProxyTests(DevGatewayFixture fixture) : IAsyncLifetime
     public async Task Anthropic_gets_system_apart_tool_results_as_user_blocks_max_tokens_and_the_configured_key_only()
     {
         await AiRoutes.CreateAsync(_admin, _proxy, _name, ("ai-proxy", AiRoutes.Config(_fake, "anthropic", options: new JsonObject { ["temperature"] = 0.2 })));
-        var (status, body, response) = await AiRoutes.PostChatAsync(_proxy, $"/{_name}/v1/chat/completions", new
-        {
-            messages = new object[]
-            {
-                new { role = "system", content = "Be brief." },
-                new { role = "user", content = "Weather in Oslo?" },
-                new { role = "assistant", content = (string?)null, tool_calls = new[] { new { id = "call_1", type = "function", function = new { name = "get_weather", arguments = """{"city":"Oslo"}""" } } } },
-                new { role = "tool", tool_call_id = "call_1", content = "Sunny" },
-            },
-        });
+        var (status, body, response) = await AiRoutes.PostChatAsync(_proxy, $"/{_name}/v1/chat/completions", new { messages = ToolConversation });
         using (response)
         {
             Assert.Equal(200, status);
@@ -258,16 +258,7 @@ public sealed class AiProxyTests(DevGatewayFixture fixture) : IAsyncLifetime
     public async Task Gemini_gets_system_instruction_model_role_function_responses_and_the_key_as_query_parameter()
     {
         await AiRoutes.CreateAsync(_admin, _proxy, _name, ("ai-proxy", AiRoutes.Config(_fake, "gemini", options: new JsonObject { ["max_tokens"] = 100 })));
-        var (status, _, response) = await AiRoutes.PostChatAsync(_proxy, $"/{_name}/v1/chat/completions", new
-        {
-            messages = new object[]
-            {
-                new { role = "system", content = "Be brief." },
-                new { role = "user", content = "Weather in Oslo?" },
-                new { role = "assistant", content = (string?)null, tool_calls = new[] { new { id = "call_1", type = "function", function = new { name = "get_weather", arguments = """{"city":"Oslo"}""" } } } },
-                new { role = "tool", tool_call_id = "call_1", content = "Sunny" },
-            },
-        });
+        var (status, _, response) = await AiRoutes.PostChatAsync(_proxy, $"/{_name}/v1/chat/completions", new { messages = ToolConversation });
         response.Dispose();
         Assert.Equal(200, status);
         var sent = _fake.Requests.Single();
