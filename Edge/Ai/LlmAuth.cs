@@ -19,8 +19,7 @@ internal sealed record LlmAuth(string? HeaderName, string? HeaderValue, string? 
         }
 
         var value = AllowOverride && client.Headers[HeaderName].ToString() is { Length: > 0 } own ? own : HeaderValue;
-        upstream.Headers.Remove(HeaderName);
-        upstream.Headers.TryAddWithoutValidation(HeaderName, value);
+        Proxy.UpstreamRequestHeaders.SetOrRemove(upstream.Headers, HeaderName, value);
     }
 
     public Uri ApplyQuery(HttpRequest client, Uri endpoint)

@@ -46,8 +46,7 @@ internal sealed partial class LlmExchange(
         Provider.AddHeaders(upstream.Headers, settings.Model);
         foreach (var (name, value) in context.UpstreamHeaders ?? [])
         {
-            upstream.Headers.Remove(name);
-            upstream.Headers.TryAddWithoutValidation(name, value);
+            UpstreamRequestHeaders.Set(upstream.Headers, name, value);
         }
 
         settings.Auth.ApplyHeader(http.Request, upstream);
@@ -139,7 +138,7 @@ internal sealed partial class LlmExchange(
     {
         var http = context.HttpContext;
         var endpoint = Provider.Endpoint(settings.Model, modelName, stream, completions: false);
-        var target = new UriBuilder(endpoint.Scheme, endpoint.Host, endpoint.Port, context.UpstreamPath) { Query = http.Request.QueryString.Value?.TrimStart('?') ?? "" }.Uri;
+        var target = ProxyContext.UpstreamUri(endpoint.GetLeftPart(UriPartial.Authority), context.UpstreamPath, http.Request.QueryString.Value);
         var upstream = new HttpRequestMessage(new HttpMethod(http.Request.Method), settings.Auth.ApplyQuery(http.Request, target));
         foreach (var name in PreservedHeaders)
         {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -164,13 +165,16 @@ internal static class EdgeHostingExtensions
         services.AddRouting();
         services.AddHostedService<RouteTableSync>();
 
+        var limits = options.Proxy.Limits;
+        limits.Validate();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            ApplyLimits(kestrel.Limits, limits);
             var counters = kestrel.ApplicationServices.GetRequiredService<EdgeCounters>();
-            Listen(kestrel, ListenerKind.Proxy, ListenerUrls.Parse(options.Proxy.Urls, "Turnpike:Proxy:Urls"), counters);
-            Listen(kestrel, ListenerKind.Admin, ListenerUrls.Parse(options.Admin.Urls, "Turnpike:Admin:Urls"), counters);
-            Listen(kestrel, ListenerKind.Status, ListenerUrls.Parse(options.Status.Urls, "Turnpike:Status:Urls"), counters);
+            Listen(kestrel, ListenerKind.Proxy, ListenerUrls.Parse(options.Proxy.Urls, "Turnpike:Proxy:Urls"), counters, limits.MaxConcurrentConnections);
+            Listen(kestrel, ListenerKind.Admin, ListenerUrls.Parse(options.Admin.Urls, "Turnpike:Admin:Urls"), counters, null);
+            Listen(kestrel, ListenerKind.Status, ListenerUrls.Parse(options.Status.Urls, "Turnpike:Status:Urls"), counters, null);
         });
         return builder;
     }
@@ -222,17 +226,41 @@ internal static class EdgeHostingExtensions
     private static ListenerKind ListenerOf(HttpContext context) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ListenerKey, out var kind) == true ? (ListenerKind)kind! : ListenerKind.Proxy;
 
-    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, ListenerKind kind, IReadOnlyList<IPEndPoint> endpoints, EdgeCounters counters)
+    private static void ApplyLimits(KestrelServerLimits kestrel, ProxyLimitsOptions limits)
     {
+        kestrel.MaxRequestLineSize = limits.MaxRequestLineSize;
+        kestrel.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersTotalSize;
+        kestrel.MaxRequestHeaderCount = limits.MaxRequestHeaderCount;
+        kestrel.MaxRequestBodySize = limits.MaxRequestBodySize == 0 ? null : limits.MaxRequestBodySize;
+        kestrel.RequestHeadersTimeout = limits.RequestHeadersTimeout;
+        kestrel.KeepAliveTimeout = limits.KeepAliveTimeout;
+        kestrel.MinRequestBodyDataRate = limits.MinRequestBodyDataRate == 0 ? null : new MinDataRate(limits.MinRequestBodyDataRate, limits.MinDataRateGracePeriod);
+        kestrel.MinResponseDataRate = limits.MinResponseDataRate == 0 ? null : new MinDataRate(limits.MinResponseDataRate, limits.MinDataRateGracePeriod);
+        kestrel.Http2.MaxStreamsPerConnection = limits.Http2MaxStreamsPerConnection;
+        kestrel.Http2.InitialStreamWindowSize = limits.Http2InitialStreamWindowSize;
+        kestrel.Http2.InitialConnectionWindowSize = Math.Max(limits.Http2InitialConnectionWindowSize, limits.Http2InitialStreamWindowSize);
+        kestrel.Http2.HeaderTableSize = limits.Http2HeaderTableSize;
+    }
+
+    /// <param name="maxConnections">This listener's own limit on open connections (null: none); past it a new connection is closed at once.</param>
+    private static void Listen(KestrelServerOptions kestrel, ListenerKind kind, IReadOnlyList<IPEndPoint> endpoints, EdgeCounters counters, long? maxConnections)
+    {
+        var open = new ConnectionGauge();
         foreach (var endpoint in endpoints)
         {
             kestrel.Listen(endpoint, listen => listen.Use(next => async connection =>
             {
                 connection.Items[ListenerKey] = kind;
-                if (kind != ListenerKind.Proxy)
+                if (maxConnections is not { } max)
                 {
                     await next(connection);
                     return;
+                }
+
+                if (!open.TryEnter(max))
+                {
+                    counters.ConnectionRefused();
+                    return; // closing it is all a flood gets
                 }
 
                 counters.ConnectionOpened();
@@ -242,10 +270,30 @@ internal static class EdgeHostingExtensions
                 }
                 finally
                 {
+                    open.Exit();
                     counters.ConnectionClosed();
                 }
             }));
         }
+    }
+
+    /// <summary>Open connections of one listener.</summary>
+    private sealed class ConnectionGauge
+    {
+        private long _open;
+
+        public bool TryEnter(long max)
+        {
+            if (Interlocked.Increment(ref _open) <= max)
+            {
+                return true;
+            }
+
+            Interlocked.Decrement(ref _open);
+            return false;
+        }
+
+        public void Exit() => Interlocked.Decrement(ref _open);
     }
 
     private static IClientBuilder UseTurnpikeCluster(this IClientBuilder client, IConfiguration configuration)

@@ -16,7 +16,7 @@ internal sealed class EdgeOptions
     /// <summary>A Kong <c>_format_version: "3.0"</c> file that replaces the route table at start.</summary>
     public string? DeclarativeConfig { get; set; }
 
-    public ListenerOptions Proxy { get; set; } = new() { Urls = "http://127.0.0.1:8000" };
+    public ProxyListenerOptions Proxy { get; set; } = new() { Urls = "http://127.0.0.1:8000" };
 
     public ListenerOptions Admin { get; set; } = new() { Urls = "http://127.0.0.1:8001" };
 
@@ -44,6 +44,14 @@ internal sealed class ListenerOptions
 {
     /// <summary>One or more <c>http://address:port</c>, separated by <c>;</c> or <c>,</c>.</summary>
     public string Urls { get; set; } = "";
+}
+
+internal sealed class ProxyListenerOptions
+{
+    /// <summary>One or more <c>http://address:port</c>, separated by <c>;</c> or <c>,</c>.</summary>
+    public string Urls { get; set; } = "";
+
+    public ProxyLimitsOptions Limits { get; set; } = new();
 }
 
 internal sealed class RouteTableSyncOptions

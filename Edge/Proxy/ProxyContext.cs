@@ -12,7 +12,7 @@ namespace Turnpike.Edge.Proxy;
 /// One object plays both parts so that a proxied request costs one allocation of ours.
 /// </summary>
 internal sealed class ProxyContext(
-    HttpContext httpContext, RouteMatch match, ConsumerDirectory consumers, string upstreamPath, string? strippedPrefix, long startTimestamp)
+    HttpContext httpContext, RouteMatch match, ConsumerDirectory consumers, string forwardedPath, string upstreamPath, string? strippedPrefix, long startTimestamp)
     : HttpTransformer
 {
     public const string ViaValue = "1.1 turnpike";
@@ -25,7 +25,10 @@ internal sealed class ProxyContext(
 
     public CompiledService Service => match.Route.Service!;
 
-    /// <summary>The path the upstream gets; a plugin may replace it (request-transformer's <c>replace.uri</c>).</summary>
+    /// <summary>
+    /// The path the upstream gets, escaped as on the wire (<see cref="RequestPath.Encoded"/>); a plugin may replace it
+    /// (request-transformer's <c>replace.uri</c>, through <see cref="RequestPath.EscapeUnsafe"/>).
+    /// </summary>
     public string UpstreamPath { get; set; } = upstreamPath;
 
     public string? CorrelationId { get; set; }
@@ -166,36 +169,34 @@ internal sealed class ProxyContext(
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         var request = httpContext.Request;
-        proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(UpstreamPath), UpstreamQuery ?? request.QueryString);
+        proxyRequest.RequestUri = UpstreamUri(destinationPrefix, UpstreamPath, (UpstreamQuery ?? request.QueryString).Value);
         // The upstream sees the client's Host only with preserve_host; otherwise the service's host and port, or for
         // an upstream's target its name (or the upstream's host_header), as Kong sends them.
         proxyRequest.Headers.Host = Route.Entity.PreserveHost ? request.Host.Value : UpstreamHost;
 
-        // Kong trusts no client-sent X-Forwarded-* by default: it appends to X-Forwarded-For and sets the rest.
+        // Kong trusts no client-sent X-Forwarded-* by default: it appends to X-Forwarded-For and sets the rest. Every
+        // value goes through UpstreamRequestHeaders.Safe: the path and host are the client's text.
         var headers = proxyRequest.Headers;
         var connection = ConnectionText.Of(httpContext);
         var remote = connection.RemoteAddress;
         var forwardedFor = request.Headers["X-Forwarded-For"].ToString();
-        Set(headers, "X-Forwarded-For", forwardedFor.Length == 0 ? remote : forwardedFor + ", " + remote);
-        Set(headers, "X-Forwarded-Proto", request.Scheme);
-        Set(headers, "X-Forwarded-Host", request.Host.Host);
-        Set(headers, "X-Forwarded-Port", connection.LocalPort); // the port the client connected to, as Kong sends it
-        Set(headers, "X-Forwarded-Path", request.Path.Value ?? "/");
-        if (strippedPrefix is { Length: > 1 })
-        {
-            Set(headers, "X-Forwarded-Prefix", strippedPrefix);
-        }
-        else
-        {
-            headers.Remove("X-Forwarded-Prefix");
-        }
-
-        Set(headers, "X-Real-IP", remote);
+        UpstreamRequestHeaders.Set(headers, "X-Forwarded-For", forwardedFor.Length == 0 ? remote : forwardedFor + ", " + remote);
+        UpstreamRequestHeaders.Set(headers, "X-Forwarded-Proto", request.Scheme);
+        UpstreamRequestHeaders.Set(headers, "X-Forwarded-Host", request.Host.Host);
+        UpstreamRequestHeaders.Set(headers, "X-Forwarded-Port", connection.LocalPort); // the port the client connected to, as Kong sends it
+        UpstreamRequestHeaders.Set(headers, "X-Forwarded-Path", forwardedPath);
+        UpstreamRequestHeaders.SetOrRemove(headers, "X-Forwarded-Prefix", strippedPrefix is { Length: > 1 } ? strippedPrefix : null);
+        UpstreamRequestHeaders.Set(headers, "X-Real-IP", remote);
         var via = request.Headers.Via.ToString();
-        Set(headers, "Via", via.Length == 0 ? ViaValue : via + ", " + ViaValue);
-        if (Consumer is not null)
+        UpstreamRequestHeaders.Set(headers, "Via", via.Length == 0 ? ViaValue : via + ", " + ViaValue);
+        if (Consumer is { } consumer)
         {
-            SetConsumerHeaders(headers);
+            // The headers Kong's auth plugins give the upstream; absent fields are removed.
+            UpstreamRequestHeaders.Set(headers, "X-Consumer-ID", consumer.Id.ToString());
+            UpstreamRequestHeaders.SetOrRemove(headers, "X-Consumer-Username", consumer.Username);
+            UpstreamRequestHeaders.SetOrRemove(headers, "X-Consumer-Custom-ID", consumer.CustomId);
+            UpstreamRequestHeaders.SetOrRemove(headers, "X-Credential-Identifier", CredentialIdentifier);
+            UpstreamRequestHeaders.SetOrRemove(headers, "X-Anonymous-Consumer", IsAnonymous ? "true" : null);
         }
 
         foreach (var hidden in HiddenHeaders ?? [])
@@ -205,33 +206,17 @@ internal sealed class ProxyContext(
 
         foreach (var (name, value) in UpstreamHeaders ?? [])
         {
-            Set(headers, name, value);
+            Proxy.UpstreamRequestHeaders.Set(headers, name, value);
         }
 
         ForwardTimestamp = Stopwatch.GetTimestamp();
     }
 
-    /// <summary>The headers Kong's auth plugins give the upstream; absent fields are removed so a client cannot supply them.</summary>
-    private void SetConsumerHeaders(HttpRequestHeaders headers)
+    /// <summary>The upstream's URI from the destination, the escaped path and the raw query: nothing is escaped twice.</summary>
+    public static Uri UpstreamUri(string destinationPrefix, string escapedPath, string? query)
     {
-        var consumer = Consumer!;
-        Set(headers, "X-Consumer-ID", consumer.Id.ToString());
-        SetOrRemove(headers, "X-Consumer-Username", consumer.Username);
-        SetOrRemove(headers, "X-Consumer-Custom-ID", consumer.CustomId);
-        SetOrRemove(headers, "X-Credential-Identifier", CredentialIdentifier);
-        SetOrRemove(headers, "X-Anonymous-Consumer", IsAnonymous ? "true" : null);
-    }
-
-    private static void SetOrRemove(HttpRequestHeaders headers, string name, string? value)
-    {
-        if (value is null)
-        {
-            headers.Remove(name);
-        }
-        else
-        {
-            Set(headers, name, value);
-        }
+        var prefix = destinationPrefix.EndsWith('/') ? destinationPrefix.AsSpan(0, destinationPrefix.Length - 1) : destinationPrefix;
+        return new Uri(string.Concat(prefix, escapedPath, query), UriKind.Absolute);
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
@@ -287,10 +272,4 @@ internal sealed class ProxyContext(
 
     /// <summary>"0" … "999": latencies are almost always below a second, and need no new string each time.</summary>
     private static readonly string[] SmallNumbers = [.. Enumerable.Range(0, 1000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
-
-    private static void Set(HttpRequestHeaders headers, string name, string value)
-    {
-        headers.Remove(name);
-        headers.TryAddWithoutValidation(name, value);
-    }
 }

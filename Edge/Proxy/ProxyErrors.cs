@@ -12,6 +12,19 @@ internal static class ProxyErrors
     public const string BadGateway = "An invalid response was received from the upstream server";
     public const string GatewayTimeout = "The upstream server is timing out";
     public const string UseHttps = "Please use HTTPS protocol";
+    public const string BadRequest = "Bad request";
+    public const string Unexpected = "An unexpected error occurred";
+
+    /// <summary>Kong's (nginx's) wording for a client's fault.</summary>
+    public static string ForClientFault(int status) => status switch
+    {
+        StatusCodes.Status408RequestTimeout => "Request timeout",
+        StatusCodes.Status411LengthRequired => "Length required",
+        StatusCodes.Status413PayloadTooLarge => "Request size limit exceeded",
+        StatusCodes.Status414UriTooLong => "URI too long",
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => "Request header or cookie too large",
+        _ => BadRequest,
+    };
 
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Turnpike.Edge.Metering;
@@ -25,9 +27,28 @@ internal sealed partial class ProxyMiddleware(
         var start = Stopwatch.GetTimestamp();
         counters.CountRequest();
         var request = context.Request;
-        var path = request.Path.Value ?? "/";
+        if (ClientPath(context) is not { } clientPath)
+        {
+            await ProxyErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ProxyErrors.BadRequest);
+            return;
+        }
+
+        // The gateway's own names (X-Consumer-*, forwarding headers) never come from the client: gone before any plugin looks.
+        UpstreamRequestHeaders.RemoveClientCopies(request.Headers);
+        var path = clientPath.Canonical;
         var snapshot = store.Current;
-        var match = snapshot.Matcher.Match(request.Method, request.Host.Value ?? "", path, request.Headers);
+        RouteMatch? match;
+        try
+        {
+            match = snapshot.Matcher.Match(request.Method, CanonicalHost(request.Host.Value ?? ""), path, request.Headers);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            RegexTimedOut(logger, request.Method);
+            await ProxyErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ProxyErrors.BadRequest);
+            return;
+        }
+
         if (match is not { } found)
         {
             await ProxyErrors.WriteAsync(context, StatusCodes.Status404NotFound, ProxyErrors.NoRoute);
@@ -47,24 +68,12 @@ internal sealed partial class ProxyMiddleware(
             return;
         }
 
+        // Stripping and the forwarded path work on the escaped form, so the upstream gets the client's escapes (%2F stays %2F).
         var strip = route.Entity.StripPath && found.MatchedPathLength >= 0;
-        var upstreamPath = UpstreamPath.Build(service.Entity.Path, path, strip ? found.MatchedPathLength : -1, route.PathHandlingV1);
-        var proxy = new ProxyContext(context, found, snapshot.Consumers, upstreamPath, strip ? path[..found.MatchedPathLength] : null, start);
-        if (!_metering)
-        {
-            try
-            {
-                await RunAsync(context, proxy, route, service);
-            }
-            finally
-            {
-                proxy.Ai?.Settle(Ai.AiUsage.None); // no exchange settled: nothing reached a provider through ai-proxy
-            }
-
-            return;
-        }
-
-        var requestBody = request.ContentLength is null && request.Headers.TransferEncoding.Count > 0 ? new ByteCountingStream(request.Body) : null;
+        var stripLength = strip ? clientPath.EncodedLength(found.MatchedPathLength) : -1;
+        var upstreamPath = UpstreamPath.Build(service.EscapedPath, clientPath.Encoded, stripLength, route.PathHandlingV1);
+        var proxy = new ProxyContext(context, found, snapshot.Consumers, clientPath.Encoded, upstreamPath, strip ? clientPath.Encoded[..stripLength] : null, start);
+        var requestBody = _metering && request.ContentLength is null && request.Headers.TransferEncoding.Count > 0 ? new ByteCountingStream(request.Body) : null;
         if (requestBody is not null)
         {
             request.Body = requestBody;
@@ -75,22 +84,73 @@ internal sealed partial class ProxyMiddleware(
         {
             rejected = !await RunAsync(context, proxy, route, service);
         }
+        catch (Exception ex) when (!context.Response.HasStarted && ex is not OperationCanceledException)
+        {
+            await AnswerFaultAsync(context, ex);
+        }
         finally
         {
-            proxy.Ai?.Settle(Ai.AiUsage.None);
-
-            // Every request that reached a service is metered, those a plugin answered as rejected.
-            meters.Record(
-                proxy.Consumer?.Id ?? Guid.Empty,
-                service.Entity.Id,
-                route.Entity.Id,
-                context.Response.StatusCode,
-                rejected,
-                requestBody?.Count ?? request.ContentLength ?? 0,
-                proxy.ResponseBodyCounter?.Count ?? context.Response.ContentLength ?? 0,
-                proxy.UpstreamLatencyMs,
-                proxy.MeterCounters);
+            proxy.Ai?.Settle(Ai.AiUsage.None); // no exchange settled: nothing reached a provider through ai-proxy
+            if (_metering)
+            {
+                // Every request that reached a service is metered, those a plugin answered as rejected.
+                meters.Record(
+                    proxy.Consumer?.Id ?? Guid.Empty,
+                    service.Entity.Id,
+                    route.Entity.Id,
+                    context.Response.StatusCode,
+                    rejected,
+                    requestBody?.Count ?? request.ContentLength ?? 0,
+                    proxy.ResponseBodyCounter?.Count ?? context.Response.ContentLength ?? 0,
+                    proxy.UpstreamLatencyMs,
+                    proxy.MeterCounters);
+            }
         }
+    }
+
+    /// <summary>The client's path from its request line, or null when it is refused (<see cref="RequestPath.Parse"/>).</summary>
+    private static RequestPath? ClientPath(HttpContext context)
+    {
+        var request = context.Request;
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        RequestPath? path;
+        if (raw is { Length: > 0 } && raw[0] == '/')
+        {
+            var query = raw.IndexOf('?', StringComparison.Ordinal);
+            path = RequestPath.Parse(query < 0 ? raw : raw.AsSpan(0, query));
+        }
+        else
+        {
+            // Absolute-form (or HTTP/2's :path already parsed): Kestrel's decoded path, escaped again.
+            path = RequestPath.Parse(request.Path.HasValue ? request.Path.ToUriComponent() : "/");
+        }
+
+        if (path is not null && !string.Equals(path.Canonical, request.Path.Value, StringComparison.Ordinal))
+        {
+            request.Path = new PathString(path.Canonical); // plugins read the same path the route was matched on
+        }
+
+        return path;
+    }
+
+    /// <summary>The Host as routes match it: a trailing dot (<c>api.test.</c>, a fully qualified name) names the same host.</summary>
+    private static string CanonicalHost(string host)
+    {
+        var colon = host.LastIndexOf(':');
+        var end = colon > 0 && host.IndexOf(']', colon) < 0 ? colon : host.Length;
+        return end > 1 && host[end - 1] == '.' ? string.Concat(host.AsSpan(0, end - 1), host.AsSpan(end)) : host;
+    }
+
+    /// <summary>A request that failed in a plugin or the matcher: the client's fault is its 4xx, anything else one log line and a 500.</summary>
+    private Task AnswerFaultAsync(HttpContext context, Exception exception)
+    {
+        if (ClientFault.StatusOf(exception) is { } status)
+        {
+            return ProxyErrors.WriteAsync(context, status, ProxyErrors.ForClientFault(status));
+        }
+
+        RequestFailed(logger, context.Request.Method, exception.GetType().Name, exception.Message);
+        return ProxyErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, ProxyErrors.Unexpected);
     }
 
     /// <summary>Runs the plugins and forwards; false when a plugin answered the request itself.</summary>
@@ -158,7 +218,19 @@ internal sealed partial class ProxyMiddleware(
             }
         }
 
-        if (error != ForwarderError.None && !context.Response.HasStarted && error is not ForwarderError.RequestCanceled)
+        if (error != ForwarderError.None && ClientFault.StatusOf(error, context) is { } clientStatus)
+        {
+            // The client's request failed (bad framing, too large, too slow, gone): its 4xx, never the upstream's 502.
+            if (!context.Response.HasStarted && clientStatus != ClientFault.ClientClosedRequest)
+            {
+                await ProxyErrors.WriteAsync(context, clientStatus, ProxyErrors.ForClientFault(clientStatus));
+            }
+            else
+            {
+                context.Response.StatusCode = clientStatus;
+            }
+        }
+        else if (error != ForwarderError.None && !context.Response.HasStarted)
         {
             var timedOut = error == ForwarderError.RequestTimedOut || context.Response.StatusCode == StatusCodes.Status504GatewayTimeout;
             await ProxyErrors.WriteAsync(
@@ -172,8 +244,13 @@ internal sealed partial class ProxyMiddleware(
 
     private void Observe(CompiledService service, string destination, UpstreamBalancer.Endpoint? target, ForwarderError error, HttpContext context, ProxyContext proxy)
     {
+        if (error != ForwarderError.None && ClientFault.StatusOf(error, context) is not null)
+        {
+            return; // a client's fault says nothing about the target: no health count, no log line
+        }
+
         service.Balancer?.Observe(target, error == ForwarderError.Request, error == ForwarderError.RequestTimedOut, context.Response.StatusCode, proxy.UpstreamLatencyMs);
-        if (error != ForwarderError.None && !IsClientSide(error))
+        if (error != ForwarderError.None)
         {
             // The shipped configuration keeps YARP's forwarder quiet (it logs every request at Information and each
             // failure with a stack trace): an operator gets one line per failure, naming the service, from here.
@@ -182,14 +259,14 @@ internal sealed partial class ProxyMiddleware(
         }
     }
 
-    /// <summary>Errors caused by the client (it went away, or its body failed): no fault of the upstream, nothing to log.</summary>
-    private static bool IsClientSide(ForwarderError error) => error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
-        or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient
-        or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseCanceled
-        or ForwarderError.UpgradeResponseClient;
-
     [LoggerMessage(EventId = 2800, Level = LogLevel.Warning, Message = "Service {Service}: forwarding to {Destination} failed ({Error}): {Reason}")]
     private static partial void UpstreamFailed(ILogger logger, string service, string destination, ForwarderError error, string reason);
+
+    [LoggerMessage(EventId = 2801, Level = LogLevel.Warning, Message = "A {Method} request's path took too long to match a regex route: answered 400")]
+    private static partial void RegexTimedOut(ILogger logger, string method);
+
+    [LoggerMessage(EventId = 2802, Level = LogLevel.Error, Message = "A {Method} request failed in the proxy ({Exception}: {Reason}): answered 500")]
+    private static partial void RequestFailed(ILogger logger, string method, string exception, string reason);
 
     /// <summary>What a consistent-hashing upstream hashes this request by: its <c>hash_on</c>, else its <c>hash_fallback</c>.</summary>
     private static string? HashKey(ProxyContext proxy, UpstreamEntity upstream) =>

@@ -15,6 +15,9 @@ internal sealed class CompiledService(ServiceEntity entity, HttpMessageInvoker c
 
     public UpstreamBalancer? Balancer { get; } = balancer;
 
+    /// <summary>The service's path as it goes on the wire (anything not allowed literally in a path escaped), or null.</summary>
+    public string? EscapedPath { get; } = entity.Path is { } path ? Proxy.RequestPath.EscapeUnsafe(path) : null;
+
     private readonly bool _https = entity.Protocol == "https";
 
     /// <summary>

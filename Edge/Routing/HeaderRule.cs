@@ -15,7 +15,7 @@ internal sealed class HeaderRule
         var list = values.ToList();
         _values = [.. list.Where(v => !v.StartsWith("~*", StringComparison.Ordinal))];
         _patterns = [.. list.Where(v => v.StartsWith("~*", StringComparison.Ordinal))
-            .Select(v => new Regex(v[2..], RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)))];
+            .Select(v => RouteRegex.Create(v[2..], RegexOptions.IgnoreCase))];
     }
 
     public string Name { get; }

@@ -129,7 +129,7 @@ internal sealed class RegexCache
         {
             if (!_compiled.TryGetValue(pattern, out var regex))
             {
-                _compiled[pattern] = regex = new Regex("^(?:" + pattern + ")", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+                _compiled[pattern] = regex = RouteRegex.Create("^(?:" + pattern + ")");
             }
 
             return regex;

@@ -99,6 +99,7 @@ internal sealed class StatusEndpoints(
             .Append("# TYPE turnpike_requests_total counter\nturnpike_requests_total ").Append(counters.Requests).Append('\n')
             .Append("# TYPE turnpike_connections_active gauge\nturnpike_connections_active ").Append(counters.Active).Append('\n')
             .Append("# TYPE turnpike_connections_accepted_total counter\nturnpike_connections_accepted_total ").Append(counters.Accepted).Append('\n')
+            .Append("# TYPE turnpike_connections_refused_total counter\nturnpike_connections_refused_total ").Append(counters.Refused).Append('\n')
             .Append("# TYPE turnpike_config_version gauge\nturnpike_config_version ").Append(store.Current.Version).Append('\n')
             .Append("# TYPE turnpike_cluster_reachable gauge\nturnpike_cluster_reachable ").Append(ClusterReachable ? 1 : 0).Append('\n')
             .Append("# TYPE turnpike_ratelimit_admitted_total counter\nturnpike_ratelimit_admitted_total ").Append(rateLimits.Admitted).Append('\n')

@@ -29,7 +29,7 @@ internal sealed class BasicAuthHandler(string? anonymous, bool hideCredentials, 
             context.HideHeader(HeaderNames.ProxyAuthorization);
         }
 
-        if (header.Length > 0 && Parse(header) is var (username, password)
+        if (header.Length > 0 && headers.Authorization.Count < 2 && Parse(header) is var (username, password)
             && context.Consumers.BasicAuth(username) is { } credential
             && PasswordHash.Verify(credential.PasswordHash, password)
             && context.Consumers.Consumer(credential.ConsumerId) is { } consumer)

@@ -136,33 +136,59 @@ internal sealed class JwtHandler(JwtOptions options, TimeProvider time) : IPlugi
         return errors;
     }
 
+    /// <summary>
+    /// Every token the request carries, as Kong gathers them: all values of the query parameters, the cookies and
+    /// the <c>Bearer</c> headers. More than one distinct token is refused ("Multiple tokens provided"): otherwise a
+    /// valid token in one place would carry a forged one in another to the upstream.
+    /// </summary>
     private (string? Token, bool Multiple) FindToken(HttpRequest request)
     {
+        string? found = null;
+        var multiple = false;
         foreach (var name in options.UriParamNames)
         {
             if (request.Query.TryGetValue(name, out var values))
             {
-                return values.Count > 1 ? (null, true) : (values.ToString(), false);
+                if (values.Count > 1)
+                {
+                    return (null, true); // a repeated parameter is refused even when the values agree
+                }
+
+                Add(values.ToString());
             }
         }
 
         foreach (var name in options.CookieNames)
         {
-            if (request.Cookies.TryGetValue(name, out var cookie) && cookie.Length > 0)
+            if (request.Cookies.TryGetValue(name, out var cookie))
             {
-                return (cookie, false);
+                Add(cookie);
             }
         }
 
         foreach (var name in options.HeaderNames)
         {
-            if (request.Headers.TryGetValue(name, out var header) && Bearer(header[0]) is { } token)
+            if (request.Headers.TryGetValue(name, out var header))
             {
-                return (token, false);
+                foreach (var value in header)
+                {
+                    Add(Bearer(value));
+                }
             }
         }
 
-        return (null, false);
+        return multiple ? (null, true) : (found, false);
+
+        void Add(string? token)
+        {
+            if (string.IsNullOrEmpty(token) || token == found)
+            {
+                return;
+            }
+
+            multiple |= found is not null;
+            found ??= token;
+        }
     }
 
     /// <summary>The token of a <c>Bearer &lt;token&gt;</c> header value (the scheme's first letter in either case, as Kong matches it).</summary>

@@ -24,7 +24,7 @@ internal sealed class RequestTransformerHandler(RequestTransformation transforma
 
         if (transformation.Uri is { } uri)
         {
-            context.UpstreamPath = uri;
+            context.UpstreamPath = RequestPath.EscapeUnsafe(uri);
         }
 
         if (!transformation.Headers.IsEmpty)

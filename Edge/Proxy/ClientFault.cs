@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Turnpike.Edge.Proxy;
+
+/// <summary>
+/// Tells a client's fault from an upstream's. A request whose own bytes failed — bad chunk framing, a body larger
+/// than allowed or slower than the minimum rate, a client that went away — is answered with the client's 4xx as
+/// nginx and Kong answer it, is never a 502, and never counts against the target's health or its retries.
+/// </summary>
+internal static class ClientFault
+{
+    /// <summary>nginx's status for a client that closed the connection before the answer (recorded, never sent).</summary>
+    public const int ClientClosedRequest = 499;
+
+    /// <summary>The client's status for a failed forward, or null when the failure is the upstream's (or the network's).</summary>
+    public static int? StatusOf(ForwarderError error, HttpContext context)
+    {
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        if (exception is not null && StatusOf(exception) is { } status)
+        {
+            return status;
+        }
+
+        return error switch
+        {
+            ForwarderError.RequestBodyClient or ForwarderError.UpgradeRequestClient => StatusCodes.Status400BadRequest,
+            ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+                or ForwarderError.ResponseBodyClient or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled
+                or ForwarderError.UpgradeResponseClient => ClientClosedRequest,
+            _ => null,
+        };
+    }
+
+    /// <summary>The client's status when <paramref name="exception"/> (or one it wraps) is the client's fault.</summary>
+    public static int? StatusOf(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            switch (current)
+            {
+                case BadHttpRequestException bad:
+                    return bad.StatusCode;
+                case System.Text.RegularExpressions.RegexMatchTimeoutException:
+                    return StatusCodes.Status400BadRequest;
+            }
+        }
+
+        return null;
+    }
+}
