@@ -65,7 +65,7 @@ internal sealed class ProxyLimitsOptions
         Require(RequestHeadersTimeout > TimeSpan.Zero, nameof(RequestHeadersTimeout), "must be positive");
         Require(KeepAliveTimeout > TimeSpan.Zero, nameof(KeepAliveTimeout), "must be positive");
         Require(MinRequestBodyDataRate >= 0 && MinResponseDataRate >= 0, nameof(MinRequestBodyDataRate), "data rates must be 0 (off) or positive");
-        Require(MinDataRateGracePeriod >= TimeSpan.FromSeconds(1), nameof(MinDataRateGracePeriod), "must be at least one second");
+        Require(MinDataRateGracePeriod > TimeSpan.FromSeconds(1), nameof(MinDataRateGracePeriod), "must be more than one second (Kestrel's rule)");
         Require(Http2MaxStreamsPerConnection > 0, nameof(Http2MaxStreamsPerConnection), "must be positive");
         Require(Http2InitialStreamWindowSize is >= 65_535 and <= int.MaxValue, nameof(Http2InitialStreamWindowSize), "must be at least 65535");
         Require(Http2InitialConnectionWindowSize >= 65_535, nameof(Http2InitialConnectionWindowSize), "must be at least 65535");

@@ -66,7 +66,7 @@ public sealed class HostileProxyTests(DevGatewayFixture fixture) : IAsyncLifetim
         Assert.Equal(200, status);
         var request = Assert.Single(_upstream.RequestsFor("/a%0D"));
         Assert.DoesNotContain(HeaderLines(request), l => l.StartsWith("X-Injected", StringComparison.OrdinalIgnoreCase) || l.StartsWith("X-Consumer-ID", StringComparison.OrdinalIgnoreCase));
-        Assert.Empty(_upstream.RequestsFor("/smuggled"));
+        Assert.DoesNotContain(_upstream.Requests, r => r.StartsWith("GET /smuggled", StringComparison.Ordinal));
         Assert.StartsWith("GET /a%0D%0AX-Injected:%201%0D%0A%0D%0AGET%20/smuggled%20HTTP/1.1%0D%0AX-Consumer-ID:%20admin HTTP/1.1\r\n", request, StringComparison.Ordinal);
         var forwardedPath = HeaderLines(request).Single(l => l.StartsWith("X-Forwarded-Path:", StringComparison.OrdinalIgnoreCase));
         Assert.Contains("%0D%0A", forwardedPath, StringComparison.Ordinal);
