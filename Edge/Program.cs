@@ -16,3 +16,9 @@ catch (ConfigurationProblemException ex)
     await Console.Error.WriteLineAsync("turnpike edge: " + ex.Message);
     return 2;
 }
+catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+{
+    // A setting checked at start (ValidateOnStart): the failures name their keys.
+    await Console.Error.WriteLineAsync("turnpike edge: " + string.Join(" ", ex.Failures));
+    return 2;
+}

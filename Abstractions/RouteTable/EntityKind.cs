@@ -13,6 +13,7 @@ public enum EntityKind
     JwtCredential,
     Upstream,
     Target,
+    Admin,
 }
 
 public static class EntityKindNames
@@ -29,6 +30,13 @@ public static class EntityKindNames
         EntityKind.JwtCredential => "jwt_secrets",
         EntityKind.Upstream => "upstreams",
         EntityKind.Target => "targets",
+        EntityKind.Admin => "admins",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
+
+    /// <summary>
+    /// Whether the declarative configuration covers this kind: a whole-table replacement (<c>POST /config</c>)
+    /// replaces these and keeps the others (admins), so loading a gateway file never locks anyone out.
+    /// </summary>
+    public static bool IsDeclarative(this EntityKind kind) => kind != EntityKind.Admin;
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Turnpike.Edge.Admin.Authentication;
 using Turnpike.Edge.Admin.Declarative;
 using Turnpike.Edge.Admin.LegacyApis;
 using Turnpike.Edge.Billing;
@@ -77,6 +78,8 @@ internal static class AdminApi
 
         endpoints.MapGet("/config", config.ExportAsync);
         endpoints.MapPost("/config", config.ReplaceAsync);
+
+        AdminAccountEndpoints.Map(endpoints);
     }
 
     private static void MapEntity(IEndpointRouteBuilder endpoints, string collection, string itemParameter, EntityKind kind, EntityScope? scope)

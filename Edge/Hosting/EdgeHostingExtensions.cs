@@ -13,6 +13,7 @@ using Orleans.Configuration;
 using Orleans.Runtime;
 using Turnpike.Cluster;
 using Turnpike.Edge.Admin;
+using Turnpike.Edge.Admin.Authentication;
 using Turnpike.Edge.Admin.Declarative;
 using Turnpike.Edge.Admin.LegacyApis;
 using Turnpike.Edge.Admin.Schemas;
@@ -162,6 +163,15 @@ internal static class EdgeHostingExtensions
         services.AddSingleton<DeclarativeConfigLoader>();
         services.AddSingleton<ConfigEndpoints>();
         services.AddSingleton<StatusEndpoints>();
+        services.AddOptions<AdminAuthenticationOptions>().BindConfiguration(AdminAuthenticationOptions.Section)
+            .Configure<IConfiguration>((o, config) => o.Token = string.IsNullOrEmpty(o.Token) ? config[AdminAuthenticationOptions.TokenVariable] : o.Token)
+            .ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<AdminAuthenticationOptions>, AdminAuthenticationOptionsValidator>();
+        services.AddSingleton<AdminAuthenticator>();
+        services.AddSingleton<AdminAuthMetrics>();
+        services.AddSingleton<AdminAuthenticationMiddleware>();
+        services.AddSingleton<AdminSchema>();
+        services.AddSingleton<AdminAccountEndpoints>();
         services.AddRouting();
         services.AddHostedService<RouteTableSync>();
 
@@ -183,7 +193,8 @@ internal static class EdgeHostingExtensions
     {
         var proxy = app.Services.GetRequiredService<ProxyMiddleware>();
         app.Use(next => context => ListenerOf(context) == ListenerKind.Proxy ? proxy.InvokeAsync(context) : next(context));
-        app.MapWhen(context => ListenerOf(context) == ListenerKind.Admin, admin => UseJsonApi(admin, endpoints => endpoints.MapAdminApi()));
+        var adminAuthentication = app.Services.GetRequiredService<AdminAuthenticationMiddleware>();
+        app.MapWhen(context => ListenerOf(context) == ListenerKind.Admin, admin => UseJsonApi(admin, endpoints => endpoints.MapAdminApi(), adminAuthentication.InvokeAsync));
         app.MapWhen(context => ListenerOf(context) == ListenerKind.Status, status => UseJsonApi(status, endpoints =>
         {
             var handlers = endpoints.ServiceProvider.GetRequiredService<StatusEndpoints>();
@@ -194,7 +205,8 @@ internal static class EdgeHostingExtensions
         return app;
     }
 
-    private static void UseJsonApi(IApplicationBuilder app, Action<Microsoft.AspNetCore.Routing.IEndpointRouteBuilder> map)
+    /// <param name="guard">Runs between routing and the endpoints (the admin listener's authentication), when given.</param>
+    private static void UseJsonApi(IApplicationBuilder app, Action<Microsoft.AspNetCore.Routing.IEndpointRouteBuilder> map, Func<HttpContext, RequestDelegate, Task>? guard = null)
     {
         app.Use(async (context, next) =>
         {
@@ -220,6 +232,11 @@ internal static class EdgeHostingExtensions
             ? AdminJson.MessageAsync(context.HttpContext, StatusCodes.Status405MethodNotAllowed, "Method not allowed")
             : AdminJson.MessageAsync(context.HttpContext, context.HttpContext.Response.StatusCode, "Not found"));
         app.UseRouting();
+        if (guard is not null)
+        {
+            app.Use(guard);
+        }
+
         app.UseEndpoints(map);
     }
 

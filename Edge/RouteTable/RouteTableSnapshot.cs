@@ -1,12 +1,13 @@
+using Turnpike.Edge.Admin.Authentication;
 using Turnpike.Edge.Consumers;
 using Turnpike.Edge.Routing;
 
 namespace Turnpike.Edge.RouteTable;
 
-/// <summary>An immutable view of one version of the route table: the matcher and consumer directory built from it. Swapped whole.</summary>
-internal sealed class RouteTableSnapshot(long version, RouteMatcher matcher, ConsumerDirectory consumers, IReadOnlyList<string> pluginNames)
+/// <summary>An immutable view of one version of the route table: the matcher, consumer and admin directories built from it. Swapped whole.</summary>
+internal sealed class RouteTableSnapshot(long version, RouteMatcher matcher, ConsumerDirectory consumers, AdminDirectory admins, IReadOnlyList<string> pluginNames)
 {
-    public static readonly RouteTableSnapshot Empty = new(-1, RouteMatcher.Empty, ConsumerDirectory.Empty, []);
+    public static readonly RouteTableSnapshot Empty = new(-1, RouteMatcher.Empty, ConsumerDirectory.Empty, AdminDirectory.Empty, []);
 
     /// <summary>The table version; -1 until the edge has loaded one.</summary>
     public long Version { get; } = version;
@@ -14,6 +15,9 @@ internal sealed class RouteTableSnapshot(long version, RouteMatcher matcher, Con
     public RouteMatcher Matcher { get; } = matcher;
 
     public ConsumerDirectory Consumers { get; } = consumers;
+
+    /// <summary>The admins whose tokens the admin API accepts (see docs/architecture.md, "Admin authentication").</summary>
+    public AdminDirectory Admins { get; } = admins;
 
     /// <summary>The names of the plugins configured in the table (Kong's <c>enabled_in_cluster</c>).</summary>
     public IReadOnlyList<string> PluginNames { get; } = pluginNames;

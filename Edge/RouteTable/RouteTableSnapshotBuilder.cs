@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using Turnpike.Edge.Admin.Authentication;
 using Turnpike.Edge.Consumers;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Proxy;
@@ -30,7 +31,7 @@ internal sealed partial class RouteTableSnapshotBuilder(
     private Dictionary<Guid, UpstreamBalancer> _balancers = [];
     private RouteMatcher _matcher = RouteMatcher.Empty;
 
-    public RouteTableSnapshot Build(long version, ProxyEntities entities, ConsumerDirectory consumers)
+    public RouteTableSnapshot Build(long version, ProxyEntities entities, ConsumerDirectory consumers, AdminDirectory admins)
     {
         var (services, routes, pluginInstances) = (entities.Services, entities.Routes, entities.Plugins);
         var balancers = Balancers(entities);
@@ -76,7 +77,7 @@ internal sealed partial class RouteTableSnapshotBuilder(
         _services = compiledServices;
         _routes = compiledRoutes;
         var names = pluginInstances.Values.Select(p => p.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
-        return new RouteTableSnapshot(version, _matcher, consumers, names);
+        return new RouteTableSnapshot(version, _matcher, consumers, admins, names);
     }
 
     /// <summary>One balancer per upstream, by name; an upstream whose record and targets did not change keeps its balancer (and its place in the rotation).</summary>

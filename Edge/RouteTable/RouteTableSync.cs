@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Turnpike.Edge.Admin.Authentication;
 using Turnpike.Edge.Admin.Declarative;
 using Turnpike.Edge.Consumers;
 using Turnpike.Edge.Upstreams;
@@ -27,6 +28,7 @@ internal sealed partial class RouteTableSync(
     private readonly RouteTableObserver _observer = new();
     private readonly ProxyEntities _entities = new();
     private ConsumerDirectory _consumers = ConsumerDirectory.Empty;
+    private AdminDirectory _admins = AdminDirectory.Empty;
     private IRouteTableObserver? _reference;
     private long _version = -1;
 
@@ -150,7 +152,8 @@ internal sealed partial class RouteTableSync(
 
         _entities.Apply(delta.IsFullSnapshot, delta.Upserts, delta.Deletes);
         _consumers = _consumers.Apply(delta.IsFullSnapshot, delta.Upserts, delta.Deletes);
-        var snapshot = builder.Build(delta.Version, _entities, _consumers);
+        _admins = _admins.Apply(delta.IsFullSnapshot, delta.Upserts, delta.Deletes);
+        var snapshot = builder.Build(delta.Version, _entities, _consumers, _admins);
         store.Publish(snapshot);
         _version = delta.Version;
         LogApplied(logger, delta.Version, delta.IsFullSnapshot, delta.Upserts.Length, delta.Deletes.Length);

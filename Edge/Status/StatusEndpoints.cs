@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Turnpike.Edge.Admin;
+using Turnpike.Edge.Admin.Authentication;
 using Turnpike.Edge.Hosting;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Metering;
@@ -20,6 +21,7 @@ internal sealed class StatusEndpoints(
     RouteTableStore store,
     EdgeCounters counters,
     RateLimitMetrics rateLimits,
+    AdminAuthMetrics adminAuth,
     MeterFlusher meters,
     EdgeIdentity identity,
     PluginRegistry plugins,
@@ -109,7 +111,9 @@ internal sealed class StatusEndpoints(
             .Append("# TYPE turnpike_ratelimit_local_fallback_total counter\nturnpike_ratelimit_local_fallback_total ").Append(rateLimits.LocalFallbacks).Append('\n')
             .Append("# TYPE turnpike_gc_allocated_bytes_total counter\nturnpike_gc_allocated_bytes_total ").Append(GC.GetTotalAllocatedBytes()).Append('\n')
             .Append("# TYPE turnpike_meter_batches_pending gauge\nturnpike_meter_batches_pending ").Append(meters.PendingBatches).Append('\n')
-            .Append("# TYPE turnpike_meter_batches_acknowledged_total counter\nturnpike_meter_batches_acknowledged_total ").Append(meters.AcknowledgedBatches).Append('\n');
+            .Append("# TYPE turnpike_meter_batches_acknowledged_total counter\nturnpike_meter_batches_acknowledged_total ").Append(meters.AcknowledgedBatches).Append('\n')
+            .Append("# TYPE turnpike_admin_auth_failures_total counter\nturnpike_admin_auth_failures_total ").Append(adminAuth.Failures).Append('\n')
+            .Append("# TYPE turnpike_admin_auth_forbidden_total counter\nturnpike_admin_auth_forbidden_total ").Append(adminAuth.Forbidden).Append('\n');
         context.Response.ContentType = "text/plain; version=0.0.4";
         return context.Response.WriteAsync(text.ToString());
     }

@@ -29,6 +29,8 @@ internal sealed record RouteTableContent
 
     public EntitySet<TargetEntity> Targets { get; private init; } = EntitySet<TargetEntity>.Empty;
 
+    public EntitySet<AdminEntity> Admins { get; private init; } = EntitySet<AdminEntity>.Empty;
+
     public static RouteTableContent From(IReadOnlyCollection<GatewayEntity> entities) => new()
     {
         Services = EntitySet<ServiceEntity>.From(entities.OfType<ServiceEntity>()),
@@ -41,6 +43,7 @@ internal sealed record RouteTableContent
         Jwts = EntitySet<JwtCredentialEntity>.From(entities.OfType<JwtCredentialEntity>()),
         Upstreams = EntitySet<UpstreamEntity>.From(entities.OfType<UpstreamEntity>()),
         Targets = EntitySet<TargetEntity>.From(entities.OfType<TargetEntity>()),
+        Admins = EntitySet<AdminEntity>.From(entities.OfType<AdminEntity>()),
     };
 
     /// <summary>The entities a consumer owns (credentials, ACL groups), which go when it goes.</summary>
@@ -49,7 +52,7 @@ internal sealed record RouteTableContent
 
     public IEnumerable<GatewayEntity> All() =>
         Services.ById.Values.Cast<GatewayEntity>().Concat(Routes.ById.Values).Concat(Plugins.ById.Values).Concat(Consumers.ById.Values)
-            .Concat(ConsumerScoped).Concat(Upstreams.ById.Values).Concat(Targets.ById.Values);
+            .Concat(ConsumerScoped).Concat(Upstreams.ById.Values).Concat(Targets.ById.Values).Concat(Admins.ById.Values);
 
     public GatewayEntity? Find(EntityKind kind, Guid id) => kind switch
     {
@@ -63,6 +66,7 @@ internal sealed record RouteTableContent
         EntityKind.JwtCredential => Jwts.Find(id),
         EntityKind.Upstream => Upstreams.Find(id),
         EntityKind.Target => Targets.Find(id),
+        EntityKind.Admin => Admins.Find(id),
         _ => null,
     };
 
@@ -78,13 +82,15 @@ internal sealed record RouteTableContent
         EntityKind.JwtCredential => Jwts.Find(idOrName),
         EntityKind.Upstream => Upstreams.Find(idOrName),
         EntityKind.Target => Targets.Find(idOrName),
+        EntityKind.Admin => Admins.Find(idOrName),
         _ => null,
     };
 
     /// <summary>Applies a write at time <paramref name="now"/> (unix seconds).</summary>
     public RouteTableApplyResult Apply(RouteTableWrite write, long now)
     {
-        var table = write.ReplaceAll ? Empty : this;
+        // A replacement is the declarative configuration, which has no admins: they stay as they are.
+        var table = write.ReplaceAll ? Empty with { Admins = Admins } : this;
         var deleted = new List<EntityRef>();
         foreach (var reference in write.Deletes)
         {
@@ -108,6 +114,18 @@ internal sealed record RouteTableContent
             if (previous is null && FindAny(entity.Id) is { } other && other.Kind != entity.Kind)
             {
                 return RouteTableApplyResult.Failed(AdminError.PrimaryKeyViolation(entity.Id));
+            }
+
+            // An admin written without a token hash (a PATCH or PUT of its other fields) keeps the stored one. Filled
+            // in here, inside the grain's turn, so an edit racing a token rotation cannot bring the old token back.
+            if (entity is AdminEntity { TokenHash.Length: 0 } admin)
+            {
+                if (previous is not AdminEntity storedAdmin)
+                {
+                    return RouteTableApplyResult.Failed(AdminError.SchemaViolation("token", "required field missing"));
+                }
+
+                entity = admin with { TokenSalt = storedAdmin.TokenSalt, TokenHash = storedAdmin.TokenHash };
             }
 
             entity = entity with
@@ -194,6 +212,7 @@ internal sealed record RouteTableContent
         JwtCredentialEntity j => this with { Jwts = Jwts.Put(j) },
         UpstreamEntity u => this with { Upstreams = Upstreams.Put(u) },
         TargetEntity t => this with { Targets = Targets.Put(t) },
+        AdminEntity a => this with { Admins = Admins.Put(a) },
         _ => throw new ArgumentException($"Unknown entity type {entity.GetType()}", nameof(entity)),
     };
 
@@ -209,6 +228,7 @@ internal sealed record RouteTableContent
         EntityKind.JwtCredential => this with { Jwts = Jwts.Remove(reference.Id) },
         EntityKind.Upstream => this with { Upstreams = Upstreams.Remove(reference.Id) },
         EntityKind.Target => this with { Targets = Targets.Remove(reference.Id) },
+        EntityKind.Admin => this with { Admins = Admins.Remove(reference.Id) },
         _ => this,
     };
 
@@ -256,6 +276,8 @@ internal sealed record RouteTableContent
                 return Taken(Targets, target, "target", target.Target);
             case JwtCredentialEntity jwt:
                 return Taken(Jwts, jwt, "key", jwt.Key);
+            case AdminEntity admin:
+                return Taken(Admins, admin, "username", admin.Username);
             default:
                 if (entity.UniqueName is not { } name)
                 {

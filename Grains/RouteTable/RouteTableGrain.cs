@@ -132,6 +132,7 @@ public sealed partial class RouteTableGrain(
             EntityKind.JwtCredential => OwnedBy(_table.Jwts),
             EntityKind.Upstream => _table.Upstreams.ById.Values,
             EntityKind.Target => _table.Targets.ById.Values.Where(t => query.UpstreamId is null || t.UpstreamId == query.UpstreamId),
+            EntityKind.Admin => _table.Admins.ById.Values,
             _ => [],
         };
         if (query.After is { } after)

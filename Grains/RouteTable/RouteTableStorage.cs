@@ -66,11 +66,12 @@ internal sealed class RouteTableStorage
         var touched = new HashSet<int>();
         if (write.ReplaceAll)
         {
+            // As RouteTableContent.Apply: a replacement covers the declarative kinds only, and keeps admins.
             for (var i = 0; i < PartitionCount; i++)
             {
-                if (_members[i].Count > 0)
+                foreach (var replaced in _members[i].Values.Where(e => e.Kind.IsDeclarative()).Select(e => e.Id).ToList())
                 {
-                    _members[i].Clear();
+                    _members[i].Remove(replaced);
                     touched.Add(i);
                 }
             }

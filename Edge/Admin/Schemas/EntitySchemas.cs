@@ -1,7 +1,7 @@
 namespace Turnpike.Edge.Admin.Schemas;
 
 /// <summary>The schema of each entity kind.</summary>
-internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, PluginSchema plugins, ConsumerSchema consumers, KeyAuthCredentialSchema keyAuths, AclSchema acls, BasicAuthCredentialSchema basicAuths, JwtCredentialSchema jwts, UpstreamSchema upstreams, TargetSchema targets)
+internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, PluginSchema plugins, ConsumerSchema consumers, KeyAuthCredentialSchema keyAuths, AclSchema acls, BasicAuthCredentialSchema basicAuths, JwtCredentialSchema jwts, UpstreamSchema upstreams, TargetSchema targets, Authentication.AdminSchema admins)
 {
     public IEntitySchema For(EntityKind kind) => kind switch
     {
@@ -15,6 +15,7 @@ internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, 
         EntityKind.JwtCredential => jwts,
         EntityKind.Upstream => upstreams,
         EntityKind.Target => targets,
+        EntityKind.Admin => admins,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -88,6 +88,14 @@ internal sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"{url} was not ready within {timeout}:\n{Output}");
     }
 
+    /// <summary>Waits for the process to exit by itself (a refused configuration, say) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(deadline.Token); // also drains the redirected output into Output
+        return _process.ExitCode;
+    }
+
     /// <summary>kill -9: no chance to clean up.</summary>
     public void Kill()
     {
