@@ -224,7 +224,7 @@ internal static class EdgeHostingExtensions
                     _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred"),
                 };
                 AdminLog.RequestFailed(
-                    context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminLog)), ex, context.Request.Method, context.Request.Path, status);
+                    context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminLog)), ex, context.Request.Method, PrintableText.Escape(context.Request.Path.Value ?? "/"), status);
                 await AdminJson.MessageAsync(context, status, message);
             }
         });

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Net.Http.Headers;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace Turnpike.Edge.Proxy;
@@ -35,9 +33,6 @@ internal static class UpstreamRequestHeaders
     [
         "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port", "X-Forwarded-Path", "X-Forwarded-Prefix",
     ];
-
-    private static readonly SearchValues<char> Printable = SearchValues.Create(
-        "\t !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     /// <summary>Drops every client copy of a gateway-owned header (and the underscore spellings of the forwarding ones).</summary>
     public static void RemoveClientCopies(IHeaderDictionary headers)
@@ -108,42 +103,8 @@ internal static class UpstreamRequestHeaders
         }
     }
 
-    /// <summary>
-    /// The value as it may stand in a header: unchanged when it is printable ASCII (almost always: one vectorised
-    /// scan, no copy); otherwise every other character percent-encoded as UTF-8 (<c>josé</c> → <c>jos%C3%A9</c>).
-    /// </summary>
-    public static string Safe(string value)
-    {
-        var first = value.AsSpan().IndexOfAnyExcept(Printable);
-        if (first < 0)
-        {
-            return value;
-        }
-
-        var builder = new StringBuilder(value.Length + 16).Append(value.AsSpan(0, first));
-        Span<byte> utf8 = stackalloc byte[4];
-        for (var i = first; i < value.Length; i++)
-        {
-            var c = value[i];
-            if (Printable.Contains(c))
-            {
-                builder.Append(c);
-                continue;
-            }
-
-            var length = char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])
-                ? Encoding.UTF8.GetBytes(value.AsSpan(i++, 2), utf8)
-                : Encoding.UTF8.GetBytes(value.AsSpan(i, 1), utf8);
-            foreach (var b in utf8[..length])
-            {
-                builder.Append('%').Append(Hex[b >> 4]).Append(Hex[b & 0xF]);
-            }
-        }
-
-        return builder.ToString();
-    }
-
-    private const string Hex = "0123456789ABCDEF";
+    /// <summary>The value as it may stand in a header (<see cref="PrintableText.Escape"/>: <c>josé</c> → <c>jos%C3%A9</c>).</summary>
+    public static string Safe(string value) => PrintableText.Escape(value);
 
     /// <summary>Header names compared as servers compare them: case-insensitive, '_' the same as '-'.</summary>
     private static bool SameName(string name, string owned)

@@ -6,12 +6,31 @@ namespace Turnpike.Edge.Routing;
 /// Regexes an admin writes and a client's text is matched against (route paths, header conditions, CORS origins).
 /// They run on .NET's non-backtracking engine, whose time is linear in the input whatever the pattern, so no
 /// pattern can be driven into catastrophic backtracking (<c>(a+)+$</c>). Patterns that engine cannot run
-/// (backreferences, lookarounds, atomic groups) fall back to the backtracking engine under <see cref="Timeout"/>;
-/// a match that times out is the client's 400, not an error of the gateway.
+/// (backreferences, lookarounds, atomic groups, conditionals) are refused when written (<see cref="Problem"/>);
+/// one that reached a table some other way runs on the backtracking engine under <see cref="Timeout"/>, and a
+/// match that times out is the client's 400, not an error of the gateway.
 /// </summary>
 internal static class RouteRegex
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Why an admin's pattern is refused, or null: it must parse and be runnable in linear time.</summary>
+    public static string? Problem(string pattern, RegexOptions options = RegexOptions.None)
+    {
+        try
+        {
+            _ = new Regex(pattern, options | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+            return null;
+        }
+        catch (NotSupportedException)
+        {
+            return $"invalid regex: '{pattern}' (backreferences, lookarounds, atomic groups and conditionals are not supported: matching must take linear time)";
+        }
+        catch (ArgumentException ex)
+        {
+            return $"invalid regex: '{pattern}' ({ex.Message})";
+        }
+    }
 
     public static Regex Create(string pattern, RegexOptions options = RegexOptions.None)
     {

@@ -34,11 +34,12 @@ internal sealed class AdminAuthenticationMiddleware(
 
         var request = context.Request;
         var client = context.Connection.RemoteIpAddress?.ToString();
+        var path = Proxy.PrintableText.Escape(request.Path.Value ?? "/"); // the client's text, for a log line
         var (identity, failure) = authenticator.Authenticate(request.Headers, snapshot.Admins);
         if (identity is null)
         {
             metrics.CountFailure();
-            AdminAuthLog.Failed(logger, failure, request.Method, request.Path, client);
+            AdminAuthLog.Failed(logger, failure, request.Method, path, client);
             context.Response.Headers.WWWAuthenticate = "Bearer";
             return AdminJson.MessageAsync(context, StatusCodes.Status401Unauthorized, InvalidCredentials);
         }
@@ -49,7 +50,7 @@ internal sealed class AdminAuthenticationMiddleware(
         if (identity.Role < AdminAuthorization.Required(request.Method, adminsApi))
         {
             metrics.CountForbidden();
-            AdminAuthLog.Forbidden(logger, identity.Username, AdminRoles.NameOf(identity.Role), request.Method, request.Path, client);
+            AdminAuthLog.Forbidden(logger, identity.Username, AdminRoles.NameOf(identity.Role), request.Method, path, client);
             return AdminJson.MessageAsync(
                 context,
                 StatusCodes.Status403Forbidden,

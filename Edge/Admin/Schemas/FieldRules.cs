@@ -61,15 +61,7 @@ internal static partial class FieldRules
     {
         if (value.StartsWith('~'))
         {
-            try
-            {
-                _ = new Regex(value[1..], RegexOptions.CultureInvariant);
-                return null;
-            }
-            catch (ArgumentException ex)
-            {
-                return $"invalid regex: '{value[1..]}' ({ex.Message})";
-            }
+            return Routing.RouteRegex.Problem(value[1..]);
         }
 
         if (!value.StartsWith('/'))

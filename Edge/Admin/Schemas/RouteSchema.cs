@@ -143,6 +143,14 @@ internal sealed class RouteSchema : IEntitySchema
 
             if (inner.Strings(name) is { Length: > 0 } values)
             {
+                foreach (var value in values.Where(v => v.StartsWith("~*", StringComparison.Ordinal)))
+                {
+                    if (Routing.RouteRegex.Problem(value[2..], System.Text.RegularExpressions.RegexOptions.IgnoreCase) is { } regexProblem)
+                    {
+                        inner.Error(name, regexProblem);
+                    }
+                }
+
                 headers[name.ToLowerInvariant()] = values;
             }
             else if (!r.Errors.All.ContainsKey(inner.PathOf(name)))
