@@ -200,7 +200,7 @@ internal static class EdgeHostingExtensions
             {
                 await next(context);
             }
-            catch (Exception ex) when (!context.Response.HasStarted && BodyProblem(ex) is { } problem)
+            catch (Exception ex) when (!context.Response.HasStarted && BodyProblem(context, ex) is { } problem)
             {
                 // The client's fault, not the edge's: answered, not logged as a failure.
                 await AdminJson.WriteAsync(context, problem.Status, problem.Body);
@@ -232,11 +232,11 @@ internal static class EdgeHostingExtensions
     }
 
     /// <summary>A request body over the limit (ours, or Kestrel's own) or a form that breaks the form reader's limits.</summary>
-    private static (int Status, System.Text.Json.Nodes.JsonObject Body)? BodyProblem(Exception ex) => ex switch
+    private static (int Status, System.Text.Json.Nodes.JsonObject Body)? BodyProblem(HttpContext context, Exception ex) => ex switch
     {
         AdminBodyTooLargeException or Microsoft.AspNetCore.Http.BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (StatusCodes.Status413PayloadTooLarge, new() { ["message"] = "Request body too large", ["name"] = "request body too large" }),
-        InvalidDataException form =>
+        InvalidDataException form when context.Request.HasFormContentType =>
             (StatusCodes.Status400BadRequest, new() { ["message"] = "Cannot parse form body: " + form.Message, ["name"] = "invalid request body" }),
         _ => null,
     };
