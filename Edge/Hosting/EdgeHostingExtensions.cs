@@ -178,6 +178,11 @@ internal static class EdgeHostingExtensions
 
     public static WebApplication UseTurnpikeEdge(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EdgeOptions>>().Value.DeclarativeConfig is { Length: > 0 } file)
+        {
+            app.Services.GetRequiredService<DeclarativeConfigLoader>().Prepare(file);
+        }
+
         var proxy = app.Services.GetRequiredService<ProxyMiddleware>();
         app.Use(next => context => ListenerOf(context) == ListenerKind.Proxy ? proxy.InvokeAsync(context) : next(context));
         app.MapWhen(context => ListenerOf(context) == ListenerKind.Admin, admin => UseJsonApi(admin, endpoints => endpoints.MapAdminApi(), AdminBody.Limit));

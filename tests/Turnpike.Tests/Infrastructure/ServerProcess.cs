@@ -88,6 +88,24 @@ internal sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"{url} was not ready within {timeout}:\n{Output}");
     }
 
+    /// <summary>Waits for the process to exit by itself and returns its exit code; kills it and throws when the timeout passes first.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            throw new TimeoutException($"Process did not exit within {timeout}:\n{Output}");
+        }
+
+        _process.WaitForExit(); // drains the redirected output
+        return _process.ExitCode;
+    }
+
     /// <summary>kill -9: no chance to clean up.</summary>
     public void Kill()
     {
