@@ -37,4 +37,26 @@ public sealed class DeclarativeFileTests
         Assert.Contains(reason, line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Declarative_file_larger_than_the_admin_body_limit_stops_the_edge_before_it_is_read()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("turnpike-hostile-").FullName, "large.yml");
+        await File.WriteAllTextAsync(path, "_format_version: \"3.0\"\n" + new string('#', 4096) + "\n");
+
+        var (exitCode, output) = await EdgeNode.RunDevUntilExitAsync(TimeSpan.FromSeconds(60), "--config", path, "--Turnpike:Admin:MaxBodySize=2048");
+
+        Assert.True(exitCode == 2, $"exit code {exitCode}:\n{output}");
+        Assert.Contains("is larger than Turnpike:Admin:MaxBodySize (2048 bytes)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Admin_max_body_size_out_of_range_stops_the_edge_naming_the_key()
+    {
+        var (exitCode, output) = await EdgeNode.RunDevUntilExitAsync(TimeSpan.FromSeconds(60), "--Turnpike:Admin:MaxBodySize=0");
+
+        Assert.True(exitCode == 2, $"exit code {exitCode}:\n{output}");
+        Assert.Contains("Turnpike:Admin:MaxBodySize must be between 1024", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
 }
