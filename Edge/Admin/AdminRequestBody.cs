@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
@@ -15,13 +14,18 @@ internal sealed record AdminRequestBody(JsonObject Json, bool Coerce)
     {
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync();
-            return (new AdminRequestBody(FromForm(form.SelectMany(f => f.Value.Select(v => (f.Key, v ?? "")))), true), null);
+            var form = await AdminBody.ReadFormAsync(request);
+            var pairs = form.SelectMany(f => f.Value.Select(v => (f.Key, v ?? ""))).ToList();
+            if (pairs.Any(p => p.Key.Count(c => c == '.') >= AdminInputLimits.MaxDepth))
+            {
+                return (null, $"Cannot parse form body: key nested too deeply (more than {AdminInputLimits.MaxDepth} levels)");
+            }
+
+            return (new AdminRequestBody(FromForm(pairs), true), null);
         }
 
-        using var reader = new StreamReader(request.Body);
-        var text = await reader.ReadToEndAsync();
-        if (string.IsNullOrWhiteSpace(text))
+        var bytes = await AdminBody.ReadBytesAsync(request);
+        if (bytes.AsSpan().Trim(" \t\r\n"u8).IsEmpty)
         {
             return (new AdminRequestBody([], false), null);
         }
@@ -32,14 +36,10 @@ internal sealed record AdminRequestBody(JsonObject Json, bool Coerce)
             return (null, "Unsupported Content-Type");
         }
 
-        try
-        {
-            return JsonNode.Parse(text) is JsonObject json ? (new AdminRequestBody(json, false), null) : (null, "Cannot parse JSON body");
-        }
-        catch (JsonException)
-        {
-            return (null, "Cannot parse JSON body");
-        }
+        var (node, problem) = BoundedJson.Parse(bytes);
+        return node is JsonObject json
+            ? (new AdminRequestBody(json, false), null)
+            : (null, problem is null || problem == "invalid JSON" ? "Cannot parse JSON body" : "Cannot parse JSON body: " + problem);
     }
 
     public static JsonObject FromForm(IEnumerable<(string Key, string Value)> pairs)

@@ -123,7 +123,11 @@ internal sealed class BillingEndpoints(UsageReader reader, RouteTableClient tabl
         {
             foreach (var (name, value) in counters)
             {
-                if (Decimal(value, $"per_counter.{name}", errors) is { } unit)
+                if (Turnpike.Edge.Schema.TextRules.Control(name) is { } problem)
+                {
+                    errors["per_counter"] = "counter names " + problem;
+                }
+                else if (Decimal(value, $"per_counter.{name}", errors) is { } unit)
                 {
                     perCounter[name] = unit;
                 }

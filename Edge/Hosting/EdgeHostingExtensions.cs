@@ -57,6 +57,7 @@ internal static class EdgeHostingExtensions
     {
         var configuration = builder.Configuration;
         var options = configuration.GetSection(EdgeOptions.Section).Get<EdgeOptions>() ?? new();
+        options.Admin.Validate();
         if (options.InlineIo || options.InlineSocketCompletions)
         {
             // Read by the runtime when the first socket is made, which has not happened yet. One I/O thread per
@@ -191,10 +192,15 @@ internal static class EdgeHostingExtensions
 
     public static WebApplication UseTurnpikeEdge(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EdgeOptions>>().Value.DeclarativeConfig is { Length: > 0 } file)
+        {
+            app.Services.GetRequiredService<DeclarativeConfigLoader>().Prepare(file);
+        }
+
         var proxy = app.Services.GetRequiredService<ProxyMiddleware>();
         app.Use(next => context => ListenerOf(context) == ListenerKind.Proxy ? proxy.InvokeAsync(context) : next(context));
         var adminAuthentication = app.Services.GetRequiredService<AdminAuthenticationMiddleware>();
-        app.MapWhen(context => ListenerOf(context) == ListenerKind.Admin, admin => UseJsonApi(admin, endpoints => endpoints.MapAdminApi(), adminAuthentication.InvokeAsync));
+        app.MapWhen(context => ListenerOf(context) == ListenerKind.Admin, admin => UseJsonApi(admin, endpoints => endpoints.MapAdminApi(), AdminBody.Limit, adminAuthentication.InvokeAsync));
         app.MapWhen(context => ListenerOf(context) == ListenerKind.Status, status => UseJsonApi(status, endpoints =>
         {
             var handlers = endpoints.ServiceProvider.GetRequiredService<StatusEndpoints>();
@@ -205,14 +211,24 @@ internal static class EdgeHostingExtensions
         return app;
     }
 
+    /// <param name="bodyLimit">Bounds every request body (the admin listener's size limit), when given.</param>
     /// <param name="guard">Runs between routing and the endpoints (the admin listener's authentication), when given.</param>
-    private static void UseJsonApi(IApplicationBuilder app, Action<Microsoft.AspNetCore.Routing.IEndpointRouteBuilder> map, Func<HttpContext, RequestDelegate, Task>? guard = null)
+    private static void UseJsonApi(
+        IApplicationBuilder app,
+        Action<Microsoft.AspNetCore.Routing.IEndpointRouteBuilder> map,
+        Func<HttpContext, Func<Task>, Task>? bodyLimit = null,
+        Func<HttpContext, RequestDelegate, Task>? guard = null)
     {
         app.Use(async (context, next) =>
         {
             try
             {
                 await next(context);
+            }
+            catch (Exception ex) when (!context.Response.HasStarted && BodyProblem(context, ex) is { } problem)
+            {
+                // The client's fault, not the edge's: answered, not logged as a failure.
+                await AdminJson.WriteAsync(context, problem.Status, problem.Body);
             }
             catch (Exception ex) when (!context.Response.HasStarted && ex is not OperationCanceledException)
             {
@@ -228,6 +244,11 @@ internal static class EdgeHostingExtensions
                 await AdminJson.MessageAsync(context, status, message);
             }
         });
+        if (bodyLimit is not null)
+        {
+            app.Use(bodyLimit);
+        }
+
         app.UseStatusCodePages(context => context.HttpContext.Response.StatusCode == StatusCodes.Status405MethodNotAllowed
             ? AdminJson.MessageAsync(context.HttpContext, StatusCodes.Status405MethodNotAllowed, "Method not allowed")
             : AdminJson.MessageAsync(context.HttpContext, context.HttpContext.Response.StatusCode, "Not found"));
@@ -239,6 +260,16 @@ internal static class EdgeHostingExtensions
 
         app.UseEndpoints(map);
     }
+
+    /// <summary>A request body over the limit (ours, or Kestrel's own) or a form that breaks the form reader's limits.</summary>
+    private static (int Status, System.Text.Json.Nodes.JsonObject Body)? BodyProblem(HttpContext context, Exception ex) => ex switch
+    {
+        AdminBodyTooLargeException or Microsoft.AspNetCore.Http.BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            (StatusCodes.Status413PayloadTooLarge, new() { ["message"] = "Request body too large", ["name"] = "request body too large" }),
+        InvalidDataException form when context.Request.HasFormContentType =>
+            (StatusCodes.Status400BadRequest, new() { ["message"] = "Cannot parse form body: " + form.Message, ["name"] = "invalid request body" }),
+        _ => null,
+    };
 
     private static ListenerKind ListenerOf(HttpContext context) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ListenerKey, out var kind) == true ? (ListenerKind)kind! : ListenerKind.Proxy;

@@ -18,7 +18,7 @@ internal sealed class EdgeOptions
 
     public ProxyListenerOptions Proxy { get; set; } = new() { Urls = "http://127.0.0.1:8000" };
 
-    public ListenerOptions Admin { get; set; } = new() { Urls = "http://127.0.0.1:8001" };
+    public AdminListenerOptions Admin { get; set; } = new() { Urls = "http://127.0.0.1:8001" };
 
     public ListenerOptions Status { get; set; } = new() { Urls = "http://127.0.0.1:8100" };
 

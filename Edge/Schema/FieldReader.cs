@@ -28,7 +28,11 @@ internal sealed class FieldReader(JsonObject json, FieldErrors errors, string pa
         return json[name];
     }
 
-    public string? String(string name, bool required = false)
+    /// <summary>
+    /// A string, free of control characters (<see cref="TextRules"/>); <paramref name="multiLine"/> lets tab, CR and LF
+    /// through for the few fields that are text by nature (PEM keys, bodies, prompts), never NUL or the rest.
+    /// </summary>
+    public string? String(string name, bool required = false, bool multiLine = false)
     {
         var node = Raw(name);
         if (node is null)
@@ -43,11 +47,30 @@ internal sealed class FieldReader(JsonObject json, FieldErrors errors, string pa
 
         if (node is JsonValue value && value.TryGetValue<string>(out var text))
         {
+            if (TextRules.Control(text, multiLine) is { } problem)
+            {
+                Error(name, problem);
+                return null;
+            }
+
             return text;
         }
 
         Error(name, "expected a string");
         return null;
+    }
+
+    /// <summary>A header name an admin configures: a string that is an RFC 7230 token.</summary>
+    public string? HeaderName(string name, bool required = false)
+    {
+        var value = String(name, required);
+        if (value is not null && TextRules.HeaderName(value) is { } problem)
+        {
+            Error(name, problem);
+            return null;
+        }
+
+        return value;
     }
 
     /// <summary>A string that must be one of <paramref name="allowed"/>.</summary>
@@ -151,7 +174,7 @@ internal sealed class FieldReader(JsonObject json, FieldErrors errors, string pa
         return null;
     }
 
-    /// <summary>An array of strings; each element checked by <paramref name="check"/> (returns an error message or null).</summary>
+    /// <summary>An array of strings free of control characters; each element then checked by <paramref name="check"/> (returns an error message or null).</summary>
     public string[]? Strings(string name, Func<string, string?>? check = null)
     {
         var node = Raw(name);
@@ -177,7 +200,7 @@ internal sealed class FieldReader(JsonObject json, FieldErrors errors, string pa
         {
             if (array[i] is JsonValue element && element.TryGetValue<string>(out var text))
             {
-                if (check?.Invoke(text) is { } problem)
+                if ((TextRules.Control(text) ?? check?.Invoke(text)) is { } problem)
                 {
                     errors.Add($"{PathOf(name)}[{i}]", problem);
                     ok = false;

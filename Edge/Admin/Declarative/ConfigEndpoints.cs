@@ -57,37 +57,31 @@ internal sealed class ConfigEndpoints(DeclarativeConfig config, AdminWriter writ
         var request = context.Request;
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync();
+            var form = await AdminBody.ReadFormAsync(request);
             if (form.Files.GetFile("config") is { } file)
             {
+                // The form reader kept the file within the body limit already.
                 using var fileReader = new StreamReader(file.OpenReadStream());
-                return await fileReader.ReadToEndAsync();
+                return await fileReader.ReadToEndAsync(context.RequestAborted);
             }
 
             return form["config"].ToString() is { Length: > 0 } value ? value : null;
         }
 
-        using var reader = new StreamReader(request.Body);
-        var text = await reader.ReadToEndAsync();
+        var bytes = await AdminBody.ReadBytesAsync(request);
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
         if (string.IsNullOrWhiteSpace(text))
         {
             return null;
         }
 
         // Kong's JSON form wraps the file in {"config": "..."}; a bare JSON or YAML document is taken as the file.
-        if ((request.ContentType ?? "").Contains("json", StringComparison.OrdinalIgnoreCase))
+        // Anything else the bounded JSON reader refuses is left to the YAML reader, which has the same budgets and
+        // says what is wrong in a declarative configuration error.
+        if ((request.ContentType ?? "").Contains("json", StringComparison.OrdinalIgnoreCase)
+            && BoundedJson.Parse(bytes).Node is JsonObject obj && obj.Count == 1 && obj["config"] is JsonValue inner && inner.TryGetValue<string>(out var wrapped))
         {
-            try
-            {
-                if (JsonNode.Parse(text) is JsonObject obj && obj.Count == 1 && obj["config"] is JsonValue inner && inner.TryGetValue<string>(out var wrapped))
-                {
-                    return wrapped;
-                }
-            }
-            catch (System.Text.Json.JsonException)
-            {
-                return text;
-            }
+            return wrapped;
         }
 
         return text;

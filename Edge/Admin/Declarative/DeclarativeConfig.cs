@@ -35,7 +35,7 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         }
         catch (YamlDotNet.Core.YamlException ex)
         {
-            return (null, Invalid(new Dictionary<string, string> { ["@entity"] = "failed parsing declarative configuration: " + ex.Message }));
+            return (null, Invalid(new Dictionary<string, string> { ["@entity"] = "failed parsing declarative configuration: " + ex.Message + (ex.Start.Line > 0 ? $" (line {ex.Start.Line}, column {ex.Start.Column})" : "") }));
         }
 
         return root is JsonObject obj ? Read(obj) : (null, new AdminError { Message = "expected a declarative configuration", Name = "invalid declarative configuration", Code = AdminError.DeclarativeConfigCode });

@@ -11,12 +11,8 @@ namespace Turnpike.Edge.Admin.Declarative;
 /// </summary>
 internal static class YamlJson
 {
-    public static JsonNode? Parse(string text)
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(text));
-        return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode);
-    }
+    /// <summary>The first document, within <see cref="AdminInputLimits"/> (see <see cref="YamlJsonReader"/>).</summary>
+    public static JsonNode? Parse(string text) => YamlJsonReader.Read(text);
 
     public static string Write(JsonNode node)
     {
@@ -27,18 +23,10 @@ internal static class YamlJson
         return text.EndsWith("...\n", StringComparison.Ordinal) ? text[..^4] : text;
     }
 
-    private static JsonNode? Convert(YamlNode node) => node switch
+    /// <summary>A scalar by YAML's core schema: quoted and block scalars are strings, plain ones may be numbers, booleans or null.</summary>
+    public static JsonNode? Scalar(string value, ScalarStyle style)
     {
-        YamlMappingNode map => new JsonObject(map.Children.Select(c => KeyValuePair.Create(((YamlScalarNode)c.Key).Value ?? "", Convert(c.Value)))),
-        YamlSequenceNode seq => new JsonArray([.. seq.Children.Select(Convert)]),
-        YamlScalarNode scalar => Scalar(scalar),
-        _ => null,
-    };
-
-    private static JsonNode? Scalar(YamlScalarNode scalar)
-    {
-        var value = scalar.Value ?? "";
-        if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
+        if (style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
         {
             return value;
         }
@@ -54,6 +42,7 @@ internal static class YamlJson
         };
     }
 
+    // Recursive, but only over tables the admin API stored, which its readers kept within AdminInputLimits.MaxDepth.
     private static YamlNode ToYaml(JsonNode? node)
     {
         switch (node)
@@ -76,7 +65,7 @@ internal static class YamlJson
                 return seq;
             case JsonValue value when value.TryGetValue<string>(out var text):
                 // Quote strings a reader would otherwise take for another type.
-                var plain = Scalar(new YamlScalarNode(text)) is JsonValue parsed && parsed.TryGetValue<string>(out _) && text.Trim() == text && text.Length > 0;
+                var plain = Scalar(text, ScalarStyle.Any) is JsonValue parsed && parsed.TryGetValue<string>(out _) && text.Trim() == text && text.Length > 0;
                 return new YamlScalarNode(text) { Style = plain ? ScalarStyle.Any : ScalarStyle.DoubleQuoted };
             case null:
                 return new YamlScalarNode("null");

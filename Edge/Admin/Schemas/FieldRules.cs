@@ -87,8 +87,7 @@ internal static partial class FieldRules
 
     public static string? Method(string value) => UpperCase().IsMatch(value) ? null : "invalid value: " + value;
 
-    public static string? HeaderName(string value) =>
-        value.Length > 0 && value.All(c => c > ' ' && c < 127 && c != ':') ? null : "bad header name '" + value + "'";
+    public static string? HeaderName(string value) => Turnpike.Edge.Schema.TextRules.HeaderName(value);
 
     [GeneratedRegex("^[A-Za-z0-9._~-]+$")]
     private static partial Regex NameChars();

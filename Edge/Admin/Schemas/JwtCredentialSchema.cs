@@ -22,7 +22,7 @@ internal sealed class JwtCredentialSchema : IEntitySchema
         var (id, createdAt, consumerId, tags) = CredentialFields.Read(r);
         var key = r.String("key");
         var secret = r.String("secret");
-        var publicKey = r.String("rsa_public_key");
+        var publicKey = r.String("rsa_public_key", multiLine: true);
         var algorithm = r.String("algorithm") ?? "HS256";
         if (key is { Length: 0 })
         {

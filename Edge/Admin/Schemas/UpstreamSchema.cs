@@ -36,8 +36,8 @@ internal sealed class UpstreamSchema : IEntitySchema
 
         var hashOn = HashSource(r, "hash_on");
         var hashFallback = HashSource(r, "hash_fallback");
-        var hashOnHeader = r.String("hash_on_header");
-        var hashFallbackHeader = r.String("hash_fallback_header");
+        var hashOnHeader = r.HeaderName("hash_on_header");
+        var hashFallbackHeader = r.HeaderName("hash_fallback_header");
         if (hashOn == "header" && string.IsNullOrEmpty(hashOnHeader))
         {
             r.Error("hash_on_header", "required field missing");

@@ -59,7 +59,7 @@ internal sealed class AiPromptDecoratorPlugin : IGatewayPlugin
 
             var reader = new FieldReader(message, errors, $"{prompts.PathOf(name)}[{i}].");
             var role = reader.String("role") ?? "system";
-            var content = reader.String("content", required: true);
+            var content = reader.String("content", required: true, multiLine: true);
             if (!Roles.Contains(role))
             {
                 reader.Error("role", $"expected one of: {string.Join(", ", Roles)}");

@@ -37,7 +37,7 @@ internal sealed class AiPromptTemplatePlugin : IGatewayPlugin
 
                 var reader = new FieldReader(template, errors, $"{config.PathOf("templates")}[{i}].");
                 var name = reader.String("name", required: true);
-                var text = reader.String("template", required: true);
+                var text = reader.String("template", required: true, multiLine: true);
                 if (name is not null && !names.Add(name))
                 {
                     reader.Error("name", $"template name '{name}' is used twice");

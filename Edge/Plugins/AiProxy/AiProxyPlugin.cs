@@ -112,7 +112,7 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
 
     private static JsonObject ReadAuth(FieldReader config, FieldReader? auth)
     {
-        var headerName = auth?.String("header_name");
+        var headerName = auth?.HeaderName("header_name");
         var headerValue = auth?.String("header_value");
         var paramName = auth?.String("param_name");
         var paramValue = auth?.String("param_value");

@@ -14,11 +14,7 @@ internal sealed class CorrelationIdPlugin : IGatewayPlugin
 
     public JsonObject ReadConfig(FieldReader config)
     {
-        var headerName = config.String("header_name") ?? "Kong-Request-ID";
-        if (headerName.Length == 0 || headerName.Any(c => c <= ' ' || c >= 127 || c == ':'))
-        {
-            config.Error("header_name", "bad header name");
-        }
+        var headerName = config.HeaderName("header_name") ?? "Kong-Request-ID";
 
         var generator = config.String("generator") ?? "uuid#counter";
         if (generator is not ("uuid" or "uuid#counter" or "tracker"))

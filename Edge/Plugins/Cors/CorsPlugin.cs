@@ -19,8 +19,8 @@ internal sealed class CorsPlugin : IGatewayPlugin
     {
         var origins = config.Strings("origins", OriginProblem);
         var methods = config.Strings("methods", m => AllMethods.Contains(m) ? null : "expected one of: " + string.Join(", ", AllMethods)) ?? AllMethods;
-        var headers = config.Strings("headers");
-        var exposed = config.Strings("exposed_headers");
+        var headers = config.Strings("headers", TextRules.HeaderName);
+        var exposed = config.Strings("exposed_headers", TextRules.HeaderName);
         var result = new JsonObject
         {
             ["origins"] = Array(origins),

@@ -27,7 +27,7 @@ internal sealed class JwtPlugin(TimeProvider time) : IGatewayPlugin
         {
             ["uri_param_names"] = Array(config.Strings("uri_param_names") ?? ["jwt"]),
             ["cookie_names"] = Array(config.Strings("cookie_names") ?? []),
-            ["header_names"] = Array(config.Strings("header_names") ?? ["authorization"]),
+            ["header_names"] = Array(config.Strings("header_names", TextRules.HeaderName) ?? ["authorization"]),
             ["key_claim_name"] = config.String("key_claim_name") ?? "iss",
             ["secret_is_base64"] = config.Boolean("secret_is_base64") ?? false,
             ["claims_to_verify"] = claims is null ? null : Array([.. claims.Distinct()]),

@@ -14,7 +14,7 @@ internal sealed class KeyAuthPlugin : IGatewayPlugin
 
     public JsonObject ReadConfig(FieldReader config)
     {
-        var keyNames = config.Strings("key_names", name => name.Length == 0 || name.Any(c => c <= ' ' || c >= 127 || c == ':') ? "bad header name" : null)
+        var keyNames = config.Strings("key_names", name => TextRules.HeaderName(name) is null ? null : "bad header name")
             ?? ["apikey"];
         if (keyNames.Length == 0)
         {

@@ -68,7 +68,7 @@ internal sealed class RateLimitingPlugin(ClusterQuota cluster, LocalQuota local,
         }
 
         var limitBy = config.OneOf("limit_by", limitByChoices) ?? "consumer";
-        var headerName = limitByChoices.Contains("header") ? config.String("header_name") : null;
+        var headerName = limitByChoices.Contains("header") ? config.HeaderName("header_name") : null;
         var path = limitByChoices.Contains("path") ? config.String("path") : null;
         if (limitBy == "header" && string.IsNullOrEmpty(headerName))
         {

@@ -17,7 +17,7 @@ internal sealed class RequestTerminationPlugin : IGatewayPlugin
         var status = config.Integer("status_code", 100, 599) ?? 503;
         var message = config.String("message");
         var contentType = config.String("content_type");
-        var body = config.String("body");
+        var body = config.String("body", multiLine: true);
         var echo = config.Boolean("echo") ?? false;
         var trigger = config.String("trigger");
         if (message is not null && (contentType is not null || body is not null))

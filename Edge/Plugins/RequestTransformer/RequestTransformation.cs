@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Plugins.RequestTransformer;
 
@@ -30,6 +31,22 @@ internal sealed record PartOperations(
 
     /// <summary>Checks one <c>name:value</c> entry (renames: <c>old:new</c>) of a transformer's config.</summary>
     public static string? PairProblem(string value) => value.IndexOf(':', StringComparison.Ordinal) > 0 ? null : "invalid value: " + value;
+
+    /// <summary>The check of one entry of <paramref name="action"/> on <paramref name="part"/>: header names (both of a rename) must be RFC 7230 tokens.</summary>
+    public static Func<string, string?>? Check(string action, string part)
+    {
+        if (part != "headers")
+        {
+            return action == "remove" ? null : PairProblem;
+        }
+
+        return action switch
+        {
+            "remove" => TextRules.HeaderName,
+            "rename" => value => PairProblem(value) ?? TextRules.HeaderName(Split(value).Item1) ?? TextRules.HeaderName(Split(value).Item2),
+            _ => value => PairProblem(value) ?? TextRules.HeaderName(value[..value.IndexOf(':', StringComparison.Ordinal)]),
+        };
+    }
 
     /// <summary>Applies the operations to request or response headers in place (no copy of the other headers).</summary>
     public void ApplyTo(IHeaderDictionary headers)

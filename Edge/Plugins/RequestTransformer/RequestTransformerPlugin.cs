@@ -32,7 +32,7 @@ internal sealed class RequestTransformerPlugin : IGatewayPlugin
             var read = new JsonObject();
             foreach (var part in Parts)
             {
-                var values = reader.Strings(part, action == "remove" ? null : PartOperations.PairProblem) ?? [];
+                var values = reader.Strings(part, PartOperations.Check(action, part)) ?? [];
                 read[part] = new JsonArray([.. values.Select(v => (JsonNode?)v)]);
             }
 

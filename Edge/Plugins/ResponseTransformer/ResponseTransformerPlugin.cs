@@ -27,7 +27,7 @@ internal sealed class ResponseTransformerPlugin : IGatewayPlugin
             var read = new JsonObject();
             foreach (var part in new[] { "headers", "json" })
             {
-                var values = reader.Strings(part, action == "remove" ? null : PartOperations.PairProblem) ?? [];
+                var values = reader.Strings(part, PartOperations.Check(action, part)) ?? [];
                 read[part] = new JsonArray([.. values.Select(v => (JsonNode?)v)]);
             }
 

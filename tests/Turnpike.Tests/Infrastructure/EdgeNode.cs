@@ -55,6 +55,24 @@ internal sealed class EdgeNode : IAsyncDisposable
             ["Turnpike__Cluster__GatewayPort"] = FreePorts.Next().ToString(),
         }, ["--dev", .. args], dev: true);
 
+    /// <summary>A dev edge expected to stop by itself (a bad setting or file): its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunDevUntilExitAsync(TimeSpan timeout, params string[] args)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Turnpike__Cluster__SiloPort"] = FreePorts.Next().ToString(),
+            ["Turnpike__Cluster__GatewayPort"] = FreePorts.Next().ToString(),
+            ["Turnpike__Proxy__Urls"] = $"http://127.0.0.1:{FreePorts.Next()}",
+            ["Turnpike__Admin__Urls"] = $"http://127.0.0.1:{FreePorts.Next()}",
+            ["Turnpike__Status__Urls"] = $"http://127.0.0.1:{FreePorts.Next()}",
+            ["Turnpike__Metering__JournalDirectory"] = Directory.CreateTempSubdirectory("turnpike-meter-journal-").FullName,
+        };
+        environment["Turnpike__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{environment["Turnpike__Cluster__SiloPort"]}";
+        await using var process = ServerProcess.Start(RepoPaths.EdgeDll, environment, ["--dev", .. args]);
+        var exitCode = await process.WaitForExitAsync(timeout);
+        return (exitCode, process.Output);
+    }
+
     /// <summary>An edge that is an Orleans client of the given silos' gateways.</summary>
     public static Task<EdgeNode> StartClientAsync(
         IEnumerable<SiloNode> silos, TimeSpan? pollInterval = null, string? journalDirectory = null, Dictionary<string, string>? extraEnvironment = null) =>

@@ -88,11 +88,21 @@ internal sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"{url} was not ready within {timeout}:\n{Output}");
     }
 
-    /// <summary>Waits for the process to exit by itself (a refused configuration, say) and returns its exit code.</summary>
+    /// <summary>Waits for the process to exit by itself and returns its exit code; kills it and throws when the timeout passes first.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(deadline.Token); // also drains the redirected output into Output
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            throw new TimeoutException($"Process did not exit within {timeout}:\n{Output}");
+        }
+
+        _process.WaitForExit(); // drains the redirected output
         return _process.ExitCode;
     }
 

@@ -1,0 +1,26 @@
+namespace Turnpike.Edge.Hosting;
+
+/// <summary>The admin API's listener (<c>Turnpike:Admin</c>) and the size of the bodies it reads.</summary>
+internal sealed class AdminListenerOptions
+{
+    public const long DefaultMaxBodySize = 16 * 1024 * 1024;
+
+    /// <summary>A declarative file this large is already far beyond any table we have seen; above it reading whole bodies into memory stops being harmless.</summary>
+    public const long MaxAllowedBodySize = 1024L * 1024 * 1024;
+
+    /// <summary>One or more <c>http://address:port</c>, separated by <c>;</c> or <c>,</c>.</summary>
+    public string Urls { get; set; } = "";
+
+    /// <summary>The largest admin request body, in bytes (also the largest declarative file read at start); larger ones get 413.</summary>
+    public long MaxBodySize { get; set; } = DefaultMaxBodySize;
+
+    /// <summary>Stops the process (exit code 2) with a message naming the key when the size is out of range.</summary>
+    public void Validate()
+    {
+        if (MaxBodySize is < 1024 or > MaxAllowedBodySize)
+        {
+            throw new Turnpike.Hosting.ConfigurationProblemException(
+                $"Turnpike:Admin:MaxBodySize must be between 1024 and {MaxAllowedBodySize} bytes (got {MaxBodySize}).");
+        }
+    }
+}
