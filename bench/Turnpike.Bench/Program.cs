@@ -34,13 +34,13 @@ switch (mode)
         await AiBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), requests: Arg(args, "--requests", 200));
         break;
     case "hostile":
-        await HostileMixBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), seconds: Arg(args, "--seconds", 5), connections: Arg(args, "--connections", 8), attackers: Arg(args, "--attackers", 4));
+        await HostileMixBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), seconds: Arg(args, "--seconds", 5), connections: Arg(args, "--connections", 8), attackers: Arg(args, "--attackers", 4), rate: Arg(args, "--rate", 200));
         break;
     case "ratelimit":
         await RateLimitBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), seconds: Arg(args, "--seconds", 5), connections: Arg(args, "--connections", 32));
         break;
     default:
-        Console.WriteLine("usage: Turnpike.Bench micro | proxy [--rounds 3] [--seconds 5] [--low 8] [--high 64] [--inline-io 1] | propagation [--edges 4] [--changes 200] | scale [--count 20000] | matching | ratelimit|metering [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24] | ai [--rounds 5] [--requests 200] | hostile [--rounds 5] [--seconds 5] [--connections 8] [--attackers 4]");
+        Console.WriteLine("usage: Turnpike.Bench micro | proxy [--rounds 3] [--seconds 5] [--low 8] [--high 64] [--inline-io 1] | propagation [--edges 4] [--changes 200] | scale [--count 20000] | matching | ratelimit|metering [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24] | ai [--rounds 5] [--requests 200] | hostile [--rounds 5] [--seconds 5] [--connections 8] [--attackers 4] [--rate 200]");
         break;
 }
 
