@@ -182,6 +182,11 @@ internal static class EdgeHostingExtensions
         {
             kestrel.AddServerHeader = false;
             ApplyLimits(kestrel.Limits, limits);
+
+            // Header bytes above 0x7F (obs-text) are read and written as Latin-1, so the proxy passes them byte for byte
+            // (UpstreamClients does the same towards upstreams); CR, LF and NUL are still refused by Kestrel's parser.
+            kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
+            kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
             var counters = kestrel.ApplicationServices.GetRequiredService<EdgeCounters>();
             Listen(kestrel, ListenerKind.Proxy, ListenerUrls.Parse(options.Proxy.Urls, "Turnpike:Proxy:Urls"), counters, limits.MaxConcurrentConnections);
             Listen(kestrel, ListenerKind.Admin, ListenerUrls.Parse(options.Admin.Urls, "Turnpike:Admin:Urls"), counters, null);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Text;
 
 namespace Turnpike.Edge.Proxy;
 
@@ -22,6 +23,12 @@ internal sealed class UpstreamClients : IDisposable
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
         EnableMultipleHttp2Connections = true,
         ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
+
+        // Header bytes pass through as they came (obs-text, RFC 9110 5.5), as nginx passes them: Kestrel reads them as
+        // Latin-1, so writing Latin-1 gives the upstream the client's bytes, and the other way round for responses.
+        // Without it a client's UTF-8 header made the forward throw: a 502, counted against the target.
+        RequestHeaderEncodingSelector = static (_, _) => Encoding.Latin1,
+        ResponseHeaderEncodingSelector = static (_, _) => Encoding.Latin1,
     }, disposeHandler: true));
 
     public void Dispose()

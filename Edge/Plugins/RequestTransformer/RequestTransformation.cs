@@ -22,12 +22,23 @@ internal sealed record PartOperations(
 {
     public bool IsEmpty => Remove.Length + Rename.Length + Replace.Length + Add.Length + Append.Length == 0;
 
-    public static PartOperations From(JsonObject config, string part) => new(
-        Values(config, "remove", part),
-        [.. Values(config, "rename", part).Select(Split)],
-        [.. Values(config, "replace", part).Select(Split)],
-        [.. Values(config, "add", part).Select(Split)],
-        [.. Values(config, "append", part).Select(Split)]);
+    /// <summary>The operations on <paramref name="part"/>; header values made safe once here (non-ASCII percent-encoded), not per request.</summary>
+    public static PartOperations From(JsonObject config, string part)
+    {
+        Func<string, (string, string)> pair = part == "headers" ? HeaderPair : Split;
+        return new(
+            Values(config, "remove", part),
+            [.. Values(config, "rename", part).Select(Split)],
+            [.. Values(config, "replace", part).Select(pair)],
+            [.. Values(config, "add", part).Select(pair)],
+            [.. Values(config, "append", part).Select(pair)]);
+    }
+
+    private static (string, string) HeaderPair(string entry)
+    {
+        var (name, value) = Split(entry);
+        return (name, Proxy.PrintableText.Escape(value));
+    }
 
     /// <summary>Checks one <c>name:value</c> entry (renames: <c>old:new</c>) of a transformer's config.</summary>
     public static string? PairProblem(string value) => value.IndexOf(':', StringComparison.Ordinal) > 0 ? null : "invalid value: " + value;

@@ -136,14 +136,27 @@ public sealed class HostileProxyTests(DevGatewayFixture fixture) : IAsyncLifetim
         Assert.Equal(400, (await RawAsync("GET", $"/{name}/bad%C3")).Status);                 // not UTF-8
         Assert.Equal(400, (await RawAsync("POST", $"/{name}/chunks", "Transfer-Encoding: chunked\r\n", body: "zz\r\nhello\r\n0\r\n\r\n")).Status);
         Assert.Equal(400, (await RawAsync("POST", $"/{name}/chunks", "Transfer-Encoding: chunked\r\n", body: "5\nhello\n0\n\n")).Status); // bare LF
+        Assert.Equal(200, (await RawAsync("GET", $"/{name}/utf8-header", "X-Name: caf\u00C3\u00A9\r\n")).Status); // UTF-8 bytes in a header value
         for (var i = 0; i < 5; i++)
         {
             Assert.Equal(200, (await RawAsync("GET", $"/{name}/after-{i}")).Status);
         }
 
         Assert.StartsWith($"GET /caf%C3%A9 HTTP/1.1", Assert.Single(_upstream.RequestsFor("/caf")), StringComparison.Ordinal);
+        Assert.Contains("X-Name: caf\u00C3\u00A9", HeaderLines(Assert.Single(_upstream.RequestsFor("/utf8-header")))); // the client's bytes, as sent
         var (_, health) = await _admin.GetJsonAsync($"/upstreams/{upstream}/health");
         Assert.DoesNotContain("UNHEALTHY", health!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Transformer_header_values_with_non_ASCII_text_reach_the_upstream_percent_encoded()
+    {
+        var name = await RouteAsync();
+        await _admin.CreateAsync($"/routes/{name}/plugins", new { name = "request-transformer", config = new { add = new { headers = new[] { "X-Team:café" } } } });
+        await Poll.UntilAsync(async () => (await RawAsync("GET", $"/{name}/probe")).Status == 200 && _upstream.Requests.Any(r => r.Contains("X-Team", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the transformer");
+
+        Assert.Equal(200, (await RawAsync("GET", $"/{name}/team")).Status);
+        Assert.Contains("X-Team: caf%C3%A9", HeaderLines(Assert.Single(_upstream.RequestsFor("/team"))));
     }
 
     [Fact]
