@@ -117,7 +117,7 @@ internal sealed partial class ProxyMiddleware(
         if (raw is { Length: > 0 } && raw[0] == '/')
         {
             var query = raw.IndexOf('?', StringComparison.Ordinal);
-            path = RequestPath.Parse(query < 0 ? raw : raw.AsSpan(0, query));
+            path = RequestPath.Parse(query < 0 ? raw : raw.AsSpan(0, query), request.Path.Value);
         }
         else
         {
@@ -125,9 +125,9 @@ internal sealed partial class ProxyMiddleware(
             path = RequestPath.Parse(request.Path.HasValue ? request.Path.ToUriComponent() : "/");
         }
 
-        if (path is not null && !string.Equals(path.Canonical, request.Path.Value, StringComparison.Ordinal))
+        if (path is { } parsed && !string.Equals(parsed.Canonical, request.Path.Value, StringComparison.Ordinal))
         {
-            request.Path = new PathString(path.Canonical); // plugins read the same path the route was matched on
+            request.Path = new PathString(parsed.Canonical); // plugins read the same path the route was matched on
         }
 
         return path;

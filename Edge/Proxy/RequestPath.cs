@@ -17,7 +17,7 @@ namespace Turnpike.Edge.Proxy;
 /// is the same path with the client's own escapes kept and every character that may not stand in a path
 /// escaped, so the upstream receives exactly the path the route matched, as ASCII without CR, LF or NUL.
 /// </summary>
-internal sealed class RequestPath
+internal readonly struct RequestPath
 {
     // RFC 3986 pchar without '%' (an escape is checked on its own), plus '/' between segments.
     private static readonly SearchValues<char> Literal = SearchValues.Create(
@@ -44,17 +44,19 @@ internal sealed class RequestPath
     /// Parses the path part of an origin-form request target. Null when the path is refused (an invalid
     /// escape, bytes that are not UTF-8, a NUL, or a dot segment hidden behind an escaped slash): a 400.
     /// </summary>
-    public static RequestPath? Parse(ReadOnlySpan<char> raw)
+    /// <param name="raw">The path as the request line has it.</param>
+    /// <param name="decoded">The server's decoded path, reused (no copy) when it is the same text.</param>
+    public static RequestPath? Parse(ReadOnlySpan<char> raw, string? decoded = null)
     {
         if (raw.IsEmpty || raw[0] != '/')
         {
             return null;
         }
 
-        // The common path: nothing escaped, no dot or empty segment, nothing to escape. One scan, no copy.
+        // The common path: nothing escaped, no dot or empty segment, nothing to escape. Two scans, no allocation.
         if (raw.IndexOfAnyExcept(Literal) < 0 && !HasDotOrEmptySegment(raw))
         {
-            var text = raw.ToString();
+            var text = decoded is not null && raw.SequenceEqual(decoded) ? decoded : raw.ToString();
             return new RequestPath(text, text, null);
         }
 

@@ -23,8 +23,7 @@ public sealed class RequestPathTests
     [InlineData("/a%20b", "/a b", "/a%20b")]
     public void Paths_are_canonical_for_matching_and_escaped_for_the_upstream(string raw, string canonical, string encoded)
     {
-        var path = RequestPath.Parse(raw);
-        Assert.NotNull(path);
+        var path = RequestPath.Parse(raw) ?? throw new InvalidOperationException(raw + " was refused");
         Assert.Equal(canonical, path.Canonical);
         Assert.Equal(encoded, path.Encoded);
     }
@@ -42,7 +41,7 @@ public sealed class RequestPathTests
     [Fact]
     public void Canonical_prefix_lengths_map_to_the_escaped_form()
     {
-        var path = RequestPath.Parse("/caf%C3%A9/x%2Fy")!;
+        var path = RequestPath.Parse("/caf%C3%A9/x%2Fy")!.Value;
         Assert.Equal("/café/x%2Fy", path.Canonical);
         Assert.Equal("/caf%C3%A9".Length, path.EncodedLength("/café".Length));
         Assert.Equal("/caf".Length, path.EncodedLength("/caf".Length));
