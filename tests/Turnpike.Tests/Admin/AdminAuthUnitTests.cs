@@ -5,6 +5,7 @@ using Orleans.Runtime;
 using Orleans.Storage;
 using Turnpike.Edge.Admin.Authentication;
 using Turnpike.RouteTable;
+using Turnpike.Tests.Infrastructure;
 using Xunit;
 
 namespace Turnpike.Tests.Admin;
@@ -139,7 +140,7 @@ public sealed class AdminAuthUnitTests
     [Fact]
     public async Task Stored_table_replacement_keeps_admins_in_storage()
     {
-        var disk = new MemoryStorage();
+        var disk = new CrashableGrainStorage();
         var grain = GrainId.Create("routetable", "default");
         var storage = new RouteTableStorage(disk, grain);
         await storage.LoadAsync();
@@ -155,33 +156,5 @@ public sealed class AdminAuthUnitTests
     {
         var (salt, hash) = AdminToken.Protect(token);
         return new AdminEntity { Id = Guid.NewGuid(), Username = username, Role = role, TokenSalt = salt, TokenHash = hash };
-    }
-
-    private sealed class MemoryStorage : IGrainStorage
-    {
-        private readonly Dictionary<string, object> _states = [];
-
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        {
-            if (_states.TryGetValue(stateName, out var state))
-            {
-                grainState.State = (T)state;
-                grainState.RecordExists = true;
-            }
-
-            return Task.CompletedTask;
-        }
-
-        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        {
-            _states[stateName] = grainState.State!;
-            return Task.CompletedTask;
-        }
-
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        {
-            _states.Remove(stateName);
-            return Task.CompletedTask;
-        }
     }
 }
