@@ -58,7 +58,7 @@ internal sealed partial class ProxyMiddleware(
         var route = found.Route;
         if (!(request.IsHttps ? route.AllowsHttps : route.AllowsHttp))
         {
-            await RejectProtocolAsync(context, route);
+            await RejectProtocolAsync(context, route, clientPath.Encoded);
             return;
         }
 
@@ -305,7 +305,7 @@ internal sealed partial class ProxyMiddleware(
                 || HttpMethods.IsPut(request.Method) || HttpMethods.IsDelete(request.Method) || HttpMethods.IsTrace(request.Method));
     }
 
-    private static Task RejectProtocolAsync(HttpContext context, CompiledRoute route)
+    private static Task RejectProtocolAsync(HttpContext context, CompiledRoute route, string escapedPath)
     {
         var status = route.Entity.HttpsRedirectStatusCode;
         if (status == StatusCodes.Status426UpgradeRequired)
@@ -317,7 +317,7 @@ internal sealed partial class ProxyMiddleware(
 
         var request = context.Request;
         context.Response.StatusCode = status;
-        context.Response.Headers.Location = $"https://{request.Host.Host}{request.PathBase}{request.Path}{request.QueryString}";
+        context.Response.Headers.Location = $"https://{request.Host.Host}{escapedPath}{request.QueryString}"; // the client's escapes, nothing escaped twice
         return Task.CompletedTask;
     }
 }
