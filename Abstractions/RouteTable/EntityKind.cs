@@ -14,6 +14,9 @@ public enum EntityKind
     Upstream,
     Target,
     Admin,
+    Certificate,
+    Sni,
+    CaCertificate,
 }
 
 public static class EntityKindNames
@@ -31,6 +34,9 @@ public static class EntityKindNames
         EntityKind.Upstream => "upstreams",
         EntityKind.Target => "targets",
         EntityKind.Admin => "admins",
+        EntityKind.Certificate => "certificates",
+        EntityKind.Sni => "snis",
+        EntityKind.CaCertificate => "ca_certificates",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

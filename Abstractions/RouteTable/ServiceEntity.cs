@@ -17,6 +17,18 @@ public sealed record ServiceEntity : GatewayEntity
     [Id(8)] public int ReadTimeout { get; init; } = DefaultTimeoutMs;
     [Id(9)] public bool Enabled { get; init; } = true;
 
+    /// <summary>Whether an <c>https</c>/<c>grpcs</c> upstream's certificate is verified (Kong's <c>tls_verify</c>; null: the edge's default, verify).</summary>
+    [Id(10)] public bool? TlsVerify { get; init; }
+
+    /// <summary>The longest certificate chain accepted from the upstream (Kong's <c>tls_verify_depth</c>; null: no limit).</summary>
+    [Id(11)] public int? TlsVerifyDepth { get; init; }
+
+    /// <summary>Ids of the <c>ca_certificates</c> trusted for this upstream instead of the system's roots.</summary>
+    [Id(12)] public Guid[]? CaCertificates { get; init; }
+
+    /// <summary>Id of the certificate the edge presents to the upstream (mutual TLS).</summary>
+    [Id(13)] public Guid? ClientCertificateId { get; init; }
+
     public override EntityKind Kind => EntityKind.Service;
     public override string? UniqueName => Name;
 }

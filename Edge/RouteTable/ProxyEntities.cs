@@ -2,7 +2,7 @@ namespace Turnpike.Edge.RouteTable;
 
 /// <summary>
 /// The edge's mutable copy of the entities the proxy is compiled from (services, routes, plugins, upstreams,
-/// targets), kept up to date by the sync loop from each table change. Consumers and credentials have their
+/// targets, certificates and their SNIs, CA certificates), kept up to date by the sync loop from each table change. Consumers and credentials have their
 /// own immutable directory. Used by one thread at a time.
 /// </summary>
 internal sealed class ProxyEntities
@@ -17,6 +17,12 @@ internal sealed class ProxyEntities
 
     public Dictionary<Guid, TargetEntity> Targets { get; } = [];
 
+    public Dictionary<Guid, CertificateEntity> Certificates { get; } = [];
+
+    public Dictionary<Guid, SniEntity> Snis { get; } = [];
+
+    public Dictionary<Guid, CaCertificateEntity> CaCertificates { get; } = [];
+
     public void Apply(bool full, IEnumerable<GatewayEntity> upserts, IEnumerable<EntityRef> deletes)
     {
         if (full)
@@ -26,6 +32,9 @@ internal sealed class ProxyEntities
             Plugins.Clear();
             Upstreams.Clear();
             Targets.Clear();
+            Certificates.Clear();
+            Snis.Clear();
+            CaCertificates.Clear();
         }
 
         foreach (var deleted in deletes)
@@ -37,6 +46,9 @@ internal sealed class ProxyEntities
                 EntityKind.Plugin => Plugins.Remove(deleted.Id),
                 EntityKind.Upstream => Upstreams.Remove(deleted.Id),
                 EntityKind.Target => Targets.Remove(deleted.Id),
+                EntityKind.Certificate => Certificates.Remove(deleted.Id),
+                EntityKind.Sni => Snis.Remove(deleted.Id),
+                EntityKind.CaCertificate => CaCertificates.Remove(deleted.Id),
                 _ => false, // consumers and credentials: the consumer directory applies them
             };
         }
@@ -50,6 +62,9 @@ internal sealed class ProxyEntities
                 case PluginEntity plugin: Plugins[plugin.Id] = plugin; break;
                 case UpstreamEntity upstream: Upstreams[upstream.Id] = upstream; break;
                 case TargetEntity target: Targets[target.Id] = target; break;
+                case CertificateEntity certificate: Certificates[certificate.Id] = certificate; break;
+                case SniEntity sni: Snis[sni.Id] = sni; break;
+                case CaCertificateEntity ca: CaCertificates[ca.Id] = ca; break;
             }
         }
     }

@@ -4,10 +4,11 @@ using Turnpike.Edge.Routing;
 
 namespace Turnpike.Edge.RouteTable;
 
-/// <summary>An immutable view of one version of the route table: the matcher, consumer and admin directories built from it. Swapped whole.</summary>
-internal sealed class RouteTableSnapshot(long version, RouteMatcher matcher, ConsumerDirectory consumers, AdminDirectory admins, IReadOnlyList<string> pluginNames)
+/// <summary>An immutable view of one version of the route table: the matcher, consumer, admin and certificate directories built from it. Swapped whole.</summary>
+internal sealed class RouteTableSnapshot(
+    long version, RouteMatcher matcher, ConsumerDirectory consumers, AdminDirectory admins, IReadOnlyList<string> pluginNames, Tls.CertificateDirectory certificates)
 {
-    public static readonly RouteTableSnapshot Empty = new(-1, RouteMatcher.Empty, ConsumerDirectory.Empty, AdminDirectory.Empty, []);
+    public static readonly RouteTableSnapshot Empty = new(-1, RouteMatcher.Empty, ConsumerDirectory.Empty, AdminDirectory.Empty, [], Tls.CertificateDirectory.Empty);
 
     /// <summary>The table version; -1 until the edge has loaded one.</summary>
     public long Version { get; } = version;
@@ -18,6 +19,9 @@ internal sealed class RouteTableSnapshot(long version, RouteMatcher matcher, Con
 
     /// <summary>The admins whose tokens the admin API accepts (see docs/architecture.md, "Admin authentication").</summary>
     public AdminDirectory Admins { get; } = admins;
+
+    /// <summary>The certificates served by SNI and used towards upstreams (<c>certificates</c>, <c>snis</c>, <c>ca_certificates</c>).</summary>
+    public Tls.CertificateDirectory Certificates { get; } = certificates;
 
     /// <summary>The names of the plugins configured in the table (Kong's <c>enabled_in_cluster</c>).</summary>
     public IReadOnlyList<string> PluginNames { get; } = pluginNames;

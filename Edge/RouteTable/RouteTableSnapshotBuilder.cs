@@ -30,9 +30,12 @@ internal sealed partial class RouteTableSnapshotBuilder(
     private Dictionary<PluginEntity, IPluginHandler?> _handlers = new(ReferenceEqualityComparer.Instance);
     private Dictionary<Guid, UpstreamBalancer> _balancers = [];
     private RouteMatcher _matcher = RouteMatcher.Empty;
+    private Tls.CertificateDirectory _certificates = Tls.CertificateDirectory.Empty;
 
     public RouteTableSnapshot Build(long version, ProxyEntities entities, ConsumerDirectory consumers, AdminDirectory admins)
     {
+        // First: services' upstream TLS refers to certificates and CA certificates by id.
+        _certificates = Tls.CertificateDirectory.Build(entities.Certificates, entities.Snis.Values, entities.CaCertificates, _certificates);
         var (services, routes, pluginInstances) = (entities.Services, entities.Routes, entities.Plugins);
         var balancers = Balancers(entities);
         var compiledServices = new Dictionary<ServiceEntity, CompiledService>(services.Count, ReferenceEqualityComparer.Instance);
@@ -77,7 +80,7 @@ internal sealed partial class RouteTableSnapshotBuilder(
         _services = compiledServices;
         _routes = compiledRoutes;
         var names = pluginInstances.Values.Select(p => p.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
-        return new RouteTableSnapshot(version, _matcher, consumers, admins, names);
+        return new RouteTableSnapshot(version, _matcher, consumers, admins, names, _certificates);
     }
 
     /// <summary>One balancer per upstream, by name; an upstream whose record and targets did not change keeps its balancer (and its place in the rotation).</summary>
