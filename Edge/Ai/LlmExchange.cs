@@ -38,7 +38,7 @@ internal sealed partial class LlmExchange(
     /// <summary>Legacy completions sent to a provider that only chats: answers are turned back into text completions.</summary>
     private bool ConvertsCompletions => settings.RouteType == LlmRouteType.Completions && !Provider.HasCompletions;
 
-    public async Task SendAsync(ProxyContext context, CompiledService service)
+    public async Task SendAsync(ProxyContext context, CompiledService service, HttpMessageInvoker client)
     {
         var http = context.HttpContext;
         var preserve = settings.RouteType == LlmRouteType.Preserve;
@@ -59,7 +59,7 @@ internal sealed partial class LlmExchange(
         HttpResponseMessage response;
         try
         {
-            response = await service.Client.SendAsync(upstream, timeout.Token); // an invoker answers at the headers; the body streams
+            response = await client.SendAsync(upstream, timeout.Token); // an invoker answers at the headers; the body streams
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
         {

@@ -9,5 +9,6 @@ namespace Turnpike.Edge.Proxy;
 /// </summary>
 internal interface IUpstreamExchange
 {
-    Task SendAsync(ProxyContext context, CompiledService service);
+    /// <param name="client">The service's pooled client, held for this request by the proxy.</param>
+    Task SendAsync(ProxyContext context, CompiledService service, HttpMessageInvoker client);
 }

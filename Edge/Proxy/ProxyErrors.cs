@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace Turnpike.Edge.Proxy;
 
-/// <summary>The proxy's own answers, in Kong's JSON shape <c>{"message": ...}</c> and with Kong's wording.</summary>
+/// <summary>
+/// The proxy's own answers, in Kong's JSON shape <c>{"message": ...}</c> and with Kong's wording; to a gRPC call the
+/// same answer as a gRPC status (<see cref="Grpc.GrpcAnswer"/>), decided here once for every caller.
+/// </summary>
 internal static class ProxyErrors
 {
     public const string NoRoute = "no Route matched with those values";
@@ -29,11 +32,18 @@ internal static class ProxyErrors
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
     public static Task WriteAsync(HttpContext context, int status, string message) =>
-        WriteJsonAsync(context, status, JsonSerializer.SerializeToUtf8Bytes(new ErrorBody(message), JsonOptions));
+        Grpc.GrpcRequest.Is(context.Request)
+            ? Grpc.GrpcAnswer.WriteAsync(context, status, message)
+            : WriteJsonAsync(context, status, JsonSerializer.SerializeToUtf8Bytes(new ErrorBody(message), JsonOptions));
 
-    /// <summary>Answers <paramref name="status"/> with a JSON body, its length declared.</summary>
+    /// <summary>Answers <paramref name="status"/> with a JSON body, its length declared (a gRPC call: its <c>message</c> as the status's).</summary>
     public static Task WriteJsonAsync(HttpContext context, int status, byte[] body)
     {
+        if (Grpc.GrpcRequest.Is(context.Request))
+        {
+            return Grpc.GrpcAnswer.WriteAsync(context, status, Grpc.GrpcAnswer.MessageOf(status, "application/json", body));
+        }
+
         var response = context.Response;
         response.StatusCode = status;
         response.ContentType = "application/json; charset=utf-8";

@@ -18,7 +18,13 @@ namespace Turnpike.Edge.Proxy;
 /// plugins, forward with YARP. Nothing here calls the cluster.
 /// </summary>
 internal sealed partial class ProxyMiddleware(
-    RouteTableStore store, IHttpForwarder forwarder, EdgeCounters counters, MeterRecorder meters, IOptions<MeteringOptions> metering, ILogger<ProxyMiddleware> logger)
+    RouteTableStore store,
+    IHttpForwarder forwarder,
+    UpstreamClients clients,
+    EdgeCounters counters,
+    MeterRecorder meters,
+    IOptions<MeteringOptions> metering,
+    ILogger<ProxyMiddleware> logger)
 {
     private readonly bool _metering = metering.Value.Enabled;
 
@@ -56,9 +62,10 @@ internal sealed partial class ProxyMiddleware(
         }
 
         var route = found.Route;
-        if (!(request.IsHttps ? route.AllowsHttps : route.AllowsHttp))
+        var grpc = Grpc.GrpcRequest.Is(request);
+        if (!route.Allows(request.IsHttps))
         {
-            await RejectProtocolAsync(context, route, clientPath.Encoded);
+            await RejectProtocolAsync(context, route, clientPath.Encoded, grpc);
             return;
         }
 
@@ -73,7 +80,10 @@ internal sealed partial class ProxyMiddleware(
         var stripLength = strip ? clientPath.EncodedLength(found.MatchedPathLength) : -1;
         var upstreamPath = UpstreamPath.Build(service.EscapedPath, clientPath.Encoded, stripLength, route.PathHandlingV1);
         var proxy = new ProxyContext(context, found, snapshot.Consumers, clientPath.Encoded, upstreamPath, strip ? clientPath.Encoded[..stripLength] : null, start);
-        var requestBody = _metering && request.ContentLength is null && request.Headers.TransferEncoding.Count > 0 ? new ByteCountingStream(request.Body) : null;
+        // A body of unknown length is counted as it passes: chunked HTTP/1.1, and HTTP/2 streams such as gRPC calls.
+        var requestBody = _metering && request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: true }
+            ? new ByteCountingStream(request.Body)
+            : null;
         if (requestBody is not null)
         {
             request.Body = requestBody;
@@ -82,7 +92,7 @@ internal sealed partial class ProxyMiddleware(
         var rejected = true;
         try
         {
-            rejected = !await RunAsync(context, proxy, route, service);
+            rejected = !await RunAsync(context, proxy, route, service, grpc);
         }
         catch (Exception ex) when (!context.Response.HasStarted && ex is not OperationCanceledException)
         {
@@ -155,31 +165,93 @@ internal sealed partial class ProxyMiddleware(
 
     /// <summary>Runs the plugins and forwards; false when a plugin answered the request itself.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> RunAsync(HttpContext context, ProxyContext proxy, CompiledRoute route, CompiledService service)
+    private async ValueTask<bool> RunAsync(HttpContext context, ProxyContext proxy, CompiledRoute route, CompiledService service, bool grpc)
     {
-        foreach (var slot in route.Plugins.Slots)
+        if (!route.Plugins.IsEmpty && !await RunPluginsAsync(context, proxy, route, grpc))
         {
-            if (slot.For(proxy.Consumer) is { } handler && !await handler.OnRequestAsync(proxy))
-            {
-                return false;
-            }
+            return false;
         }
 
+        // A hold on the pooled client for as long as this request forwards with it: a pool retired by a newer
+        // snapshot meanwhile is disposed only after its last request, never under one.
+        var client = clients.Lease(service.Client);
+        try
+        {
+            await ForwardAsync(context, proxy, route, service, client.Invoker);
+            return true;
+        }
+        finally
+        {
+            client.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs the route's plugins; false when one answered. On a gRPC call whatever a plugin answers is held and turned
+    /// into a gRPC status before anything reaches the client (<see cref="Grpc.GrpcAnswerCapture"/>), so no plugin needs
+    /// to know about gRPC.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<bool> RunPluginsAsync(HttpContext context, ProxyContext proxy, CompiledRoute route, bool grpc)
+    {
+        var capture = grpc ? Grpc.GrpcAnswerCapture.Begin(context) : null;
+        try
+        {
+            foreach (var slot in route.Plugins.Slots)
+            {
+                if (slot.For(proxy.Consumer) is { } handler && !await handler.OnRequestAsync(proxy))
+                {
+                    if (proxy.ResponseBuffer is not null)
+                    {
+                        // An earlier plugin (response-transformer) holds the response body for the upstream's answer:
+                        // this answer is in it, and goes on to the client as it is.
+                        await proxy.SendResponseBodyAsync();
+                    }
+
+                    if (capture is not null)
+                    {
+                        await capture.AnswerAsync();
+                        capture = null;
+                    }
+
+                    return false;
+                }
+            }
+
+            capture?.Pass();
+            capture = null;
+            return true;
+        }
+        finally
+        {
+            if (capture is not null)
+            {
+                // A plugin threw: the proxy answers the failure itself, to the client's own body.
+                proxy.RestoreResponseBody();
+                capture.Discard();
+            }
+        }
+    }
+
+    /// <summary>Forwards to the service's upstream with <paramref name="client"/> (or runs a plugin's exchange with it), retries included.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ForwardAsync(HttpContext context, ProxyContext proxy, CompiledRoute route, CompiledService service, HttpMessageInvoker client)
+    {
         if (proxy.Exchange is { } exchange)
         {
-            await exchange.SendAsync(proxy, service);
-            return true;
+            await exchange.SendAsync(proxy, service, client);
+            return;
         }
 
         var hashKey = service.Balancer is { HashesRequests: true } balancer ? HashKey(proxy, balancer.Upstream) : null;
         if (service.NextDestination(hashKey, 0, out var target) is not { } destination)
         {
             await ProxyErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ProxyErrors.NoPeer);
-            return true;
+            return;
         }
 
         proxy.UpstreamHost = service.HostFor(target);
-        var error = await forwarder.SendAsync(context, destination, service.Client, service.RequestConfig, proxy);
+        var error = await forwarder.SendAsync(context, destination, client, service.RequestConfig, proxy);
         Observe(service, destination, target, error, context, proxy);
 
         // Kong's retries: a request that could not reach its target goes to the next one, up to the service's
@@ -194,7 +266,7 @@ internal sealed partial class ProxyMiddleware(
 
             context.Response.StatusCode = StatusCodes.Status200OK;
             proxy.UpstreamHost = service.HostFor(target);
-            error = await forwarder.SendAsync(context, next, service.Client, service.RequestConfig, proxy);
+            error = await forwarder.SendAsync(context, next, client, service.RequestConfig, proxy);
             Observe(service, next, target, error, context, proxy);
         }
 
@@ -238,8 +310,6 @@ internal sealed partial class ProxyMiddleware(
                 timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
                 timedOut ? ProxyErrors.GatewayTimeout : ProxyErrors.BadGateway);
         }
-
-        return true;
     }
 
     private void Observe(CompiledService service, string destination, UpstreamBalancer.Endpoint? target, ForwarderError error, HttpContext context, ProxyContext proxy)
@@ -253,8 +323,9 @@ internal sealed partial class ProxyMiddleware(
         if (error != ForwarderError.None)
         {
             // The shipped configuration keeps YARP's forwarder quiet (it logs every request at Information and each
-            // failure with a stack trace): an operator gets one line per failure, naming the service, from here.
-            var reason = context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? "";
+            // failure with a stack trace): an operator gets one line per failure, naming the service and the reason
+            // (for TLS, the refusal's own words: untrusted root, name mismatch, depth, no client certificate), from here.
+            var reason = UpstreamFailureReason.Of(context.Features.Get<IForwarderErrorFeature>()?.Exception);
             UpstreamFailed(logger, service.Entity.Name ?? service.Entity.Id.ToString(), destination, error, reason);
         }
     }
@@ -305,9 +376,14 @@ internal sealed partial class ProxyMiddleware(
                 || HttpMethods.IsPut(request.Method) || HttpMethods.IsDelete(request.Method) || HttpMethods.IsTrace(request.Method));
     }
 
-    private static Task RejectProtocolAsync(HttpContext context, CompiledRoute route, string escapedPath)
+    private static Task RejectProtocolAsync(HttpContext context, CompiledRoute route, string escapedPath, bool grpc)
     {
         var status = route.Entity.HttpsRedirectStatusCode;
+        if (grpc)
+        {
+            return ProxyErrors.WriteAsync(context, status, ProxyErrors.UseHttps); // a gRPC client follows no redirect
+        }
+
         if (status == StatusCodes.Status426UpgradeRequired)
         {
             context.Response.Headers.Connection = "Upgrade";

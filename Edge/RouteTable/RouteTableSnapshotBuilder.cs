@@ -40,16 +40,25 @@ internal sealed partial class RouteTableSnapshotBuilder(
         var balancers = Balancers(entities);
         var compiledServices = new Dictionary<ServiceEntity, CompiledService>(services.Count, ReferenceEqualityComparer.Instance);
         var servicesById = new Dictionary<Guid, CompiledService>(services.Count);
+        var clientsInUse = new HashSet<UpstreamClient>(ReferenceEqualityComparer.Instance);
         foreach (var service in services.Values.Where(s => s.Enabled))
         {
             // Kong: a service whose host is an upstream's name balances over that upstream's targets.
             var balancer = balancers.GetValueOrDefault(service.Host);
-            var compiled = _services.GetValueOrDefault(service) is { } known && known.Balancer == balancer
+
+            // The TLS policy is resolved in this version's certificates: a changed CA or client certificate gives the
+            // service a new pool even when the service itself did not change.
+            var client = clients.Get(new UpstreamClientKey(service.ConnectTimeout, Tls.UpstreamTlsPolicy.For(service, _certificates)));
+            var compiled = _services.GetValueOrDefault(service) is { } known && known.Balancer == balancer && known.Client == client
                 ? known
-                : new CompiledService(service, clients.Get(service.ConnectTimeout), balancer);
+                : new CompiledService(service, client, balancer);
             compiledServices[service] = compiled;
             servicesById[service.Id] = compiled;
+            clientsInUse.Add(client);
         }
+
+        // Pools no service uses any more go; each is disposed when the last request still forwarding with it ends.
+        clients.Keep(clientsInUse);
 
         var handlers = CreateHandlers(pluginInstances.Values);
         var compiledRoutes = new Dictionary<RouteEntity, CompiledRoute>(routes.Count, ReferenceEqualityComparer.Instance);
