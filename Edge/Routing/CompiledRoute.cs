@@ -16,8 +16,9 @@ internal sealed class CompiledRoute
         Plugins = plugins;
         _methods = entity.Methods is { Length: > 0 } methods ? methods : null;
         _headers = entity.Headers is { Count: > 0 } headers ? [.. headers.Select(h => new HeaderRule(h.Key, h.Value))] : [];
-        AllowsHttp = entity.Protocols.Contains("http");
-        AllowsHttps = entity.Protocols.Contains("https");
+        // gRPC is HTTP/2: grpc is the cleartext listener's (h2c), grpcs the TLS one's, as http and https are.
+        AllowsHttp = entity.Protocols.Contains("http") || entity.Protocols.Contains("grpc");
+        AllowsHttps = entity.Protocols.Contains("https") || entity.Protocols.Contains("grpcs");
         PathHandlingV1 = entity.PathHandling == "v1";
         Entries = MatchEntry.For(this, regexes);
     }
