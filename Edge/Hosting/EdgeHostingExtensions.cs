@@ -5,6 +5,9 @@ using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using System.Security.Cryptography.X509Certificates;
+using Turnpike.Edge.Tls;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -188,9 +191,13 @@ internal static class EdgeHostingExtensions
             kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
             kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
             var counters = kestrel.ApplicationServices.GetRequiredService<EdgeCounters>();
-            Listen(kestrel, ListenerKind.Proxy, ListenerUrls.Parse(options.Proxy.Urls, "Turnpike:Proxy:Urls"), counters, limits.MaxConcurrentConnections);
-            Listen(kestrel, ListenerKind.Admin, ListenerUrls.Parse(options.Admin.Urls, "Turnpike:Admin:Urls"), counters, null);
-            Listen(kestrel, ListenerKind.Status, ListenerUrls.Parse(options.Status.Urls, "Turnpike:Status:Urls"), counters, null);
+            var proxyTls = new ProxyCertificateSelector(
+                kestrel.ApplicationServices.GetRequiredService<RouteTableStore>(),
+                options.Proxy.Certificate.IsSet ? Served(options.Proxy.Certificate.Load("Turnpike:Proxy:Certificate")) : null);
+            Listen(kestrel, ListenerKind.Proxy, ListenerUrls.Parse(options.Proxy.Urls, "Turnpike:Proxy:Urls", allowH2c: true), counters, limits.MaxConcurrentConnections,
+                https => https.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = proxyTls.SelectAsync }));
+            Listen(kestrel, ListenerKind.Admin, ListenerUrls.Parse(options.Admin.Urls, "Turnpike:Admin:Urls"), counters, null, FromFiles(options.Admin.Certificate, "Turnpike:Admin:Certificate"));
+            Listen(kestrel, ListenerKind.Status, ListenerUrls.Parse(options.Status.Urls, "Turnpike:Status:Urls"), counters, null, FromFiles(options.Status.Certificate, "Turnpike:Status:Certificate"));
         });
         return builder;
     }
@@ -295,13 +302,44 @@ internal static class EdgeHostingExtensions
         kestrel.Http2.HeaderTableSize = limits.Http2HeaderTableSize;
     }
 
+    private static ServedCertificate Served((X509Certificate2 Leaf, X509Certificate2Collection Chain) pair) => new(null, pair.Leaf, null, pair.Chain);
+
+    /// <summary>TLS with a certificate from files, loaded when an <c>https://</c> URL first needs it (a missing one stops the edge naming <paramref name="key"/>).</summary>
+    private static Action<ListenOptions> FromFiles(CertificateFileOptions files, string key) => https =>
+    {
+        var served = Served(files.Load(key));
+        https.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(served.ServerOptions) });
+    };
+
     /// <param name="maxConnections">This listener's own limit on open connections (null: none); past it a new connection is closed at once.</param>
-    private static void Listen(KestrelServerOptions kestrel, ListenerKind kind, IReadOnlyList<IPEndPoint> endpoints, EdgeCounters counters, long? maxConnections)
+    /// <param name="useTls">Sets up TLS on the listener's <c>https://</c> endpoints.</param>
+    private static void Listen(
+        KestrelServerOptions kestrel, ListenerKind kind, IReadOnlyList<ListenerEndpoint> endpoints, EdgeCounters counters, long? maxConnections, Action<ListenOptions> useTls)
     {
         var open = new ConnectionGauge();
-        foreach (var endpoint in endpoints)
+        foreach (var (endpoint, transport) in endpoints)
         {
-            kestrel.Listen(endpoint, listen => listen.Use(next => async connection =>
+            kestrel.Listen(endpoint, listen =>
+            {
+                // The connection's kind first, so even a failed handshake counts against this listener's connections.
+                Tag(listen);
+                switch (transport)
+                {
+                    case ListenerTransport.Https:
+                        listen.Protocols = HttpProtocols.Http1AndHttp2;
+                        useTls(listen);
+                        break;
+                    case ListenerTransport.H2c:
+                        listen.Protocols = HttpProtocols.Http2;
+                        break;
+                    default:
+                        listen.Protocols = HttpProtocols.Http1;
+                        break;
+                }
+            });
+        }
+
+        void Tag(ListenOptions listen) => listen.Use(next => async connection =>
             {
                 connection.Items[ListenerKey] = kind;
                 if (maxConnections is not { } max)
@@ -326,8 +364,7 @@ internal static class EdgeHostingExtensions
                     open.Exit();
                     counters.ConnectionClosed();
                 }
-            }));
-        }
+            });
     }
 
     /// <summary>Open connections of one listener.</summary>

@@ -42,14 +42,20 @@ internal sealed class EdgeOptions
 
 internal sealed class ListenerOptions
 {
-    /// <summary>One or more <c>http://address:port</c>, separated by <c>;</c> or <c>,</c>.</summary>
+    /// <summary>One or more <c>http://address:port</c> or <c>https://address:port</c>, separated by <c>;</c> or <c>,</c>.</summary>
     public string Urls { get; set; } = "";
+
+    /// <summary>The certificate of the <c>https://</c> URLs.</summary>
+    public CertificateFileOptions Certificate { get; set; } = new();
 }
 
 internal sealed class ProxyListenerOptions
 {
-    /// <summary>One or more <c>http://address:port</c>, separated by <c>;</c> or <c>,</c>.</summary>
+    /// <summary>One or more <c>http://</c>, <c>https://</c> or <c>h2c://address:port</c>, separated by <c>;</c> or <c>,</c>.</summary>
     public string Urls { get; set; } = "";
+
+    /// <summary>The certificate served on <c>https://</c> URLs when no SNI of the route table names the host (optional).</summary>
+    public CertificateFileOptions Certificate { get; set; } = new();
 
     public ProxyLimitsOptions Limits { get; set; } = new();
 }

@@ -63,7 +63,7 @@ internal sealed partial class ProxyMiddleware(
 
         var route = found.Route;
         var grpc = Grpc.GrpcRequest.Is(request);
-        if (!route.Allows(request.IsHttps))
+        if (!(request.IsHttps ? route.AllowsHttps : route.AllowsHttp))
         {
             await RejectProtocolAsync(context, route, clientPath.Encoded, grpc);
             return;

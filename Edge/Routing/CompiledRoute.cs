@@ -16,10 +16,9 @@ internal sealed class CompiledRoute
         Plugins = plugins;
         _methods = entity.Methods is { Length: > 0 } methods ? methods : null;
         _headers = entity.Headers is { Count: > 0 } headers ? [.. headers.Select(h => new HeaderRule(h.Key, h.Value))] : [];
-        AllowsHttp = entity.Protocols.Contains("http");
-        AllowsHttps = entity.Protocols.Contains("https");
-        AllowsGrpc = entity.Protocols.Contains("grpc");
-        AllowsGrpcs = entity.Protocols.Contains("grpcs");
+        // gRPC is HTTP/2: grpc is the cleartext listener's (h2c), grpcs the TLS one's, as http and https are.
+        AllowsHttp = entity.Protocols.Contains("http") || entity.Protocols.Contains("grpc");
+        AllowsHttps = entity.Protocols.Contains("https") || entity.Protocols.Contains("grpcs");
         PathHandlingV1 = entity.PathHandling == "v1";
         Entries = MatchEntry.For(this, regexes);
     }
@@ -38,16 +37,6 @@ internal sealed class CompiledRoute
     public bool AllowsHttp { get; }
 
     public bool AllowsHttps { get; }
-
-    public bool AllowsGrpc { get; }
-
-    public bool AllowsGrpcs { get; }
-
-    /// <summary>
-    /// Whether the route takes a request in clear text or over TLS: <c>grpc</c> counts as <c>http</c> and <c>grpcs</c>
-    /// as <c>https</c>. Protocols say nothing about gRPC itself: the service's protocol decides how the call goes on.
-    /// </summary>
-    public bool Allows(bool tls) => tls ? AllowsHttps || AllowsGrpcs : AllowsHttp || AllowsGrpc;
 
     public bool PathHandlingV1 { get; }
 

@@ -1,3 +1,5 @@
+using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -5,20 +7,36 @@ namespace Turnpike.Edge.Tls;
 
 /// <summary>
 /// One certificate entity loaded for TLS: the leaf with its private key and its chain, and the alternative pair
-/// (<c>cert_alt</c>/<c>key_alt</c>) when there is one. The handshake serves the ECDSA leaf to clients that offer
-/// ECDSA and the RSA one otherwise.
+/// (<c>cert_alt</c>/<c>key_alt</c>) when there is one. The handshake serves the primary pair: .NET's TLS stack
+/// chooses the certificate before it has read which signature algorithms the client offers, so the alternative
+/// pair is kept (checked, stored, exported) but not yet served.
 /// </summary>
 internal sealed class ServedCertificate
 {
-    private ServedCertificate(CertificateEntity entity, X509Certificate2 primary, X509Certificate2? alternative, X509Certificate2Collection chain)
+    private readonly Lazy<SslServerAuthenticationOptions> _serverOptions;
+
+    public ServedCertificate(CertificateEntity? entity, X509Certificate2 primary, X509Certificate2? alternative, X509Certificate2Collection chain)
     {
         Entity = entity;
         Primary = primary;
         Alternative = alternative;
         Chain = chain;
+        _serverOptions = new(() => new SslServerAuthenticationOptions
+        {
+            // One context per certificate, made once: it holds the chain and the TLS library's own state (session
+            // resumption), so a handshake costs a lookup, not a chain build.
+            ServerCertificateContext = SslStreamCertificateContext.Create(Primary, Chain, offline: true),
+            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        });
     }
 
-    public CertificateEntity Entity { get; }
+    /// <summary>The entity it was loaded from; null for the listener's default certificate from files.</summary>
+    public CertificateEntity? Entity { get; }
+
+    /// <summary>What a handshake serving this certificate uses (TLS 1.2 and 1.3, ALPN h2 then http/1.1); shared by every handshake.</summary>
+    public SslServerAuthenticationOptions ServerOptions => _serverOptions.Value;
 
     /// <summary>The leaf of <c>cert</c>/<c>key</c>, with its private key.</summary>
     public X509Certificate2 Primary { get; }

@@ -46,6 +46,23 @@ internal sealed class NginxProcess : IAsyncDisposable
         }
         """);
 
+    /// <summary>
+    /// A TLS-terminating reverse proxy to <paramref name="upstreamPort"/> as Kong runs nginx for 8443: TLS 1.2 and 1.3,
+    /// HTTP/2 by ALPN, a shared session cache and session tickets (resumption), upstream keep-alive.
+    /// </summary>
+    public static Task<NginxProcess> StartTlsProxyAsync(int upstreamPort, string certificatePath, string keyPath) => StartAsync(workers: "auto", port => $$"""
+        upstream origin { server 127.0.0.1:{{upstreamPort}}; keepalive 128; }
+        ssl_session_cache shared:SSL:10m;
+        ssl_session_tickets on;
+        server {
+            listen 127.0.0.1:{{port}} ssl http2 reuseport;
+            ssl_certificate {{certificatePath}};
+            ssl_certificate_key {{keyPath}};
+            ssl_protocols TLSv1.2 TLSv1.3;
+            location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; }
+        }
+        """);
+
     private static async Task<NginxProcess> StartAsync(string workers, Func<int, string> servers)
     {
         var port = FreePorts.Next();

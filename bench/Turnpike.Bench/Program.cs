@@ -36,11 +36,14 @@ switch (mode)
     case "hostile":
         await HostileMixBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), seconds: Arg(args, "--seconds", 5), connections: Arg(args, "--connections", 8), attackers: Arg(args, "--attackers", 4), rate: Arg(args, "--rate", 200));
         break;
+    case "tls":
+        await TlsBenchmark.RunAsync(rounds: Arg(args, "--rounds", 3), seconds: Arg(args, "--seconds", 5), connections: Arg(args, "--connections", 8));
+        break;
     case "ratelimit":
         await RateLimitBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), seconds: Arg(args, "--seconds", 5), connections: Arg(args, "--connections", 32));
         break;
     default:
-        Console.WriteLine("usage: Turnpike.Bench micro | proxy [--rounds 3] [--seconds 5] [--low 8] [--high 64] [--inline-io 1] | propagation [--edges 4] [--changes 200] | scale [--count 20000] | matching | ratelimit|metering [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24] | ai [--rounds 5] [--requests 200] | hostile [--rounds 5] [--seconds 5] [--connections 8] [--attackers 4] [--rate 200]");
+        Console.WriteLine("usage: Turnpike.Bench micro | proxy [--rounds 3] [--seconds 5] [--low 8] [--high 64] [--inline-io 1] | propagation [--edges 4] [--changes 200] | scale [--count 20000] | matching | ratelimit|metering [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24] | ai [--rounds 5] [--requests 200] | tls [--rounds 3] [--seconds 5] [--connections 8] | hostile [--rounds 5] [--seconds 5] [--connections 8] [--attackers 4] [--rate 200]");
         break;
 }
 

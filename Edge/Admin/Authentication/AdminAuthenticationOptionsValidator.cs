@@ -21,7 +21,7 @@ internal sealed class AdminAuthenticationOptionsValidator(IOptions<EdgeOptions> 
                 : ValidateOptionsResult.Success;
         }
 
-        var exposed = ListenerUrls.Parse(edge.Value.Admin.Urls, UrlsKey).Where(e => !System.Net.IPAddress.IsLoopback(e.Address)).ToList();
+        var exposed = ListenerUrls.Parse(edge.Value.Admin.Urls, UrlsKey).Select(e => e.EndPoint).Where(e => !System.Net.IPAddress.IsLoopback(e.Address)).ToList();
         return exposed.Count == 0
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail(

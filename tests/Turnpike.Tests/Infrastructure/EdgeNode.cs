@@ -97,7 +97,9 @@ internal sealed class EdgeNode : IAsyncDisposable
         int proxy = FreePorts.Next(), admin = FreePorts.Next(), status = FreePorts.Next();
         journalDirectory ??= Directory.CreateTempSubdirectory("turnpike-meter-journal-").FullName;
         environment["Turnpike__Metering__JournalDirectory"] = journalDirectory;
-        environment["Turnpike__Proxy__Urls"] = $"http://127.0.0.1:{proxy}";
+        // A caller's own proxy URLs (an https:// or h2c:// listener) come after the harness's http one.
+        environment["Turnpike__Proxy__Urls"] = $"http://127.0.0.1:{proxy}"
+            + (environment.TryGetValue("Turnpike__Proxy__Urls", out var extra) && extra.Length > 0 ? ";" + extra : "");
         environment["Turnpike__Admin__Urls"] = $"http://127.0.0.1:{admin}";
         environment["Turnpike__Status__Urls"] = $"http://127.0.0.1:{status}";
         if (dev)
