@@ -48,10 +48,19 @@ internal sealed partial class RouteTableSnapshotBuilder(
 
             // The TLS policy is resolved in this version's certificates: a changed CA or client certificate gives the
             // service a new pool even when the service itself did not change.
-            var client = clients.Get(new UpstreamClientKey(service.ConnectTimeout, Tls.UpstreamTlsPolicy.For(service, _certificates)));
-            var compiled = _services.GetValueOrDefault(service) is { } known && known.Balancer == balancer && known.Client == client
-                ? known
-                : new CompiledService(service, client, balancer);
+            var policy = Tls.UpstreamTlsPolicy.For(service, _certificates);
+            var client = clients.Get(new UpstreamClientKey(service.ConnectTimeout, policy));
+            CompiledService compiled;
+            if (_services.GetValueOrDefault(service) is { } known && known.Balancer == balancer && known.Client == client)
+            {
+                compiled = known;
+            }
+            else
+            {
+                compiled = new CompiledService(service, client, balancer);
+                WarnMissingCertificates(service, policy);
+            }
+
             compiledServices[service] = compiled;
             servicesById[service.Id] = compiled;
             clientsInUse.Add(client);
@@ -211,6 +220,32 @@ internal sealed partial class RouteTableSnapshotBuilder(
     }
 
     private static bool SameChain(PluginChain a, PluginChain b) => a.SameAs(b);
+
+    /// <summary>One line when a service's TLS names certificates this table does not hold (or that no longer load): it fails closed, and says why.</summary>
+    private void WarnMissingCertificates(ServiceEntity service, Tls.UpstreamTlsPolicy policy)
+    {
+        if (policy == Tls.UpstreamTlsPolicy.Default)
+        {
+            return;
+        }
+
+        var name = service.Name ?? service.Id.ToString();
+        if (service.ClientCertificateId is { } clientId && policy.ClientCertificate is null)
+        {
+            LogMissingClientCertificate(logger, name, clientId);
+        }
+
+        if (policy.OwnTrustStore && service.CaCertificates!.Any(id => _certificates.Authority(id) is null))
+        {
+            LogMissingAuthorities(logger, name);
+        }
+    }
+
+    [LoggerMessage(EventId = 2110, Level = LogLevel.Warning, Message = "Service {Service}: client_certificate {Id} is not available; its upstream gets no client certificate")]
+    private static partial void LogMissingClientCertificate(ILogger logger, string service, Guid id);
+
+    [LoggerMessage(EventId = 2111, Level = LogLevel.Warning, Message = "Service {Service}: some of its ca_certificates are not available; only the others are trusted (none: nothing is)")]
+    private static partial void LogMissingAuthorities(ILogger logger, string service);
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Warning, Message = "Plugin {Name} (instance {Id}) is not available on this edge and is skipped")]
     private static partial void LogUnknownPlugin(ILogger logger, string name, Guid id);
