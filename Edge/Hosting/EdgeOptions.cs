@@ -16,7 +16,8 @@ internal sealed class EdgeOptions
     /// <summary>A Kong <c>_format_version: "3.0"</c> file that replaces the route table at start.</summary>
     public string? DeclarativeConfig { get; set; }
 
-    public ProxyListenerOptions Proxy { get; set; } = new() { Urls = "http://127.0.0.1:8000" };
+    /// <summary>Kong's pair: 8000 plain, 8443 TLS (certificates by SNI from the route table).</summary>
+    public ProxyListenerOptions Proxy { get; set; } = new() { Urls = "http://127.0.0.1:8000;https://127.0.0.1:8443" };
 
     public AdminListenerOptions Admin { get; set; } = new() { Urls = "http://127.0.0.1:8001" };
 

@@ -97,11 +97,12 @@ internal sealed class EdgeNode : IAsyncDisposable
         int proxy = FreePorts.Next(), admin = FreePorts.Next(), status = FreePorts.Next();
         journalDirectory ??= Directory.CreateTempSubdirectory("turnpike-meter-journal-").FullName;
         environment["Turnpike__Metering__JournalDirectory"] = journalDirectory;
-        // A caller's own proxy URLs (an https:// or h2c:// listener) come after the harness's http one.
-        environment["Turnpike__Proxy__Urls"] = $"http://127.0.0.1:{proxy}"
-            + (environment.TryGetValue("Turnpike__Proxy__Urls", out var extra) && extra.Length > 0 ? ";" + extra : "");
-        environment["Turnpike__Admin__Urls"] = $"http://127.0.0.1:{admin}";
-        environment["Turnpike__Status__Urls"] = $"http://127.0.0.1:{status}";
+        // A caller's own URLs (an https:// or h2c:// listener) come after the harness's http one.
+        foreach (var (name, port) in new[] { ("Proxy", proxy), ("Admin", admin), ("Status", status) })
+        {
+            var key = $"Turnpike__{name}__Urls";
+            environment[key] = $"http://127.0.0.1:{port}" + (environment.TryGetValue(key, out var extra) && extra.Length > 0 ? ";" + extra : "");
+        }
         if (dev)
         {
             environment["Turnpike__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{environment["Turnpike__Cluster__SiloPort"]}";
