@@ -231,9 +231,9 @@ public sealed class GrpcProxyTests : IAsyncLifetime
     [Fact]
     public async Task A_grpcs_service_is_reached_over_tls_with_http2_and_the_service_host_as_sni()
     {
-        var root = TestPki.CreateRoot();
-        await using var tls = await GrpcUpstream.StartTlsAsync(root.IssueServer("localhost"));
-        var authority = new CaCertificateEntity { Id = Guid.NewGuid(), Cert = root.CertificatePem, CertDigest = root.Certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant() };
+        var root = TestCertificates.Ca();
+        await using var tls = await GrpcUpstream.StartTlsAsync(TestCertificates.Leaf(root, ["localhost"]));
+        var authority = new CaCertificateEntity { Id = Guid.NewGuid(), Cert = TestCertificates.CertPem(root), CertDigest = root.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant() };
         _proxy.Upsert(authority);
         Route(Service("grpcs", tls.Port) with { Host = "localhost", CaCertificates = [authority.Id] });
 

@@ -39,12 +39,16 @@ internal sealed class GrpcUpstream : IAsyncDisposable
     public bool Tls { get; }
 
     /// <summary>An h2c upstream: HTTP/2 in clear text only.</summary>
-    public static Task<GrpcUpstream> StartPlainAsync() => StartAsync(null, null);
+    public static Task<GrpcUpstream> StartPlainAsync() => StartAsync(null, [], null);
 
-    /// <summary>A TLS upstream serving <paramref name="certificate"/> (and its intermediates), requiring a client certificate from <paramref name="clientAuthority"/> when given.</summary>
-    public static Task<GrpcUpstream> StartTlsAsync(TestPki certificate, TestPki? clientAuthority = null) => StartAsync(certificate, clientAuthority);
+    /// <summary>
+    /// A TLS upstream serving <paramref name="certificate"/> and its <paramref name="intermediates"/>, requiring a client
+    /// certificate issued (through the intermediates the client sends) by <paramref name="clientAuthority"/> when given.
+    /// </summary>
+    public static Task<GrpcUpstream> StartTlsAsync(X509Certificate2 certificate, X509Certificate2[]? intermediates = null, X509Certificate2? clientAuthority = null) =>
+        StartAsync(certificate, intermediates ?? [], clientAuthority);
 
-    private static async Task<GrpcUpstream> StartAsync(TestPki? certificate, TestPki? clientAuthority)
+    private static async Task<GrpcUpstream> StartAsync(X509Certificate2? certificate, X509Certificate2[] intermediates, X509Certificate2? clientAuthority)
     {
         var port = FreePorts.Next();
         var builder = WebApplication.CreateSlimBuilder();
@@ -59,7 +63,7 @@ internal sealed class GrpcUpstream : IAsyncDisposable
             }
 
             listen.Protocols = HttpProtocols.Http1AndHttp2;
-            var served = SslStreamCertificateContext.Create(certificate.Certificate, certificate.Intermediates, offline: true);
+            var served = SslStreamCertificateContext.Create(certificate, new X509Certificate2Collection(intermediates), offline: true);
             listen.UseHttps(new TlsHandshakeCallbackOptions
             {
                 OnConnection = context =>
@@ -102,11 +106,11 @@ internal sealed class GrpcUpstream : IAsyncDisposable
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ServerNameKey, out var name) == true ? name as string ?? "" : "";
 
     /// <summary>The client's certificate chains to <paramref name="authority"/> (and nothing else is trusted), through the intermediates it sent.</summary>
-    private static bool IssuedBy(X509Certificate client, X509Chain? sent, TestPki authority)
+    private static bool IssuedBy(X509Certificate client, X509Chain? sent, X509Certificate2 authority)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(authority.Certificate);
+        chain.ChainPolicy.CustomTrustStore.Add(authority);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         foreach (var element in sent?.ChainPolicy.ExtraStore ?? [])
         {

@@ -50,7 +50,38 @@ internal static class TestCertificates
         return ecdsa ? signed.CopyWithPrivateKey(ecKey!) : signed.CopyWithPrivateKey(rsaKey!);
     }
 
+    /// <summary>An intermediate CA signed by <paramref name="issuer"/>, with its key (a chain one longer, for depth and chain tests).</summary>
+    public static X509Certificate2 Intermediate(X509Certificate2 issuer, string name = "Turnpike Test Intermediate CA")
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        using var signed = request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddMonths(6), RandomNumberGenerator.GetBytes(12));
+        return signed.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>A leaf for <paramref name="names"/> signed by its own key: trusted by nobody.</summary>
+    public static X509Certificate2 SelfSigned(params string[] names)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={names[0]}", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        foreach (var name in names)
+        {
+            san.AddDnsName(name);
+        }
+
+        request.CertificateExtensions.Add(san.Build());
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+    }
+
     public static string CertPem(X509Certificate2 certificate) => certificate.ExportCertificatePem();
+
+    /// <summary>The certificate then <paramref name="chain"/>, PEM: Kong's <c>cert</c> field with its intermediates.</summary>
+    public static string ChainPem(X509Certificate2 certificate, params X509Certificate2[] chain) =>
+        CertPem(certificate) + "\n" + string.Concat(chain.Select(c => CertPem(c) + "\n"));
 
     public static string KeyPem(X509Certificate2 certificate) =>
         (certificate.GetECDsaPrivateKey() as AsymmetricAlgorithm ?? certificate.GetRSAPrivateKey())?.ExportPkcs8PrivateKeyPem()

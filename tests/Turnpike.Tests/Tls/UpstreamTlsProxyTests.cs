@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Turnpike.RouteTable;
 using Turnpike.Tests.Grpc;
@@ -15,7 +16,7 @@ namespace Turnpike.Tests.Tls;
 /// </summary>
 public sealed class UpstreamTlsProxyTests : IAsyncLifetime
 {
-    private readonly TestPki _root = TestPki.CreateRoot();
+    private readonly X509Certificate2 _root = TestCertificates.Ca();
     private readonly Guid _serviceId = Guid.NewGuid();
     private readonly Guid _routeId = Guid.NewGuid();
     private InProcessProxy _proxy = null!;
@@ -33,14 +34,15 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
         await _proxy.DisposeAsync();
     }
 
-    private static CaCertificateEntity Authority(TestPki ca) => new()
+    private static CaCertificateEntity Authority(X509Certificate2 ca) => new()
     {
         Id = Guid.NewGuid(),
-        Cert = ca.CertificatePem,
-        CertDigest = ca.Certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant(),
+        Cert = TestCertificates.CertPem(ca),
+        CertDigest = ca.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant(),
     };
 
-    private static CertificateEntity Certificate(TestPki certificate) => new() { Id = Guid.NewGuid(), Cert = certificate.ChainPem, Key = certificate.KeyPem };
+    private static CertificateEntity Certificate(X509Certificate2 certificate, params X509Certificate2[] chain) =>
+        new() { Id = Guid.NewGuid(), Cert = TestCertificates.ChainPem(certificate, chain), Key = TestCertificates.KeyPem(certificate) };
 
     /// <summary>The https service (always the same one, replaced) for <paramref name="upstream"/> at <paramref name="host"/> and a route <c>/tls</c> to it; extra entities first.</summary>
     private void Serve(GrpcUpstream upstream, Func<ServiceEntity, ServiceEntity>? configure = null, string host = "localhost", params GatewayEntity[] extra)
@@ -69,7 +71,7 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
     [Fact]
     public async Task By_default_a_self_signed_upstream_is_refused_with_502_and_one_line_naming_the_reason()
     {
-        await using var upstream = await GrpcUpstream.StartTlsAsync(TestPki.SelfSignedServer("localhost"));
+        await using var upstream = await GrpcUpstream.StartTlsAsync(TestCertificates.SelfSigned("localhost"));
         Serve(upstream);
         await AssertRefusedAsync("errors in the certificate chain: UntrustedRoot");
     }
@@ -77,7 +79,7 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
     [Fact]
     public async Task The_services_ca_certificates_make_an_upstream_they_issued_trusted()
     {
-        await using var upstream = await GrpcUpstream.StartTlsAsync(_root.IssueServer("localhost"));
+        await using var upstream = await GrpcUpstream.StartTlsAsync(TestCertificates.Leaf(_root, ["localhost"]));
         var ca = Authority(_root);
         Serve(upstream, s => s with { CaCertificates = [ca.Id] }, extra: ca);
         var echo = await EchoAsync();
@@ -87,8 +89,8 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
     [Fact]
     public async Task Only_the_services_ca_certificates_are_trusted()
     {
-        await using var upstream = await GrpcUpstream.StartTlsAsync(_root.IssueServer("localhost"));
-        var other = Authority(TestPki.CreateRoot("Another Root"));
+        await using var upstream = await GrpcUpstream.StartTlsAsync(TestCertificates.Leaf(_root, ["localhost"]));
+        var other = Authority(TestCertificates.Ca("Another Root"));
         Serve(upstream, s => s with { CaCertificates = [other.Id] }, extra: other);
         await AssertRefusedAsync("errors in the certificate chain: PartialChain"); // no root of its own: the system's are not asked
     }
@@ -96,7 +98,7 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
     [Fact]
     public async Task A_service_whose_ca_certificates_are_gone_trusts_nothing()
     {
-        await using var upstream = await GrpcUpstream.StartTlsAsync(_root.IssueServer("localhost"));
+        await using var upstream = await GrpcUpstream.StartTlsAsync(TestCertificates.Leaf(_root, ["localhost"]));
         Serve(upstream, s => s with { CaCertificates = [Guid.NewGuid()] });
         await AssertRefusedAsync("errors in the certificate chain: PartialChain");
     }
@@ -104,7 +106,7 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
     [Fact]
     public async Task The_host_name_is_verified_against_the_upstreams_certificate()
     {
-        await using var upstream = await GrpcUpstream.StartTlsAsync(_root.IssueServer("elsewhere.test"));
+        await using var upstream = await GrpcUpstream.StartTlsAsync(TestCertificates.Leaf(_root, ["elsewhere.test"]));
         var ca = Authority(_root);
         Serve(upstream, s => s with { CaCertificates = [ca.Id] }, extra: ca);
         await AssertRefusedAsync("RemoteCertificateNameMismatch");
@@ -113,7 +115,7 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
     [Fact]
     public async Task Tls_verify_false_accepts_any_certificate()
     {
-        await using var upstream = await GrpcUpstream.StartTlsAsync(TestPki.SelfSignedServer("elsewhere.test"));
+        await using var upstream = await GrpcUpstream.StartTlsAsync(TestCertificates.SelfSigned("elsewhere.test"));
         Serve(upstream, s => s with { TlsVerify = false });
         await EchoAsync();
     }
@@ -121,8 +123,8 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
     [Fact]
     public async Task Tls_verify_depth_limits_the_intermediates_between_the_upstream_and_its_root()
     {
-        var intermediate = _root.CreateIntermediate();
-        await using var upstream = await GrpcUpstream.StartTlsAsync(intermediate.IssueServer("localhost"));
+        var intermediate = TestCertificates.Intermediate(_root);
+        await using var upstream = await GrpcUpstream.StartTlsAsync(TestCertificates.Leaf(intermediate, ["localhost"]), [intermediate]);
         var ca = Authority(_root);
         Serve(upstream, s => s with { CaCertificates = [ca.Id], TlsVerifyDepth = 1 }, extra: ca);
         await EchoAsync();
@@ -134,8 +136,8 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
     [Fact]
     public async Task An_upstream_requiring_a_client_certificate_refuses_without_one_and_accepts_the_services()
     {
-        var clients = TestPki.CreateRoot("Client Root");
-        await using var upstream = await GrpcUpstream.StartTlsAsync(_root.IssueServer("localhost"), clientAuthority: clients);
+        var clients = TestCertificates.Ca("Client Root");
+        await using var upstream = await GrpcUpstream.StartTlsAsync(TestCertificates.Leaf(_root, ["localhost"]), clientAuthority: clients);
         var ca = Authority(_root);
         Serve(upstream, s => s with { CaCertificates = [ca.Id] }, extra: ca);
         using (var refused = await _client.GetAsync("/tls"))
@@ -143,7 +145,8 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
         }
 
-        var certificate = Certificate(clients.CreateIntermediate("Client Intermediate").IssueClient("edge-7"));
+        var clientIntermediate = TestCertificates.Intermediate(clients, "Client Intermediate");
+        var certificate = Certificate(TestCertificates.Leaf(clientIntermediate, ["edge-7"]), clientIntermediate); // sent with its intermediate
         Serve(upstream, s => s with { CaCertificates = [ca.Id], ClientCertificateId = certificate.Id }, extra: certificate);
         var echo = await EchoAsync();
         Assert.Equal("CN=edge-7", echo["client_certificate"]!.GetValue<string>());
@@ -152,7 +155,7 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
     [Fact]
     public async Task Sni_is_the_service_host_and_an_ip_address_sends_none()
     {
-        await using var upstream = await GrpcUpstream.StartTlsAsync(_root.IssueServer("localhost", "127.0.0.1"));
+        await using var upstream = await GrpcUpstream.StartTlsAsync(TestCertificates.Leaf(_root, ["localhost", "127.0.0.1"]));
         var ca = Authority(_root);
         Serve(upstream, s => s with { CaCertificates = [ca.Id] }, extra: ca);
         Assert.Equal("localhost", (await EchoAsync())["sni"]!.GetValue<string>());
@@ -164,7 +167,7 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
     [Fact]
     public async Task Sni_to_an_upstreams_target_is_its_host_header()
     {
-        await using var upstream = await GrpcUpstream.StartTlsAsync(_root.IssueServer("api.internal.test"));
+        await using var upstream = await GrpcUpstream.StartTlsAsync(TestCertificates.Leaf(_root, ["api.internal.test"]));
         var ca = Authority(_root);
         var balanced = new UpstreamEntity { Id = Guid.NewGuid(), Name = "tls-pool", HostHeader = "api.internal.test" };
         var target = new TargetEntity { Id = Guid.NewGuid(), UpstreamId = balanced.Id, Target = $"127.0.0.1:{upstream.Port}" };
