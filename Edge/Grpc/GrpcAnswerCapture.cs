@@ -56,6 +56,10 @@ internal sealed class GrpcAnswerCapture : Stream, IHttpResponseBodyFeature
         {
             await GrpcAnswer.WriteAsync(_context, status, message);
         }
+        else
+        {
+            response.ContentLength = null; // a buffering plugin before it may have declared its (empty) body's length
+        }
     }
 
     /// <summary>The plugin phase failed: what was written is dropped and the proxy answers the failure itself.</summary>

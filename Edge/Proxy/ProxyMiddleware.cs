@@ -195,6 +195,7 @@ internal sealed partial class ProxyMiddleware(
     private static async ValueTask<bool> RunPluginsAsync(HttpContext context, ProxyContext proxy, CompiledRoute route, bool grpc)
     {
         var capture = grpc ? Grpc.GrpcAnswerCapture.Begin(context) : null;
+        var done = false;
         try
         {
             foreach (var slot in route.Plugins.Slots)
@@ -211,24 +212,28 @@ internal sealed partial class ProxyMiddleware(
                     if (capture is not null)
                     {
                         await capture.AnswerAsync();
-                        capture = null;
                     }
 
+                    done = true;
                     return false;
                 }
             }
 
             capture?.Pass();
-            capture = null;
+            done = true;
             return true;
         }
         finally
         {
-            if (capture is not null)
+            if (!done)
             {
                 // A plugin threw: the proxy answers the failure itself, to the client's own body.
-                proxy.RestoreResponseBody();
-                capture.Discard();
+                if (proxy.ResponseBuffer is not null)
+                {
+                    proxy.RestoreResponseBody();
+                }
+
+                capture?.Discard();
             }
         }
     }

@@ -20,9 +20,6 @@ internal sealed class CompiledService(ServiceEntity entity, UpstreamClient clien
     /// <summary><c>scheme://host:port</c>, to which the upstream path is appended (the service's own host; unused with a balancer).</summary>
     public string DestinationPrefix { get; } = $"{(entity.Protocol is "https" or "grpcs" ? "https" : "http")}://{FormatHost(entity.Host)}:{entity.Port}";
 
-    /// <summary>True for <c>grpc</c> and <c>grpcs</c> services: forwarded over HTTP/2 only.</summary>
-    public bool IsGrpc { get; } = entity.Protocol is "grpc" or "grpcs";
-
     public UpstreamBalancer? Balancer { get; } = balancer;
 
     /// <summary>The service's path as it goes on the wire (anything not allowed literally in a path escaped), or null.</summary>

@@ -216,6 +216,30 @@ public sealed class GrpcProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_gateway_answer_to_a_grpc_call_is_trailers_only_on_the_wire()
+    {
+        Route(
+            null,
+            _proxy.Plugin("response-transformer", new { add = new { json = new[] { "x:1" } } }),
+            _proxy.Plugin("request-termination", new { status_code = 401, message = "who are you? é" }));
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{_proxy.Url}{EchoPath}Unary")
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent([0, 0, 0, 0, 0]), // one empty message
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+        request.Headers.TE.ParseAdd("trailers");
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/grpc", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("16", Assert.Single(response.Headers.GetValues("grpc-status")));
+        Assert.Equal("who are you? %C3%A9", Assert.Single(response.Headers.GetValues("grpc-message")));
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync()); // no message: the status is the whole answer
+    }
+
+    [Fact]
     public async Task A_plain_http_client_behind_a_buffering_plugin_still_gets_the_plugins_answer()
     {
         Route(
