@@ -23,6 +23,7 @@ public sealed record AdminError
     public const int InvalidSizeCode = 9;
     public const int DeclarativeConfigCode = 14;
     public const int InvalidOptionsCode = 11;
+    public const int ReferencedByOthersCode = 19;
 
     public static AdminError SchemaViolation(IReadOnlyDictionary<string, string> fields) => new()
     {
@@ -60,6 +61,15 @@ public sealed record AdminError
         Fields = new() { [field + ".id"] = id.ToString() },
     };
 
+    /// <summary>An id in a list of references (a service's <c>ca_certificates[1]</c>) that names nothing, in the foreign key's words.</summary>
+    public static AdminError ForeignKeyViolationAt(string fieldPath, Guid id, EntityKind target) => new()
+    {
+        Code = ForeignKeyViolationCode,
+        Name = "foreign key violation",
+        Message = $"the foreign key '{{id=\"{id}\"}}' does not reference an existing '{target.TableName()}' entity.",
+        Fields = new() { [fieldPath] = id.ToString() },
+    };
+
     /// <summary>Deleting an entity that others still reference (Kong reports it as a foreign key violation).</summary>
     public static AdminError ReferencedByOthers(EntityKind referenced, EntityKind referencing) => new()
     {
@@ -67,6 +77,17 @@ public sealed record AdminError
         Name = "foreign key violation",
         Message = $"an existing '{referencing.TableName()}' entity references this '{referenced.TableName()}' entity",
         Fields = new() { ["@referenced_by"] = referencing.TableName() },
+    };
+
+    /// <summary>
+    /// Deleting an entity a check outside the foreign keys finds still in use (Kong's "referenced by others", e.g. a CA
+    /// certificate a service trusts): 400 with the referencing entity named in <paramref name="message"/>.
+    /// </summary>
+    public static AdminError StillReferenced(string message) => new()
+    {
+        Code = ReferencedByOthersCode,
+        Name = "referenced by others",
+        Message = message,
     };
 
     public static AdminError NotFound() => new()

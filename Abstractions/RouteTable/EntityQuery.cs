@@ -21,4 +21,7 @@ public sealed record EntityQuery
 
     /// <summary>Targets: only those of this upstream.</summary>
     [Id(9)] public Guid? UpstreamId { get; init; }
+
+    /// <summary>SNIs: only those of this certificate.</summary>
+    [Id(10)] public Guid? CertificateId { get; init; }
 }

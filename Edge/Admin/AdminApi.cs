@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Turnpike.Edge.Admin.Authentication;
+using Turnpike.Edge.Admin.Certificates;
 using Turnpike.Edge.Admin.Declarative;
 using Turnpike.Edge.Admin.LegacyApis;
 using Turnpike.Edge.Billing;
@@ -41,6 +42,10 @@ internal static class AdminApi
         MapEntity(endpoints, "/jwts", "credential", EntityKind.JwtCredential, null);
         MapEntity(endpoints, "/upstreams", "upstream", EntityKind.Upstream, null);
         MapEntity(endpoints, "/upstreams/{upstream}/targets", "target", EntityKind.Target, EntityScope.Upstream);
+        CertificateEndpoints.Map(endpoints);
+        MapEntity(endpoints, "/certificates/{certificate}/snis", "sni", EntityKind.Sni, EntityScope.Certificate);
+        MapEntity(endpoints, "/snis", "sni", EntityKind.Sni, null);
+        MapEntity(endpoints, "/ca_certificates", "ca_certificate", EntityKind.CaCertificate, null);
         endpoints.MapGet("/upstreams/{upstream}/health", endpoints.ServiceProvider.GetRequiredService<Upstreams.UpstreamHealthEndpoints>().HealthAsync);
 
         var entities = endpoints.ServiceProvider.GetRequiredService<EntityEndpoints>();

@@ -9,7 +9,7 @@ namespace Turnpike.Edge.Admin;
 /// The steps every admin write shares: resolve foreign keys given by name, read the entity through its
 /// schema, send one atomic write to the route table grain, and answer in Kong's shape.
 /// </summary>
-internal sealed class AdminWriter(RouteTableClient table, EntitySchemas schemas)
+internal sealed class AdminWriter(RouteTableClient table, EntitySchemas schemas, EntityPresenter presenter)
 {
     public RouteTableClient Table => table;
 
@@ -66,7 +66,7 @@ internal sealed class AdminWriter(RouteTableClient table, EntitySchemas schemas)
         }
 
         var result = await Table.Write(new RouteTableWrite { Upserts = [entity], InsertOnly = insertOnly });
-        await RespondAsync(context, result, status, result.Stored.Length > 0 ? schema.Write(result.Stored[0]) : null);
+        await RespondAsync(context, result, status, result.Stored.Length > 0 ? await presenter.PresentAsync(context, result.Stored[0]) : null);
     }
 
     public static async Task RespondAsync(HttpContext context, RouteTableWriteResult result, int status, JsonNode? body)

@@ -7,7 +7,7 @@ namespace Turnpike.Edge.Admin;
 /// Kong's CRUD endpoints for one kind of entity, flat (<c>/routes/{route}</c>) or nested under a parent
 /// (<c>/services/{service}/routes/{route}</c>): list, POST 201, GET, PUT upsert 200, PATCH 200, DELETE 204.
 /// </summary>
-internal sealed class EntityEndpoints(AdminWriter writer)
+internal sealed class EntityEndpoints(AdminWriter writer, EntityPresenter presenter)
 {
     public async Task ListAsync(HttpContext context, EntityKind kind, EntityScope? scope)
     {
@@ -31,13 +31,13 @@ internal sealed class EntityEndpoints(AdminWriter writer)
                 "service" => query with { ServiceId = parent.Id },
                 "route" => query with { RouteId = parent.Id },
                 "upstream" => query with { UpstreamId = parent.Id },
+                "certificate" => query with { CertificateId = parent.Id },
                 _ => query with { ConsumerId = parent.Id },
             };
         }
 
         var page = await writer.Table.List(query);
-        var schema = writer.Schema(kind);
-        var body = new JsonObject { ["data"] = new JsonArray([.. page.Items.Select(e => (JsonNode)schema.Write(e))]) };
+        var body = new JsonObject { ["data"] = await presenter.PresentAllAsync(context, page.Items) };
         if (page.NextAfter is { } next)
         {
             var offset = ListQuery.Encode(next);
@@ -84,7 +84,7 @@ internal sealed class EntityEndpoints(AdminWriter writer)
             return;
         }
 
-        await AdminJson.WriteAsync(context, StatusCodes.Status200OK, writer.Schema(kind).Write(entity));
+        await AdminJson.WriteAsync(context, StatusCodes.Status200OK, await presenter.PresentAsync(context, entity));
     }
 
     /// <summary>PUT: creates or replaces; a missing entity is created with the id or name given in the path.</summary>

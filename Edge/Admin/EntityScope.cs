@@ -7,6 +7,7 @@ internal sealed record EntityScope(string Field, EntityKind ParentKind, string R
     public static readonly EntityScope Route = new("route", EntityKind.Route, "route");
     public static readonly EntityScope Consumer = new("consumer", EntityKind.Consumer, "consumer");
     public static readonly EntityScope Upstream = new("upstream", EntityKind.Upstream, "upstream");
+    public static readonly EntityScope Certificate = new("certificate", EntityKind.Certificate, "certificate");
 
     public static Guid? ParentOf(GatewayEntity entity, string field) => (entity, field) switch
     {
@@ -16,6 +17,7 @@ internal sealed record EntityScope(string Field, EntityKind ParentKind, string R
         (PluginEntity p, "consumer") => p.ConsumerId,
         (IConsumerScopedEntity owned, "consumer") => owned.ConsumerId,
         (TargetEntity t, "upstream") => t.UpstreamId,
+        (SniEntity s, "certificate") => s.CertificateId,
         _ => null,
     };
 }

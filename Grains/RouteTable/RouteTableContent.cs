@@ -31,6 +31,12 @@ internal sealed record RouteTableContent
 
     public EntitySet<AdminEntity> Admins { get; private init; } = EntitySet<AdminEntity>.Empty;
 
+    public EntitySet<CertificateEntity> Certificates { get; private init; } = EntitySet<CertificateEntity>.Empty;
+
+    public EntitySet<SniEntity> Snis { get; private init; } = EntitySet<SniEntity>.Empty;
+
+    public EntitySet<CaCertificateEntity> CaCertificates { get; private init; } = EntitySet<CaCertificateEntity>.Empty;
+
     public static RouteTableContent From(IReadOnlyCollection<GatewayEntity> entities) => new()
     {
         Services = EntitySet<ServiceEntity>.From(entities.OfType<ServiceEntity>()),
@@ -44,6 +50,9 @@ internal sealed record RouteTableContent
         Upstreams = EntitySet<UpstreamEntity>.From(entities.OfType<UpstreamEntity>()),
         Targets = EntitySet<TargetEntity>.From(entities.OfType<TargetEntity>()),
         Admins = EntitySet<AdminEntity>.From(entities.OfType<AdminEntity>()),
+        Certificates = EntitySet<CertificateEntity>.From(entities.OfType<CertificateEntity>()),
+        Snis = EntitySet<SniEntity>.From(entities.OfType<SniEntity>()),
+        CaCertificates = EntitySet<CaCertificateEntity>.From(entities.OfType<CaCertificateEntity>()),
     };
 
     /// <summary>The entities a consumer owns (credentials, ACL groups), which go when it goes.</summary>
@@ -52,7 +61,8 @@ internal sealed record RouteTableContent
 
     public IEnumerable<GatewayEntity> All() =>
         Services.ById.Values.Cast<GatewayEntity>().Concat(Routes.ById.Values).Concat(Plugins.ById.Values).Concat(Consumers.ById.Values)
-            .Concat(ConsumerScoped).Concat(Upstreams.ById.Values).Concat(Targets.ById.Values).Concat(Admins.ById.Values);
+            .Concat(ConsumerScoped).Concat(Upstreams.ById.Values).Concat(Targets.ById.Values).Concat(Admins.ById.Values)
+            .Concat(Certificates.ById.Values).Concat(Snis.ById.Values).Concat(CaCertificates.ById.Values);
 
     public GatewayEntity? Find(EntityKind kind, Guid id) => kind switch
     {
@@ -67,6 +77,9 @@ internal sealed record RouteTableContent
         EntityKind.Upstream => Upstreams.Find(id),
         EntityKind.Target => Targets.Find(id),
         EntityKind.Admin => Admins.Find(id),
+        EntityKind.Certificate => Certificates.Find(id),
+        EntityKind.Sni => Snis.Find(id),
+        EntityKind.CaCertificate => CaCertificates.Find(id),
         _ => null,
     };
 
@@ -83,6 +96,13 @@ internal sealed record RouteTableContent
         EntityKind.Upstream => Upstreams.Find(idOrName),
         EntityKind.Target => Targets.Find(idOrName),
         EntityKind.Admin => Admins.Find(idOrName),
+
+        // Server names are case-insensitive and stored in lower case; Kong finds a certificate by one of its SNIs too.
+        EntityKind.Sni => Snis.Find(EntityIds.TryParse(idOrName, out _) ? idOrName : idOrName.ToLowerInvariant()),
+        EntityKind.Certificate => EntityIds.TryParse(idOrName, out var certificateId)
+            ? Certificates.Find(certificateId)
+            : Snis.FindByName(idOrName.ToLowerInvariant()) is { } sni ? Certificates.Find(sni.CertificateId) : null,
+        EntityKind.CaCertificate => CaCertificates.Find(idOrName),
         _ => null,
     };
 
@@ -158,6 +178,11 @@ internal sealed record RouteTableContent
                 return RouteTableApplyResult.Failed(AdminError.ReferencedByOthers(EntityKind.Service, EntityKind.Route));
             }
 
+            if (table.InUse(reference) is { } inUse)
+            {
+                return RouteTableApplyResult.Failed(inUse);
+            }
+
             foreach (var plugin in table.Plugins.ById.Values.Where(p => p.ServiceId == reference.Id || p.RouteId == reference.Id || p.ConsumerId == reference.Id).ToList())
             {
                 var pluginRef = new EntityRef(EntityKind.Plugin, plugin.Id);
@@ -173,6 +198,17 @@ internal sealed record RouteTableContent
                     var targetRef = new EntityRef(EntityKind.Target, target.Id);
                     table = table.Without(targetRef);
                     deleted.Add(targetRef);
+                }
+            }
+
+            // A certificate's SNIs go with it (Kong's cascade).
+            if (reference.Kind == EntityKind.Certificate)
+            {
+                foreach (var sni in table.Snis.ById.Values.Where(s => s.CertificateId == reference.Id).ToList())
+                {
+                    var sniRef = new EntityRef(EntityKind.Sni, sni.Id);
+                    table = table.Without(sniRef);
+                    deleted.Add(sniRef);
                 }
             }
 
@@ -213,6 +249,9 @@ internal sealed record RouteTableContent
         UpstreamEntity u => this with { Upstreams = Upstreams.Put(u) },
         TargetEntity t => this with { Targets = Targets.Put(t) },
         AdminEntity a => this with { Admins = Admins.Put(a) },
+        CertificateEntity c => this with { Certificates = Certificates.Put(c) },
+        SniEntity s => this with { Snis = Snis.Put(s) },
+        CaCertificateEntity c => this with { CaCertificates = CaCertificates.Put(c) },
         _ => throw new ArgumentException($"Unknown entity type {entity.GetType()}", nameof(entity)),
     };
 
@@ -229,6 +268,9 @@ internal sealed record RouteTableContent
         EntityKind.Upstream => this with { Upstreams = Upstreams.Remove(reference.Id) },
         EntityKind.Target => this with { Targets = Targets.Remove(reference.Id) },
         EntityKind.Admin => this with { Admins = Admins.Remove(reference.Id) },
+        EntityKind.Certificate => this with { Certificates = Certificates.Remove(reference.Id) },
+        EntityKind.Sni => this with { Snis = Snis.Remove(reference.Id) },
+        EntityKind.CaCertificate => this with { CaCertificates = CaCertificates.Remove(reference.Id) },
         _ => this,
     };
 
@@ -278,6 +320,12 @@ internal sealed record RouteTableContent
                 return Taken(Jwts, jwt, "key", jwt.Key);
             case AdminEntity admin:
                 return Taken(Admins, admin, "username", admin.Username);
+            case SniEntity sni:
+                return Taken(Snis, sni, "name", sni.Name);
+            case CaCertificateEntity ca:
+                return Taken(CaCertificates, ca, "cert_digest", ca.CertDigest);
+            case CertificateEntity:
+                return null; // no unique field: Kong allows the same certificate twice
             default:
                 if (entity.UniqueName is not { } name)
                 {
@@ -309,6 +357,37 @@ internal sealed record RouteTableContent
             AdminError.ForeignKeyViolation("upstream", target.UpstreamId, EntityKind.Upstream),
         IConsumerScopedEntity owned when Consumers.Find(owned.ConsumerId) is null =>
             AdminError.ForeignKeyViolation("consumer", owned.ConsumerId, EntityKind.Consumer),
+        SniEntity sni when Certificates.Find(sni.CertificateId) is null =>
+            AdminError.ForeignKeyViolation("certificate", sni.CertificateId, EntityKind.Certificate),
+        ServiceEntity { ClientCertificateId: { } certificateId } when Certificates.Find(certificateId) is null =>
+            AdminError.ForeignKeyViolation("client_certificate", certificateId, EntityKind.Certificate),
+        ServiceEntity { CaCertificates: { } authorities } => MissingAuthority(authorities),
+        _ => null,
+    };
+
+    private AdminError? MissingAuthority(Guid[] authorities)
+    {
+        for (var i = 0; i < authorities.Length; i++)
+        {
+            if (CaCertificates.Find(authorities[i]) is null)
+            {
+                return AdminError.ForeignKeyViolationAt($"ca_certificates[{i}]", authorities[i], EntityKind.CaCertificate);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Why a deleted certificate or CA certificate may not go: a service still presents it to its upstream or trusts it.
+    /// Checked against the table after the write, so a write that also changes the service may delete it.
+    /// </summary>
+    private AdminError? InUse(EntityRef deleted) => deleted.Kind switch
+    {
+        EntityKind.Certificate when Services.ById.Values.Any(s => s.ClientCertificateId == deleted.Id) =>
+            AdminError.ReferencedByOthers(EntityKind.Certificate, EntityKind.Service),
+        EntityKind.CaCertificate when Services.ById.Values.FirstOrDefault(s => s.CaCertificates?.Contains(deleted.Id) == true) is { } service =>
+            AdminError.StillReferenced($"ca certificate {deleted.Id} is still referenced by services (id = {service.Id})"),
         _ => null,
     };
 }

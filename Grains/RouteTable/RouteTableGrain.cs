@@ -133,6 +133,9 @@ public sealed partial class RouteTableGrain(
             EntityKind.Upstream => _table.Upstreams.ById.Values,
             EntityKind.Target => _table.Targets.ById.Values.Where(t => query.UpstreamId is null || t.UpstreamId == query.UpstreamId),
             EntityKind.Admin => _table.Admins.ById.Values,
+            EntityKind.Certificate => _table.Certificates.ById.Values,
+            EntityKind.Sni => _table.Snis.ById.Values.Where(s => query.CertificateId is null || s.CertificateId == query.CertificateId),
+            EntityKind.CaCertificate => _table.CaCertificates.ById.Values,
             _ => [],
         };
         if (query.After is { } after)

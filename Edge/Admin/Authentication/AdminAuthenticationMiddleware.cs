@@ -57,6 +57,7 @@ internal sealed class AdminAuthenticationMiddleware(
                 $"Forbidden: {identity.Username}, you do not have permissions to {AdminAuthorization.ActionOf(request.Method)} this resource");
         }
 
+        AdminCaller.Set(context, identity);
         return next(context);
     }
 }

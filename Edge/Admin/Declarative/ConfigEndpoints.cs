@@ -13,7 +13,7 @@ internal sealed class ConfigEndpoints(DeclarativeConfig config, AdminWriter writ
     public async Task ExportAsync(HttpContext context)
     {
         var delta = await writer.Table.GetChangesSince(long.MinValue);
-        var yaml = YamlJson.Write(config.Export(delta.Upserts));
+        var yaml = YamlJson.Write(config.Export(delta.Upserts, withSecrets: Authentication.AdminCaller.MaySeeSecrets(context)));
         context.Response.Headers[AdminJson.VersionHeader] = delta.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (context.Request.Query["format"] == "yaml")
         {

@@ -8,9 +8,10 @@ namespace Turnpike.Edge.Admin.Declarative;
 
 /// <summary>
 /// Kong's declarative configuration (<c>_format_version: "3.0"</c>): services with nested routes and plugins,
-/// top-level routes and plugins naming their service or route. Read as a whole into one table-replacing
-/// write, or written out from the table. Entities without an id get one derived from their name, so
-/// applying the same file twice keeps the same ids.
+/// top-level routes and plugins naming their service or route, consumers, upstreams, certificates with nested SNIs,
+/// CA certificates. Read as a whole into one table-replacing write, or written out from the table. Entities without
+/// an id get one derived from their name (a certificate, which has none, from its digest), so applying the same
+/// file twice keeps the same ids.
 /// </summary>
 internal sealed class DeclarativeConfig(EntitySchemas schemas)
 {
@@ -57,7 +58,8 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
 
         foreach (var (key, _) in root)
         {
-            if (key is not ("_format_version" or "_transform" or "_comment" or "_workspace" or "services" or "routes" or "plugins" or "consumers" or "upstreams"))
+            if (key is not ("_format_version" or "_transform" or "_comment" or "_workspace" or "services" or "routes" or "plugins" or "consumers" or "upstreams"
+                or "certificates" or "ca_certificates"))
             {
                 errors.Add(key, "unknown field");
             }
@@ -75,6 +77,11 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
             var plugins = Items(service, "plugins", errors, path + ".");
             service.Remove("routes");
             service.Remove("plugins");
+            if (service["client_certificate"] is JsonValue certificate && certificate.TryGetValue<string>(out var certificateId))
+            {
+                service["client_certificate"] = new JsonObject { ["id"] = certificateId }; // a file may give a foreign key as its bare id
+            }
+
             var serviceId = AssignId(service, "services");
             if (service["name"]?.ToString() is { } serviceName)
             {
@@ -193,6 +200,8 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
             }
         }
 
+        ReadCertificates(root, errors, pending);
+
         var topPlugins = Items(root, "plugins", errors);
         for (var i = 0; i < topPlugins.Count; i++)
         {
@@ -226,7 +235,8 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
             : (new RouteTableWrite { ReplaceAll = true, Upserts = [.. entities] }, null);
     }
 
-    public JsonObject Export(IEnumerable<GatewayEntity> table)
+    /// <param name="withSecrets">False for a caller who may not see private keys: certificates are written without them.</param>
+    public JsonObject Export(IEnumerable<GatewayEntity> table, bool withSecrets = true)
     {
         var all = table.ToList();
         var routesByService = all.OfType<RouteEntity>().ToLookup(r => r.ServiceId);
@@ -317,6 +327,8 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
             root["upstreams"] = upstreams;
         }
 
+        ExportCertificates(root, all, withSecrets);
+
         var other = all.OfType<PluginEntity>()
             .Where(p => p.ServiceId is null == p.RouteId is null && !(p.ConsumerId is not null && p.ServiceId is null && p.RouteId is null))
             .ToList();
@@ -326,6 +338,109 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         }
 
         return root;
+    }
+
+    /// <summary>
+    /// <c>certificates</c>, each with its <c>snis</c> (names, or records with <c>name</c> and <c>tags</c>), and
+    /// <c>ca_certificates</c>. Services name both by id (<c>client_certificate</c>, <c>ca_certificates</c>).
+    /// </summary>
+    private static void ReadCertificates(JsonObject root, FieldErrors errors, List<(string Path, EntityKind Kind, JsonObject Json)> pending)
+    {
+        var certificates = Items(root, "certificates", errors);
+        for (var i = 0; i < certificates.Count; i++)
+        {
+            var certificate = (JsonObject)certificates[i].DeepClone();
+            var path = $"certificates[{i}]";
+            var snis = certificate["snis"];
+            certificate.Remove("snis");
+            var certificateId = AssignContentId(certificate, "certificates");
+            pending.Add((path, EntityKind.Certificate, certificate));
+            if (snis is null)
+            {
+                continue;
+            }
+
+            if (snis is not JsonArray list)
+            {
+                errors.Add(path + ".snis", "expected an array");
+                continue;
+            }
+
+            for (var j = 0; j < list.Count; j++)
+            {
+                var sni = list[j] switch
+                {
+                    JsonValue value when value.TryGetValue<string>(out var name) => new JsonObject { ["name"] = name },
+                    JsonObject record => (JsonObject)record.DeepClone(),
+                    _ => null,
+                };
+                if (sni is null)
+                {
+                    errors.Add($"{path}.snis[{j}]", "expected a string or a record");
+                    continue;
+                }
+
+                sni["certificate"] = new JsonObject { ["id"] = certificateId.ToString() };
+                if (sni["id"] is null && sni["name"] is JsonValue n && n.TryGetValue<string>(out var sniName))
+                {
+                    AssignDerivedId(sni, "snis", sniName.ToLowerInvariant());
+                }
+
+                pending.Add(($"{path}.snis[{j}]", EntityKind.Sni, sni));
+            }
+        }
+
+        var authorities = Items(root, "ca_certificates", errors);
+        for (var i = 0; i < authorities.Count; i++)
+        {
+            var authority = (JsonObject)authorities[i].DeepClone();
+            AssignContentId(authority, "ca_certificates");
+            pending.Add(($"ca_certificates[{i}]", EntityKind.CaCertificate, authority));
+        }
+    }
+
+    private void ExportCertificates(JsonObject root, List<GatewayEntity> all, bool withSecrets)
+    {
+        var snisByCertificate = all.OfType<SniEntity>().ToLookup(s => s.CertificateId);
+        var certificates = new JsonArray();
+        foreach (var certificate in all.OfType<CertificateEntity>().OrderBy(c => c.Id))
+        {
+            var json = Clean(schemas.For(EntityKind.Certificate).Write(certificate));
+            if (!withSecrets)
+            {
+                foreach (var field in schemas.For(EntityKind.Certificate).SecretFields)
+                {
+                    json.Remove(field);
+                }
+            }
+
+            var snis = new JsonArray();
+            foreach (var sni in snisByCertificate[certificate.Id].OrderBy(s => s.Name, StringComparer.Ordinal))
+            {
+                var sniJson = Clean(schemas.For(EntityKind.Sni).Write(sni));
+                sniJson.Remove("certificate");
+                snis.Add(sniJson);
+            }
+
+            if (snis.Count > 0)
+            {
+                json["snis"] = snis;
+            }
+
+            certificates.Add(json);
+        }
+
+        if (certificates.Count > 0)
+        {
+            root["certificates"] = certificates;
+        }
+
+        var authorities = new JsonArray([.. all.OfType<CaCertificateEntity>().OrderBy(c => c.CertDigest, StringComparer.Ordinal)
+            .Select(c => (JsonNode)Clean(schemas.For(EntityKind.CaCertificate).Write(c)))]);
+        if (authorities.Count > 0)
+        {
+            root["ca_certificates"] = authorities;
+        }
     }
 
     private void AddPlugins(JsonObject owner, IEnumerable<PluginEntity> plugins, string scopeField)
@@ -429,6 +544,17 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         var id = json["name"] is JsonValue name && name.TryGetValue<string>(out var n) ? DerivedId(table, n) : Guid.NewGuid();
         json["id"] = id.ToString();
         return id;
+    }
+
+    /// <summary>An id for a certificate or CA certificate: derived from its certificate's digest (they have no name).</summary>
+    private static Guid AssignContentId(JsonObject json, string table)
+    {
+        if (json["id"] is null && json["cert"] is JsonValue cert && cert.TryGetValue<string>(out var pem) && CertificatePem.DigestOf(pem) is { } digest)
+        {
+            return AssignDerivedId(json, table, digest);
+        }
+
+        return AssignId(json, table); // a given id, or a new one for a certificate the schema will refuse
     }
 
     private static Guid AssignDerivedId(JsonObject json, string table, string key)

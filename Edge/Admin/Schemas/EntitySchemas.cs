@@ -1,7 +1,21 @@
 namespace Turnpike.Edge.Admin.Schemas;
 
 /// <summary>The schema of each entity kind.</summary>
-internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, PluginSchema plugins, ConsumerSchema consumers, KeyAuthCredentialSchema keyAuths, AclSchema acls, BasicAuthCredentialSchema basicAuths, JwtCredentialSchema jwts, UpstreamSchema upstreams, TargetSchema targets, Authentication.AdminSchema admins)
+internal sealed class EntitySchemas(
+    ServiceSchema services,
+    RouteSchema routes,
+    PluginSchema plugins,
+    ConsumerSchema consumers,
+    KeyAuthCredentialSchema keyAuths,
+    AclSchema acls,
+    BasicAuthCredentialSchema basicAuths,
+    JwtCredentialSchema jwts,
+    UpstreamSchema upstreams,
+    TargetSchema targets,
+    Authentication.AdminSchema admins,
+    CertificateSchema certificates,
+    SniSchema snis,
+    CaCertificateSchema caCertificates)
 {
     public IEntitySchema For(EntityKind kind) => kind switch
     {
@@ -16,6 +30,9 @@ internal sealed class EntitySchemas(ServiceSchema services, RouteSchema routes, 
         EntityKind.Upstream => upstreams,
         EntityKind.Target => targets,
         EntityKind.Admin => admins,
+        EntityKind.Certificate => certificates,
+        EntityKind.Sni => snis,
+        EntityKind.CaCertificate => caCertificates,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -57,6 +57,52 @@ internal static partial class FieldRules
         return Hostname(host);
     }
 
+    /// <summary>
+    /// A TLS server name (Kong's <c>wildcard_host</c>, as an SNI's <c>name</c>): a host name, or a wildcard with one
+    /// <c>*</c> as the whole leftmost or rightmost label (<c>*.example.com</c>, <c>example.*</c>); no IP, no port.
+    /// </summary>
+    public static string? ServerName(string value)
+    {
+        var stars = value.Count(c => c == '*');
+        if (stars > 1)
+        {
+            return "only one wildcard must be specified";
+        }
+
+        var host = value;
+        if (stars == 1)
+        {
+            if (value[0] != '*' && value[^1] != '*')
+            {
+                return "wildcard must be leftmost or rightmost character";
+            }
+
+            // The edge's lookup knows whole-label wildcards only; "*example.com" would never be served.
+            if (!value.StartsWith("*.", StringComparison.Ordinal) && !value.EndsWith(".*", StringComparison.Ordinal))
+            {
+                return "invalid wildcard: must be placed at leftmost or rightmost label";
+            }
+
+            host = value.Replace("*", "wildcard", StringComparison.Ordinal);
+        }
+
+        var bare = host.Trim('[', ']');
+        if (IPAddress.TryParse(bare, out var address)
+            && (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 || bare.Count(c => c == '.') == 3))
+        {
+            return "must not be an IP";
+        }
+
+        var colon = host.LastIndexOf(':');
+        if (colon > 0 && host.IndexOf(':') == colon && colon + 1 < host.Length && host.AsSpan(colon + 1).IndexOfAnyExceptInRange('0', '9') < 0)
+        {
+            return "must not have a port";
+        }
+
+        // No trailing dot: a client's server name never has one (RFC 6066 3).
+        return HostnameChars().IsMatch(host) && !host.EndsWith('.') ? null : $"invalid value: {value}";
+    }
+
     public static string? RoutePath(string value)
     {
         if (value.StartsWith('~'))

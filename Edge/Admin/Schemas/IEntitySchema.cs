@@ -17,6 +17,12 @@ internal interface IEntitySchema
     /// </summary>
     string LookupKey(string key, Guid? parentId) => key;
 
+    /// <summary>
+    /// Fields that hold secrets (a certificate's private keys): left out of what a <c>read-only</c> admin reads,
+    /// listings and <c>GET /config</c> included.
+    /// </summary>
+    IReadOnlyList<string> SecretFields => [];
+
     /// <summary>Foreign key fields (<c>{"id"}</c> or <c>{"name"}</c> objects) and the kind each names.</summary>
     IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys { get; }
 

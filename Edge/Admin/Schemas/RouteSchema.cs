@@ -3,10 +3,15 @@ using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Admin.Schemas;
 
-/// <summary>Kong's <c>routes</c> schema (http and https routes).</summary>
+/// <summary>
+/// Kong's <c>routes</c> schema for http/https and grpc/grpcs routes. A route is one or the other, never both (Kong's
+/// mutually exclusive protocol sets); a grpc route has no methods and does not strip its path (Kong's grpc subschema).
+/// </summary>
 internal sealed class RouteSchema : IEntitySchema
 {
     private static readonly int[] RedirectCodes = [426, 301, 302, 307, 308];
+    private static readonly string[] KnownProtocols = ["http", "https", "grpc", "grpcs"];
+    private static readonly string[][] ProtocolSets = [["http", "https"], ["grpc", "grpcs"]];
 
     public EntityKind Kind => EntityKind.Route;
 
@@ -26,11 +31,19 @@ internal sealed class RouteSchema : IEntitySchema
             r.Error("name", nameProblem);
         }
 
-        var protocols = r.Strings("protocols", p => p is "http" or "https" ? null : "expected one of: http, https") ?? ["http", "https"];
+        var protocols = r.Strings("protocols", p => KnownProtocols.Contains(p) ? null : $"expected one of: {string.Join(", ", KnownProtocols)}") ?? ["http", "https"];
         if (protocols.Length == 0)
         {
             r.Error("protocols", "length must be at least 1");
         }
+
+        var sets = ProtocolSets.Where(set => protocols.Any(set.Contains)).OrderBy(set => Array.FindIndex(protocols, set.Contains)).ToList();
+        if (sets.Count > 1)
+        {
+            r.Error("protocols", "these sets are mutually exclusive: " + string.Join(", ", sets.Select(set => $"({string.Join(", ", set.Select(p => $"'{p}'"))})")));
+        }
+
+        var grpc = protocols.Length > 0 && sets.Count == 1 && sets[0] == ProtocolSets[1];
 
         var methods = r.Strings("methods", FieldRules.Method);
         var hosts = r.Strings("hosts", FieldRules.RouteHost);
@@ -60,7 +73,7 @@ internal sealed class RouteSchema : IEntitySchema
             Headers = headers,
             HttpsRedirectStatusCode = redirect,
             RegexPriority = r.Integer("regex_priority", int.MinValue, int.MaxValue) ?? 0,
-            StripPath = r.Boolean("strip_path") ?? true,
+            StripPath = r.Boolean("strip_path") ?? !grpc,
             PathHandling = pathHandling,
             PreserveHost = r.Boolean("preserve_host") ?? false,
             RequestBuffering = r.Boolean("request_buffering") ?? true,
@@ -69,7 +82,26 @@ internal sealed class RouteSchema : IEntitySchema
             Tags = r.Strings("tags", FieldRules.Tag),
         };
         r.RejectUnknown();
-        if (errors.Count == 0 && route.Methods is null && route.Hosts is null && route.Paths is null && route.Headers is null)
+        if (grpc)
+        {
+            if (route.StripPath)
+            {
+                r.Error("strip_path", "cannot set 'strip_path' when 'protocols' is 'grpc' or 'grpcs'");
+            }
+
+            if (route.Methods is not null)
+            {
+                r.Error("methods", "cannot set 'methods' when 'protocols' is 'grpc' or 'grpcs'");
+            }
+
+            if (errors.Count == 0 && route.Hosts is null && route.Paths is null && route.Headers is null)
+            {
+                errors.Add("@entity", route.Protocols.Contains("grpcs")
+                    ? "must set one of 'hosts', 'headers', 'paths', 'snis' when 'protocols' is 'grpcs'"
+                    : "must set one of 'hosts', 'headers', 'paths' when 'protocols' is 'grpc'");
+            }
+        }
+        else if (errors.Count == 0 && route.Methods is null && route.Hosts is null && route.Paths is null && route.Headers is null)
         {
             var protocolList = string.Join(", ", route.Protocols.Select(p => $"'{p}'"));
             errors.Add("@entity", route.Protocols.Contains("https")

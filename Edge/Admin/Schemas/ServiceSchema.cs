@@ -3,10 +3,18 @@ using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Admin.Schemas;
 
-/// <summary>Kong's <c>services</c> schema, with the <c>url</c> shorthand for protocol, host, port and path.</summary>
+/// <summary>
+/// Kong's <c>services</c> schema, with the <c>url</c> shorthand for protocol, host, port and path. Protocols http, https,
+/// grpc and grpcs; the upstream TLS fields (<c>client_certificate</c>, <c>tls_verify</c>, <c>tls_verify_depth</c>,
+/// <c>ca_certificates</c>) only with https, and no <c>path</c> with grpc or grpcs, as Kong's conditional checks say.
+/// </summary>
 internal sealed class ServiceSchema : IEntitySchema
 {
     public const int MaxTimeout = 2147483646;
+
+    private static readonly string[] Protocols = ["http", "https", "grpc", "grpcs"];
+    private static readonly string[] TlsFields = ["client_certificate", "tls_verify", "tls_verify_depth", "ca_certificates"];
+    private const string ProtocolConditional = "failed conditional validation given value of field 'protocol'";
 
     public EntityKind Kind => EntityKind.Service;
 
@@ -36,8 +44,10 @@ internal sealed class ServiceSchema : IEntitySchema
             {
                 protocol = uri.Scheme;
                 host = uri.Host.Trim('[', ']');
-                port = uri.Port;
-                path = uri.AbsolutePath == "/" && !url.EndsWith('/') ? null : uri.AbsolutePath;
+
+                // Kong's defaults: 80 and 443 for http and https, 80 for anything else (grpcs too).
+                port = uri.Port > 0 ? uri.Port : protocol == "https" ? 443 : 80;
+                path = uri.AbsolutePath is "" || (uri.AbsolutePath == "/" && !url.EndsWith('/')) ? null : uri.AbsolutePath;
             }
             else
             {
@@ -46,9 +56,9 @@ internal sealed class ServiceSchema : IEntitySchema
         }
 
         protocol ??= "http";
-        if (protocol is not ("http" or "https"))
+        if (!Protocols.Contains(protocol))
         {
-            r.Error("protocol", "expected one of: http, https");
+            r.Error("protocol", $"expected one of: {string.Join(", ", Protocols)}");
         }
 
         if (host is null)
@@ -68,6 +78,25 @@ internal sealed class ServiceSchema : IEntitySchema
             r.Error("path", pathProblem);
         }
 
+        var clientCertificate = r.ForeignKey("client_certificate");
+        var tlsVerify = r.Boolean("tls_verify");
+        var tlsVerifyDepth = r.Integer("tls_verify_depth", 0, 64);
+        var caCertificates = r.Strings("ca_certificates", id => EntityIds.TryParse(id, out _) ? null : "expected a valid UUID");
+        if (protocol is "grpc" or "grpcs" && path is not null)
+        {
+            r.Error("path", "value must be null");
+            r.Error("@entity", ProtocolConditional);
+        }
+
+        if (protocol != "https")
+        {
+            foreach (var field in TlsFields.Where(r.Has))
+            {
+                r.Error(field, "value must be null");
+                r.Error("@entity", ProtocolConditional);
+            }
+        }
+
         var service = new ServiceEntity
         {
             Id = id ?? Guid.Empty,
@@ -83,6 +112,10 @@ internal sealed class ServiceSchema : IEntitySchema
             ReadTimeout = r.Integer("read_timeout", 1, MaxTimeout) ?? ServiceEntity.DefaultTimeoutMs,
             Tags = r.Strings("tags", FieldRules.Tag),
             Enabled = r.Boolean("enabled") ?? true,
+            ClientCertificateId = clientCertificate,
+            TlsVerify = tlsVerify,
+            TlsVerifyDepth = tlsVerifyDepth,
+            CaCertificates = caCertificates?.Select(Guid.Parse).ToArray(),
         };
         r.RejectUnknown();
         return errors.Count == 0 ? service : null;
@@ -104,6 +137,10 @@ internal sealed class ServiceSchema : IEntitySchema
             ["write_timeout"] = s.WriteTimeout,
             ["read_timeout"] = s.ReadTimeout,
             ["enabled"] = s.Enabled,
+            ["client_certificate"] = JsonFields.Reference(s.ClientCertificateId),
+            ["tls_verify"] = s.TlsVerify,
+            ["tls_verify_depth"] = s.TlsVerifyDepth,
+            ["ca_certificates"] = s.CaCertificates is { } ids ? JsonFields.Array(ids.Select(id => id.ToString())) : null,
         };
         JsonFields.WriteCommon(json, s);
         return json;

@@ -42,7 +42,7 @@ public sealed class SchemaTests
     [Theory]
     [InlineData("""{"host":"h","port":70000}""", "port", "value should be between 0 and 65535")]
     [InlineData("""{"host":"h","port":"80"}""", "port", "expected an integer")]
-    [InlineData("""{"host":"h","protocol":"ftp"}""", "protocol", "expected one of: http, https")]
+    [InlineData("""{"host":"h","protocol":"ftp"}""", "protocol", "expected one of: http, https, grpc, grpcs")]
     [InlineData("""{"host":"h","name":"bad name"}""", "name", "invalid value 'bad name': the only accepted ascii characters are alphanumerics or ., -, _, and ~")]
     [InlineData("""{"host":"h","path":"relative"}""", "path", "should start with: /")]
     [InlineData("""{"host":"h","colour":"red"}""", "colour", "unknown field")]
@@ -74,7 +74,7 @@ public sealed class SchemaTests
     [InlineData("""{"paths":["/a"],"path_handling":"v2"}""", "path_handling", "expected one of: v0, v1")]
     [InlineData("""{"paths":["/a"],"https_redirect_status_code":404}""", "https_redirect_status_code", "expected one of: 426, 301, 302, 307, 308")]
     [InlineData("""{"paths":["/a"],"service":{"id":"nope"}}""", "service.id", "expected a valid UUID")]
-    [InlineData("""{"paths":["/a"],"protocols":["tcp"]}""", "protocols[0]", "expected one of: http, https")]
+    [InlineData("""{"paths":["/a"],"protocols":["tcp"]}""", "protocols[0]", "expected one of: http, https, grpc, grpcs")]
     public void Route_field_errors_name_the_field_in_Kong_words(string json, string field, string message)
     {
         var (entity, errors) = Read(new RouteSchema(), json);

@@ -257,7 +257,7 @@ public sealed class GrpcProxyTests : IAsyncLifetime
     {
         var root = TestCertificates.Ca();
         await using var tls = await GrpcUpstream.StartTlsAsync(TestCertificates.Leaf(root, ["localhost"]));
-        var authority = new CaCertificateEntity { Id = Guid.NewGuid(), Cert = TestCertificates.CertPem(root), CertDigest = root.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant() };
+        var authority = new CaCertificateEntity { Id = Guid.NewGuid(), Cert = root.CertPem, CertDigest = root.Digest };
         _proxy.Upsert(authority);
         Route(Service("grpcs", tls.Port) with { Host = "localhost", CaCertificates = [authority.Id] });
 

@@ -42,11 +42,19 @@ internal sealed class GrpcUpstream : IAsyncDisposable
     public static Task<GrpcUpstream> StartPlainAsync() => StartAsync(null, [], null);
 
     /// <summary>
-    /// A TLS upstream serving <paramref name="certificate"/> and its <paramref name="intermediates"/>, requiring a client
-    /// certificate issued (through the intermediates the client sends) by <paramref name="clientAuthority"/> when given.
+    /// A TLS upstream serving <paramref name="certificate"/> with its intermediates (its issuers but the root), requiring a
+    /// client certificate issued (through the intermediates the client sends) by <paramref name="clientAuthority"/> when given.
     /// </summary>
-    public static Task<GrpcUpstream> StartTlsAsync(X509Certificate2 certificate, X509Certificate2[]? intermediates = null, X509Certificate2? clientAuthority = null) =>
-        StartAsync(certificate, intermediates ?? [], clientAuthority);
+    public static Task<GrpcUpstream> StartTlsAsync(TestCertificate certificate, TestCertificate? clientAuthority = null)
+    {
+        var intermediates = new List<X509Certificate2>();
+        for (var issuer = certificate.Issuer; issuer?.Issuer is not null; issuer = issuer.Issuer)
+        {
+            intermediates.Add(issuer.Certificate);
+        }
+
+        return StartAsync(certificate.Certificate, [.. intermediates], clientAuthority?.Certificate);
+    }
 
     private static async Task<GrpcUpstream> StartAsync(X509Certificate2? certificate, X509Certificate2[] intermediates, X509Certificate2? clientAuthority)
     {

@@ -12,7 +12,7 @@ namespace Turnpike.Tests.Tls;
 /// <summary>An edge with TLS and HTTP/2 listeners, as real clients meet it: HttpClient, SslStream, certificates made by the test.</summary>
 public sealed class TlsEdgeFixture : IAsyncLifetime
 {
-    internal X509Certificate2 Ca { get; } = TestCertificates.Ca();
+    internal TestCertificate Ca { get; } = TestCertificates.Ca();
 
     internal EdgeNode Edge { get; private set; } = null!;
 
@@ -27,7 +27,7 @@ public sealed class TlsEdgeFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Upstream = await UpstreamServer.StartAsync();
-        var (certificate, key) = TestCertificates.WriteFiles(TestCertificates.Leaf(Ca, ["default.test", "127.0.0.1"]), Ca);
+        var (certificate, key) = TestCertificates.Leaf(Ca, ["default.test", "127.0.0.1"], ecdsa: true).WriteFiles();
         Edge = await EdgeNode.StartDevAsync(new Dictionary<string, string>
         {
             ["Turnpike__Proxy__Urls"] = $"https://127.0.0.1:{HttpsPort};h2c://127.0.0.1:{H2cPort}",
@@ -64,7 +64,7 @@ public sealed class TlsEdgeFixture : IAsyncLifetime
 
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(Ca);
+        chain.ChainPolicy.CustomTrustStore.Add(Ca.Certificate);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         return chain.Build(new X509Certificate2(certificate));
     }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -38,8 +37,8 @@ public sealed class UpstreamClientsTests : IDisposable
 
     private static CaCertificateEntity Authority(Guid? id = null)
     {
-        var ca = TestCertificates.Ca();
-        return new CaCertificateEntity { Id = id ?? Guid.NewGuid(), Cert = TestCertificates.CertPem(ca), CertDigest = ca.GetCertHashString(HashAlgorithmName.SHA256) };
+        var ca = TestCertificates.Ca(ecdsa: true);
+        return new CaCertificateEntity { Id = id ?? Guid.NewGuid(), Cert = ca.CertPem, CertDigest = ca.Digest };
     }
 
     private static (ServiceEntity Service, RouteEntity Route) Service(string path, string protocol = "https", Guid[]? cas = null, bool? verify = null, int? depth = null)

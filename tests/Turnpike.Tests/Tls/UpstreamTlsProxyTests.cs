@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Turnpike.RouteTable;
 using Turnpike.Tests.Grpc;
@@ -16,7 +14,7 @@ namespace Turnpike.Tests.Tls;
 /// </summary>
 public sealed class UpstreamTlsProxyTests : IAsyncLifetime
 {
-    private readonly X509Certificate2 _root = TestCertificates.Ca();
+    private readonly TestCertificate _root = TestCertificates.Ca();
     private readonly Guid _serviceId = Guid.NewGuid();
     private readonly Guid _routeId = Guid.NewGuid();
     private InProcessProxy _proxy = null!;
@@ -34,15 +32,10 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
         await _proxy.DisposeAsync();
     }
 
-    private static CaCertificateEntity Authority(X509Certificate2 ca) => new()
-    {
-        Id = Guid.NewGuid(),
-        Cert = TestCertificates.CertPem(ca),
-        CertDigest = ca.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant(),
-    };
+    private static CaCertificateEntity Authority(TestCertificate ca) => new() { Id = Guid.NewGuid(), Cert = ca.CertPem, CertDigest = ca.Digest };
 
-    private static CertificateEntity Certificate(X509Certificate2 certificate, params X509Certificate2[] chain) =>
-        new() { Id = Guid.NewGuid(), Cert = TestCertificates.ChainPem(certificate, chain), Key = TestCertificates.KeyPem(certificate) };
+    /// <summary>A certificate entity with the certificate's chain (its intermediates), as Kong's <c>cert</c> holds it.</summary>
+    private static CertificateEntity Certificate(TestCertificate certificate) => new() { Id = Guid.NewGuid(), Cert = certificate.ChainPem, Key = certificate.KeyPem };
 
     /// <summary>The https service (always the same one, replaced) for <paramref name="upstream"/> at <paramref name="host"/> and a route <c>/tls</c> to it; extra entities first.</summary>
     private void Serve(GrpcUpstream upstream, Func<ServiceEntity, ServiceEntity>? configure = null, string host = "localhost", params GatewayEntity[] extra)
@@ -71,7 +64,7 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
     [Fact]
     public async Task By_default_a_self_signed_upstream_is_refused_with_502_and_one_line_naming_the_reason()
     {
-        await using var upstream = await GrpcUpstream.StartTlsAsync(TestCertificates.SelfSigned("localhost"));
+        await using var upstream = await GrpcUpstream.StartTlsAsync(TestCertificates.Leaf(null, ["localhost"]));
         Serve(upstream);
         await AssertRefusedAsync("errors in the certificate chain: UntrustedRoot");
     }
@@ -115,7 +108,7 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
     [Fact]
     public async Task Tls_verify_false_accepts_any_certificate()
     {
-        await using var upstream = await GrpcUpstream.StartTlsAsync(TestCertificates.SelfSigned("elsewhere.test"));
+        await using var upstream = await GrpcUpstream.StartTlsAsync(TestCertificates.Leaf(null, ["elsewhere.test"]));
         Serve(upstream, s => s with { TlsVerify = false });
         await EchoAsync();
     }
@@ -124,7 +117,7 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
     public async Task Tls_verify_depth_limits_the_intermediates_between_the_upstream_and_its_root()
     {
         var intermediate = TestCertificates.Intermediate(_root);
-        await using var upstream = await GrpcUpstream.StartTlsAsync(TestCertificates.Leaf(intermediate, ["localhost"]), [intermediate]);
+        await using var upstream = await GrpcUpstream.StartTlsAsync(TestCertificates.Leaf(intermediate, ["localhost"])); // sent with its intermediate
         var ca = Authority(_root);
         Serve(upstream, s => s with { CaCertificates = [ca.Id], TlsVerifyDepth = 1 }, extra: ca);
         await EchoAsync();
@@ -146,7 +139,7 @@ public sealed class UpstreamTlsProxyTests : IAsyncLifetime
         }
 
         var clientIntermediate = TestCertificates.Intermediate(clients, "Client Intermediate");
-        var certificate = Certificate(TestCertificates.Leaf(clientIntermediate, ["edge-7"]), clientIntermediate); // sent with its intermediate
+        var certificate = Certificate(TestCertificates.Leaf(clientIntermediate, ["edge-7"])); // presented with its intermediate
         Serve(upstream, s => s with { CaCertificates = [ca.Id], ClientCertificateId = certificate.Id }, extra: certificate);
         var echo = await EchoAsync();
         Assert.Equal("CN=edge-7", echo["client_certificate"]!.GetValue<string>());
