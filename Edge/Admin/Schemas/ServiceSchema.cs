@@ -6,7 +6,7 @@ namespace Turnpike.Edge.Admin.Schemas;
 /// <summary>
 /// Kong's <c>services</c> schema, with the <c>url</c> shorthand for protocol, host, port and path. Protocols http, https,
 /// grpc and grpcs; the upstream TLS fields (<c>client_certificate</c>, <c>tls_verify</c>, <c>tls_verify_depth</c>,
-/// <c>ca_certificates</c>) only with https, and no <c>path</c> with grpc or grpcs, as Kong's conditional checks say.
+/// <c>ca_certificates</c>) only with https and grpcs, and no <c>path</c> with grpc or grpcs, as Kong's conditional checks say.
 /// </summary>
 internal sealed class ServiceSchema : IEntitySchema
 {
@@ -88,7 +88,8 @@ internal sealed class ServiceSchema : IEntitySchema
             r.Error("@entity", ProtocolConditional);
         }
 
-        if (protocol != "https")
+        // Upstream TLS settings only where there is upstream TLS (Kong allows them with https; gRPC over TLS is the same case).
+        if (protocol is not ("https" or "grpcs"))
         {
             foreach (var field in TlsFields.Where(r.Has))
             {

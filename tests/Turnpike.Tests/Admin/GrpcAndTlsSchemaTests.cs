@@ -65,10 +65,10 @@ public sealed class GrpcAndTlsSchemaTests
 
     [Theory]
     [InlineData("""{"url":"http://h","tls_verify":true}""", "tls_verify")]
-    [InlineData("""{"url":"grpcs://h","client_certificate":{"id":"6b2b6c4e-54a1-4c56-9f0e-0d2b3b1d0a11"}}""", "client_certificate")]
+    [InlineData("""{"url":"grpc://h","client_certificate":{"id":"6b2b6c4e-54a1-4c56-9f0e-0d2b3b1d0a11"}}""", "client_certificate")]
     [InlineData("""{"url":"http://h","ca_certificates":["6b2b6c4e-54a1-4c56-9f0e-0d2b3b1d0a11"]}""", "ca_certificates")]
     [InlineData("""{"url":"http://h","tls_verify_depth":1}""", "tls_verify_depth")]
-    public void Upstream_tls_fields_are_refused_unless_the_protocol_is_https(string json, string field)
+    public void Upstream_tls_fields_are_refused_unless_the_protocol_is_https_or_grpcs(string json, string field)
     {
         var (entity, errors) = Read(new ServiceSchema(), json);
         Assert.Null(entity);
