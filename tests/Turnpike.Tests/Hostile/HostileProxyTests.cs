@@ -187,10 +187,11 @@ public sealed class HostileProxyTests(DevGatewayFixture fixture) : IAsyncLifetim
         var guarded = await RouteAsync("-host", new { paths = new[] { $"/{_name}" }, hosts = new[] { host } });
         await _admin.CreateAsync($"/routes/{guarded}/plugins", new { name = "key-auth" });
         await Poll.UntilAsync(async () => (await RawAsync("GET", $"/{_name}", host: host)).Status == 401, TimeSpan.FromSeconds(20), "key-auth");
+        var forwardedBefore = _upstream.Requests.Count; // the poll's own requests may have gone through before key-auth arrived
 
         Assert.Equal(401, (await RawAsync("GET", $"/{_name}", host: host + ".")).Status);
         Assert.Equal(401, (await RawAsync("GET", $"/{_name}", host: host.ToUpperInvariant() + ".:80")).Status);
-        Assert.Empty(_upstream.Requests);
+        Assert.Equal(forwardedBefore, _upstream.Requests.Count);
     }
 
     [Fact]
