@@ -60,6 +60,7 @@ internal sealed partial class LlmExchange(
         try
         {
             response = await client.SendAsync(upstream, timeout.Token); // an invoker answers at the headers; the body streams
+            context.MarkUpstreamAnswered();
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
         {
@@ -181,7 +182,6 @@ internal sealed partial class LlmExchange(
         if (completion is null)
         {
             http.Response.StatusCode = StatusCodes.Status502BadGateway;
-            context.OnUpstreamResponseHeaders();
             await AiErrors.WriteAsync(http, StatusCodes.Status502BadGateway, ProxyErrors.BadGateway);
             return null;
         }
@@ -189,7 +189,6 @@ internal sealed partial class LlmExchange(
         var usage = LlmProvider.UsageOf(completion);
         var reply = ConvertsCompletions ? CompletionsFormat.FromChat(completion) : completion;
         http.Response.ContentType = "application/json";
-        context.OnUpstreamResponseHeaders();
         Record(context, usage);
         await TryWriteAsync(http, Encoding.UTF8.GetBytes(reply.ToJsonString()), withLength: true);
         return usage;
@@ -242,7 +241,6 @@ internal sealed partial class LlmExchange(
         if (!streamed)
         {
             var bytes = await ReadAllAsync(providerBody, cancellationToken);
-            context.OnUpstreamResponseHeaders();
             var usage = UsageOfNative(bytes);
             Record(context, usage);
             await TryWriteAsync(http, bytes, withLength: true);
@@ -311,7 +309,6 @@ internal sealed partial class LlmExchange(
             }
         }
 
-        context.OnUpstreamResponseHeaders();
         await AiErrors.WriteJsonAsync(http, status, AiErrors.Body(message, type ?? (status >= 500 ? AiErrors.ServerError : AiErrors.InvalidRequest)));
     }
 
@@ -320,7 +317,6 @@ internal sealed partial class LlmExchange(
         var response = context.HttpContext.Response;
         response.ContentType = mediaType ?? "text/event-stream";
         response.Headers.CacheControl = "no-cache";
-        context.OnUpstreamResponseHeaders();
         context.CountResponseBody();
     }
 

@@ -144,6 +144,13 @@ internal static class EdgeHostingExtensions
                 $"{MeteringOptions.Section}: FlushInterval must be positive and JournalDirectory set")
             .ValidateOnStart();
         services.AddSingleton<MeterRecorder>();
+
+        // The log phase's consumers, in order: AI reservations settled first, then the request metered with what it used.
+        services.AddSingleton<IRequestLogPhase, Ai.AiSettlementLog>();
+        if (configuration.GetSection(MeteringOptions.Section).Get<MeteringOptions>()?.Enabled ?? true)
+        {
+            services.AddSingleton<IRequestLogPhase, MeteringLog>();
+        }
         services.AddSingleton<MeterFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<MeterFlusher>());
         services.AddSingleton<UsageReader>();

@@ -14,19 +14,33 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Turnpike.Edge.Proxy;
 
 /// <summary>
-/// The proxy listener's whole pipeline: match against the current immutable snapshot, run the route's
-/// plugins, forward with YARP. Nothing here calls the cluster.
+/// The proxy listener's whole pipeline. Nothing here calls the cluster. The lifecycle of a proxied request:
+/// <list type="number">
+/// <item>Canonical request: the path from the request line (<see cref="RequestPath"/>), the Host without a trailing
+/// dot, client copies of gateway-owned headers dropped (<see cref="UpstreamRequestHeaders"/>).</item>
+/// <item>Match against the current immutable snapshot; no route 404, wrong protocol 426/redirect, no service 503.</item>
+/// <item>Access: each plugin's <c>OnRequestAsync</c> in priority order; a plugin may answer (the request ends here,
+/// rejected; on a gRPC call its answer becomes a gRPC status).</item>
+/// <item>Upstream request: YARP's forwarder with <see cref="ProxyContext"/> as its transform (balancer, retries,
+/// passive health), or the exchange a plugin set (ai-proxy). A client's fault is its 4xx, never the upstream's.</item>
+/// <item>Response headers: run once by Kestrel as the response starts, whoever answered
+/// (<see cref="ProxyContext.ResponseStarting"/>): the gateway's headers when the upstream answered, the headers
+/// plugins asked for, each plugin's <c>OnResponseHeaders</c>.</item>
+/// <item>Response body: streamed, or held for the plugins that rewrite it (<c>OnResponseBodyAsync</c>) and then sent.</item>
+/// <item>Log: the request is over; every <see cref="IRequestLogPhase"/> consumes it (AI settlement, metering).</item>
+/// </list>
 /// </summary>
 internal sealed partial class ProxyMiddleware(
     RouteTableStore store,
     IHttpForwarder forwarder,
     UpstreamClients clients,
     EdgeCounters counters,
-    MeterRecorder meters,
+    IEnumerable<IRequestLogPhase> logPhase,
     IOptions<MeteringOptions> metering,
     ILogger<ProxyMiddleware> logger)
 {
     private readonly bool _metering = metering.Value.Enabled;
+    private readonly IRequestLogPhase[] _logPhase = [.. logPhase];
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -80,40 +94,28 @@ internal sealed partial class ProxyMiddleware(
         var stripLength = strip ? clientPath.EncodedLength(found.MatchedPathLength) : -1;
         var upstreamPath = UpstreamPath.Build(service.EscapedPath, clientPath.Encoded, stripLength, route.PathHandlingV1);
         var proxy = new ProxyContext(context, found, snapshot.Consumers, clientPath.Encoded, upstreamPath, strip ? clientPath.Encoded[..stripLength] : null, start);
+        context.Response.OnStarting(ProxyContext.ResponseStarting, proxy); // phase 5, whoever answers
         // A body of unknown length is counted as it passes: chunked HTTP/1.1, and HTTP/2 streams such as gRPC calls.
-        var requestBody = _metering && request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: true }
-            ? new ByteCountingStream(request.Body)
-            : null;
-        if (requestBody is not null)
+        if (_metering && request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: true })
         {
-            request.Body = requestBody;
+            request.Body = proxy.RequestBodyCounter = new ByteCountingStream(request.Body);
         }
 
-        var rejected = true;
+        proxy.AnsweredByPlugin = true; // until the forward is reached: a request that fails before is counted as rejected
         try
         {
-            rejected = !await RunAsync(context, proxy, route, service, grpc);
+            proxy.AnsweredByPlugin = !await RunAsync(context, proxy, route, service, grpc);
         }
         catch (Exception ex) when (!context.Response.HasStarted && ex is not OperationCanceledException)
         {
+            proxy.AnsweredByPlugin = true;
             await AnswerFaultAsync(context, ex);
         }
         finally
         {
-            proxy.Ai?.Settle(Ai.AiUsage.None); // no exchange settled: nothing reached a provider through ai-proxy
-            if (_metering)
+            foreach (var consumer in _logPhase)
             {
-                // Every request that reached a service is metered, those a plugin answered as rejected.
-                meters.Record(
-                    proxy.Consumer?.Id ?? Guid.Empty,
-                    service.Entity.Id,
-                    route.Entity.Id,
-                    context.Response.StatusCode,
-                    rejected,
-                    requestBody?.Count ?? request.ContentLength ?? 0,
-                    proxy.ResponseBodyCounter?.Count ?? context.Response.ContentLength ?? 0,
-                    proxy.UpstreamLatencyMs,
-                    proxy.MeterCounters);
+                consumer.OnCompleted(proxy);
             }
         }
     }

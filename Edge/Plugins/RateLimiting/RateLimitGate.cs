@@ -70,8 +70,7 @@ internal sealed class RateLimitGate(
         }
 
         metrics.CountRejected();
-        context.SetResponseHeader("Retry-After", Text(reset));
-        context.ApplyResponseHeaders();
+        context.SetResponseHeader("Retry-After", Text(reset)); // put on the answer by the headers phase, as on a forwarded one
         await writeError(context.HttpContext, Options.ErrorCode, Options.ErrorMessage);
         return null;
     }

@@ -1,0 +1,22 @@
+using Turnpike.Edge.Proxy;
+
+namespace Turnpike.Edge.Metering;
+
+/// <summary>Meters every request that reached a service (those a plugin answered as rejected): registered only with metering on.</summary>
+internal sealed class MeteringLog(MeterRecorder meters) : IRequestLogPhase
+{
+    public void OnCompleted(ProxyContext context)
+    {
+        var http = context.HttpContext;
+        meters.Record(
+            context.Consumer?.Id ?? Guid.Empty,
+            context.Service.Entity.Id,
+            context.Route.Entity.Id,
+            http.Response.StatusCode,
+            context.AnsweredByPlugin,
+            context.RequestBodyCounter?.Count ?? http.Request.ContentLength ?? 0,
+            context.ResponseBodyCounter?.Count ?? http.Response.ContentLength ?? 0,
+            context.UpstreamLatencyMs,
+            context.MeterCounters);
+    }
+}
