@@ -18,7 +18,7 @@ namespace Turnpike.Edge.Ai;
 /// it produced (and will bill) are metered exactly.
 /// </summary>
 internal sealed partial class LlmExchange(
-    AiProxySettings settings, JsonObject? request, JsonObject? providerRequest, string modelName, bool stream, bool includeUsage, ILogger logger)
+    AiProxySettings settings, LlmCallMode mode, string modelName, bool stream, bool includeUsage, ILogger logger)
     : IUpstreamExchange
 {
     public const string ModelHeader = "X-Turnpike-LLM-Model";
@@ -41,8 +41,8 @@ internal sealed partial class LlmExchange(
     public async Task SendAsync(ProxyContext context, CompiledService service, HttpMessageInvoker client)
     {
         var http = context.HttpContext;
-        var preserve = settings.RouteType == LlmRouteType.Preserve;
-        using var upstream = preserve ? PreservedRequest(context) : TranslatedRequest(http);
+        var preserve = mode is not TranslatedCall;
+        using var upstream = mode is TranslatedCall translated ? TranslatedRequest(http, translated) : PreservedRequest(context);
         Provider.AddHeaders(upstream.Headers, settings.Model);
         foreach (var (name, value) in context.UpstreamHeaders ?? [])
         {
@@ -121,11 +121,11 @@ internal sealed partial class LlmExchange(
         timedOut ? ProxyErrors.GatewayTimeout : ProxyErrors.BadGateway);
 
     /// <summary>The HTTP request carrying the provider's body (translated by the handler from the client's).</summary>
-    private HttpRequestMessage TranslatedRequest(HttpContext http)
+    private HttpRequestMessage TranslatedRequest(HttpContext http, TranslatedCall call)
     {
         var completions = settings.RouteType == LlmRouteType.Completions;
-        var body = providerRequest!;
-        settings.Auth.ApplyBody(request!, body);
+        var body = call.ProviderRequest;
+        settings.Auth.ApplyBody(call.ClientRequest, body);
         var upstream = new HttpRequestMessage(HttpMethod.Post, settings.Auth.ApplyQuery(http.Request, Provider.Endpoint(settings.Model, modelName, stream, completions)))
         {
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToJsonString())) { Headers = { ContentType = Json } },

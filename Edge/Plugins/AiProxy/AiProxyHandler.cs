@@ -17,7 +17,7 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, i
         if (settings.RouteType == LlmRouteType.Preserve)
         {
             // The provider's own format, any method and body: nothing to check or translate.
-            context.Exchange = new LlmExchange(settings, null, null, settings.Model.Name ?? "unknown", stream: false, includeUsage: false, logger);
+            context.Exchange = new LlmExchange(settings, LlmCallMode.Preserved, settings.Model.Name ?? "unknown", stream: false, includeUsage: false, logger);
             return true;
         }
 
@@ -82,7 +82,7 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, i
             return false;
         }
 
-        context.Exchange = new LlmExchange(settings, request, providerRequest, modelName, stream, includeUsage, logger);
+        context.Exchange = new LlmExchange(settings, new TranslatedCall(request, providerRequest), modelName, stream, includeUsage, logger);
         return true;
     }
 
