@@ -29,6 +29,8 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
 
     public string Version => "1.0.0";
 
+    public JsonObject DescribeConfig() => new() { ["type"] = "record", ["fields"] = new JsonArray() }; // TEMP
+
     public JsonObject ReadConfig(FieldReader config)
     {
         var routeType = config.OneOf("route_type", RouteTypes, required: true);
@@ -47,7 +49,7 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
             ["model"] = modelJson,
             ["response_streaming"] = config.OneOf("response_streaming", Streaming) ?? "allow",
             ["model_name_header"] = config.Boolean("model_name_header") ?? true,
-            ["max_request_body_size"] = AiRequest.MaxBodySize(config),
+            ["max_request_body_size"] = config.Integer("max_request_body_size", 0, int.MaxValue) ?? AiRequest.DefaultMaxBodyBytes,
             ["llm_format"] = config.OneOf("llm_format", LlmFormats) ?? "openai",
             ["logging"] = ReadLogging(config.Record("logging")),
         };
