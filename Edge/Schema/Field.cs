@@ -64,7 +64,7 @@ internal static class Field
     /// A nested record with its own schema (errors at <c>config.name.field</c>); absent, it is read as empty so its
     /// defaults still show. <paramref name="coerce"/> false keeps form-encoded leniency out of it whatever the body was.
     /// </summary>
-    public static ConfigField<T> Record<T>(string name, ConfigSchema<T> schema, bool? coerce = null)
+    public static ConfigField<T> Record<T>(string name, ConfigSchema<T> schema, bool? coerce = null, bool required = false)
     {
         var description = schema.Describe();
         description["required"] = true;
@@ -77,13 +77,30 @@ internal static class Field
                 return schema.Read(new FieldReader(nested, r.Errors, r.PathOf(name) + ".", coerce ?? r.Coerce));
             }
 
+            if (required && !r.Has(name))
+            {
+                r.Error(name, "required field missing");
+                return null;
+            }
+
             return r.Has(name) ? null : schema.Read(new FieldReader([], new FieldErrors()));
         }
     }
 
     /// <summary>A string that must be given: bound as non-null (validation guarantees it before anything is stored).</summary>
-    public static ConfigField<string> RequiredString(string name, bool multiLine = false) =>
-        new(name, Describe("string", true), r => r.String(name, required: true, multiLine) is { } value ? JsonValue.Create(value) : null, n => n.GetValue<string>(), "", null, []);
+    public static ConfigField<string> RequiredString(string name, bool multiLine = false, string[]? oneOf = null)
+    {
+        var description = Describe("string", true);
+        if (oneOf is not null)
+        {
+            description["one_of"] = Array(oneOf);
+        }
+
+        return new(name, description, Read, n => n.GetValue<string>(), "", null, []);
+
+        JsonNode? Read(FieldReader r) =>
+            (oneOf is null ? r.String(name, required: true, multiLine) : r.OneOf(name, oneOf, required: true)) is { } value ? JsonValue.Create(value) : null;
+    }
 
     /// <summary>
     /// An array of records, each read by <paramref name="schema"/> (errors at <c>config.name[i].field</c>; form leniency never
