@@ -83,6 +83,7 @@ internal static class Field
                 return null;
             }
 
+            // Absent: read as empty only for its defaults; what an empty record lacks is not the admin's error.
             return r.Has(name) ? null : schema.Read(new FieldReader([], new FieldErrors()));
         }
     }
