@@ -66,6 +66,7 @@ internal static class AdminApi
         var plugins = endpoints.ServiceProvider.GetRequiredService<Plugins.PluginRegistry>();
         endpoints.MapGet("/plugins/enabled", context => AdminJson.WriteAsync(context, StatusCodes.Status200OK,
             new System.Text.Json.Nodes.JsonObject { ["enabled_plugins"] = new System.Text.Json.Nodes.JsonArray([.. plugins.All.Select(p => (System.Text.Json.Nodes.JsonNode?)p.Name)]) }));
+        endpoints.MapGet("/schemas/plugins/{name}", context => Schemas.PluginSchemaEndpoint.GetAsync(context, plugins));
 
         var apis = endpoints.ServiceProvider.GetRequiredService<ApisEndpoints>();
         endpoints.MapGet("/apis", apis.ListAsync);

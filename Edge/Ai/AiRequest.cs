@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Turnpike.Edge.Proxy;
+using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Ai;
 
@@ -16,8 +17,8 @@ internal sealed class AiRequest(JsonObject body)
     /// <summary>The AI plugins' default <c>max_request_body_size</c>: 1 MiB (Kong's 8 KiB is short for a chat with history).</summary>
     public const int DefaultMaxBodyBytes = 1 << 20;
 
-    /// <summary>Reads an AI plugin's <c>max_request_body_size</c> (bytes; 0 for no limit).</summary>
-    public static int MaxBodySize(Schema.FieldReader config) => config.Integer("max_request_body_size", 0, int.MaxValue) ?? DefaultMaxBodyBytes;
+    /// <summary>Every AI plugin's <c>max_request_body_size</c> (bytes; 0 for no limit), declared once for all of them.</summary>
+    public static readonly ConfigField<int> MaxBodySize = Field.Integer("max_request_body_size", 0, int.MaxValue).Default(DefaultMaxBodyBytes);
 
     public const string NotJson = "this LLM route only supports application/json requests";
 

@@ -1,42 +1,37 @@
-using System.Text.Json.Nodes;
 using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Plugins.Acl;
 
 /// <summary>Kong's acl: lets consumers through by the groups they belong to (an allow or a deny list).</summary>
-internal sealed class AclPlugin : IGatewayPlugin
+internal sealed class AclPlugin : GatewayPlugin<AclOptions>
 {
-    public string Name => "acl";
+    private static readonly ConfigField<string[]?> Allow = Field.Strings("allow");
+    private static readonly ConfigField<string[]?> Deny = Field.Strings("deny");
+    private static readonly ConfigField<bool> HideGroupsHeader = Field.Boolean("hide_groups_header").Default(false);
+    private static readonly ConfigField<bool> AlwaysUseAuthenticatedGroups = Field.Boolean("always_use_authenticated_groups").Default(false);
 
-    public int Priority => 950;
+    private static readonly ConfigSchema<AclOptions> Schema = new(
+        [
+            Allow, Deny, HideGroupsHeader, AlwaysUseAuthenticatedGroups,
+            ConfigCheck.Entity(
+                (c, _) => (c.Get(Allow) is { Length: > 0 }) == (c.Get(Deny) is { Length: > 0 })
+                    ? "only one of these fields must be non-empty: 'config.allow', 'config.deny'"
+                    : null,
+                ConfigCheck.Kong("only_one_of", "allow", "deny")),
+        ],
+        c => new(Groups(c.Get(Allow)), Groups(c.Get(Deny)), c.Get(HideGroupsHeader)));
 
-    public string Version => "1.0.0";
+    public override string Name => "acl";
 
-    public JsonObject ReadConfig(FieldReader config)
-    {
-        var allow = config.Strings("allow");
-        var deny = config.Strings("deny");
-        var hide = config.Boolean("hide_groups_header") ?? false;
-        var alwaysAuthenticated = config.Boolean("always_use_authenticated_groups") ?? false;
-        config.RejectUnknown();
-        if ((allow is { Length: > 0 }) == (deny is { Length: > 0 }))
-        {
-            config.Error("@entity", "only one of these fields must be non-empty: 'config.allow', 'config.deny'");
-        }
+    public override int Priority => 950;
 
-        return new JsonObject
-        {
-            ["allow"] = allow is null ? null : new JsonArray([.. allow.Select(a => (JsonNode?)a)]),
-            ["deny"] = deny is null ? null : new JsonArray([.. deny.Select(d => (JsonNode?)d)]),
-            ["hide_groups_header"] = hide,
-            ["always_use_authenticated_groups"] = alwaysAuthenticated,
-        };
-    }
+    public override ConfigSchema<AclOptions> Config => Schema;
 
-    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId)
-    {
-        var allow = config["allow"] is JsonArray { Count: > 0 } a ? a.Select(g => g!.GetValue<string>()).ToHashSet(StringComparer.Ordinal) : null;
-        var deny = config["deny"] is JsonArray { Count: > 0 } d ? d.Select(g => g!.GetValue<string>()).ToHashSet(StringComparer.Ordinal) : null;
-        return new AclHandler(allow, deny, config["hide_groups_header"]!.GetValue<bool>());
-    }
+    protected override IPluginHandler CreateHandler(AclOptions options, Guid instanceId) =>
+        new AclHandler(options.Allow, options.Deny, options.HideGroupsHeader);
+
+    private static HashSet<string>? Groups(string[]? list) => list is { Length: > 0 } ? list.ToHashSet(StringComparer.Ordinal) : null;
 }
+
+/// <summary>One acl instance's configuration: the groups as sets, built once.</summary>
+internal sealed record AclOptions(HashSet<string>? Allow, HashSet<string>? Deny, bool HideGroupsHeader);

@@ -5,75 +5,41 @@ using Turnpike.Edge.Schema;
 namespace Turnpike.Edge.Plugins.AiPromptDecorator;
 
 /// <summary>Kong's ai-prompt-decorator: fixed messages put before and after every chat conversation.</summary>
-internal sealed class AiPromptDecoratorPlugin : IGatewayPlugin
+internal sealed class AiPromptDecoratorPlugin : GatewayPlugin<AiPromptDecoratorOptions>
 {
-    private static readonly string[] Roles = ["system", "assistant", "user"];
+    private static readonly ConfigField<string> Role = Field.OneOf("role", ["system", "assistant", "user"]).Default("system");
+    private static readonly ConfigField<string> Content = Field.RequiredString("content", multiLine: true)
+        .Check(content => content.Length is 0 or > 100_000 ? "length must be between 1 and 100000" : null, "len_max", 100_000);
 
-    public string Name => "ai-prompt-decorator";
+    private static readonly ConfigSchema<JsonObject> Message = new([Role, Content], c => new JsonObject { ["role"] = c.Get(Role), ["content"] = c.Get(Content) });
 
-    public int Priority => 772;
+    private static readonly ConfigField<JsonObject[]> Prepend = Field.Records("prepend", Message, maxLength: 15);
+    private static readonly ConfigField<JsonObject[]> Append = Field.Records("append", Message, maxLength: 15);
+    private static readonly ConfigField<(JsonObject[] Prepend, JsonObject[] Append)> Prompts =
+        Field.Record("prompts", new ConfigSchema<(JsonObject[], JsonObject[])>([Prepend, Append], c => (c.Get(Prepend), c.Get(Append))));
 
-    public string Version => "1.0.0";
+    private static readonly ConfigSchema<AiPromptDecoratorOptions> Schema = new(
+        [
+            Prompts,
+            // Only when the prompts read cleanly: a refused message is reason enough.
+            ConfigCheck.Entity(
+                (c, r) => c.Get(Prompts) is { Prepend.Length: 0, Append.Length: 0 } && r.Errors.Count == 0
+                    ? "at least one of these fields must be non-empty: 'config.prompts.prepend', 'config.prompts.append'"
+                    : null,
+                ConfigCheck.Kong("at_least_one_of", "prompts.prepend", "prompts.append")),
+            AiRequest.MaxBodySize,
+        ],
+        c => new(new JsonArray([.. c.Get(Prompts).Prepend]), new JsonArray([.. c.Get(Prompts).Append]), c.Get(AiRequest.MaxBodySize)));
 
-    public JsonObject ReadConfig(FieldReader config)
-    {
-        var prompts = config.Record("prompts");
-        var prepend = prompts is null ? [] : ReadMessages(prompts, "prepend");
-        var append = prompts is null ? [] : ReadMessages(prompts, "append");
-        prompts?.RejectUnknown();
-        if (prepend.Count == 0 && append.Count == 0 && config.Errors.Count == 0)
-        {
-            config.Error("@entity", "at least one of these fields must be non-empty: 'config.prompts.prepend', 'config.prompts.append'");
-        }
+    public override string Name => "ai-prompt-decorator";
 
-        var maxBodySize = AiRequest.MaxBodySize(config);
-        config.RejectUnknown();
-        return new JsonObject { ["prompts"] = new JsonObject { ["prepend"] = prepend, ["append"] = append }, ["max_request_body_size"] = maxBodySize };
-    }
+    public override int Priority => 772;
 
-    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) =>
-        new AiPromptDecoratorHandler(config["prompts"]!["prepend"]!.AsArray(), config["prompts"]!["append"]!.AsArray(), config["max_request_body_size"]!.GetValue<int>());
+    public override ConfigSchema<AiPromptDecoratorOptions> Config => Schema;
 
-    private static JsonArray ReadMessages(FieldReader prompts, string name)
-    {
-        var result = new JsonArray();
-        if (prompts.Raw(name) is not { } node)
-        {
-            return result;
-        }
-
-        if (node is not JsonArray messages || messages.Count > 15)
-        {
-            prompts.Error(name, node is JsonArray ? "length must be at most 15" : "expected an array");
-            return result;
-        }
-
-        var errors = prompts.Errors;
-        for (var i = 0; i < messages.Count; i++)
-        {
-            if (messages[i] is not JsonObject message)
-            {
-                errors.Add($"{prompts.PathOf(name)}[{i}]", "expected a record");
-                continue;
-            }
-
-            var reader = new FieldReader(message, errors, $"{prompts.PathOf(name)}[{i}].");
-            var role = reader.String("role") ?? "system";
-            var content = reader.String("content", required: true, multiLine: true);
-            if (!Roles.Contains(role))
-            {
-                reader.Error("role", $"expected one of: {string.Join(", ", Roles)}");
-            }
-
-            if (content is { Length: 0 or > 100_000 })
-            {
-                reader.Error("content", "length must be between 1 and 100000");
-            }
-
-            reader.RejectUnknown();
-            result.Add(new JsonObject { ["role"] = role, ["content"] = content });
-        }
-
-        return result;
-    }
+    protected override IPluginHandler CreateHandler(AiPromptDecoratorOptions options, Guid instanceId) =>
+        new AiPromptDecoratorHandler(options.Prepend, options.Append, options.MaxRequestBodySize);
 }
+
+/// <summary>One ai-prompt-decorator instance's configuration: the messages, in the chat format they are spliced in as.</summary>
+internal sealed record AiPromptDecoratorOptions(JsonArray Prepend, JsonArray Append, int MaxRequestBodySize);

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Turnpike.Edge.Ai;
 using Turnpike.Edge.Schema;
@@ -6,41 +5,39 @@ using Turnpike.Edge.Schema;
 namespace Turnpike.Edge.Plugins.AiPromptGuard;
 
 /// <summary>Kong's ai-prompt-guard: prompts matching a deny pattern, or no allow pattern when there are some, get 400.</summary>
-internal sealed class AiPromptGuardPlugin : IGatewayPlugin
+internal sealed class AiPromptGuardPlugin : GatewayPlugin<AiPromptGuardOptions>
 {
-    public string Name => "ai-prompt-guard";
+    private static readonly ConfigField<string[]> AllowPatterns = Field.Strings("allow_patterns", CheckPattern).Default();
+    private static readonly ConfigField<string[]> DenyPatterns = Field.Strings("deny_patterns", CheckPattern).Default();
+    private static readonly ConfigField<bool> AllowAllConversationHistory = Field.Boolean("allow_all_conversation_history").Default(false);
+    private static readonly ConfigField<bool> MatchAllRoles = Field.Boolean("match_all_roles").Default(false);
 
-    public int Priority => 771;
+    private static readonly ConfigSchema<AiPromptGuardOptions> Schema = new(
+        [
+            AllowPatterns, DenyPatterns,
+            // Only when the patterns read cleanly: a refused pattern is reason enough.
+            ConfigCheck.Entity(
+                (c, r) => c.Get(AllowPatterns).Length == 0 && c.Get(DenyPatterns).Length == 0 && r.Errors.Count == 0
+                    ? "at least one of these fields must be non-empty: 'config.allow_patterns', 'config.deny_patterns'"
+                    : null,
+                ConfigCheck.Kong("at_least_one_of", "allow_patterns", "deny_patterns")),
+            AllowAllConversationHistory, MatchAllRoles, AiRequest.MaxBodySize,
+        ],
+        c => new(
+            [.. c.Get(AllowPatterns).Select(Compile)],
+            [.. c.Get(DenyPatterns).Select(Compile)],
+            c.Get(AllowAllConversationHistory),
+            c.Get(MatchAllRoles),
+            c.Get(AiRequest.MaxBodySize)));
 
-    public string Version => "1.0.0";
+    public override string Name => "ai-prompt-guard";
 
-    public JsonObject ReadConfig(FieldReader config)
-    {
-        var allow = config.Strings("allow_patterns", CheckPattern) ?? [];
-        var deny = config.Strings("deny_patterns", CheckPattern) ?? [];
-        if (allow.Length == 0 && deny.Length == 0 && config.Errors.Count == 0)
-        {
-            config.Error("@entity", "at least one of these fields must be non-empty: 'config.allow_patterns', 'config.deny_patterns'");
-        }
+    public override int Priority => 771;
 
-        var result = new JsonObject
-        {
-            ["allow_patterns"] = new JsonArray([.. allow.Select(p => (JsonNode)p)]),
-            ["deny_patterns"] = new JsonArray([.. deny.Select(p => (JsonNode)p)]),
-            ["allow_all_conversation_history"] = config.Boolean("allow_all_conversation_history") ?? false,
-            ["match_all_roles"] = config.Boolean("match_all_roles") ?? false,
-            ["max_request_body_size"] = AiRequest.MaxBodySize(config),
-        };
-        config.RejectUnknown();
-        return result;
-    }
+    public override ConfigSchema<AiPromptGuardOptions> Config => Schema;
 
-    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new AiPromptGuardHandler(
-        [.. config["allow_patterns"]!.AsArray().Select(p => Compile(p!.GetValue<string>()))],
-        [.. config["deny_patterns"]!.AsArray().Select(p => Compile(p!.GetValue<string>()))],
-        config["allow_all_conversation_history"]!.GetValue<bool>(),
-        config["match_all_roles"]!.GetValue<bool>(),
-        config["max_request_body_size"]!.GetValue<int>());
+    protected override IPluginHandler CreateHandler(AiPromptGuardOptions options, Guid instanceId) => new AiPromptGuardHandler(
+        options.Allow, options.Deny, options.AllowAllConversationHistory, options.MatchAllRoles, options.MaxRequestBodySize);
 
     /// <summary>Patterns run with a time limit, so an administrator's pathological pattern cannot stall the edge.</summary>
     private static Regex Compile(string pattern) => new(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
@@ -63,3 +60,6 @@ internal sealed class AiPromptGuardPlugin : IGatewayPlugin
         }
     }
 }
+
+/// <summary>One ai-prompt-guard instance's configuration, the patterns compiled once.</summary>
+internal sealed record AiPromptGuardOptions(Regex[] Allow, Regex[] Deny, bool AllowAllConversationHistory, bool MatchAllRoles, int MaxRequestBodySize);

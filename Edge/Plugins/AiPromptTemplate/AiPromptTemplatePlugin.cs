@@ -8,59 +8,55 @@ namespace Turnpike.Edge.Plugins.AiPromptTemplate;
 /// Kong's ai-prompt-template: named request templates with <c>{{variables}}</c>; a client sends
 /// <c>"messages": "{template://name}"</c> (or <c>"prompt"</c>) with <c>properties</c> to fill them.
 /// </summary>
-internal sealed class AiPromptTemplatePlugin : IGatewayPlugin
+internal sealed class AiPromptTemplatePlugin : GatewayPlugin<AiPromptTemplateOptions>
 {
-    public string Name => "ai-prompt-template";
+    private static readonly ConfigField<string> TemplateName = Field.RequiredString("name");
+    private static readonly ConfigField<string> TemplateText = Field.RequiredString("template", multiLine: true);
 
-    public int Priority => 773;
+    private static readonly ConfigField<(string Name, string Template)[]> Templates = Field.Records(
+        "templates", new ConfigSchema<(string, string)>([TemplateName, TemplateText], c => (c.Get(TemplateName), c.Get(TemplateText))), nonEmpty: true);
 
-    public string Version => "1.0.0";
+    private static readonly ConfigField<bool> AllowUntemplatedRequests = Field.Boolean("allow_untemplated_requests").Default(true);
+    private static readonly ConfigField<bool> LogOriginalRequest = Field.Boolean("log_original_request").Default(false);
 
-    public JsonObject ReadConfig(FieldReader config)
+    private static readonly ConfigSchema<AiPromptTemplateOptions> Schema = new(
+        [Templates, new ConfigCheck(UniqueNames), AllowUntemplatedRequests, LogOriginalRequest, AiRequest.MaxBodySize],
+        c => new(
+            c.Get(Templates).ToDictionary(t => t.Name, t => t.Template, StringComparer.Ordinal),
+            c.Get(AllowUntemplatedRequests),
+            c.Get(AiRequest.MaxBodySize)));
+
+    public override string Name => "ai-prompt-template";
+
+    public override int Priority => 773;
+
+    public override ConfigSchema<AiPromptTemplateOptions> Config => Schema;
+
+    protected override IPluginHandler CreateHandler(AiPromptTemplateOptions options, Guid instanceId) =>
+        new AiPromptTemplateHandler(options.Templates, options.AllowUntemplatedRequests, options.MaxRequestBodySize);
+
+    /// <summary>
+    /// Template names are keys: a repeat is reported at its own position. Read from the raw list so positions are the
+    /// admin's even when some entries were not records; a name counts once it is a valid string.
+    /// </summary>
+    private static void UniqueNames(ConfigValues values, FieldReader config)
     {
-        var templates = new JsonArray();
-        var errors = config.Errors;
-        if (config.Raw("templates") is not JsonArray { Count: > 0 } list)
+        if (config.Raw("templates") is not JsonArray list)
         {
-            config.Error("templates", config.Has("templates") ? "expected a non-empty array" : "required field missing");
+            return;
         }
-        else
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < list.Count; i++)
         {
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            for (var i = 0; i < list.Count; i++)
+            if (list[i] is JsonObject template && template["name"] is JsonValue value && value.TryGetValue<string>(out var name)
+                && TextRules.Control(name) is null && !names.Add(name))
             {
-                if (list[i] is not JsonObject template)
-                {
-                    errors.Add($"{config.PathOf("templates")}[{i}]", "expected a record");
-                    continue;
-                }
-
-                var reader = new FieldReader(template, errors, $"{config.PathOf("templates")}[{i}].");
-                var name = reader.String("name", required: true);
-                var text = reader.String("template", required: true, multiLine: true);
-                if (name is not null && !names.Add(name))
-                {
-                    reader.Error("name", $"template name '{name}' is used twice");
-                }
-
-                reader.RejectUnknown();
-                templates.Add(new JsonObject { ["name"] = name, ["template"] = text });
+                config.Errors.Add($"{config.PathOf("templates")}[{i}].name", $"template name '{name}' is used twice");
             }
         }
-
-        var result = new JsonObject
-        {
-            ["templates"] = templates,
-            ["allow_untemplated_requests"] = config.Boolean("allow_untemplated_requests") ?? true,
-            ["log_original_request"] = config.Boolean("log_original_request") ?? false,
-            ["max_request_body_size"] = AiRequest.MaxBodySize(config),
-        };
-        config.RejectUnknown();
-        return result;
     }
-
-    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new AiPromptTemplateHandler(
-        config["templates"]!.AsArray().ToDictionary(t => t!["name"]!.GetValue<string>(), t => t!["template"]!.GetValue<string>(), StringComparer.Ordinal),
-        config["allow_untemplated_requests"]!.GetValue<bool>(),
-        config["max_request_body_size"]!.GetValue<int>());
 }
+
+/// <summary>One ai-prompt-template instance's configuration: the templates by name.</summary>
+internal sealed record AiPromptTemplateOptions(Dictionary<string, string> Templates, bool AllowUntemplatedRequests, int MaxRequestBodySize);

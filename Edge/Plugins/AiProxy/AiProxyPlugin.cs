@@ -9,60 +9,130 @@ namespace Turnpike.Edge.Plugins.AiProxy;
 /// Kong's ai-proxy: clients speak OpenAI's API and the route's LLM provider answers, translated both ways,
 /// streams included; the provider's credential comes from here; tokens are metered per consumer, service and model.
 /// </summary>
-internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
+internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiProxyOptions>
 {
-    private static readonly string[] RouteTypes = ["llm/v1/chat", "llm/v1/completions", "preserve"];
-    private static readonly string[] Streaming = ["allow", "deny", "always"];
-    private static readonly string[] ParamLocations = ["query", "body"];
-    private static readonly string[] LlmFormats = ["openai"];
-    private static readonly string[] Llama2Formats = ["ollama", "openai"];
-    private static readonly string[] MistralFormats = ["openai", "ollama"];
-
     /// <summary>The highest input_cost or output_cost taken (per million tokens): keeps a request's cost in range.</summary>
     private const double MaxCost = 1_000_000;
 
+    // auth: the provider's credential, a header or a parameter (each all or none).
+    private static readonly ConfigField<string?> AuthHeaderName = Field.HeaderName("header_name");
+    private static readonly ConfigField<string?> AuthHeaderValue = Field.String("header_value");
+    private static readonly ConfigField<string?> AuthParamName = Field.String("param_name");
+    private static readonly ConfigField<string?> AuthParamValue = Field.String("param_value");
+    private static readonly ConfigField<string> AuthParamLocation = Field.OneOf("param_location", ["query", "body"]).Default("query");
+    private static readonly ConfigField<bool> AuthAllowOverride = Field.Boolean("allow_override").Default(false);
+
+    private static readonly ConfigField<LlmAuth> Auth = Field.Record("auth", new ConfigSchema<LlmAuth>(
+        [AuthHeaderName, AuthHeaderValue, AuthParamName, AuthParamValue, AuthParamLocation, AuthAllowOverride],
+        c => new(c.Get(AuthHeaderName), c.Get(AuthHeaderValue), c.Get(AuthParamName), c.Get(AuthParamValue), c.Get(AuthParamLocation), c.Get(AuthAllowOverride))));
+
+    // model.options: tuning and per-provider settings.
+    private static readonly ConfigField<int?> MaxTokens = Field.Integer("max_tokens", 1, int.MaxValue);
+    private static readonly ConfigField<double?> Temperature = Field.Number("temperature", 0, 5);
+    private static readonly ConfigField<double?> TopP = Field.Number("top_p", 0, 1);
+    private static readonly ConfigField<int?> TopK = Field.Integer("top_k", 0, 500);
+    private static readonly ConfigField<double?> InputCost = Field.Number("input_cost", 0, MaxCost);
+    private static readonly ConfigField<double?> OutputCost = Field.Number("output_cost", 0, MaxCost);
+    private static readonly ConfigField<string> AnthropicVersion = Field.String("anthropic_version").Default("2023-06-01");
+    private static readonly ConfigField<string?> AzureInstance = Field.String("azure_instance")
+        .Check(instance => instance is not null && Uri.CheckHostName(instance + ".openai.azure.com") != UriHostNameType.Dns ? "expected a host name label" : null);
+
+    private static readonly ConfigField<string?> AzureDeploymentId = Field.String("azure_deployment_id");
+    private static readonly ConfigField<string> AzureApiVersion = Field.String("azure_api_version").Default("2024-10-21");
+    private static readonly ConfigField<string?> UpstreamUrl = Field.String("upstream_url")
+        .Check(url => url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") ? "expected a full http or https URL" : null);
+
+    private static readonly ConfigField<string?> Llama2Format = Field.OneOf("llama2_format", ["ollama", "openai"]);
+    private static readonly ConfigField<string?> MistralFormat = Field.OneOf("mistral_format", ["openai", "ollama"]);
+
+    private static readonly ConfigField<ModelOptions> Options = Field.Record("options", new ConfigSchema<ModelOptions>(
+        [MaxTokens, Temperature, TopP, TopK, InputCost, OutputCost, AnthropicVersion, AzureInstance, AzureDeploymentId, AzureApiVersion, UpstreamUrl, Llama2Format, MistralFormat],
+        c => new(
+            c.Get(MaxTokens),
+            c.Get(Temperature),
+            c.Get(TopP),
+            c.Get(TopK),
+            c.Get(InputCost) ?? 0,
+            c.Get(OutputCost) ?? 0,
+            c.Get(AnthropicVersion),
+            c.Get(AzureInstance),
+            c.Get(AzureDeploymentId),
+            c.Get(AzureApiVersion),
+            c.Get(UpstreamUrl),
+            c.Get(Llama2Format),
+            c.Get(MistralFormat))));
+
+    // model: which provider and model, and whether the client may name another.
+    private static readonly ConfigField<string> Provider = Field.RequiredString("provider", oneOf: LlmProviders.Names);
+    private static readonly ConfigField<string?> ModelName = Field.String("name");
+    private static readonly ConfigField<bool> ModelAllowOverride = Field.Boolean("allow_override").Default(false);
+
+    private static readonly ConfigField<ModelConfig> Model = Field.Record(
+        "model",
+        new ConfigSchema<ModelConfig>(
+            [Provider, ModelName, ModelAllowOverride, Options, new FormatDefaults(Provider, Options, Llama2Format, MistralFormat)],
+            c => new(c.Get(Provider), c.Get(ModelName), c.Get(ModelAllowOverride), c.Get(Options))),
+        required: true);
+
+    private static readonly ConfigField<string> RouteType = Field.RequiredString("route_type", oneOf: ["llm/v1/chat", "llm/v1/completions", "preserve"]);
+    private static readonly ConfigField<string> ResponseStreaming = Field.OneOf("response_streaming", ["allow", "deny", "always"]).Default("allow");
+    private static readonly ConfigField<bool> ModelNameHeader = Field.Boolean("model_name_header").Default(true);
+    private static readonly ConfigField<string> LlmFormat = Field.OneOf("llm_format", ["openai"]).Default("openai");
+
+    // Kong's logging: accepted so Kong configurations load; statistics always go to the billing meters, payloads are never logged.
+    private static readonly ConfigField<bool> LogStatistics = Field.Boolean("log_statistics").Default(false);
+    private static readonly ConfigField<bool> LogPayloads = Field.Boolean("log_payloads").Default(false);
+    private static readonly ConfigField<bool> Logging = Field.Record("logging", new ConfigSchema<bool>([LogStatistics, LogPayloads], _ => false));
+
+    private static readonly ConfigSchema<AiProxyOptions> Schema = new(
+        [
+            RouteType,
+            Auth,
+            ConfigCheck.Entity(
+                (c, _) => c.Get(Auth) is var auth && (auth.HeaderName is null) != (auth.HeaderValue is null)
+                    ? "all or none of these fields must be set: 'config.auth.header_name', 'config.auth.header_value'"
+                    : null,
+                ConfigCheck.Kong("mutually_required", "auth.header_name", "auth.header_value")),
+            ConfigCheck.Entity(
+                (c, _) => c.Get(Auth) is var auth && (auth.ParamName is null) != (auth.ParamValue is null)
+                    ? "all or none of these fields must be set: 'config.auth.param_name', 'config.auth.param_value'"
+                    : null,
+                ConfigCheck.Kong("mutually_required", "auth.param_name", "auth.param_value")),
+            Model,
+            // Providers without a public endpoint, or whose endpoint is per customer, need it spelled out.
+            ConfigCheck.Entity((c, _) => c.Get(Model) is var m && m.Options.UpstreamUrl is null && (m.Provider is "ollama" or "llama2" || m.Options.MistralFormat == "ollama")
+                ? "must set 'model.options.upstream_url' for self-hosted providers/models"
+                : null),
+            ConfigCheck.Entity((c, _) => c.Get(Model) is var m && m.Options.UpstreamUrl is null && m.Provider == "azure" && m.Options.AzureInstance is null
+                ? "must set 'model.options.azure_instance' for azure provider"
+                : null),
+            ConfigCheck.Entity((c, _) => c.Get(Model) is var m && m.Name is null && m.Provider == "azure" && m.Options.AzureDeploymentId is null && m.Options.UpstreamUrl is null
+                ? "must set 'model.name' or 'model.options.azure_deployment_id' for azure provider"
+                : null),
+            ResponseStreaming,
+            ModelNameHeader,
+            AiRequest.MaxBodySize,
+            LlmFormat,
+            Logging,
+        ],
+        c => new(Settings(c), c.Get(AiRequest.MaxBodySize)));
+
     private readonly ILogger _logger = loggers.CreateLogger("Turnpike.Edge.Plugins.AiProxy");
 
-    public string Name => "ai-proxy";
+    public override string Name => "ai-proxy";
 
-    public int Priority => 770;
+    public override int Priority => 770;
 
-    public string Version => "1.0.0";
+    public override ConfigSchema<AiProxyOptions> Config => Schema;
 
-    public JsonObject ReadConfig(FieldReader config)
+    protected override IPluginHandler CreateHandler(AiProxyOptions options, Guid instanceId) => new AiProxyHandler(options.Settings, _logger, options.MaxRequestBodySize);
+
+    private static AiProxySettings Settings(ConfigValues c)
     {
-        var routeType = config.OneOf("route_type", RouteTypes, required: true);
-        var auth = ReadAuth(config, config.Record("auth"));
-        var model = config.Record("model");
-        if (model is null && !config.Has("model"))
-        {
-            config.Error("model", "required field missing");
-        }
-
-        var modelJson = model is null ? null : ReadModel(config, model);
-        var result = new JsonObject
-        {
-            ["route_type"] = routeType,
-            ["auth"] = auth,
-            ["model"] = modelJson,
-            ["response_streaming"] = config.OneOf("response_streaming", Streaming) ?? "allow",
-            ["model_name_header"] = config.Boolean("model_name_header") ?? true,
-            ["max_request_body_size"] = AiRequest.MaxBodySize(config),
-            ["llm_format"] = config.OneOf("llm_format", LlmFormats) ?? "openai",
-            ["logging"] = ReadLogging(config.Record("logging")),
-        };
-        config.RejectUnknown();
-        return result;
-    }
-
-    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId)
-    {
-        var model = config["model"]!;
-        var options = model["options"]!;
-        var auth = config["auth"]!;
-        var provider = LlmProviders.Get(model["provider"]!.GetValue<string>(), options["llama2_format"]?.GetValue<string>(), options["mistral_format"]?.GetValue<string>());
-        var settings = new AiProxySettings(
-            config["route_type"]!.GetValue<string>() switch
+        var model = c.Get(Model);
+        var options = model.Options;
+        return new AiProxySettings(
+            c.Get(RouteType) switch
             {
                 "llm/v1/completions" => LlmRouteType.Completions,
                 "preserve" => LlmRouteType.Preserve,
@@ -70,131 +140,69 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : IGatewayPlugin
             },
             new LlmModel
             {
-                Provider = model["provider"]!.GetValue<string>(),
-                Name = model["name"]?.GetValue<string>(),
-                AllowOverride = model["allow_override"]!.GetValue<bool>(),
-                MaxTokens = options["max_tokens"]?.GetValue<int>(),
-                Temperature = options["temperature"]?.GetValue<double>(),
-                TopP = options["top_p"]?.GetValue<double>(),
-                TopK = options["top_k"]?.GetValue<int>(),
-                InputCost = options["input_cost"]?.GetValue<double>() ?? 0,
-                OutputCost = options["output_cost"]?.GetValue<double>() ?? 0,
-                AnthropicVersion = options["anthropic_version"]!.GetValue<string>(),
-                AzureInstance = options["azure_instance"]?.GetValue<string>(),
-                AzureDeploymentId = options["azure_deployment_id"]?.GetValue<string>(),
-                AzureApiVersion = options["azure_api_version"]!.GetValue<string>(),
-                UpstreamUrl = options["upstream_url"]?.GetValue<string>(),
+                Provider = model.Provider,
+                Name = model.Name,
+                AllowOverride = model.AllowOverride,
+                MaxTokens = options.MaxTokens,
+                Temperature = options.Temperature,
+                TopP = options.TopP,
+                TopK = options.TopK,
+                InputCost = options.InputCost,
+                OutputCost = options.OutputCost,
+                AnthropicVersion = options.AnthropicVersion,
+                AzureInstance = options.AzureInstance,
+                AzureDeploymentId = options.AzureDeploymentId,
+                AzureApiVersion = options.AzureApiVersion,
+                UpstreamUrl = options.UpstreamUrl,
             },
-            provider,
-            new LlmAuth(
-                auth["header_name"]?.GetValue<string>(),
-                auth["header_value"]?.GetValue<string>(),
-                auth["param_name"]?.GetValue<string>(),
-                auth["param_value"]?.GetValue<string>(),
-                auth["param_location"]!.GetValue<string>(),
-                auth["allow_override"]!.GetValue<bool>()),
-            Enum.Parse<LlmResponseStreaming>(config["response_streaming"]!.GetValue<string>(), ignoreCase: true),
-            config["model_name_header"]!.GetValue<bool>());
-        return new AiProxyHandler(settings, _logger, config["max_request_body_size"]!.GetValue<int>());
+            LlmProviders.Get(model.Provider, options.Llama2Format, options.MistralFormat),
+            c.Get(Auth),
+            Enum.Parse<LlmResponseStreaming>(c.Get(ResponseStreaming), ignoreCase: true),
+            c.Get(ModelNameHeader));
     }
 
-    /// <summary>Kong's <c>logging</c>: accepted so Kong configurations load; statistics always go to the billing meters, payloads are never logged.</summary>
-    private static JsonObject ReadLogging(FieldReader? logging)
+    /// <summary>
+    /// The wire format of llama2 and mistral models defaults by provider (ollama for llama2, openai for mistral), so the
+    /// default is filled in at the model level, where the provider is known, and stored like any other default.
+    /// </summary>
+    private sealed class FormatDefaults(ConfigField<string> provider, ConfigField<ModelOptions> options, ConfigField<string?> llama2, ConfigField<string?> mistral) : ConfigStep
     {
-        var result = new JsonObject
+        internal override void Read(FieldReader reader, JsonObject output)
         {
-            ["log_statistics"] = logging?.Boolean("log_statistics") ?? false,
-            ["log_payloads"] = logging?.Boolean("log_payloads") ?? false,
-        };
-        logging?.RejectUnknown();
-        return result;
-    }
-
-    private static JsonObject ReadAuth(FieldReader config, FieldReader? auth)
-    {
-        var headerName = auth?.HeaderName("header_name");
-        var headerValue = auth?.String("header_value");
-        var paramName = auth?.String("param_name");
-        var paramValue = auth?.String("param_value");
-        var location = auth?.OneOf("param_location", ParamLocations);
-        var allowOverride = auth?.Boolean("allow_override") ?? false;
-        if (auth is not null)
-        {
-            if ((headerName is null) != (headerValue is null))
+            if (output[options.Name] is not JsonObject stored)
             {
-                config.Error("@entity", "all or none of these fields must be set: 'config.auth.header_name', 'config.auth.header_value'");
+                return;
             }
 
-            if ((paramName is null) != (paramValue is null))
-            {
-                config.Error("@entity", "all or none of these fields must be set: 'config.auth.param_name', 'config.auth.param_value'");
-            }
-
-            auth.RejectUnknown();
+            var name = new ConfigValues(output).Get(provider);
+            stored[llama2.Name] ??= name == "llama2" ? "ollama" : null;
+            stored[mistral.Name] ??= name == "mistral" ? "openai" : null;
         }
 
-        return new JsonObject
+        internal override void Describe(JsonArray fields, JsonArray checks)
         {
-            ["header_name"] = headerName,
-            ["header_value"] = headerValue,
-            ["param_name"] = paramName,
-            ["param_value"] = paramValue,
-            ["param_location"] = location ?? "query",
-            ["allow_override"] = allowOverride,
-        };
-    }
-
-    private static JsonObject ReadModel(FieldReader config, FieldReader model)
-    {
-        var provider = model.OneOf("provider", LlmProviders.Names, required: true);
-        var name = model.String("name");
-        var allowOverride = model.Boolean("allow_override") ?? false;
-        var options = model.Record("options");
-        var upstreamUrl = options?.String("upstream_url");
-        var result = new JsonObject
-        {
-            ["max_tokens"] = options?.Integer("max_tokens", 1, int.MaxValue),
-            ["temperature"] = options?.Number("temperature", 0, 5),
-            ["top_p"] = options?.Number("top_p", 0, 1),
-            ["top_k"] = options?.Integer("top_k", 0, 500),
-            ["input_cost"] = options?.Number("input_cost", 0, MaxCost),
-            ["output_cost"] = options?.Number("output_cost", 0, MaxCost),
-            ["anthropic_version"] = options?.String("anthropic_version") ?? "2023-06-01",
-            ["azure_instance"] = options?.String("azure_instance"),
-            ["azure_deployment_id"] = options?.String("azure_deployment_id"),
-            ["azure_api_version"] = options?.String("azure_api_version") ?? "2024-10-21",
-            ["upstream_url"] = upstreamUrl,
-            ["llama2_format"] = options?.OneOf("llama2_format", Llama2Formats) ?? (provider == "llama2" ? "ollama" : null),
-            ["mistral_format"] = options?.OneOf("mistral_format", MistralFormats) ?? (provider == "mistral" ? "openai" : null),
-        };
-        if (upstreamUrl is not null && !(Uri.TryCreate(upstreamUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
-        {
-            options!.Error("upstream_url", "expected a full http or https URL");
         }
-
-        // Providers without a public endpoint, or whose endpoint is per customer, need it spelled out.
-        if (upstreamUrl is null && (provider is "ollama" or "llama2" || AiJson.String(result["mistral_format"]) == "ollama"))
-        {
-            config.Error("@entity", "must set 'model.options.upstream_url' for self-hosted providers/models");
-        }
-
-        if (upstreamUrl is null && provider == "azure" && result["azure_instance"] is null)
-        {
-            config.Error("@entity", "must set 'model.options.azure_instance' for azure provider");
-        }
-
-        if (AiJson.String(result["azure_instance"]) is { } instance && Uri.CheckHostName(instance + ".openai.azure.com") != UriHostNameType.Dns)
-        {
-            options!.Error("azure_instance", "expected a host name label");
-        }
-
-        if (name is null && provider == "azure" && result["azure_deployment_id"] is null && upstreamUrl is null)
-        {
-            config.Error("@entity", "must set 'model.name' or 'model.options.azure_deployment_id' for azure provider");
-        }
-
-        options?.RejectUnknown();
-        model.RejectUnknown();
-        return new JsonObject { ["provider"] = provider, ["name"] = name, ["allow_override"] = allowOverride, ["options"] = result };
     }
 }
+
+/// <summary>One ai-proxy instance's configuration.</summary>
+internal sealed record AiProxyOptions(AiProxySettings Settings, int MaxRequestBodySize);
+
+/// <summary>ai-proxy's <c>model</c> record.</summary>
+internal sealed record ModelConfig(string Provider, string? Name, bool AllowOverride, ModelOptions Options);
+
+/// <summary>ai-proxy's <c>model.options</c> record.</summary>
+internal sealed record ModelOptions(
+    int? MaxTokens,
+    double? Temperature,
+    double? TopP,
+    int? TopK,
+    double InputCost,
+    double OutputCost,
+    string AnthropicVersion,
+    string? AzureInstance,
+    string? AzureDeploymentId,
+    string AzureApiVersion,
+    string? UpstreamUrl,
+    string? Llama2Format,
+    string? MistralFormat);

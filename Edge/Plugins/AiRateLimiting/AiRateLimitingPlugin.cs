@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Turnpike.Edge.Ai;
 using Turnpike.Edge.Plugins.RateLimiting;
 using Turnpike.Edge.RateLimiting;
@@ -11,32 +10,29 @@ namespace Turnpike.Edge.Plugins.AiRateLimiting;
 /// as rate-limiting. A request reserves an estimate before it goes; once the provider reports its usage the
 /// reservation is settled to the real count.
 /// </summary>
-internal sealed class AiRateLimitingPlugin(ClusterQuota cluster, LocalQuota local, RateLimitMetrics metrics) : IGatewayPlugin
+internal sealed class AiRateLimitingPlugin(ClusterQuota cluster, LocalQuota local, RateLimitMetrics metrics) : GatewayPlugin<AiRateLimitingOptions>
 {
-    private static readonly string[] Strategies = ["total_tokens", "prompt_tokens", "completion_tokens"];
+    private static readonly ConfigField<string> TokensCountStrategy = Field.OneOf("tokens_count_strategy", ["total_tokens", "prompt_tokens", "completion_tokens"]).Default("total_tokens");
+    private static readonly ConfigField<int> EstimatedCompletionTokens = Field.Integer("estimated_completion_tokens", 0, int.MaxValue).Default(256);
+    private static readonly RateLimitFields Limits = new("AI token rate limit exceeded", ["consumer", "credential", "ip", "service"]);
 
-    public string Name => "ai-rate-limiting";
+    // The strategy and estimate are read before the limits, as they always were: a bad one keeps "at least one window" quiet.
+    private static readonly ConfigSchema<AiRateLimitingOptions> Schema = new(
+        [TokensCountStrategy, EstimatedCompletionTokens, .. Limits.Steps, AiRequest.MaxBodySize],
+        c => new(Limits.Bind(c), c.Get(TokensCountStrategy), c.Get(EstimatedCompletionTokens), c.Get(AiRequest.MaxBodySize)));
 
-    public int Priority => 905;
+    public override string Name => "ai-rate-limiting";
 
-    public string Version => "1.0.0";
+    public override int Priority => 905;
 
-    public JsonObject ReadConfig(FieldReader config)
-    {
-        var strategy = config.OneOf("tokens_count_strategy", Strategies) ?? "total_tokens";
+    public override ConfigSchema<AiRateLimitingOptions> Config => Schema;
 
-        var estimate = config.Integer("estimated_completion_tokens", 0, int.MaxValue) ?? 256;
-        var result = RateLimitingPlugin.ReadLimits(config, "AI token rate limit exceeded", ["consumer", "credential", "ip", "service"]);
-        result["tokens_count_strategy"] = strategy;
-        result["estimated_completion_tokens"] = estimate;
-        result["max_request_body_size"] = AiRequest.MaxBodySize(config);
-        config.RejectUnknown();
-        return result;
-    }
-
-    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new AiRateLimitingHandler(
-        new RateLimitGate(RateLimitingPlugin.Options(config, instanceId), "AI-RateLimit", (http, status, message) => AiErrors.WriteAsync(http, status, message, "rate_limit_error"), cluster, local, metrics),
-        config["tokens_count_strategy"]!.GetValue<string>(),
-        config["estimated_completion_tokens"]!.GetValue<int>(),
-        config["max_request_body_size"]!.GetValue<int>());
+    protected override IPluginHandler CreateHandler(AiRateLimitingOptions options, Guid instanceId) => new AiRateLimitingHandler(
+        new RateLimitGate(options.Limits with { InstanceId = instanceId }, "AI-RateLimit", (http, status, message) => AiErrors.WriteAsync(http, status, message, "rate_limit_error"), cluster, local, metrics),
+        options.TokensCountStrategy,
+        options.EstimatedCompletionTokens,
+        options.MaxRequestBodySize);
 }
+
+/// <summary>One ai-rate-limiting instance's configuration: rate-limiting's limits, counted in tokens.</summary>
+internal sealed record AiRateLimitingOptions(RateLimitingOptions Limits, string TokensCountStrategy, int EstimatedCompletionTokens, int MaxRequestBodySize);

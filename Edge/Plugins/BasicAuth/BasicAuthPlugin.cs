@@ -1,31 +1,27 @@
-using System.Text.Json.Nodes;
 using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Plugins.BasicAuth;
 
 /// <summary>Kong's basic-auth: identifies the consumer by a username and password in the Authorization header.</summary>
-internal sealed class BasicAuthPlugin : IGatewayPlugin
+internal sealed class BasicAuthPlugin : GatewayPlugin<BasicAuthOptions>
 {
-    public string Name => "basic-auth";
+    private static readonly ConfigField<string?> Anonymous = Field.String("anonymous");
+    private static readonly ConfigField<bool> HideCredentials = Field.Boolean("hide_credentials").Default(false);
+    private static readonly ConfigField<string> Realm = Field.String("realm").Default("service");
 
-    public int Priority => 1100;
+    private static readonly ConfigSchema<BasicAuthOptions> Schema = new(
+        [Anonymous, HideCredentials, Realm],
+        c => new(c.Get(Anonymous), c.Get(HideCredentials), c.Get(Realm)));
 
-    public string Version => "1.0.0";
+    public override string Name => "basic-auth";
 
-    public JsonObject ReadConfig(FieldReader config)
-    {
-        var result = new JsonObject
-        {
-            ["anonymous"] = config.String("anonymous"),
-            ["hide_credentials"] = config.Boolean("hide_credentials") ?? false,
-            ["realm"] = config.String("realm") ?? "service",
-        };
-        config.RejectUnknown();
-        return result;
-    }
+    public override int Priority => 1100;
 
-    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new BasicAuthHandler(
-        config["anonymous"]?.GetValue<string>(),
-        config["hide_credentials"]!.GetValue<bool>(),
-        config["realm"]!.GetValue<string>());
+    public override ConfigSchema<BasicAuthOptions> Config => Schema;
+
+    protected override IPluginHandler CreateHandler(BasicAuthOptions options, Guid instanceId) =>
+        new BasicAuthHandler(options.Anonymous, options.HideCredentials, options.Realm);
 }
+
+/// <summary>One basic-auth instance's configuration.</summary>
+internal sealed record BasicAuthOptions(string? Anonymous, bool HideCredentials, string Realm);

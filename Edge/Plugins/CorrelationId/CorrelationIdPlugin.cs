@@ -1,34 +1,27 @@
-using System.Text.Json.Nodes;
 using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Plugins.CorrelationId;
 
 /// <summary>Kong's correlation-id: gives each request an id header (kept when the client sent one), optionally echoed back.</summary>
-internal sealed class CorrelationIdPlugin : IGatewayPlugin
+internal sealed class CorrelationIdPlugin : GatewayPlugin<CorrelationIdOptions>
 {
-    public string Name => "correlation-id";
+    private static readonly ConfigField<string> HeaderName = Field.HeaderName("header_name").Default("Kong-Request-ID");
+    private static readonly ConfigField<string> Generator = Field.OneOf("generator", ["uuid", "uuid#counter", "tracker"]).Default("uuid#counter");
+    private static readonly ConfigField<bool> EchoDownstream = Field.Boolean("echo_downstream").Default(false);
 
-    public int Priority => 100001;
+    private static readonly ConfigSchema<CorrelationIdOptions> Schema = new(
+        [HeaderName, Generator, EchoDownstream],
+        c => new(c.Get(HeaderName), c.Get(Generator), c.Get(EchoDownstream)));
 
-    public string Version => "1.0.0";
+    public override string Name => "correlation-id";
 
-    public JsonObject ReadConfig(FieldReader config)
-    {
-        var headerName = config.HeaderName("header_name") ?? "Kong-Request-ID";
+    public override int Priority => 100001;
 
-        var generator = config.String("generator") ?? "uuid#counter";
-        if (generator is not ("uuid" or "uuid#counter" or "tracker"))
-        {
-            config.Error("generator", "expected one of: uuid, uuid#counter, tracker");
-        }
+    public override ConfigSchema<CorrelationIdOptions> Config => Schema;
 
-        var echo = config.Boolean("echo_downstream") ?? false;
-        config.RejectUnknown();
-        return new JsonObject { ["header_name"] = headerName, ["generator"] = generator, ["echo_downstream"] = echo };
-    }
-
-    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new CorrelationIdHandler(
-        config["header_name"]!.GetValue<string>(),
-        config["generator"]!.GetValue<string>(),
-        config["echo_downstream"]!.GetValue<bool>());
+    protected override IPluginHandler CreateHandler(CorrelationIdOptions options, Guid instanceId) =>
+        new CorrelationIdHandler(options.HeaderName, options.Generator, options.EchoDownstream);
 }
+
+/// <summary>One correlation-id instance's configuration.</summary>
+internal sealed record CorrelationIdOptions(string HeaderName, string Generator, bool EchoDownstream);

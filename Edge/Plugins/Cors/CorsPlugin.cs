@@ -1,50 +1,41 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Plugins.Cors;
 
 /// <summary>Kong's cors: answers preflight requests and adds the CORS response headers for allowed origins.</summary>
-internal sealed class CorsPlugin : IGatewayPlugin
+internal sealed class CorsPlugin : GatewayPlugin<CorsOptions>
 {
     private static readonly string[] AllMethods = ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS", "TRACE", "CONNECT"];
 
-    public string Name => "cors";
+    private static readonly ConfigField<string[]?> Origins = Field.Strings("origins", OriginProblem);
+    private static readonly ConfigField<string[]> Methods = Field.Strings("methods", oneOf: AllMethods).Default(AllMethods);
+    private static readonly ConfigField<string[]?> Headers = Field.Strings("headers", TextRules.HeaderName);
+    private static readonly ConfigField<string[]?> ExposedHeaders = Field.Strings("exposed_headers", TextRules.HeaderName);
+    private static readonly ConfigField<bool> Credentials = Field.Boolean("credentials").Default(false);
+    private static readonly ConfigField<int?> MaxAge = Field.Integer("max_age", 0, int.MaxValue);
+    private static readonly ConfigField<bool> PreflightContinue = Field.Boolean("preflight_continue").Default(false);
+    private static readonly ConfigField<bool> PrivateNetwork = Field.Boolean("private_network").Default(false);
 
-    public int Priority => 2000;
+    private static readonly ConfigSchema<CorsOptions> Schema = new(
+        [Origins, Methods, Headers, ExposedHeaders, Credentials, MaxAge, PreflightContinue, PrivateNetwork],
+        c => new(
+            c.Get(Origins),
+            c.Get(Methods),
+            c.Get(Headers),
+            c.Get(ExposedHeaders),
+            c.Get(Credentials),
+            c.Get(MaxAge),
+            c.Get(PreflightContinue),
+            c.Get(PrivateNetwork)));
 
-    public string Version => "1.0.0";
+    public override string Name => "cors";
 
-    public JsonObject ReadConfig(FieldReader config)
-    {
-        var origins = config.Strings("origins", OriginProblem);
-        var methods = config.Strings("methods", m => AllMethods.Contains(m) ? null : "expected one of: " + string.Join(", ", AllMethods)) ?? AllMethods;
-        var headers = config.Strings("headers", TextRules.HeaderName);
-        var exposed = config.Strings("exposed_headers", TextRules.HeaderName);
-        var result = new JsonObject
-        {
-            ["origins"] = Array(origins),
-            ["methods"] = Array(methods),
-            ["headers"] = Array(headers),
-            ["exposed_headers"] = Array(exposed),
-            ["credentials"] = config.Boolean("credentials") ?? false,
-            ["max_age"] = config.Integer("max_age", 0, int.MaxValue),
-            ["preflight_continue"] = config.Boolean("preflight_continue") ?? false,
-            ["private_network"] = config.Boolean("private_network") ?? false,
-        };
-        config.RejectUnknown();
-        return result;
-    }
+    public override int Priority => 2000;
 
-    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new CorsHandler(new CorsOptions(
-        Strings(config["origins"]),
-        Strings(config["methods"])!,
-        Strings(config["headers"]),
-        Strings(config["exposed_headers"]),
-        config["credentials"]!.GetValue<bool>(),
-        config["max_age"]?.GetValue<int>(),
-        config["preflight_continue"]!.GetValue<bool>(),
-        config["private_network"]!.GetValue<bool>()));
+    public override ConfigSchema<CorsOptions> Config => Schema;
+
+    protected override IPluginHandler CreateHandler(CorsOptions options, Guid instanceId) => new CorsHandler(options);
 
     /// <summary>An origin is <c>*</c>, an exact origin, or a regular expression matched against the whole Origin header.</summary>
     private static string? OriginProblem(string origin)
@@ -65,10 +56,6 @@ internal sealed class CorsPlugin : IGatewayPlugin
 
         return Routing.RouteRegex.Problem(origin, RegexOptions.IgnoreCase);
     }
-
-    private static JsonArray? Array(string[]? values) => values is null ? null : new JsonArray([.. values.Select(v => (JsonNode?)v)]);
-
-    private static string[]? Strings(JsonNode? node) => node is JsonArray array ? [.. array.Select(v => v!.GetValue<string>())] : null;
 }
 
 /// <summary>One cors instance's configuration.</summary>

@@ -4,40 +4,40 @@ using Turnpike.Edge.Schema;
 namespace Turnpike.Edge.Plugins.IpRestriction;
 
 /// <summary>Kong's ip-restriction: allow or deny clients by address or CIDR block, IPv4 and IPv6.</summary>
-internal sealed class IpRestrictionPlugin : IGatewayPlugin
+internal sealed class IpRestrictionPlugin : GatewayPlugin<IpRestrictionOptions>
 {
-    public string Name => "ip-restriction";
+    private static readonly ConfigField<string[]?> Allow = Field.Strings("allow", text => IpRange.Parse(text).Error);
+    private static readonly ConfigField<string[]?> Deny = Field.Strings("deny", text => IpRange.Parse(text).Error);
+    private static readonly ConfigField<int?> Status = Field.Integer("status", 100, 599);
+    private static readonly ConfigField<string?> Message = Field.String("message");
 
-    public int Priority => 990;
+    private static readonly ConfigSchema<IpRestrictionOptions> Schema = new(
+        [
+            Allow, Deny, Status, Message,
+            // On the raw lists: a list whose entries are all wrong already has its own errors.
+            ConfigCheck.Entity(
+                (_, r) => r.Raw("allow") is not JsonArray { Count: > 0 } && r.Raw("deny") is not JsonArray { Count: > 0 }
+                    ? "at least one of these fields must be non-empty: 'config.allow', 'config.deny'"
+                    : null,
+                ConfigCheck.Kong("at_least_one_of", "allow", "deny")),
+        ],
+        c => new(
+            Ranges(c.Get(Allow)),
+            Ranges(c.Get(Deny)),
+            c.Get(Status) ?? 403,
+            c.Get(Message) ?? "Your IP address is not allowed"));
 
-    public string Version => "1.0.0";
+    public override string Name => "ip-restriction";
 
-    public JsonObject ReadConfig(FieldReader config)
-    {
-        var allow = config.Strings("allow", text => IpRange.Parse(text).Error);
-        var deny = config.Strings("deny", text => IpRange.Parse(text).Error);
-        var status = config.Integer("status", 100, 599);
-        var message = config.String("message");
-        config.RejectUnknown();
-        if (config.Raw("allow") is not JsonArray { Count: > 0 } && config.Raw("deny") is not JsonArray { Count: > 0 })
-        {
-            config.Error("@entity", "at least one of these fields must be non-empty: 'config.allow', 'config.deny'");
-        }
+    public override int Priority => 990;
 
-        return new JsonObject
-        {
-            ["allow"] = allow is null ? null : new JsonArray([.. allow.Select(a => (JsonNode?)a)]),
-            ["deny"] = deny is null ? null : new JsonArray([.. deny.Select(d => (JsonNode?)d)]),
-            ["status"] = status,
-            ["message"] = message,
-        };
-    }
+    public override ConfigSchema<IpRestrictionOptions> Config => Schema;
 
-    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new IpRestrictionHandler(
-        Ranges(config["allow"]),
-        Ranges(config["deny"]),
-        config["status"]?.GetValue<int>() ?? 403,
-        config["message"]?.GetValue<string>() ?? "Your IP address is not allowed");
+    protected override IPluginHandler CreateHandler(IpRestrictionOptions options, Guid instanceId) =>
+        new IpRestrictionHandler(options.Allow, options.Deny, options.Status, options.Message);
 
-    private static IpRange[]? Ranges(JsonNode? list) => list is JsonArray array ? [.. array.Select(a => IpRange.Parse(a!.GetValue<string>()).Range!)] : null;
+    private static IpRange[]? Ranges(string[]? list) => list is null ? null : [.. list.Select(a => IpRange.Parse(a).Range!)];
 }
+
+/// <summary>One ip-restriction instance's configuration, the ranges parsed once.</summary>
+internal sealed record IpRestrictionOptions(IpRange[]? Allow, IpRange[]? Deny, int Status, string Message);

@@ -1,60 +1,50 @@
-using System.Text.Json.Nodes;
 using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Plugins.Jwt;
 
 /// <summary>Kong's jwt: identifies the consumer by a signed JSON Web Token that names one of its JWT credentials.</summary>
-internal sealed class JwtPlugin(TimeProvider time) : IGatewayPlugin
+internal sealed class JwtPlugin(TimeProvider time) : GatewayPlugin<JwtOptions>
 {
-    private static readonly string[] VerifiableClaims = ["exp", "nbf"];
+    private static readonly ConfigField<string[]> UriParamNames = Field.Strings("uri_param_names").Default("jwt");
+    private static readonly ConfigField<string[]> CookieNames = Field.Strings("cookie_names").Default();
+    private static readonly ConfigField<string[]> HeaderNames = Field.Strings("header_names", TextRules.HeaderName).Default("authorization");
+    private static readonly ConfigField<string> KeyClaimName = Field.String("key_claim_name").Default("iss");
+    private static readonly ConfigField<bool> SecretIsBase64 = Field.Boolean("secret_is_base64").Default(false);
+    private static readonly ConfigField<string[]?> ClaimsToVerify = Field.Strings("claims_to_verify", oneOf: ["exp", "nbf"], set: true);
+    private static readonly ConfigField<string?> Anonymous = Field.String("anonymous");
+    private static readonly ConfigField<bool> RunOnPreflight = Field.Boolean("run_on_preflight").Default(true);
+    private static readonly ConfigField<int> MaximumExpiration = Field.Integer("maximum_expiration", 0, 31_536_000).Default(0);
 
-    public string Name => "jwt";
+    private static readonly ConfigSchema<JwtOptions> Schema = new(
+        [
+            UriParamNames, CookieNames, HeaderNames, KeyClaimName, SecretIsBase64, ClaimsToVerify, Anonymous, RunOnPreflight, MaximumExpiration,
+            // Kong: a maximum lifetime is only checked against an exp that is itself verified.
+            new ConfigCheck((c, r) =>
+            {
+                if (c.Get(MaximumExpiration) > 0 && c.Get(ClaimsToVerify)?.Contains("exp") != true)
+                {
+                    r.Error("claims_to_verify", "expected to contain: exp");
+                }
+            }),
+        ],
+        c => new(
+            c.Get(UriParamNames),
+            c.Get(CookieNames),
+            c.Get(HeaderNames),
+            c.Get(KeyClaimName),
+            c.Get(SecretIsBase64),
+            c.Get(ClaimsToVerify) ?? [],
+            c.Get(Anonymous),
+            c.Get(RunOnPreflight),
+            c.Get(MaximumExpiration)));
 
-    public int Priority => 1450;
+    public override string Name => "jwt";
 
-    public string Version => "1.0.0";
+    public override int Priority => 1450;
 
-    public JsonObject ReadConfig(FieldReader config)
-    {
-        var claims = config.Strings("claims_to_verify", c => VerifiableClaims.Contains(c) ? null : "expected one of: exp, nbf");
-        var maximumExpiration = config.Integer("maximum_expiration", 0, 31_536_000) ?? 0;
-        if (maximumExpiration > 0 && claims?.Contains("exp") != true)
-        {
-            config.Error("claims_to_verify", "expected to contain: exp");
-        }
+    public override ConfigSchema<JwtOptions> Config => Schema;
 
-        var result = new JsonObject
-        {
-            ["uri_param_names"] = Array(config.Strings("uri_param_names") ?? ["jwt"]),
-            ["cookie_names"] = Array(config.Strings("cookie_names") ?? []),
-            ["header_names"] = Array(config.Strings("header_names", TextRules.HeaderName) ?? ["authorization"]),
-            ["key_claim_name"] = config.String("key_claim_name") ?? "iss",
-            ["secret_is_base64"] = config.Boolean("secret_is_base64") ?? false,
-            ["claims_to_verify"] = claims is null ? null : Array([.. claims.Distinct()]),
-            ["anonymous"] = config.String("anonymous"),
-            ["run_on_preflight"] = config.Boolean("run_on_preflight") ?? true,
-            ["maximum_expiration"] = maximumExpiration,
-        };
-        config.RejectUnknown();
-        return result;
-    }
-
-    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new JwtHandler(
-        new JwtOptions(
-            Strings(config["uri_param_names"]),
-            Strings(config["cookie_names"]),
-            Strings(config["header_names"]),
-            config["key_claim_name"]!.GetValue<string>(),
-            config["secret_is_base64"]!.GetValue<bool>(),
-            Strings(config["claims_to_verify"]),
-            config["anonymous"]?.GetValue<string>(),
-            config["run_on_preflight"]!.GetValue<bool>(),
-            config["maximum_expiration"]!.GetValue<int>()),
-        time);
-
-    private static JsonArray Array(string[] values) => new([.. values.Select(v => (JsonNode?)v)]);
-
-    private static string[] Strings(JsonNode? node) => node is JsonArray array ? [.. array.Select(n => n!.GetValue<string>())] : [];
+    protected override IPluginHandler CreateHandler(JwtOptions options, Guid instanceId) => new JwtHandler(options, time);
 }
 
 /// <summary>One jwt instance's configuration, read once when the instance is compiled.</summary>

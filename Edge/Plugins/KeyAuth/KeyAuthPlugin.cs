@@ -1,50 +1,42 @@
-using System.Text.Json.Nodes;
 using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Plugins.KeyAuth;
 
 /// <summary>Kong's key-auth: identifies the consumer by an API key in a header, the query string or the body.</summary>
-internal sealed class KeyAuthPlugin : IGatewayPlugin
+internal sealed class KeyAuthPlugin : GatewayPlugin<KeyAuthOptions>
 {
-    public string Name => "key-auth";
+    private static readonly ConfigField<string[]> KeyNames = Field.Strings("key_names", name => TextRules.HeaderName(name) is null ? null : "bad header name")
+        .Default("apikey")
+        .Check(names => names.Length == 0 ? "length must be at least 1" : null, "len_min", 1);
 
-    public int Priority => 1250;
+    private static readonly ConfigField<bool> KeyInHeader = Field.Boolean("key_in_header").Default(true);
+    private static readonly ConfigField<bool> KeyInQuery = Field.Boolean("key_in_query").Default(true);
+    private static readonly ConfigField<bool> KeyInBody = Field.Boolean("key_in_body").Default(false);
+    private static readonly ConfigField<bool> HideCredentials = Field.Boolean("hide_credentials").Default(false);
+    private static readonly ConfigField<string?> Anonymous = Field.String("anonymous");
+    private static readonly ConfigField<bool> RunOnPreflight = Field.Boolean("run_on_preflight").Default(true);
+    private static readonly ConfigField<string?> Realm = Field.String("realm");
 
-    public string Version => "1.0.0";
+    private static readonly ConfigSchema<KeyAuthOptions> Schema = new(
+        [KeyNames, KeyInHeader, KeyInQuery, KeyInBody, HideCredentials, Anonymous, RunOnPreflight, Realm],
+        c => new(
+            c.Get(KeyNames),
+            c.Get(KeyInHeader),
+            c.Get(KeyInQuery),
+            c.Get(KeyInBody),
+            c.Get(HideCredentials),
+            c.Get(Anonymous),
+            c.Get(RunOnPreflight),
+            // Kong stores no realm by default yet answers with realm "kong".
+            c.Get(Realm) ?? "kong"));
 
-    public JsonObject ReadConfig(FieldReader config)
-    {
-        var keyNames = config.Strings("key_names", name => TextRules.HeaderName(name) is null ? null : "bad header name")
-            ?? ["apikey"];
-        if (keyNames.Length == 0)
-        {
-            config.Error("key_names", "length must be at least 1");
-        }
+    public override string Name => "key-auth";
 
-        var result = new JsonObject
-        {
-            ["key_names"] = new JsonArray([.. keyNames.Select(n => (JsonNode?)n)]),
-            ["key_in_header"] = config.Boolean("key_in_header") ?? true,
-            ["key_in_query"] = config.Boolean("key_in_query") ?? true,
-            ["key_in_body"] = config.Boolean("key_in_body") ?? false,
-            ["hide_credentials"] = config.Boolean("hide_credentials") ?? false,
-            ["anonymous"] = config.String("anonymous"),
-            ["run_on_preflight"] = config.Boolean("run_on_preflight") ?? true,
-            ["realm"] = config.String("realm"),
-        };
-        config.RejectUnknown();
-        return result;
-    }
+    public override int Priority => 1250;
 
-    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new KeyAuthHandler(new KeyAuthOptions(
-        [.. config["key_names"]!.AsArray().Select(n => n!.GetValue<string>())],
-        config["key_in_header"]!.GetValue<bool>(),
-        config["key_in_query"]!.GetValue<bool>(),
-        config["key_in_body"]!.GetValue<bool>(),
-        config["hide_credentials"]!.GetValue<bool>(),
-        config["anonymous"]?.GetValue<string>(),
-        config["run_on_preflight"]!.GetValue<bool>(),
-        config["realm"]?.GetValue<string>() ?? "kong"));
+    public override ConfigSchema<KeyAuthOptions> Config => Schema;
+
+    protected override IPluginHandler CreateHandler(KeyAuthOptions options, Guid instanceId) => new KeyAuthHandler(options);
 }
 
 /// <summary>One key-auth instance's configuration, read once when the instance is compiled.</summary>

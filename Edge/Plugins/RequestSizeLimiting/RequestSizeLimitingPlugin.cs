@@ -1,42 +1,34 @@
-using System.Text.Json.Nodes;
 using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Plugins.RequestSizeLimiting;
 
 /// <summary>Kong's request-size-limiting: refuses request bodies larger than the allowed size.</summary>
-internal sealed class RequestSizeLimitingPlugin : IGatewayPlugin
+internal sealed class RequestSizeLimitingPlugin : GatewayPlugin<RequestSizeLimitingOptions>
 {
-    private static readonly string[] Units = ["megabytes", "kilobytes", "bytes"];
+    private static readonly ConfigField<int> AllowedPayloadSize = Field.Integer("allowed_payload_size", 0, int.MaxValue).Default(128);
+    private static readonly ConfigField<string> SizeUnit = Field.OneOf("size_unit", ["megabytes", "kilobytes", "bytes"]).Default("megabytes");
+    private static readonly ConfigField<bool> RequireContentLength = Field.Boolean("require_content_length").Default(false);
 
-    public string Name => "request-size-limiting";
+    private static readonly ConfigSchema<RequestSizeLimitingOptions> Schema = new(
+        [AllowedPayloadSize, SizeUnit, RequireContentLength],
+        c => new(Bytes(c.Get(AllowedPayloadSize), c.Get(SizeUnit)), c.Get(RequireContentLength)));
 
-    public int Priority => 951;
+    public override string Name => "request-size-limiting";
 
-    public string Version => "1.0.0";
+    public override int Priority => 951;
 
-    public JsonObject ReadConfig(FieldReader config)
+    public override ConfigSchema<RequestSizeLimitingOptions> Config => Schema;
+
+    protected override IPluginHandler CreateHandler(RequestSizeLimitingOptions options, Guid instanceId) =>
+        new RequestSizeLimitingHandler(options.MaxBytes, options.RequireContentLength);
+
+    private static long Bytes(long size, string unit) => unit switch
     {
-        var size = config.Integer("allowed_payload_size", 0, int.MaxValue) ?? 128;
-        var unit = config.String("size_unit") ?? "megabytes";
-        if (!Units.Contains(unit))
-        {
-            config.Error("size_unit", "expected one of: " + string.Join(", ", Units));
-        }
-
-        var requireLength = config.Boolean("require_content_length") ?? false;
-        config.RejectUnknown();
-        return new JsonObject { ["allowed_payload_size"] = size, ["size_unit"] = unit, ["require_content_length"] = requireLength };
-    }
-
-    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId)
-    {
-        var size = (long)config["allowed_payload_size"]!.GetValue<int>();
-        var bytes = config["size_unit"]!.GetValue<string>() switch
-        {
-            "megabytes" => size * 1024 * 1024,
-            "kilobytes" => size * 1024,
-            _ => size,
-        };
-        return new RequestSizeLimitingHandler(bytes, config["require_content_length"]!.GetValue<bool>());
-    }
+        "megabytes" => size * 1024 * 1024,
+        "kilobytes" => size * 1024,
+        _ => size,
+    };
 }
+
+/// <summary>One request-size-limiting instance's configuration, the limit in bytes.</summary>
+internal sealed record RequestSizeLimitingOptions(long MaxBytes, bool RequireContentLength);

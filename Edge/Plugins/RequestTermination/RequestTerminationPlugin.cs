@@ -1,57 +1,35 @@
-using System.Text.Json.Nodes;
 using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Plugins.RequestTermination;
 
 /// <summary>Kong's request-termination: answers with a fixed status and message or body, never reaching the upstream.</summary>
-internal sealed class RequestTerminationPlugin : IGatewayPlugin
+internal sealed class RequestTerminationPlugin : GatewayPlugin<RequestTerminationOptions>
 {
-    public string Name => "request-termination";
+    private static readonly ConfigField<int> StatusCode = Field.Integer("status_code", 100, 599).Default(503);
+    private static readonly ConfigField<string?> Message = Field.String("message");
+    private static readonly ConfigField<string?> ContentType = Field.String("content_type");
+    private static readonly ConfigField<string?> Body = Field.String("body", multiLine: true);
+    private static readonly ConfigField<bool> Echo = Field.Boolean("echo").Default(false);
+    private static readonly ConfigField<string?> Trigger = Field.String("trigger");
 
-    public int Priority => 2;
+    private static readonly ConfigSchema<RequestTerminationOptions> Schema = new(
+        [
+            StatusCode, Message, ContentType, Body, Echo, Trigger,
+            ConfigCheck.Entity((c, _) => c.Get(Message) is not null && (c.Get(ContentType) is not null || c.Get(Body) is not null) ? "message cannot be used with content_type or body" : null),
+            ConfigCheck.Entity((c, _) => c.Get(ContentType) is not null && c.Get(Body) is null ? "content_type requires a body" : null),
+            ConfigCheck.Entity((c, _) => c.Get(Echo) && (c.Get(Message) is not null || c.Get(Body) is not null) ? "echo cannot be used with message or body" : null),
+        ],
+        c => new(c.Get(StatusCode), c.Get(Message), c.Get(ContentType), c.Get(Body), c.Get(Echo), c.Get(Trigger)));
 
-    public string Version => "1.0.0";
+    public override string Name => "request-termination";
 
-    public JsonObject ReadConfig(FieldReader config)
-    {
-        var status = config.Integer("status_code", 100, 599) ?? 503;
-        var message = config.String("message");
-        var contentType = config.String("content_type");
-        var body = config.String("body", multiLine: true);
-        var echo = config.Boolean("echo") ?? false;
-        var trigger = config.String("trigger");
-        if (message is not null && (contentType is not null || body is not null))
-        {
-            config.Error("@entity", "message cannot be used with content_type or body");
-        }
+    public override int Priority => 2;
 
-        if (contentType is not null && body is null)
-        {
-            config.Error("@entity", "content_type requires a body");
-        }
+    public override ConfigSchema<RequestTerminationOptions> Config => Schema;
 
-        if (echo && (message is not null || body is not null))
-        {
-            config.Error("@entity", "echo cannot be used with message or body");
-        }
-
-        config.RejectUnknown();
-        return new JsonObject
-        {
-            ["status_code"] = status,
-            ["message"] = message,
-            ["content_type"] = contentType,
-            ["body"] = body,
-            ["echo"] = echo,
-            ["trigger"] = trigger,
-        };
-    }
-
-    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new RequestTerminationHandler(
-        config["status_code"]!.GetValue<int>(),
-        config["message"]?.GetValue<string>(),
-        config["content_type"]?.GetValue<string>(),
-        config["body"]?.GetValue<string>(),
-        config["echo"]!.GetValue<bool>(),
-        config["trigger"]?.GetValue<string>());
+    protected override IPluginHandler CreateHandler(RequestTerminationOptions options, Guid instanceId) => new RequestTerminationHandler(
+        options.StatusCode, options.Message, options.ContentType, options.Body, options.Echo, options.Trigger);
 }
+
+/// <summary>One request-termination instance's configuration.</summary>
+internal sealed record RequestTerminationOptions(int StatusCode, string? Message, string? ContentType, string? Body, bool Echo, string? Trigger);

@@ -6,15 +6,7 @@ using Turnpike.Edge.Schema;
 namespace Turnpike.Edge.Plugins.RequestTransformer;
 
 /// <summary>One request-transformer instance's operations, parsed once when the instance is compiled.</summary>
-internal sealed record RequestTransformation(string? Method, string? Uri, PartOperations Headers, PartOperations Query, PartOperations Body)
-{
-    public static RequestTransformation From(JsonObject config) => new(
-        config["http_method"]?.GetValue<string>(),
-        config["replace"]!["uri"]?.GetValue<string>(),
-        PartOperations.From(config, "headers"),
-        PartOperations.From(config, "querystring"),
-        PartOperations.From(config, "body"));
-}
+internal sealed record RequestTransformation(string? Method, string? Uri, PartOperations Headers, PartOperations Query, PartOperations Body);
 
 /// <summary>What to do to one part of the request (headers, query string or body), in Kong's order.</summary>
 internal sealed record PartOperations(
@@ -22,16 +14,11 @@ internal sealed record PartOperations(
 {
     public bool IsEmpty => Remove.Length + Rename.Length + Replace.Length + Add.Length + Append.Length == 0;
 
-    /// <summary>The operations on <paramref name="part"/>; header values made safe once here (non-ASCII percent-encoded), not per request.</summary>
-    public static PartOperations From(JsonObject config, string part)
+    /// <summary>The operations on one part, from each action's entries; header values made safe once here (non-ASCII percent-encoded), not per request.</summary>
+    public static PartOperations From(string[] remove, string[] rename, string[] replace, string[] add, string[] append, bool headers)
     {
-        Func<string, (string, string)> pair = part == "headers" ? HeaderPair : Split;
-        return new(
-            Values(config, "remove", part),
-            [.. Values(config, "rename", part).Select(Split)],
-            [.. Values(config, "replace", part).Select(pair)],
-            [.. Values(config, "add", part).Select(pair)],
-            [.. Values(config, "append", part).Select(pair)]);
+        Func<string, (string, string)> pair = headers ? HeaderPair : Split;
+        return new(remove, [.. rename.Select(Split)], [.. replace.Select(pair)], [.. add.Select(pair)], [.. append.Select(pair)]);
     }
 
     private static (string, string) HeaderPair(string entry)
@@ -185,8 +172,6 @@ internal sealed record PartOperations(
         }
     }
 
-    private static string[] Values(JsonObject config, string action, string part) =>
-        config[action]?[part] is JsonArray array ? [.. array.Select(v => v!.GetValue<string>())] : [];
 
     private static (string, string) Split(string pair)
     {

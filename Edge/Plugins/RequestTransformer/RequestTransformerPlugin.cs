@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Plugins.RequestTransformer;
@@ -7,48 +6,49 @@ namespace Turnpike.Edge.Plugins.RequestTransformer;
 /// Kong's request-transformer: removes, renames, replaces, adds and appends headers, query parameters and
 /// form or JSON body fields (in that order), and can change the method and the upstream path.
 /// </summary>
-internal sealed class RequestTransformerPlugin : IGatewayPlugin
+internal sealed class RequestTransformerPlugin : GatewayPlugin<RequestTransformation>
 {
-    private static readonly string[] Parts = ["headers", "querystring", "body"];
+    private static readonly ConfigField<string?> HttpMethod = Field.String("http_method")
+        .Check(method => method is not null && (method.Length == 0 || !method.All(char.IsAsciiLetterUpper)) ? "invalid value: " + method : null, "match", "^%u+$");
 
-    public string Name => "request-transformer";
+    private static readonly ConfigField<RequestParts> Remove = Action("remove");
+    private static readonly ConfigField<RequestParts> Rename = Action("rename");
+    private static readonly ConfigField<RequestParts> Replace = Action("replace");
+    private static readonly ConfigField<RequestParts> Add = Action("add");
+    private static readonly ConfigField<RequestParts> Append = Action("append");
 
-    public int Priority => 801;
+    private static readonly ConfigSchema<RequestTransformation> Schema = new(
+        [HttpMethod, Remove, Rename, Replace, Add, Append],
+        c =>
+        {
+            var (remove, rename, replace, add, append) = (c.Get(Remove), c.Get(Rename), c.Get(Replace), c.Get(Add), c.Get(Append));
+            return new(
+                c.Get(HttpMethod),
+                replace.Uri,
+                PartOperations.From(remove.Headers, rename.Headers, replace.Headers, add.Headers, append.Headers, headers: true),
+                PartOperations.From(remove.Querystring, rename.Querystring, replace.Querystring, add.Querystring, append.Querystring, headers: false),
+                PartOperations.From(remove.Body, rename.Body, replace.Body, add.Body, append.Body, headers: false));
+        });
 
-    public string Version => "1.0.0";
+    public override string Name => "request-transformer";
 
-    public JsonObject ReadConfig(FieldReader config)
+    public override int Priority => 801;
+
+    public override ConfigSchema<RequestTransformation> Config => Schema;
+
+    protected override IPluginHandler CreateHandler(RequestTransformation options, Guid instanceId) => new RequestTransformerHandler(options);
+
+    /// <summary>One action's record: its entries per part, and for <c>replace</c> the upstream path too. Never coerced from a form.</summary>
+    private static ConfigField<RequestParts> Action(string action)
     {
-        var result = new JsonObject { ["http_method"] = config.String("http_method") };
-        if (result["http_method"]?.GetValue<string>() is { } method && (method.Length == 0 || !method.All(char.IsAsciiLetterUpper)))
-        {
-            config.Error("http_method", "invalid value: " + method);
-        }
-
-        foreach (var action in new[] { "remove", "rename", "replace", "add", "append" })
-        {
-            var section = config.Object(action) ?? [];
-            var reader = new FieldReader(section, config.Errors, config.PathOf(action) + ".", coerce: false);
-            var read = new JsonObject();
-            foreach (var part in Parts)
-            {
-                var values = reader.Strings(part, PartOperations.Check(action, part)) ?? [];
-                read[part] = new JsonArray([.. values.Select(v => (JsonNode?)v)]);
-            }
-
-            if (action == "replace")
-            {
-                read["uri"] = reader.String("uri");
-            }
-
-            reader.RejectUnknown();
-            result[action] = read;
-        }
-
-        config.RejectUnknown();
-        return result;
+        var headers = Field.Strings("headers", PartOperations.Check(action, "headers")).Default();
+        var querystring = Field.Strings("querystring", PartOperations.Check(action, "querystring")).Default();
+        var body = Field.Strings("body", PartOperations.Check(action, "body")).Default();
+        var uri = action == "replace" ? Field.String("uri") : null;
+        ConfigStep[] steps = uri is null ? [headers, querystring, body] : [headers, querystring, body, uri];
+        return Field.Record(action, new ConfigSchema<RequestParts>(steps, c => new(c.Get(headers), c.Get(querystring), c.Get(body), uri is null ? null : c.Get(uri))), coerce: false);
     }
-
-    public IPluginHandler CreateHandler(JsonObject config, Guid instanceId) => new RequestTransformerHandler(RequestTransformation.From(config));
-
 }
+
+/// <summary>One request-transformer action's entries, per part of the request.</summary>
+internal sealed record RequestParts(string[] Headers, string[] Querystring, string[] Body, string? Uri);
