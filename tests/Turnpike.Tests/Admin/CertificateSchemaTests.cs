@@ -8,6 +8,7 @@ using Xunit;
 namespace Turnpike.Tests.Admin;
 
 /// <summary>The certificate, SNI and CA certificate schemas: Kong's checks and words, on certificates made for the test.</summary>
+[Fast]
 public sealed class CertificateSchemaTests : IClassFixture<CertificateSchemaTests.Certificates>
 {
     private readonly Certificates _certs;
