@@ -11,6 +11,7 @@ using Xunit;
 namespace Turnpike.Tests.Admin;
 
 /// <summary>Admin authentication without processes: token parsing, the edge's admin directory, and the route table's rules for admins.</summary>
+[Fast]
 public sealed class AdminAuthUnitTests
 {
     private const string Bootstrap = "bootstrap-token-0123456789";

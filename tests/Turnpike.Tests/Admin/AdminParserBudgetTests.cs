@@ -12,6 +12,7 @@ using YamlDotNet.Core;
 namespace Turnpike.Tests.Admin;
 
 /// <summary>The admin parsers' budgets (<see cref="AdminInputLimits"/>): nothing hostile overflows the stack or expands without bound.</summary>
+[Fast]
 public sealed class AdminParserBudgetTests
 {
     private static readonly DeclarativeConfig Config = new(TestSchemas.Create(new PluginRegistry([new CorrelationIdPlugin()])));

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
 using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Schema;
 using Turnpike.RouteTable;
@@ -8,6 +9,7 @@ using Xunit;
 namespace Turnpike.Tests.Admin;
 
 /// <summary>The certificate, SNI and CA certificate schemas: Kong's checks and words, on certificates made for the test.</summary>
+[Fast]
 public sealed class CertificateSchemaTests : IClassFixture<CertificateSchemaTests.Certificates>
 {
     private readonly Certificates _certs;
@@ -256,16 +258,11 @@ public sealed class CertificateSchemaTests : IClassFixture<CertificateSchemaTest
         var (_, two) = Read(new CaCertificateSchema(), new JsonObject { ["cert"] = _certs.Ca.CertPem + _certs.Ca.CertPem });
         Assert.Equal("please submit only one certificate at a time", two["@entity"]);
 
-        var later = new FixedTime(DateTimeOffset.UtcNow.AddYears(11));
+        var later = new FakeTimeProvider(DateTimeOffset.UtcNow.AddYears(11));
         var (_, expired) = Read(new CaCertificateSchema(later), new JsonObject { ["cert"] = _certs.Ca.CertPem });
         Assert.Equal("certificate expired, \"Not After\" time is in the past", expired["@entity"]);
 
         var (_, broken) = Read(new CaCertificateSchema(), new JsonObject { ["cert"] = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n" });
         Assert.Equal("invalid certificate: PEM block does not hold an X.509 certificate", broken["cert"]);
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -14,6 +14,7 @@ using Xunit;
 namespace Turnpike.Tests.Admin;
 
 /// <summary>Admin text that reaches headers, paths and log lines: no control characters, header names as RFC 7230 tokens.</summary>
+[Fast]
 public sealed class ControlCharacterTests
 {
     private static readonly PluginRegistry Plugins = new([

@@ -8,6 +8,7 @@ using Xunit;
 namespace Turnpike.Tests.Admin;
 
 /// <summary>Certificates, their SNIs and CA certificates in Kong's declarative format, both ways.</summary>
+[Fast]
 public sealed class DeclarativeConfigCertificateTests : IDisposable
 {
     private static readonly DeclarativeConfig Config = new(TestSchemas.Create(new PluginRegistry([new CorrelationIdPlugin()])));

@@ -9,6 +9,7 @@ using Xunit;
 
 namespace Turnpike.Tests.Admin;
 
+[Fast]
 public sealed class DeclarativeConfigTests
 {
     private static readonly PluginRegistry Plugins = new([new CorrelationIdPlugin(), new RequestTerminationPlugin()]);

@@ -7,6 +7,7 @@ using Xunit;
 namespace Turnpike.Tests.Admin;
 
 /// <summary>Services' grpc protocols and upstream TLS fields, routes' grpc protocols: Kong's conditional checks and words.</summary>
+[Fast]
 public sealed class GrpcAndTlsSchemaTests
 {
     private static (GatewayEntity? Entity, IReadOnlyDictionary<string, string> Errors) Read(IEntitySchema schema, string json)

@@ -10,6 +10,7 @@ using Xunit;
 
 namespace Turnpike.Tests.Admin;
 
+[Fast]
 public sealed class SchemaTests
 {
     private static readonly PluginRegistry Plugins = new([new CorrelationIdPlugin(), new RequestTerminationPlugin()]);

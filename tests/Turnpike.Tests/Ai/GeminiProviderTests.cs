@@ -6,6 +6,7 @@ using Xunit;
 namespace Turnpike.Tests.Ai;
 
 /// <summary>Gemini translation details that the fake provider does not exercise.</summary>
+[Fast]
 public sealed class GeminiProviderTests
 {
     private static readonly LlmModel Model = new() { Provider = "gemini", Name = "gemini-3-pro" };

@@ -6,9 +6,11 @@ using Xunit;
 
 namespace Turnpike.Tests.Grains;
 
-/// <summary>The counter grain and an edge's leases on Orleans.TestingHost: what is granted, returned and spent.</summary>
-[Collection(RouteTableClusterCollection.Name)]
-public sealed class RateLimitCounterTests(RouteTableClusterFixture fixture)
+/// <summary>
+/// The counter grain and an edge's leases on Orleans.TestingHost: what is granted, returned and spent. The counter's
+/// clock is fake and stands well inside every window (<see cref="QuotaClusterFixture"/>), so no test waits for a window to turn.
+/// </summary>
+public sealed class RateLimitCounterTests(QuotaClusterFixture fixture) : IClassFixture<QuotaClusterFixture>
 {
     private static readonly WindowLimit[] HourOf10 = [new(RateLimitWindow.Hour, 10)];
 
@@ -21,7 +23,6 @@ public sealed class RateLimitCounterTests(RouteTableClusterFixture fixture)
     [Fact]
     public async Task A_counter_grants_no_more_than_the_limit_in_a_period_and_takes_returned_permits_back()
     {
-        await Infrastructure.RateWindows.AwayFromTheEndOfAsync(TimeSpan.FromHours(1));
         var counter = Counter();
         var first = await counter.Acquire(new QuotaRequest { Limits = HourOf10, Wanted = 7 });
         var second = await counter.Acquire(new QuotaRequest { Limits = HourOf10, Wanted = 7 });
@@ -50,7 +51,6 @@ public sealed class RateLimitCounterTests(RouteTableClusterFixture fixture)
     [Fact]
     public async Task An_edge_spends_requests_that_cost_several_permits_until_the_counter_has_too_few()
     {
-        await Infrastructure.RateWindows.AwayFromTheEndOfAsync(TimeSpan.FromHours(1));
         var metrics = new RateLimitMetrics();
         var quota = Edge(metrics);
         var key = Guid.NewGuid().ToString();
@@ -69,7 +69,6 @@ public sealed class RateLimitCounterTests(RouteTableClusterFixture fixture)
     public async Task A_cost_settled_above_what_was_taken_is_charged_to_every_window_still_in_its_period()
     {
         // Minute and hour limits; the overrun is charged when the sweep runs, to both windows in the periods it was taken in.
-        await Infrastructure.RateWindows.AwayFromTheEndOfAsync(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10));
         WindowLimit[] limits = [new(RateLimitWindow.Minute, 100), new(RateLimitWindow.Hour, 1000)];
         var edge = Edge();
         var key = Guid.NewGuid().ToString();
@@ -79,6 +78,7 @@ public sealed class RateLimitCounterTests(RouteTableClusterFixture fixture)
         await edge.SweepAsync();
 
         // Once the lease has run out and gone back (its top-ups included), the counter holds 10 + 60 in both windows.
+        // The lease's expiry is the edge's (ClusterQuota keeps it on Stopwatch, not on a TimeProvider): real time.
         await Task.Delay(TimeSpan.FromSeconds(1.2));
         await edge.SweepAsync();
         var counter = fixture.Cluster.GrainFactory.GetGrain<IRateLimitCounterGrain>(key);
@@ -89,7 +89,6 @@ public sealed class RateLimitCounterTests(RouteTableClusterFixture fixture)
     [Fact]
     public async Task A_cost_settled_below_what_was_taken_gives_the_difference_back()
     {
-        await Infrastructure.RateWindows.AwayFromTheEndOfAsync(TimeSpan.FromHours(1));
         var edge = Edge();
         var key = Guid.NewGuid().ToString();
         var taken = await edge.AcquireAsync(key, HourOf10, cost: 8);

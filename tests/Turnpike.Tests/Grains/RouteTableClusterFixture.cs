@@ -7,7 +7,7 @@ using Xunit;
 
 namespace Turnpike.Tests.Grains;
 
-/// <summary>An in-process Orleans cluster (TestingHost) with the grains and in-memory storage (slow for grains keyed <c>slow-…</c>).</summary>
+/// <summary>An in-process Orleans cluster (TestingHost) with the grains and in-memory storage (whose writes a test can hold at a barrier).</summary>
 public sealed class RouteTableClusterFixture : IAsyncLifetime
 {
     public TestCluster Cluster { get; private set; } = null!;

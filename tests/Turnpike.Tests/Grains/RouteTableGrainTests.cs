@@ -29,10 +29,13 @@ public sealed class RouteTableGrainTests(RouteTableClusterFixture fixture)
     [Fact]
     public async Task An_edge_reading_while_a_write_is_being_stored_never_gets_the_new_version_without_its_changes()
     {
-        var table = fixture.Cluster.GrainFactory.GetGrain<IRouteTableGrain>("slow-" + Guid.NewGuid());
+        var key = "slow-" + Guid.NewGuid();
+        var table = fixture.Cluster.GrainFactory.GetGrain<IRouteTableGrain>(key);
+        using var storing = SlowWritesStorage.Hold(key);
         var write = table.Write(RouteTableWrite.Upsert(Service("in-flight")));
-        await Task.Delay(SlowWritesStorage.Delay / 5);
+        await storing.Started.WaitAsync(TimeSpan.FromSeconds(30)); // the write has reached storage and waits there
         var during = await table.GetChangesSince(0);
+        storing.Release();
         await write;
         var after = await table.GetChangesSince(during.Version);
 

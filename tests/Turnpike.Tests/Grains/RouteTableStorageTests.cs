@@ -7,6 +7,7 @@ using Xunit;
 
 namespace Turnpike.Tests.Grains;
 
+[Fast]
 public sealed class RouteTableStorageTests
 {
     private static readonly GrainId Grain = GrainId.Create("routetable", "default");

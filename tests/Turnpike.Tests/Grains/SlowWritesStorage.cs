@@ -5,14 +5,18 @@ using Orleans.Storage;
 namespace Turnpike.Tests.Grains;
 
 /// <summary>
-/// In-memory grain storage whose writes for grains keyed <c>slow-…</c> take <see cref="Delay"/>, so a test can
-/// call a grain while one of its writes is still being stored (what a slow database does to interleaved reads).
+/// In-memory grain storage whose writes for a grain a test holds (<see cref="Hold"/>) wait at a barrier until the
+/// test releases them, so a test can call a grain while one of its writes is still being stored (what a slow
+/// database does to interleaved reads), knowing the write has reached storage rather than guessing with a sleep.
 /// </summary>
 internal sealed class SlowWritesStorage : IGrainStorage
 {
-    public static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(500);
+    private static readonly ConcurrentDictionary<string, Gate> Gates = new(StringComparer.Ordinal);
 
     private readonly ConcurrentDictionary<(GrainId, string), object> _states = new();
+
+    /// <summary>Holds every write of the grain keyed <paramref name="key"/> until the gate is released (or disposed).</summary>
+    public static Gate Hold(string key) => Gates[key] = new Gate(key);
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -27,9 +31,10 @@ internal sealed class SlowWritesStorage : IGrainStorage
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        if (grainId.Key.ToString()!.StartsWith("slow-", StringComparison.Ordinal))
+        if (Gates.TryGetValue(grainId.Key.ToString()!, out var gate))
         {
-            await Task.Delay(Delay);
+            gate.Reached();
+            await gate.Released;
         }
 
         _states[(grainId, stateName)] = grainState.State!;
@@ -41,5 +46,26 @@ internal sealed class SlowWritesStorage : IGrainStorage
         _states.TryRemove((grainId, stateName), out _);
         grainState.RecordExists = false;
         return Task.CompletedTask;
+    }
+
+    /// <summary>A held grain's writes: <see cref="Started"/> once the first reaches storage; all go on at <see cref="Release"/>.</summary>
+    public sealed class Gate(string key) : IDisposable
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Started => _started.Task;
+
+        internal Task Released => _released.Task;
+
+        public void Release()
+        {
+            Gates.TryRemove(key, out _);
+            _released.TrySetResult();
+        }
+
+        public void Dispose() => Release();
+
+        internal void Reached() => _started.TrySetResult();
     }
 }

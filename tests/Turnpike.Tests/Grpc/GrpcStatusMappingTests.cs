@@ -5,6 +5,7 @@ using Xunit;
 namespace Turnpike.Tests.Grpc;
 
 /// <summary>The one mapping from the gateway's HTTP answers to gRPC statuses, and the <c>grpc-message</c> encoding.</summary>
+[Fast]
 public sealed class GrpcStatusMappingTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using Xunit;
 namespace Turnpike.Tests.Hostile;
 
 /// <summary>The one path rule: what routes match (canonical) and what the upstream gets (escaped), from the request line.</summary>
+[Fast]
 public sealed class RequestPathTests
 {
     [Theory]

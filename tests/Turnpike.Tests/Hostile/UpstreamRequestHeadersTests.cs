@@ -3,6 +3,7 @@ using Xunit;
 
 namespace Turnpike.Tests.Hostile;
 
+[Fast]
 public sealed class UpstreamRequestHeadersTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using Xunit;
 
 namespace Turnpike.Tests.Plugins;
 
+[Fast]
 public sealed class IpRangeTests
 {
     [Theory]

@@ -3,6 +3,7 @@ using Xunit;
 
 namespace Turnpike.Tests.Plugins;
 
+[Fast]
 public sealed class PasswordHashTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using Xunit;
 
 namespace Turnpike.Tests.Routing;
 
+[Fast]
 public sealed class RouteMatcherTests
 {
     private static RouteMatcher Matcher(params RouteEntity[] routes) => RouteMatcher.Of(Compile(routes));

@@ -3,6 +3,7 @@ using Xunit;
 
 namespace Turnpike.Tests.Routing;
 
+[Fast]
 public sealed class UpstreamPathTests
 {
     // Kong's documented path_handling table: service path, route path, request, strip_path, v0 result, v1 result.

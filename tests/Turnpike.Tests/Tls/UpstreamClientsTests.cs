@@ -18,6 +18,7 @@ namespace Turnpike.Tests.Tls;
 /// Pooled upstream clients per connect timeout and TLS policy, as the snapshot builder hands them out: shared while
 /// the policy stays, new when a CA or client certificate changes, the old one disposed after its last request.
 /// </summary>
+[Fast]
 public sealed class UpstreamClientsTests : IDisposable
 {
     private readonly UpstreamClients _clients = new();
