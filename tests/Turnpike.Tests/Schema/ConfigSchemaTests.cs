@@ -5,6 +5,7 @@ using Xunit;
 namespace Turnpike.Tests.Schema;
 
 /// <summary>The plugin configuration builder: one declaration gives validation, stored JSON, typed options and Kong's schema JSON.</summary>
+[Fast]
 public sealed class ConfigSchemaTests
 {
     private sealed record Options(string Name, int Size, bool On, string[] Tags, string? Note, (string Key, string Value)[] Pairs);

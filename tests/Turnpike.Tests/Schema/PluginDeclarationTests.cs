@@ -9,6 +9,7 @@ using Xunit;
 namespace Turnpike.Tests.Schema;
 
 /// <summary>Converted plugins store exactly what they stored before the declarations, defaults included.</summary>
+[Fast]
 public sealed class PluginDeclarationTests
 {
     private static (JsonObject Stored, IReadOnlyDictionary<string, string> Errors) Read(IGatewayPlugin plugin, string json)
