@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Turnpike.Cluster;
 using Turnpike.Hosting;
+using Turnpike.Tests.Infrastructure;
 using Xunit;
 
 namespace Turnpike.Tests.Hosting;
@@ -40,7 +41,7 @@ public sealed class TurnpikeClusterOptionsValidatorTests
 
         Assert.Contains("'Cassandra' is not in this build", failure, StringComparison.Ordinal);
         Assert.Contains("ClusterProviders", failure, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(RepositoryRoot(), "Grains", "Hosting", "ClusterProviders.cs")), "the message names a file that exists");
+        Assert.True(File.Exists(Path.Combine(RepoPaths.Root, "Grains", "Hosting", "ClusterProviders.cs")), "the message names a file that exists");
     }
 
     [Theory]
@@ -95,16 +96,5 @@ public sealed class TurnpikeClusterOptionsValidatorTests
             ClusterProviders.Clustering.Select(p => p.Name));
         Assert.Equal(StorageProviders.All, ClusterProviders.Storage.Select(p => p.Name));
         Assert.Equal(ClusteringProviders.AdoNet, ClusterProviders.ClusteringOf(new TurnpikeClusterOptions { Clustering = "adonet" }).Name);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Cluster.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Cluster.sln not found above " + AppContext.BaseDirectory);
     }
 }
