@@ -18,3 +18,9 @@ catch (ConfigurationProblemException ex)
     await Console.Error.WriteLineAsync("turnpike silo: " + ex.Message);
     return 2;
 }
+catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+{
+    // A setting checked at start (ValidateOnStart): the failures name their keys, as on the edge.
+    await Console.Error.WriteLineAsync("turnpike silo: " + string.Join(" ", ex.Failures));
+    return 2;
+}

@@ -3,6 +3,8 @@ namespace Turnpike.Edge.Hosting;
 /// <summary>The admin API's listener (<c>Turnpike:Admin</c>) and the size of the bodies it reads.</summary>
 internal sealed class AdminListenerOptions
 {
+    public const string Section = "Turnpike:Admin";
+
     public const long DefaultMaxBodySize = 16 * 1024 * 1024;
 
     /// <summary>A declarative file this large is already far beyond any table we have seen; above it reading whole bodies into memory stops being harmless.</summary>
@@ -16,14 +18,4 @@ internal sealed class AdminListenerOptions
 
     /// <summary>The largest admin request body, in bytes (also the largest declarative file read at start); larger ones get 413.</summary>
     public long MaxBodySize { get; set; } = DefaultMaxBodySize;
-
-    /// <summary>Stops the process (exit code 2) with a message naming the key when the size is out of range.</summary>
-    public void Validate()
-    {
-        if (MaxBodySize is < 1024 or > MaxAllowedBodySize)
-        {
-            throw new Turnpike.Hosting.ConfigurationProblemException(
-                $"Turnpike:Admin:MaxBodySize must be between 1024 and {MaxAllowedBodySize} bytes (got {MaxBodySize}).");
-        }
-    }
 }

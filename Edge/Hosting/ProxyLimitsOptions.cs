@@ -1,5 +1,3 @@
-using Turnpike.Hosting;
-
 namespace Turnpike.Edge.Hosting;
 
 /// <summary>
@@ -53,30 +51,4 @@ internal sealed class ProxyLimitsOptions
 
     /// <summary>HTTP/2 HPACK dynamic table size (RFC 7540's and Kestrel's 4 KiB).</summary>
     public int Http2HeaderTableSize { get; set; } = 4096;
-
-    /// <summary>Stops the process with a message naming the key when a limit makes no sense.</summary>
-    public void Validate()
-    {
-        Require(MaxConcurrentConnections > 0, nameof(MaxConcurrentConnections), "must be positive");
-        Require(MaxRequestLineSize >= 256, nameof(MaxRequestLineSize), "must be at least 256");
-        Require(MaxRequestHeadersTotalSize >= 1024, nameof(MaxRequestHeadersTotalSize), "must be at least 1024");
-        Require(MaxRequestHeaderCount > 0, nameof(MaxRequestHeaderCount), "must be positive");
-        Require(MaxRequestBodySize >= 0, nameof(MaxRequestBodySize), "must be 0 (no limit) or positive");
-        Require(RequestHeadersTimeout > TimeSpan.Zero, nameof(RequestHeadersTimeout), "must be positive");
-        Require(KeepAliveTimeout > TimeSpan.Zero, nameof(KeepAliveTimeout), "must be positive");
-        Require(MinRequestBodyDataRate >= 0 && MinResponseDataRate >= 0, nameof(MinRequestBodyDataRate), "data rates must be 0 (off) or positive");
-        Require(MinDataRateGracePeriod > TimeSpan.FromSeconds(1), nameof(MinDataRateGracePeriod), "must be more than one second (Kestrel's rule)");
-        Require(Http2MaxStreamsPerConnection > 0, nameof(Http2MaxStreamsPerConnection), "must be positive");
-        Require(Http2InitialStreamWindowSize is >= 65_535 and <= int.MaxValue, nameof(Http2InitialStreamWindowSize), "must be at least 65535");
-        Require(Http2InitialConnectionWindowSize >= 65_535, nameof(Http2InitialConnectionWindowSize), "must be at least 65535");
-        Require(Http2HeaderTableSize >= 0, nameof(Http2HeaderTableSize), "must not be negative");
-    }
-
-    private static void Require(bool condition, string key, string problem)
-    {
-        if (!condition)
-        {
-            throw new ConfigurationProblemException($"{Section}:{key} {problem}.");
-        }
-    }
 }

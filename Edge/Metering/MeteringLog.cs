@@ -1,12 +1,20 @@
+using Microsoft.Extensions.Options;
 using Turnpike.Edge.Proxy;
 
 namespace Turnpike.Edge.Metering;
 
-/// <summary>Meters every request that reached a service (those a plugin answered as rejected): registered only with metering on.</summary>
-internal sealed class MeteringLog(MeterRecorder meters) : IRequestLogPhase
+/// <summary>Meters every request that reached a service (those a plugin answered as rejected), unless metering is off.</summary>
+internal sealed class MeteringLog(MeterRecorder meters, IOptions<MeteringOptions> options) : IRequestLogPhase
 {
+    private readonly bool _enabled = options.Value.Enabled;
+
     public void OnCompleted(ProxyContext context)
     {
+        if (!_enabled)
+        {
+            return;
+        }
+
         var http = context.HttpContext;
         meters.Record(
             context.Consumer?.Id ?? Guid.Empty,

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Turnpike.Cluster;
 
@@ -11,14 +12,23 @@ public static class TurnpikeClusterConfiguration
     /// <summary>Orleans' <see cref="ClusterMembershipOptions"/>, any of whose properties may be set here.</summary>
     public const string MembershipSection = TurnpikeClusterOptions.Section + ":Membership";
 
-    /// <summary>Reads <c>Turnpike:Cluster</c> and stops the process with every problem named when it is not usable.</summary>
+    /// <summary>
+    /// Reads <c>Turnpike:Cluster</c> and stops the process with every problem named when it is not usable. Read while
+    /// the host is built, not at start, because the providers it names decide what gets registered.
+    /// </summary>
     public static TurnpikeClusterOptions Read(IConfiguration configuration, bool forSilo)
     {
         var options = configuration.GetSection(TurnpikeClusterOptions.Section).Get<TurnpikeClusterOptions>() ?? new();
-        var problems = options.Validate(forSilo);
-        return problems.Count == 0
-            ? options
-            : throw new ConfigurationProblemException($"Invalid {(forSilo ? "silo" : "cluster")} configuration: " + string.Join(" ", problems));
+        var validator = forSilo ? TurnpikeClusterOptionsValidator.Silo : TurnpikeClusterOptionsValidator.Client;
+        return validator.ThrowIfInvalid(options, $"Invalid {(forSilo ? "silo" : "cluster")} configuration: ");
+    }
+
+    /// <summary>Registers the section as options too, checked again at start by the same validator, for services that ask for it.</summary>
+    public static IServiceCollection AddTurnpikeClusterOptions(this IServiceCollection services, bool forSilo)
+    {
+        services.AddOptions<TurnpikeClusterOptions>().BindConfiguration(TurnpikeClusterOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TurnpikeClusterOptions>>(forSilo ? TurnpikeClusterOptionsValidator.Silo : TurnpikeClusterOptionsValidator.Client);
+        return services;
     }
 
     /// <summary>

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
-using StackExchange.Redis;
 using Turnpike.Cluster;
 using Turnpike.RateLimiting;
 
@@ -15,6 +15,7 @@ public static class TurnpikeSiloBuilderExtensions
     {
         var options = TurnpikeClusterConfiguration.Read(configuration, forSilo: true);
         silo.Services.AddTurnpikeClusterStoreCheck(options);
+        silo.Services.AddTurnpikeClusterOptions(forSilo: true);
         silo.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = options.ClusterId;
@@ -25,49 +26,13 @@ public static class TurnpikeSiloBuilderExtensions
             .Configure(TurnpikeClusterConfiguration.MembershipDefaults)
             .Bind(configuration.GetSection(TurnpikeClusterConfiguration.MembershipSection));
 
-        switch (options.Clustering)
-        {
-            case var c when Is(c, ClusteringProviders.AdoNet):
-                silo.UseAdoNetClustering(o =>
-                {
-                    o.Invariant = options.AdoNet.Invariant;
-                    o.ConnectionString = options.AdoNet.ConnectionString;
-                });
-                silo.ConfigureEndpoints(options.ParsedAdvertisedAddress(), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
-                break;
-            case var c when Is(c, ClusteringProviders.Redis):
-                silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis.ConnectionString));
-                silo.ConfigureEndpoints(options.ParsedAdvertisedAddress(), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
-                break;
-            default:
-                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, options.ParsedPrimarySiloEndpoint(), options.ServiceId, options.ClusterId);
-                break;
-        }
-
-        switch (options.Storage)
-        {
-            case var s when Is(s, StorageProviders.AdoNet):
-                silo.AddAdoNetGrainStorage(GrainStorageNames.Default, o =>
-                {
-                    o.Invariant = options.AdoNet.Invariant;
-                    o.ConnectionString = options.AdoNet.ConnectionString;
-                });
-                break;
-            case var s when Is(s, StorageProviders.Redis):
-                silo.AddRedisGrainStorage(GrainStorageNames.Default, o => o.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis.ConnectionString));
-                break;
-            default:
-                silo.AddMemoryGrainStorage(GrainStorageNames.Default);
-                break;
-        }
+        ClusterProviders.ClusteringOf(options).ConfigureSilo(silo, options);
+        ClusterProviders.StorageOf(options).ConfigureSilo(silo, options);
 
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddOptions<RouteTableOptions>().BindConfiguration(RouteTableOptions.Section);
-        silo.Services.AddOptions<RateLimitCounterOptions>().BindConfiguration(RateLimitCounterOptions.Section)
-            .Validate(o => o.MaxLeaseDuration > TimeSpan.Zero, $"{RateLimitCounterOptions.Section}:MaxLeaseDuration must be positive")
-            .ValidateOnStart();
+        silo.Services.AddOptions<RateLimitCounterOptions>().BindConfiguration(RateLimitCounterOptions.Section).ValidateOnStart();
+        silo.Services.AddSingleton<IValidateOptions<RateLimitCounterOptions>, RateLimitCounterOptionsValidator>();
         return silo;
     }
-
-    private static bool Is(string value, string provider) => string.Equals(value, provider, StringComparison.OrdinalIgnoreCase);
 }

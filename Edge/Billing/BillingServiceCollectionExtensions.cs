@@ -1,0 +1,14 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Turnpike.Edge.Billing;
+
+internal static class BillingServiceCollectionExtensions
+{
+    /// <summary>The admin API's usage and billing reads over what metering sent to the cluster.</summary>
+    public static IServiceCollection AddTurnpikeBilling(this IServiceCollection services)
+    {
+        services.AddSingleton<UsageReader>();
+        services.AddSingleton<BillingEndpoints>();
+        return services;
+    }
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Configuration;
+using Orleans.Configuration;
+using Turnpike.Hosting;
+
+namespace Turnpike.Edge.Hosting;
+
+/// <summary>An edge's connection to the silos (Orleans client), its provider taken from the table silos use (<see cref="ClusterProviders"/>).</summary>
+internal static class ClusterClientBuilderExtensions
+{
+    public static IClientBuilder UseTurnpikeCluster(this IClientBuilder client, IConfiguration configuration)
+    {
+        var options = TurnpikeClusterConfiguration.Read(configuration, forSilo: false);
+        client.Services.AddTurnpikeClusterStoreCheck(options);
+        client.Services.AddTurnpikeClusterOptions(forSilo: false);
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ServiceId;
+        });
+
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
+
+        // Find silos that join (scale-out) within seconds rather than Orleans' default minute.
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        ClusterProviders.ClusteringOf(options).ConfigureClient(client, options);
+
+        // Keep trying: an edge started before its silos waits for them rather than exiting.
+        client.UseConnectionRetryFilter(async (_, cancellationToken) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            return true;
+        });
+        return client;
+    }
+}

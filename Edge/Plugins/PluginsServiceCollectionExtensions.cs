@@ -1,0 +1,47 @@
+using Microsoft.Extensions.DependencyInjection;
+using Turnpike.Edge.Plugins.Acl;
+using Turnpike.Edge.Plugins.AiPromptDecorator;
+using Turnpike.Edge.Plugins.AiPromptGuard;
+using Turnpike.Edge.Plugins.AiPromptTemplate;
+using Turnpike.Edge.Plugins.AiProxy;
+using Turnpike.Edge.Plugins.AiRateLimiting;
+using Turnpike.Edge.Plugins.BasicAuth;
+using Turnpike.Edge.Plugins.CorrelationId;
+using Turnpike.Edge.Plugins.Cors;
+using Turnpike.Edge.Plugins.IpRestriction;
+using Turnpike.Edge.Plugins.Jwt;
+using Turnpike.Edge.Plugins.KeyAuth;
+using Turnpike.Edge.Plugins.RateLimiting;
+using Turnpike.Edge.Plugins.RequestSizeLimiting;
+using Turnpike.Edge.Plugins.RequestTermination;
+using Turnpike.Edge.Plugins.RequestTransformer;
+using Turnpike.Edge.Plugins.ResponseTransformer;
+
+namespace Turnpike.Edge.Plugins;
+
+internal static class PluginsServiceCollectionExtensions
+{
+    /// <summary>The bundled plugins, found by <see cref="PluginRegistry"/> through <see cref="IGatewayPlugin"/>.</summary>
+    public static IServiceCollection AddTurnpikePlugins(this IServiceCollection services)
+    {
+        services.AddSingleton<IGatewayPlugin, CorrelationIdPlugin>();
+        services.AddSingleton<IGatewayPlugin, RequestTerminationPlugin>();
+        services.AddSingleton<IGatewayPlugin, KeyAuthPlugin>();
+        services.AddSingleton<IGatewayPlugin, IpRestrictionPlugin>();
+        services.AddSingleton<IGatewayPlugin, AclPlugin>();
+        services.AddSingleton<IGatewayPlugin, BasicAuthPlugin>();
+        services.AddSingleton<IGatewayPlugin, JwtPlugin>();
+        services.AddSingleton<IGatewayPlugin, RateLimitingPlugin>();
+        services.AddSingleton<IGatewayPlugin, CorsPlugin>();
+        services.AddSingleton<IGatewayPlugin, RequestTransformerPlugin>();
+        services.AddSingleton<IGatewayPlugin, ResponseTransformerPlugin>();
+        services.AddSingleton<IGatewayPlugin, RequestSizeLimitingPlugin>();
+        services.AddSingleton<IGatewayPlugin, AiProxyPlugin>();
+        services.AddSingleton<IGatewayPlugin, AiPromptGuardPlugin>();
+        services.AddSingleton<IGatewayPlugin, AiPromptDecoratorPlugin>();
+        services.AddSingleton<IGatewayPlugin, AiPromptTemplatePlugin>();
+        services.AddSingleton<IGatewayPlugin, AiRateLimitingPlugin>();
+        services.AddSingleton<PluginRegistry>();
+        return services;
+    }
+}
