@@ -13,6 +13,8 @@ bash infra/install-servers.sh
 # The AI gateway tests' client: the official OpenAI SDK, at the version package-lock.json pins.
 npm ci --prefix tests/ai-sdk --no-audit --no-fund --loglevel=error
 dotnet build Cluster.sln -c "$configuration" -warnaserror -nologo -v quiet
+# The code style of .editorconfig, as dotnet format applies it: a change it would make fails the run.
+dotnet format Cluster.sln --verify-no-changes --no-restore -v quiet
 set +e
 dotnet test Cluster.sln -c "$configuration" --no-build --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

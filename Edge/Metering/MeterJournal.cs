@@ -61,7 +61,8 @@ internal sealed class MeterJournal : IDisposable
             {
                 file.Dispose();
                 File.Delete(path);
-            });
+            }
+            );
         }
     }
 

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 using Turnpike.Edge.Admin.Authentication;
 using Turnpike.Edge.Admin.Declarative;
 using Turnpike.Edge.Consumers;
-using Turnpike.Edge.Upstreams;
 using Turnpike.Edge.Hosting;
+using Turnpike.Edge.Upstreams;
 
 namespace Turnpike.Edge.RouteTable;
 

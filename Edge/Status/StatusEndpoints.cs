@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 using Turnpike.Edge.Admin;
 using Turnpike.Edge.Admin.Authentication;
 using Turnpike.Edge.Hosting;
-using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Metering;
+using Turnpike.Edge.Plugins;
 using Turnpike.Edge.RateLimiting;
 using Turnpike.Edge.RouteTable;
 

@@ -112,16 +112,22 @@ internal static class DeclarativeKinds
 
     private static DeclarativeKind Plugins(string parentField, Func<PluginEntity, Guid?> parentOf, Func<PluginEntity, bool> holds) => new()
     {
-        Field = "plugins", Kind = EntityKind.Plugin, Id = PluginId,
-        ParentField = parentField, ParentOf = e => parentOf((PluginEntity)e), Holds = e => holds((PluginEntity)e),
+        Field = "plugins",
+        Kind = EntityKind.Plugin,
+        Id = PluginId,
+        ParentField = parentField,
+        ParentOf = e => parentOf((PluginEntity)e),
+        Holds = e => holds((PluginEntity)e),
     };
 
     /// <summary>A consumer's credential, unique by its natural key within the consumer (the key, the group, the username).</summary>
     private static DeclarativeKind Credential(string field, EntityKind kind, string naturalKey) => new()
     {
-        Field = field, Kind = kind,
+        Field = field,
+        Kind = kind,
         Id = new(field, (json, consumer) => DeclarativeIdRule.Text(json, naturalKey) is { } key ? $"{consumer}:{key}" : null, Fallback: false),
-        ParentField = "consumer", ParentOf = static e => ((IConsumerScopedEntity)e).ConsumerId,
+        ParentField = "consumer",
+        ParentOf = static e => ((IConsumerScopedEntity)e).ConsumerId,
     };
 
     /// <summary>Certificates have no name: their certificate's digest keys the id.</summary>

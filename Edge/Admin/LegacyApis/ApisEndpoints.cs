@@ -47,13 +47,21 @@ internal sealed class ApisEndpoints(AdminWriter writer, EntitySchemas schemas)
 
         var serviceJson = new JsonObject
         {
-            ["name"] = name, ["url"] = upstreamUrl, ["retries"] = retries,
-            ["connect_timeout"] = connect, ["write_timeout"] = send, ["read_timeout"] = read,
+            ["name"] = name,
+            ["url"] = upstreamUrl,
+            ["retries"] = retries,
+            ["connect_timeout"] = connect,
+            ["write_timeout"] = send,
+            ["read_timeout"] = read,
         };
         var routeJson = new JsonObject
         {
-            ["name"] = name, ["hosts"] = JsonFields.Array(hosts), ["paths"] = JsonFields.Array(uris), ["methods"] = JsonFields.Array(methods),
-            ["strip_path"] = strip, ["preserve_host"] = preserveHost,
+            ["name"] = name,
+            ["hosts"] = JsonFields.Array(hosts),
+            ["paths"] = JsonFields.Array(uris),
+            ["methods"] = JsonFields.Array(methods),
+            ["strip_path"] = strip,
+            ["preserve_host"] = preserveHost,
             ["protocols"] = httpsOnly ? new JsonArray("https") : new JsonArray("http", "https"),
         };
         var service = (ServiceEntity?)schemas.For(EntityKind.Service).Read(serviceJson, errors, coerce: false);

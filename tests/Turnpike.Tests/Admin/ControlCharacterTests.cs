@@ -146,7 +146,10 @@ public sealed class ControlCharacterTests
         Assert.Contains('\n', pem);
         var errors = Errors(new JwtCredentialSchema(), new JsonObject
         {
-            ["consumer"] = new JsonObject { ["id"] = Guid.NewGuid().ToString() }, ["key"] = "k\n", ["algorithm"] = "RS256", ["rsa_public_key"] = pem,
+            ["consumer"] = new JsonObject { ["id"] = Guid.NewGuid().ToString() },
+            ["key"] = "k\n",
+            ["algorithm"] = "RS256",
+            ["rsa_public_key"] = pem,
         });
         Assert.Equal("must not contain control characters", errors["key"]);
         Assert.False(errors.ContainsKey("rsa_public_key"));

@@ -1,10 +1,10 @@
-using Turnpike.Tests.Infrastructure;
 using Turnpike.Edge.Admin.Declarative;
 using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Plugins.CorrelationId;
 using Turnpike.Edge.Plugins.RequestTermination;
 using Turnpike.RouteTable;
+using Turnpike.Tests.Infrastructure;
 using Xunit;
 
 namespace Turnpike.Tests.Admin;

@@ -362,8 +362,12 @@ public sealed class AiProxyTests(DevGatewayFixture fixture) : IAsyncLifetime
             {
                 var result = await OpenAiSdk.RunAsync(new
                 {
-                    baseURL = $"{_proxy.BaseAddress!.ToString().TrimEnd('/')}/{name}/v1", apiKey = "k", model = AiRoutes.ModelOf(provider),
-                    kind = "completions", prompt = "Say hello.", stream,
+                    baseURL = $"{_proxy.BaseAddress!.ToString().TrimEnd('/')}/{name}/v1",
+                    apiKey = "k",
+                    model = AiRoutes.ModelOf(provider),
+                    kind = "completions",
+                    prompt = "Say hello.",
+                    stream,
                 });
                 Assert.True(result["ok"]!.GetValue<bool>(), result.ToJsonString());
                 Assert.Equal(_fake.ReplyText, result["content"]!.GetValue<string>());

@@ -1,4 +1,3 @@
-using Turnpike.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans;
@@ -10,6 +9,7 @@ using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Proxy;
 using Turnpike.Edge.RouteTable;
 using Turnpike.RouteTable;
+using Turnpike.Tests.Infrastructure;
 using Xunit;
 
 namespace Turnpike.Tests.Grains;

@@ -1,6 +1,6 @@
 using System.Net;
-using Grpc.Core;
 using Google.Protobuf;
+using Grpc.Core;
 using Grpc.Net.Client;
 using Turnpike.RouteTable;
 using Turnpike.Tests.Grpc.Echo;
