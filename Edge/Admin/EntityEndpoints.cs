@@ -140,11 +140,7 @@ internal sealed class EntityEndpoints(AdminWriter writer, EntityPresenter presen
             return;
         }
 
-        var merged = writer.Schema(kind).Write(existing);
-        merged.Remove("updated_at");
-        Merge(merged, body.Json);
-        merged["id"] = existing.Id.ToString();
-        await writer.SaveAsync(context, kind, merged, body.Coerce, StatusCodes.Status200OK, insertOnly: false);
+        await writer.SaveAsync(context, kind, Patched(writer.Schema(kind), existing, body.Json), body.Coerce, StatusCodes.Status200OK, insertOnly: false);
     }
 
     public async Task DeleteAsync(HttpContext context, EntityKind kind, string key, EntityScope? scope)
@@ -192,6 +188,16 @@ internal sealed class EntityEndpoints(AdminWriter writer, EntityPresenter presen
         }
 
         return body;
+    }
+
+    /// <summary>A PATCH's result, as Kong makes it: the stored entity as JSON with the body's fields over it (a plugin's <c>config</c> merged field by field), same id, new <c>updated_at</c>.</summary>
+    public static JsonObject Patched(Schemas.IEntitySchema schema, GatewayEntity existing, JsonObject patch)
+    {
+        var merged = schema.Write(existing);
+        merged.Remove("updated_at");
+        Merge(merged, patch);
+        merged["id"] = existing.Id.ToString();
+        return merged;
     }
 
     private static void Merge(JsonObject target, JsonObject patch)

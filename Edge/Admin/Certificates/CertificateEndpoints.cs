@@ -103,14 +103,7 @@ internal sealed class CertificateEndpoints(AdminWriter writer, EntityPresenter p
             return;
         }
 
-        var merged = schema.Write(existing);
-        merged.Remove("updated_at");
-        foreach (var (name, value) in body.Json)
-        {
-            merged[name] = value?.DeepClone();
-        }
-
-        merged["id"] = existing.Id.ToString();
+        var merged = EntityEndpoints.Patched(schema, existing, body.Json);
         await SaveAsync(context, merged, body.Coerce, StatusCodes.Status200OK, insertOnly: false);
     }
 
