@@ -68,7 +68,7 @@ internal sealed partial class LlmExchange(
             await AnswerUnreachableAsync(http, timeout.IsCancellationRequested);
 
             // A provider that timed out may have done the work; one that could not be reached did none.
-            Settle(context, timeout.IsCancellationRequested ? null : AiUsage.None);
+            Record(context, timeout.IsCancellationRequested ? null : AiUsage.None);
             return;
         }
 
@@ -83,7 +83,7 @@ internal sealed partial class LlmExchange(
             if (!response.IsSuccessStatusCode)
             {
                 await AnswerErrorAsync(context, response, timeout.Token);
-                Settle(context, AiUsage.None);
+                Record(context, AiUsage.None);
                 return;
             }
 
@@ -371,8 +371,10 @@ internal sealed partial class LlmExchange(
     }
 
     /// <summary>
-    /// Tokens and their cost into the request's meters, then the reservations settled — once, and before the
-    /// answer's last bytes go out, so a client's next request already meets the settled counters.
+    /// The one place an exchange accounts for its call, whichever way it ended (answered, streamed, refused by the
+    /// provider, unreachable): tokens and their cost into the request's meters, then the reservations settled — once,
+    /// and before the answer's last bytes go out, so a client's next request already meets the settled counters.
+    /// What no exchange settles, the log phase does (<see cref="AiSettlementLog"/>).
     /// </summary>
     private void Record(ProxyContext context, AiUsage? usage)
     {
@@ -381,7 +383,7 @@ internal sealed partial class LlmExchange(
             return;
         }
 
-        if (usage is { } used)
+        if (usage is { } used && used != AiUsage.None)
         {
             var label = $"{settings.Model.Provider}/{modelName}";
             context.AddMeterCounter(AiMeterNames.PromptTokens + label, used.PromptTokens);
@@ -397,11 +399,8 @@ internal sealed partial class LlmExchange(
             }
         }
 
-        Settle(context, usage);
+        context.Ai?.Settle(usage); // null: the usage is unknown, and the reservations stand as taken
     }
-
-    /// <summary>Settles the request's token reservations: null when the usage is unknown (the reservation stands).</summary>
-    private static void Settle(ProxyContext context, AiUsage? usage) => context.Ai?.Settle(usage);
 
     private static async Task<JsonNode?> ReadJsonAsync(Stream body, CancellationToken cancellationToken) =>
         ParseNode(await ReadAllAsync(body, cancellationToken));
