@@ -20,8 +20,8 @@ internal sealed class AdminSchema : IEntitySchema
     public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
     {
         var r = new FieldReader(json, errors, coerce: coerce);
-        var id = r.Id("id") ?? Guid.Empty;
-        var createdAt = r.Integer("created_at", 0, int.MaxValue) ?? 0;
+        var (readId, readCreatedAt) = CommonFields.Read(r);
+        var (id, createdAt) = (readId ?? Guid.Empty, readCreatedAt ?? 0);
         var username = r.String("username", required: true);
         if (username is not null)
         {
@@ -44,7 +44,6 @@ internal sealed class AdminSchema : IEntitySchema
         }
 
         var tags = r.Strings("tags", FieldRules.Tag);
-        r.Integer("updated_at", 0, int.MaxValue);
         r.RejectUnknown();
         if (errors.Count > 0)
         {

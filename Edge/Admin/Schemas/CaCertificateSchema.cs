@@ -25,9 +25,7 @@ internal sealed class CaCertificateSchema(TimeProvider time) : IEntitySchema
     public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
     {
         var r = new FieldReader(json, errors, coerce: coerce);
-        var id = r.Id("id");
-        var createdAt = r.Integer("created_at", 0, int.MaxValue);
-        r.Integer("updated_at", 0, int.MaxValue);
+        var (id, createdAt) = CommonFields.Read(r);
         var cert = r.String("cert", required: true, multiLine: true);
         var givenDigest = r.String("cert_digest");
         var tags = r.Strings("tags", FieldRules.Tag);

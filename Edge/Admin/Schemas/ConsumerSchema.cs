@@ -15,15 +15,15 @@ internal sealed class ConsumerSchema : IEntitySchema
     public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
     {
         var r = new FieldReader(json, errors, coerce: coerce);
+        var (id, createdAt) = CommonFields.Read(r);
         var consumer = new ConsumerEntity
         {
-            Id = r.Id("id") ?? Guid.Empty,
-            CreatedAt = r.Integer("created_at", 0, int.MaxValue) ?? 0,
+            Id = id ?? Guid.Empty,
+            CreatedAt = createdAt ?? 0,
             Username = r.String("username"),
             CustomId = r.String("custom_id"),
             Tags = r.Strings("tags", FieldRules.Tag),
         };
-        r.Integer("updated_at", 0, int.MaxValue);
         r.RejectUnknown();
         if (errors.Count == 0 && string.IsNullOrEmpty(consumer.Username) && string.IsNullOrEmpty(consumer.CustomId))
         {

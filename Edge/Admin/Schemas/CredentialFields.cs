@@ -9,9 +9,7 @@ internal static class CredentialFields
 {
     public static (Guid Id, long CreatedAt, Guid ConsumerId, string[]? Tags) Read(FieldReader r)
     {
-        var id = r.Id("id");
-        var createdAt = r.Integer("created_at", 0, int.MaxValue);
-        r.Integer("updated_at", 0, int.MaxValue);
+        var (id, createdAt) = CommonFields.Read(r);
         var consumerId = r.ForeignKey("consumer");
         if (consumerId is null && !r.Has("consumer"))
         {

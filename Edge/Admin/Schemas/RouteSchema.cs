@@ -22,9 +22,7 @@ internal sealed class RouteSchema : IEntitySchema
     public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
     {
         var r = new FieldReader(json, errors, coerce: coerce);
-        var id = r.Id("id");
-        var createdAt = r.Integer("created_at", 0, int.MaxValue);
-        r.Integer("updated_at", 0, int.MaxValue);
+        var (id, createdAt) = CommonFields.Read(r);
         var name = r.String("name");
         if (name is not null && FieldRules.Name(name) is { } nameProblem)
         {

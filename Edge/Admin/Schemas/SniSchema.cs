@@ -19,9 +19,7 @@ internal sealed class SniSchema : IEntitySchema
     public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
     {
         var r = new FieldReader(json, errors, coerce: coerce);
-        var id = r.Id("id");
-        var createdAt = r.Integer("created_at", 0, int.MaxValue);
-        r.Integer("updated_at", 0, int.MaxValue);
+        var (id, createdAt) = CommonFields.Read(r);
         var name = r.String("name", required: true);
         if (name is not null && FieldRules.ServerName(name) is { } problem)
         {

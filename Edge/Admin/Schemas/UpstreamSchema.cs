@@ -22,6 +22,7 @@ internal sealed class UpstreamSchema : IEntitySchema
     public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
     {
         var r = new FieldReader(json, errors, coerce: coerce);
+        var (id, createdAt) = CommonFields.Read(r);
         var name = r.String("name", required: true);
         if (name is not null && FieldRules.Hostname(name) is { } bad)
         {
@@ -80,8 +81,8 @@ internal sealed class UpstreamSchema : IEntitySchema
 
         var upstream = new UpstreamEntity
         {
-            Id = r.Id("id") ?? Guid.Empty,
-            CreatedAt = r.Integer("created_at", 0, int.MaxValue) ?? 0,
+            Id = id ?? Guid.Empty,
+            CreatedAt = createdAt ?? 0,
             Name = name ?? "",
             Algorithm = algorithm,
             Slots = r.Integer("slots", 10, 65536) ?? 10_000,
@@ -95,7 +96,6 @@ internal sealed class UpstreamSchema : IEntitySchema
             Healthchecks = healthchecks.ToJsonString(),
             Tags = r.Strings("tags", FieldRules.Tag),
         };
-        r.Integer("updated_at", 0, int.MaxValue);
         r.RejectUnknown();
         return errors.Count == 0 ? upstream : null;
     }
