@@ -1,0 +1,62 @@
+using System.Net;
+using Turnpike.Tests.EndToEnd;
+using Turnpike.Tests.Infrastructure;
+using Xunit;
+
+namespace Turnpike.Tests.Hostile;
+
+/// <summary>The admin entry points added with TLS and plugin schemas, fed what an attacker would: each a 4xx, nothing stored.</summary>
+[Collection(DevGatewayCollection.Name)]
+public sealed class AdminEntryPointTests(DevGatewayFixture fixture)
+{
+    private readonly HttpClient _admin = fixture.Edge.Admin;
+
+    private async Task<int> CountAsync(string path) => (await _admin.GetJsonAsync(path)).Body!["data"]!.AsArray().Count;
+
+    [Fact]
+    public async Task Certificates_with_NUL_huge_garbage_or_non_ASCII_names_get_400_and_nothing_is_stored()
+    {
+        var ca = TestCertificates.Ca();
+        var leaf = TestCertificates.Leaf(ca, ["entry.test"]);
+        var certificates = await CountAsync("/certificates?size=1000");
+        var snis = await CountAsync("/snis?size=1000");
+
+        var cases = new object[]
+        {
+            new { cert = leaf.CertPem.Insert(40, "\0"), key = leaf.KeyPem },
+            new { cert = "-----BEGIN CERTIFICATE-----\n" + new string('A', 1_000_000) + "\n-----END CERTIFICATE-----\n", key = leaf.KeyPem },
+            new { cert = leaf.CertPem, key = leaf.KeyPem, snis = new[] { "café.test" } },
+            new { cert = leaf.CertPem, key = leaf.KeyPem, snis = new[] { "entry.test\r\nX-Evil: 1" } },
+            new { cert = leaf.CertPem, key = leaf.KeyPem, snis = new[] { "entry.test", "entry.test" } },
+        };
+        foreach (var body in cases)
+        {
+            var (status, error) = await _admin.PostJsonAsync("/certificates", body);
+            Assert.True(status is 400 or 409, $"{status} {error?.ToJsonString()}");
+            Assert.NotNull(error!["message"]);
+        }
+
+        Assert.Equal(certificates, await CountAsync("/certificates?size=1000"));
+        Assert.Equal(snis, await CountAsync("/snis?size=1000"));
+    }
+
+    [Fact]
+    public async Task A_service_naming_unknown_or_malformed_certificate_ids_gets_400_and_is_not_stored()
+    {
+        var name = "entry-" + Guid.NewGuid().ToString("N")[..8];
+        var (malformed, _) = await _admin.PostJsonAsync("/services", new { name, url = "https://127.0.0.1:9", ca_certificates = new[] { "not-a-uuid\r\n" } });
+        var (unknown, _) = await _admin.PostJsonAsync("/services", new { name, url = "https://127.0.0.1:9", client_certificate = new { id = Guid.NewGuid() } });
+        Assert.Equal(400, malformed);
+        Assert.Equal(400, unknown);
+        Assert.Equal(404, (await _admin.GetJsonAsync($"/services/{name}")).Status);
+    }
+
+    [Fact]
+    public async Task A_plugin_schema_asked_for_with_CR_LF_in_its_name_is_a_404_that_builds_no_header()
+    {
+        using var response = await _admin.GetAsync("/schemas/plugins/key-auth%0D%0AX-Evil:%201");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.False(response.Headers.Contains("X-Evil"));
+        Assert.Contains("\"message\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
