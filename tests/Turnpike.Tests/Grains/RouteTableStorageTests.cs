@@ -39,7 +39,7 @@ public sealed class RouteTableStorageTests
         var storage = new RouteTableStorage(disk, Grain);
         await storage.LoadAsync();
         await storage.SaveAsync(1, new RouteTableWriteRecord { Upserts = [.. Enumerable.Range(0, 1000).Select(i => new ServiceEntity { Id = Guid.NewGuid(), Name = $"s{i}", Host = "h" })] });
-        disk.Writes.Clear();
+        disk.ClearWrites();
         await storage.SaveAsync(2, new RouteTableWriteRecord { Upserts = [new ServiceEntity { Id = Guid.NewGuid(), Name = "one-more", Host = "h" }] });
         Assert.Equal(["routetable", "partition"], disk.Writes.Select(w => w.StartsWith("routetable-p", StringComparison.Ordinal) ? "partition" : w));
     }

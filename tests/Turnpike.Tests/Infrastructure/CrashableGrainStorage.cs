@@ -3,21 +3,46 @@ using Orleans.Storage;
 
 namespace Turnpike.Tests.Infrastructure;
 
-/// <summary>Keeps states in memory as a storage provider would, and can fail partition writes to stand for a crash.</summary>
+/// <summary>
+/// Keeps states in memory as a storage provider would, and can fail partition writes to stand for a crash.
+/// Thread-safe as real providers are: the route table writes its partitions in parallel.
+/// </summary>
 internal sealed class CrashableGrainStorage : IGrainStorage
 {
+    private readonly Lock _gate = new();
     private readonly Dictionary<string, object> _states = [];
+    private readonly List<string> _writes = [];
 
     public bool FailPartitionWrites { get; set; }
 
-    public List<string> Writes { get; } = [];
+    public IReadOnlyList<string> Writes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _writes];
+            }
+        }
+    }
+
+    public void ClearWrites()
+    {
+        lock (_gate)
+        {
+            _writes.Clear();
+        }
+    }
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        if (_states.TryGetValue(stateName, out var state))
+        lock (_gate)
         {
-            grainState.State = (T)state;
-            grainState.RecordExists = true;
+            if (_states.TryGetValue(stateName, out var state))
+            {
+                grainState.State = (T)state;
+                grainState.RecordExists = true;
+            }
         }
 
         return Task.CompletedTask;
@@ -30,14 +55,21 @@ internal sealed class CrashableGrainStorage : IGrainStorage
             throw new IOException("storage went away");
         }
 
-        Writes.Add(stateName);
-        _states[stateName] = grainState.State!;
+        lock (_gate)
+        {
+            _writes.Add(stateName);
+            _states[stateName] = grainState.State!;
+        }
         return Task.CompletedTask;
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        _states.Remove(stateName);
+        lock (_gate)
+        {
+            _states.Remove(stateName);
+        }
+
         return Task.CompletedTask;
     }
 }
