@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Turnpike.RateLimiting;
@@ -13,7 +12,7 @@ namespace Turnpike.Edge.RateLimiting;
 /// cost no remote call. While the counters cannot be reached, the answer is <see cref="QuotaOutcome.Unavailable"/>
 /// (the plugin's <c>fault_tolerant</c> decides what that means) and the edge waits a back-off before trying again.
 /// </summary>
-internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaOptions> options, RateLimitMetrics metrics, ILogger<ClusterQuota> logger)
+internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaOptions> options, RateLimitMetrics metrics, TimeProvider time, ILogger<ClusterQuota> logger)
 {
     private readonly ConcurrentDictionary<string, QuotaLease> _leases = new(StringComparer.Ordinal);
     private readonly QuotaOptions _options = options.Value;
@@ -29,7 +28,7 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
         // brought permits (which other waiters may take first); the bound only guards against a livelock.
         for (var pass = 0; pass < 64; pass++)
         {
-            var now = Stopwatch.GetTimestamp();
+            var now = time.GetTimestamp();
             if (lease.TryTake(cost, now, out var decision, out var topUp))
             {
                 if (topUp)
@@ -68,8 +67,8 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
     /// <summary>Sends settled costs and unspent permits of expired leases to their counters, and forgets leases idle for a minute.</summary>
     public async Task SweepAsync()
     {
-        var now = Stopwatch.GetTimestamp();
-        var idleCutoff = now - (60 * Stopwatch.Frequency);
+        var now = time.GetTimestamp();
+        var idleCutoff = now - (60 * time.TimestampFrequency);
         foreach (var (key, lease) in _leases)
         {
             while (lease.TakeSettlement() is { } settlement)
@@ -90,14 +89,14 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
 
     private QuotaLease LeaseFor(string key, WindowLimit[] limits)
     {
-        var lease = _leases.GetOrAdd(key, static (_, l) => new QuotaLease(l), limits);
+        var lease = _leases.GetOrAdd(key, static (_, state) => new QuotaLease(state.limits, state.time), (limits, time));
         if (ReferenceEquals(lease.Limits, limits) || lease.Limits.AsSpan().SequenceEqual(limits))
         {
             return lease;
         }
 
         // The plugin's limits changed: start a lease under the new ones.
-        var replacement = new QuotaLease(limits);
+        var replacement = new QuotaLease(limits, time);
         _leases[key] = replacement;
         return replacement;
     }
@@ -119,7 +118,7 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
     {
         try
         {
-            var sent = Stopwatch.GetTimestamp();
+            var sent = time.GetTimestamp();
             if (await CallAsync(key, lease.NextRequest(cost, sent, _options.LeaseHorizon, _options.MaxLease)) is { } grant)
             {
                 lease.Apply(grant, sent);
@@ -143,7 +142,7 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
         {
             // Permits handed back in a failed call may or may not have been credited; not retrying errs on admitting fewer.
             metrics.CountGrainFailure();
-            Interlocked.Exchange(ref _unreachableUntil, Stopwatch.GetTimestamp() + (long)(_options.UnreachableBackoff.TotalSeconds * Stopwatch.Frequency));
+            Interlocked.Exchange(ref _unreachableUntil, time.GetTimestamp() + (long)(_options.UnreachableBackoff.TotalSeconds * time.TimestampFrequency));
             LogCounterUnreachable(logger, ex, key);
             return null;
         }

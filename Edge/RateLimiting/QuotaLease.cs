@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Turnpike.RateLimiting;
 
 namespace Turnpike.Edge.RateLimiting;
@@ -7,9 +6,9 @@ namespace Turnpike.Edge.RateLimiting;
 /// The permits one counter has leased to this edge, spent here without a remote call. A lease is only spent
 /// before its deadline, which the edge measures from when it *sent* the request for it, so it ends no later
 /// than the counter's period does on the counter's clock, whatever this machine's clock says.
-/// Thread-safe; all state changes under one short lock.
+/// Timestamps are <paramref name="time"/>'s (the system's monotonic clock, a fake one in tests). Thread-safe; all state changes under one short lock.
 /// </summary>
-internal sealed class QuotaLease(WindowLimit[] limits)
+internal sealed class QuotaLease(WindowLimit[] limits, TimeProvider time)
 {
     private readonly Lock _lock = new();
     private long _permits;
@@ -26,7 +25,7 @@ internal sealed class QuotaLease(WindowLimit[] limits)
 
     public WindowLimit[] Limits { get; } = limits;
 
-    public long LastUsed { get; private set; } = Stopwatch.GetTimestamp();
+    public long LastUsed { get; private set; } = time.GetTimestamp();
 
     /// <summary>Spends <paramref name="cost"/> permits if the lease holds them, and says whether to top it up early.</summary>
     public bool TryTake(long cost, long now, out QuotaDecision decision, out bool topUp)
@@ -60,7 +59,7 @@ internal sealed class QuotaLease(WindowLimit[] limits)
     {
         lock (_lock)
         {
-            if (ReferenceEquals(periods, _periods) && Stopwatch.GetTimestamp() < _deadline)
+            if (ReferenceEquals(periods, _periods) && time.GetTimestamp() < _deadline)
             {
                 var fromLease = delta < 0 ? delta : Math.Min(_permits, delta);
                 _permits -= fromLease;
@@ -154,7 +153,7 @@ internal sealed class QuotaLease(WindowLimit[] limits)
                 (returned, returnedPeriods, _permits) = (_permits, _periods, 0);
             }
 
-            var elapsed = Stopwatch.GetElapsedTime(_grantedAt, now);
+            var elapsed = time.GetElapsedTime(_grantedAt, now);
             var wanted = _lastGrant == 0 ? 1 : (long)Math.Ceiling(_spent / Math.Max(elapsed.TotalSeconds, 0.001) * horizon.TotalSeconds);
             if (_lastGrant > 0 && _spent >= _lastGrant && elapsed < horizon)
             {
@@ -193,7 +192,7 @@ internal sealed class QuotaLease(WindowLimit[] limits)
     /// <summary>Takes in a grant; <paramref name="sent"/> is when the request for it left, which bounds the deadline.</summary>
     public void Apply(QuotaGrant grant, long sent)
     {
-        var now = Stopwatch.GetTimestamp();
+        var now = time.GetTimestamp();
         lock (_lock)
         {
             var deadline = sent + Ticks(TimeSpan.FromMilliseconds(grant.ValidForMs));
@@ -222,11 +221,11 @@ internal sealed class QuotaLease(WindowLimit[] limits)
         for (var i = 0; i < Limits.Length && i < _counterRemaining.Length; i++)
         {
             decision.Remaining[i] = Math.Min(Limits[i].Limit, _counterRemaining[i] + _permits);
-            decision.ResetSeconds[i] = Math.Max(1, (long)Math.Ceiling(Stopwatch.GetElapsedTime(now, _resetAt[i]).TotalSeconds));
+            decision.ResetSeconds[i] = Math.Max(1, (long)Math.Ceiling(time.GetElapsedTime(now, _resetAt[i]).TotalSeconds));
         }
 
         return decision;
     }
 
-    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * time.TimestampFrequency);
 }

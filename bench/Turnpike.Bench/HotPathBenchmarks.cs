@@ -56,7 +56,7 @@ public class HotPathBenchmarks
         var route = new CompiledRoute(new RouteEntity { Id = Guid.NewGuid(), Paths = ["/p"] }, null, chain, regexes);
         _protected = new RouteMatch(route, 2, "/p");
 
-        _lease = new QuotaLease(Limits);
+        _lease = new QuotaLease(Limits, TimeProvider.System);
         _lease.Apply(new QuotaGrant { Granted = long.MaxValue / 2, Periods = [1, 1], Remaining = [0, 0], ResetSeconds = [1, 3600], ValidForMs = 1_000_000_000 }, System.Diagnostics.Stopwatch.GetTimestamp());
         _local = new LocalQuota(TimeProvider.System);
         _meters = new MeterRecorder(TimeProvider.System);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Turnpike.Edge.RateLimiting;
 using Turnpike.RateLimiting;
 using Xunit;
@@ -15,8 +16,8 @@ public sealed class RateLimitCounterTests(QuotaClusterFixture fixture) : IClassF
     private static readonly WindowLimit[] HourOf10 = [new(RateLimitWindow.Hour, 10)];
 
     /// <summary>An edge's quota client on the test cluster.</summary>
-    private ClusterQuota Edge(RateLimitMetrics? metrics = null) =>
-        new(fixture.Cluster.GrainFactory, Options.Create(new QuotaOptions()), metrics ?? new RateLimitMetrics(), NullLogger<ClusterQuota>.Instance);
+    private ClusterQuota Edge(RateLimitMetrics? metrics = null, TimeProvider? time = null) =>
+        new(fixture.Cluster.GrainFactory, Options.Create(new QuotaOptions()), metrics ?? new RateLimitMetrics(), time ?? TimeProvider.System, NullLogger<ClusterQuota>.Instance);
 
     private IRateLimitCounterGrain Counter() => fixture.Cluster.GrainFactory.GetGrain<IRateLimitCounterGrain>(Guid.NewGuid().ToString());
 
@@ -70,7 +71,8 @@ public sealed class RateLimitCounterTests(QuotaClusterFixture fixture) : IClassF
     {
         // Minute and hour limits; the overrun is charged when the sweep runs, to both windows in the periods it was taken in.
         WindowLimit[] limits = [new(RateLimitWindow.Minute, 100), new(RateLimitWindow.Hour, 1000)];
-        var edge = Edge();
+        var time = new FakeTimeProvider();
+        var edge = Edge(time: time);
         var key = Guid.NewGuid().ToString();
         var taken = await edge.AcquireAsync(key, limits, cost: 10);
         Assert.Equal(QuotaOutcome.Admitted, taken.Outcome);
@@ -78,8 +80,8 @@ public sealed class RateLimitCounterTests(QuotaClusterFixture fixture) : IClassF
         await edge.SweepAsync();
 
         // Once the lease has run out and gone back (its top-ups included), the counter holds 10 + 60 in both windows.
-        // The lease's expiry is the edge's (ClusterQuota keeps it on Stopwatch, not on a TimeProvider): real time.
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        // The lease's expiry is measured on the edge's clock, here a fake one moved past it.
+        time.Advance(TimeSpan.FromSeconds(1.2));
         await edge.SweepAsync();
         var counter = fixture.Cluster.GrainFactory.GetGrain<IRateLimitCounterGrain>(key);
         var now = await counter.Acquire(new QuotaRequest { Limits = limits, Wanted = 0 });

@@ -154,8 +154,7 @@ public sealed class RouteTableCertificateTests(RouteTableClusterFixture fixture)
         Assert.Null(await _table.Find(EntityKind.Certificate, old.Id.ToString()));
         Assert.Null(await _table.Find(EntityKind.Sni, "old.example.com"));
 
-        await fixture.Cluster.GrainFactory.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        await Task.Delay(200);
+        await fixture.Cluster.GrainFactory.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero); // returns once the collected activations have deactivated
         Assert.Equal(certificate.Id, (await _table.Find(EntityKind.Certificate, "new.example.com"))?.Id);
         Assert.NotNull(await _table.Find(EntityKind.CaCertificate, "cc"));
         Assert.Single((await _table.List(new EntityQuery { Kind = EntityKind.CaCertificate })).Items);
