@@ -66,7 +66,11 @@ internal static class AdminApi
         var plugins = endpoints.ServiceProvider.GetRequiredService<Plugins.PluginRegistry>();
         endpoints.MapGet("/plugins/enabled", context => AdminJson.WriteAsync(context, StatusCodes.Status200OK,
             new System.Text.Json.Nodes.JsonObject { ["enabled_plugins"] = new System.Text.Json.Nodes.JsonArray([.. plugins.All.Select(p => (System.Text.Json.Nodes.JsonNode?)p.Name)]) }));
-        endpoints.MapGet("/schemas/plugins/{name}", context => Schemas.PluginSchemaEndpoint.GetAsync(context, plugins));
+        var schemas = endpoints.ServiceProvider.GetRequiredService<Schemas.SchemaEndpoints>();
+        endpoints.MapGet("/schemas/plugins/{name}", schemas.GetPluginAsync);
+        endpoints.MapPost("/schemas/plugins/validate", schemas.ValidatePluginAsync);
+        endpoints.MapGet("/schemas/{entity}", schemas.GetEntityAsync);
+        endpoints.MapPost("/schemas/{entity}/validate", schemas.ValidateEntityAsync);
 
         var apis = endpoints.ServiceProvider.GetRequiredService<ApisEndpoints>();
         endpoints.MapGet("/apis", apis.ListAsync);

@@ -31,6 +31,7 @@ internal static class AdminServiceCollectionExtensions
         services.AddSingleton<SniSchema>();
         services.AddSingleton<CaCertificateSchema>();
         services.AddSingleton<EntitySchemas>();
+        services.AddSingleton<SchemaEndpoints>();
         services.AddSingleton<AdminWriter>();
         services.AddSingleton<EntityEndpoints>();
         services.AddSingleton<EntityPresenter>();

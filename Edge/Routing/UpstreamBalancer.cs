@@ -119,11 +119,11 @@ internal sealed class UpstreamBalancer
         {
             health.Failed(HealthFailure.Timeout, active: false);
         }
-        else if (Array.IndexOf(checks.PassiveUnhealthyStatuses, status) >= 0)
+        else if (Array.IndexOf(checks.Passive.Unhealthy.HttpStatuses, status) >= 0)
         {
             health.Failed(HealthFailure.Http, active: false);
         }
-        else if (Array.IndexOf(checks.PassiveHealthyStatuses, status) >= 0)
+        else if (Array.IndexOf(checks.Passive.Healthy.HttpStatuses, status) >= 0)
         {
             health.Succeeded(active: false);
         }

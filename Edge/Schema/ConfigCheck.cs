@@ -19,7 +19,10 @@ internal sealed class ConfigCheck(Action<ConfigValues, FieldReader> check, JsonO
         }, kong);
 
     /// <summary>Kong's description of a rule over config fields, e.g. <c>{"at_least_one_of": ["config.allow", "config.deny"]}</c>.</summary>
-    public static JsonObject Kong(string rule, params string[] fields) => new() { [rule] = Field.Array(fields.Select(f => "config." + f)) };
+    public static JsonObject Kong(string rule, params string[] fields) => Rule(rule, [.. fields.Select(f => "config." + f)]);
+
+    /// <summary>Kong's description of a rule over an entity's own fields, e.g. <c>{"at_least_one_of": ["custom_id", "username"]}</c>.</summary>
+    public static JsonObject Rule(string rule, params string[] fields) => new() { [rule] = Field.Array(fields) };
 
     internal override void Read(FieldReader reader, JsonObject output) => check(new ConfigValues(output), reader);
 

@@ -9,7 +9,7 @@ namespace Turnpike.Edge.Schema;
 /// </summary>
 internal sealed class ConfigField<T> : ConfigStep
 {
-    private readonly Func<FieldReader, JsonNode?> _read;
+    private readonly Func<FieldReader, ConfigValues, JsonNode?> _read;
     private readonly Func<JsonNode, T> _convert;
     private readonly T _fallback;
     private readonly JsonNode? _default;
@@ -17,6 +17,12 @@ internal sealed class ConfigField<T> : ConfigStep
     private readonly JsonObject _description;
 
     internal ConfigField(string name, JsonObject description, Func<FieldReader, JsonNode?> read, Func<JsonNode, T> convert, T fallback, JsonNode? defaultJson, Func<T, string?>[] checks)
+        : this(name, description, (reader, _) => read(reader), convert, fallback, defaultJson, checks)
+    {
+    }
+
+    /// <summary>A field whose reading depends on the values declared before it (a plugin's <c>config</c> on its <c>name</c>).</summary>
+    internal ConfigField(string name, JsonObject description, Func<FieldReader, ConfigValues, JsonNode?> read, Func<JsonNode, T> convert, T fallback, JsonNode? defaultJson, Func<T, string?>[] checks)
     {
         Name = name;
         _description = description;
@@ -53,11 +59,22 @@ internal sealed class ConfigField<T> : ConfigStep
         return new ConfigField<T>(Name, description, _read, _convert, _fallback, _default, [.. _checks, problem]);
     }
 
+    /// <summary>The same field with one more property in Kong's description of it (<c>unique</c>, <c>auto</c>...), which validation does not read.</summary>
+    public ConfigField<T> Described(string kongKey, JsonNode kongValue)
+    {
+        var description = (JsonObject)_description.DeepClone();
+        description[kongKey] = kongValue.DeepClone();
+        return new ConfigField<T>(Name, description, _read, _convert, _fallback, _default, _checks);
+    }
+
     internal Func<T, string?>[] Checks => _checks;
+
+    /// <summary>Kong's description of this field (a copy).</summary>
+    internal JsonObject Description => (JsonObject)_description.DeepClone();
 
     internal override void Read(FieldReader reader, JsonObject output)
     {
-        var node = _read(reader);
+        var node = _read(reader, new ConfigValues(output));
         if (node is not null)
         {
             var value = _convert(node);

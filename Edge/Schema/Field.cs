@@ -64,11 +64,21 @@ internal static class Field
     /// A nested record with its own schema (errors at <c>config.name.field</c>); absent, it is read as empty so its
     /// defaults still show. <paramref name="coerce"/> false keeps form-encoded leniency out of it whatever the body was.
     /// </summary>
-    public static ConfigField<T> Record<T>(string name, ConfigSchema<T> schema, bool? coerce = null, bool required = false)
+    public static ConfigField<T> Record<T>(string name, ConfigSchema<T> schema, bool? coerce = null, bool required = false) =>
+        RecordOf(name, schema, coerce, required, n => schema.Bind(n.AsObject()), schema.Bind([]));
+
+    /// <summary>
+    /// A nested record kept as the JSON it validated to, defaults filled: for an entity that stores the record whole
+    /// (an upstream's <c>healthchecks</c>) and binds it where it is used.
+    /// </summary>
+    public static ConfigField<JsonObject> StoredRecord<T>(string name, ConfigSchema<T> schema) =>
+        RecordOf(name, schema, null, false, n => n.AsObject(), schema.Read(new FieldReader([], new FieldErrors())));
+
+    private static ConfigField<TOut> RecordOf<T, TOut>(string name, ConfigSchema<T> schema, bool? coerce, bool required, Func<JsonNode, TOut> convert, TOut fallback)
     {
         var description = schema.Describe();
         description["required"] = true;
-        return new(name, description, Read, n => schema.Bind(n.AsObject()), schema.Bind([]), null, []);
+        return new(name, description, Read, convert, fallback, null, []);
 
         JsonNode? Read(FieldReader r)
         {
@@ -166,6 +176,79 @@ internal static class Field
         }
     }
 
+    /// <summary>A UUID (Kong's <c>uuid</c> string), such as an entity's <c>id</c>.</summary>
+    public static ConfigField<Guid?> Uuid(string name)
+    {
+        var description = Describe("string", false);
+        description["uuid"] = true;
+        return new(name, description, r => r.Id(name) is { } id ? JsonValue.Create(id.ToString()) : null, n => Guid.Parse(n.GetValue<string>()), null, null, []);
+    }
+
+    /// <summary>Unix seconds (Kong's <c>timestamp</c> integer), such as an entity's <c>created_at</c>.</summary>
+    public static ConfigField<long?> Timestamp(string name)
+    {
+        var description = Describe("integer", false);
+        description["timestamp"] = true;
+        return new(name, description, r => r.Integer(name, 0, int.MaxValue) is { } value ? JsonValue.Create((long)value) : null, n => n.GetValue<long>(), null, null, []);
+    }
+
+    /// <summary>
+    /// A reference to another entity in Kong's shape, <c>{"id": "..."}</c>, described as Kong's <c>foreign</c> type naming
+    /// the <paramref name="reference"/>d table (what the admin API resolves by name before the schema reads it).
+    /// </summary>
+    public static ConfigField<Guid?> Foreign(string name, string reference, bool required = false)
+    {
+        var description = Describe("foreign", required);
+        description["reference"] = reference;
+        return new(name, description, Read, n => Guid.Parse(n.GetValue<string>()), null, null, []);
+
+        JsonNode? Read(FieldReader r)
+        {
+            var id = r.ForeignKey(name);
+            if (required && id is null && !r.Has(name))
+            {
+                r.Error(name, "required field missing");
+            }
+
+            return id is { } value ? JsonValue.Create(value.ToString()) : null;
+        }
+    }
+
+    /// <summary>An array of integers between <paramref name="min"/> and <paramref name="max"/> (HTTP statuses, for one).</summary>
+    public static ConfigField<int[]?> Integers(string name, int min, int max, string problem)
+    {
+        var elements = Describe("integer", false);
+        elements["between"] = new JsonArray(min, max);
+        var description = Describe("array", false);
+        description["elements"] = elements;
+        return new(name, description, Read, n => [.. n.AsArray().Select(e => e!.GetValue<int>())], null, null, []);
+
+        JsonNode? Read(FieldReader r)
+        {
+            var node = r.Raw(name);
+            if (node is null)
+            {
+                return null;
+            }
+
+            if (node is JsonArray array && array.All(e => e is JsonValue v && v.TryGetValue<int>(out var i) && i >= min && i <= max))
+            {
+                return new JsonArray([.. array.Select(e => (JsonNode?)e!.GetValue<int>())]);
+            }
+
+            r.Error(name, problem);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A field with its own reading (a map, or a value that depends on fields read before it through the
+    /// <see cref="ConfigValues"/>): <paramref name="read"/> validates and returns the JSON to store, or null.
+    /// </summary>
+    public static ConfigField<T?> Custom<T>(string name, JsonObject description, Func<FieldReader, ConfigValues, JsonNode?> read, Func<JsonNode, T> convert)
+        where T : class =>
+        new(name, description, read, convert, null, null, []);
+
     internal static string[] ToStrings(JsonNode node) => [.. node.AsArray().Select(e => e!.GetValue<string>())];
 
     internal static JsonArray Array(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode?)v)]);
@@ -173,7 +256,7 @@ internal static class Field
     private static ConfigField<string?> Text(string name, JsonObject description, Func<FieldReader, string?> read) =>
         new(name, description, r => read(r) is { } value ? JsonValue.Create(value) : null, n => n.GetValue<string>(), null, null, []);
 
-    private static JsonObject Describe(string type, bool required)
+    internal static JsonObject Describe(string type, bool required)
     {
         var description = new JsonObject { ["type"] = type };
         if (required)

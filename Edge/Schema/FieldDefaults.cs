@@ -22,4 +22,7 @@ internal static class FieldDefaults
 
     public static ConfigField<string[]> Default(this ConfigField<string[]?> field, params string[] value) =>
         field.WithDefault(value, Field.Array(value), Field.ToStrings, [.. field.Checks.Select(c => (Func<string[], string?>)(v => c(v)))]);
+
+    public static ConfigField<int[]> Default(this ConfigField<int[]?> field, params int[] value) =>
+        field.WithDefault(value, new JsonArray([.. value.Select(v => (JsonNode?)v)]), n => [.. n.AsArray().Select(e => e!.GetValue<int>())], [.. field.Checks.Select(c => (Func<int[], string?>)(v => c(v)))]);
 }

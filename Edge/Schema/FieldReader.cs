@@ -11,6 +11,7 @@ namespace Turnpike.Edge.Schema;
 internal sealed class FieldReader(JsonObject json, FieldErrors errors, string path = "", bool coerce = false)
 {
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+    private Dictionary<string, JsonNode?>? _supplied;
 
     public FieldErrors Errors => errors;
 
@@ -18,15 +19,21 @@ internal sealed class FieldReader(JsonObject json, FieldErrors errors, string pa
 
     public string PathOf(string name) => path + name;
 
-    public bool Has(string name) => json[name] is not null;
+    public bool Has(string name) => Lookup(name) is not null;
 
     public void Error(string name, string message) => errors.Add(PathOf(name), message);
 
     public JsonNode? Raw(string name)
     {
         _read.Add(name);
-        return json[name];
+        return Lookup(name);
     }
+
+    /// <summary>
+    /// Gives <paramref name="name"/> a value as if the admin had written it (a shorthand such as a service's <c>url</c>
+    /// expanding into <c>host</c>, <c>port</c>...); the field's own declaration then validates it. The body is left as it is.
+    /// </summary>
+    public void Supply(string name, JsonNode? value) => (_supplied ??= new(StringComparer.Ordinal))[name] = value;
 
     /// <summary>
     /// A string, free of control characters (<see cref="TextRules"/>); <paramref name="multiLine"/> lets tab, CR and LF
@@ -271,6 +278,8 @@ internal sealed class FieldReader(JsonObject json, FieldErrors errors, string pa
         reader.RejectUnknown();
         return id;
     }
+
+    private JsonNode? Lookup(string name) => _supplied is not null && _supplied.TryGetValue(name, out var supplied) ? supplied : json[name];
 
     /// <summary>Reports every field that no reader method asked for.</summary>
     public void RejectUnknown()

@@ -28,7 +28,7 @@ internal sealed partial class ActiveHealthChecker(TargetHealthRegistry registry,
             foreach (var target in registry.All)
             {
                 var settings = target.Settings;
-                var interval = target.IsHealthy ? settings.HealthyInterval : settings.UnhealthyInterval;
+                var interval = target.IsHealthy ? settings.Active.Healthy.Interval : settings.Active.Unhealthy.Interval;
                 if (interval <= 0 || now < target.NextProbe)
                 {
                     continue;
@@ -44,19 +44,19 @@ internal sealed partial class ActiveHealthChecker(TargetHealthRegistry registry,
     {
         var settings = target.Settings;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(settings.ActiveTimeout));
+        timeout.CancelAfter(TimeSpan.FromSeconds(settings.Active.Timeout));
         var wasHealthy = target.IsHealthy;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{target.Target}{settings.ActivePath}");
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{target.Target}{settings.Active.HttpPath}");
             request.Headers.Host = target.Host; // as Kong probes: the name live traffic is sent, not the address
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var status = (int)response.StatusCode;
-            if (Array.IndexOf(settings.HealthyStatuses, status) >= 0)
+            if (Array.IndexOf(settings.Active.Healthy.HttpStatuses, status) >= 0)
             {
                 target.Succeeded(active: true);
             }
-            else if (Array.IndexOf(settings.ActiveUnhealthyStatuses, status) >= 0)
+            else if (Array.IndexOf(settings.Active.Unhealthy.HttpStatuses, status) >= 0)
             {
                 target.Failed(HealthFailure.Http, active: true);
             }

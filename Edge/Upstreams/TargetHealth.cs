@@ -29,7 +29,7 @@ internal sealed class TargetHealth(Guid upstreamId, string target, HealthCheckSe
 
     public void Succeeded(bool active)
     {
-        var threshold = active ? Settings.HealthySuccesses : Settings.PassiveSuccesses;
+        var threshold = active ? Settings.Active.Healthy.Successes : Settings.Passive.Healthy.Successes;
         lock (_lock)
         {
             (_httpFailures, _tcpFailures, _timeouts) = (0, 0, 0);
@@ -46,9 +46,9 @@ internal sealed class TargetHealth(Guid upstreamId, string target, HealthCheckSe
         var s = Settings;
         var threshold = kind switch
         {
-            HealthFailure.Http => active ? s.ActiveHttpFailures : s.PassiveHttpFailures,
-            HealthFailure.Tcp => active ? s.ActiveTcpFailures : s.PassiveTcpFailures,
-            _ => active ? s.ActiveTimeouts : s.PassiveTimeouts,
+            HealthFailure.Http => active ? s.Active.Unhealthy.HttpFailures : s.Passive.Unhealthy.HttpFailures,
+            HealthFailure.Tcp => active ? s.Active.Unhealthy.TcpFailures : s.Passive.Unhealthy.TcpFailures,
+            _ => active ? s.Active.Unhealthy.Timeouts : s.Passive.Unhealthy.Timeouts,
         };
         lock (_lock)
         {

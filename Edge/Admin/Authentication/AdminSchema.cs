@@ -8,62 +8,28 @@ namespace Turnpike.Edge.Admin.Authentication;
 /// The <c>admins</c> entity on the admin API: <c>username</c> (unique, Kong's name characters), <c>role</c>, <c>tags</c>.
 /// A <c>token</c> given on write is stored as a salted hash; nothing this schema writes ever holds the token or its hash.
 /// </summary>
-internal sealed class AdminSchema : IEntitySchema
+internal sealed class AdminSchema : EntitySchema<AdminEntity>
 {
-    public EntityKind Kind => EntityKind.Admin;
+    // Control characters are refused first and on their own: the name rule's regex would let a trailing newline through.
+    private static readonly ConfigField<string?> Username = Field.String("username", required: true)
+        .Check(u => u!.Any(char.IsControl) ? "must not contain control characters" : FieldRules.Name(u!))
+        .Described("unique", true);
 
-    public string NameField => "username";
+    private static readonly ConfigField<string?> Role = Field.OneOf("role", AdminRoles.Names, required: true);
 
-    public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [];
+    /// <summary>Write-only: stored as a salted hash, never written back.</summary>
+    private static readonly ConfigField<string?> Token = Field.String("token").Check(t => AdminToken.CheckNew(t!)).Described("encrypted", true);
 
-    /// <summary>Without a <c>token</c> field the entity has no hash, which the route table reads as "keep the stored token".</summary>
-    public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
+    public AdminSchema()
+        : base([Username, Role, Token])
     {
-        var r = new FieldReader(json, errors, coerce: coerce);
-        var (readId, readCreatedAt) = CommonFields.Read(r);
-        var (id, createdAt) = (readId ?? Guid.Empty, readCreatedAt ?? 0);
-        var username = r.String("username", required: true);
-        if (username is not null)
-        {
-            // Checked first and on its own: the name rule's regex would let a trailing newline through.
-            if (username.Any(char.IsControl))
-            {
-                r.Error("username", "must not contain control characters");
-            }
-            else if (FieldRules.Name(username) is { } problem)
-            {
-                r.Error("username", problem);
-            }
-        }
-
-        var role = r.OneOf("role", AdminRoles.Names, required: true);
-        var token = r.String("token");
-        if (token is not null && AdminToken.CheckNew(token) is { } tokenProblem)
-        {
-            r.Error("token", tokenProblem);
-        }
-
-        var tags = r.Strings("tags", FieldRules.Tag);
-        r.RejectUnknown();
-        if (errors.Count > 0)
-        {
-            return null;
-        }
-
-        var (salt, hash) = token is null ? ("", "") : AdminToken.Protect(token);
-        return new AdminEntity
-        {
-            Id = id,
-            CreatedAt = createdAt,
-            Username = username!,
-            Role = role!,
-            TokenSalt = salt,
-            TokenHash = hash,
-            Tags = tags,
-        };
     }
 
-    public JsonObject Write(GatewayEntity entity)
+    public override EntityKind Kind => EntityKind.Admin;
+
+    public override string NameField => "username";
+
+    public override JsonObject Write(GatewayEntity entity)
     {
         var a = (AdminEntity)entity;
         var json = new JsonObject
@@ -74,5 +40,18 @@ internal sealed class AdminSchema : IEntitySchema
         };
         JsonFields.WriteCommon(json, a);
         return json;
+    }
+
+    /// <summary>Without a <c>token</c> field the entity has no hash, which the route table reads as "keep the stored token".</summary>
+    protected override AdminEntity Bind(ConfigValues values)
+    {
+        var (salt, hash) = values.Get(Token) is { } token ? AdminToken.Protect(token) : ("", "");
+        return new()
+        {
+            Username = values.Get(Username)!,
+            Role = values.Get(Role)!,
+            TokenSalt = salt,
+            TokenHash = hash,
+        };
     }
 }

@@ -4,34 +4,31 @@ using Turnpike.Edge.Schema;
 namespace Turnpike.Edge.Admin.Schemas;
 
 /// <summary>Kong's <c>acls</c> schema: a consumer's membership of a group, the group unique per consumer.</summary>
-internal sealed class AclSchema : IEntitySchema
+internal sealed class AclSchema : EntitySchema<AclEntity>
 {
-    public EntityKind Kind => EntityKind.Acl;
+    private static readonly ConfigField<string?> Group = CredentialFields.NonEmpty(Field.String("group", required: true));
 
-    public string NameField => "group";
-
-    public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [("consumer", EntityKind.Consumer)];
-
-    public string LookupKey(string key, Guid? parentId) =>
-        parentId is { } consumerId && !EntityIds.TryParse(key, out _) ? AclEntity.NameOf(consumerId, key) : key;
-
-    public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
+    public AclSchema()
+        : base([CredentialFields.Consumer, Group])
     {
-        var r = new FieldReader(json, errors, coerce: coerce);
-        var (id, createdAt, consumerId, tags) = CredentialFields.Read(r);
-        var group = r.String("group", required: true);
-        if (group is { Length: 0 })
-        {
-            r.Error("group", "length must be at least 1");
-        }
-
-        r.RejectUnknown();
-        return errors.Count > 0 ? null : new AclEntity { Id = id, CreatedAt = createdAt, ConsumerId = consumerId, Group = group!, Tags = tags };
     }
 
-    public JsonObject Write(GatewayEntity entity)
+    public override EntityKind Kind => EntityKind.Acl;
+
+    public override string NameField => "group";
+
+    public override string LookupKey(string key, Guid? parentId) =>
+        parentId is { } consumerId && !EntityIds.TryParse(key, out _) ? AclEntity.NameOf(consumerId, key) : key;
+
+    public override JsonObject Write(GatewayEntity entity)
     {
         var a = (AclEntity)entity;
         return CredentialFields.Write(a, a.ConsumerId, ("group", a.Group));
     }
+
+    protected override AclEntity Bind(ConfigValues values) => new()
+    {
+        ConsumerId = values.Get(CredentialFields.Consumer) ?? Guid.Empty,
+        Group = values.Get(Group)!,
+    };
 }

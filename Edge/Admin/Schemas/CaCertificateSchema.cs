@@ -9,45 +9,21 @@ namespace Turnpike.Edge.Admin.Schemas;
 /// a trust anchor that can no longer verify anything is refused, as Kong refuses it — and its <c>cert_digest</c>, the
 /// lower-case hex SHA-256 of its DER bytes: computed when not given, checked when given, unique in the table.
 /// </summary>
-internal sealed class CaCertificateSchema(TimeProvider time) : IEntitySchema
+internal sealed class CaCertificateSchema(TimeProvider time) : EntitySchema<CaCertificateEntity>([Cert, CertDigest, Trusted(time)])
 {
+    private static readonly ConfigField<string?> Cert = Field.String("cert", required: true, multiLine: true);
+    private static readonly ConfigField<string?> CertDigest = Field.String("cert_digest").Described("unique", true).Described("auto", true);
+
     public CaCertificateSchema()
         : this(TimeProvider.System)
     {
     }
 
-    public EntityKind Kind => EntityKind.CaCertificate;
+    public override EntityKind Kind => EntityKind.CaCertificate;
 
-    public string NameField => "id";
+    public override string NameField => "id";
 
-    public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [];
-
-    public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
-    {
-        var r = new FieldReader(json, errors, coerce: coerce);
-        var (id, createdAt) = CommonFields.Read(r);
-        var cert = r.String("cert", required: true, multiLine: true);
-        var givenDigest = r.String("cert_digest");
-        var tags = r.Strings("tags", FieldRules.Tag);
-        r.RejectUnknown();
-
-        var digest = cert is null ? null : Check(r, cert);
-        if (digest is not null && givenDigest is not null && !string.Equals(givenDigest, digest, StringComparison.OrdinalIgnoreCase))
-        {
-            r.Error("cert_digest", "does not match the certificate's SHA-256 digest");
-        }
-
-        return errors.Count > 0 ? null : new CaCertificateEntity
-        {
-            Id = id ?? Guid.Empty,
-            CreatedAt = createdAt ?? 0,
-            Cert = cert!,
-            CertDigest = digest!,
-            Tags = tags,
-        };
-    }
-
-    public JsonObject Write(GatewayEntity entity)
+    public override JsonObject Write(GatewayEntity entity)
     {
         var ca = (CaCertificateEntity)entity;
         var json = new JsonObject
@@ -60,8 +36,37 @@ internal sealed class CaCertificateSchema(TimeProvider time) : IEntitySchema
         return json;
     }
 
+    protected override CaCertificateEntity Bind(ConfigValues values)
+    {
+        var cert = values.Get(Cert)!;
+        var certificates = CertificatePem.ReadCertificates(cert, out _)!;
+        try
+        {
+            return new() { Cert = cert, CertDigest = CertificatePem.Digest(certificates[0]) };
+        }
+        finally
+        {
+            CertificatePem.Dispose(certificates);
+        }
+    }
+
+    /// <summary>The certificate is one unexpired CA, and a digest given with it is its own.</summary>
+    private static ConfigCheck Trusted(TimeProvider time) => new((c, r) =>
+    {
+        if (c.Get(Cert) is not { } cert || r.Errors.All.ContainsKey("cert"))
+        {
+            return;
+        }
+
+        var digest = Check(r, cert, time);
+        if (digest is not null && c.Get(CertDigest) is { } given && !string.Equals(given, digest, StringComparison.OrdinalIgnoreCase))
+        {
+            r.Error("cert_digest", "does not match the certificate's SHA-256 digest");
+        }
+    });
+
     /// <summary>Kong's checks, in Kong's words; the digest when they pass.</summary>
-    private string? Check(FieldReader r, string pem)
+    private static string? Check(FieldReader r, string pem, TimeProvider time)
     {
         var certificates = CertificatePem.ReadCertificates(pem, out var problem);
         if (certificates is null)

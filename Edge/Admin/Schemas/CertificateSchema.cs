@@ -12,61 +12,51 @@ namespace Turnpike.Edge.Admin.Schemas;
 /// Every PEM is parsed and each key checked against its certificate when written. Expiry is not checked: Kong accepts
 /// an expired certificate (renewal tooling uploads the next one beside it), and so do we.
 /// </summary>
-internal sealed class CertificateSchema : IEntitySchema
+internal sealed class CertificateSchema : EntitySchema<CertificateEntity>
 {
     private const string SameTypeProblem =
         "certificate and alternative certificate need to have different type (e.g. RSA and ECDSA), the provided certificates were both of the same type";
 
     private static readonly string[] Secrets = ["key", "key_alt"];
 
-    public EntityKind Kind => EntityKind.Certificate;
+    private static readonly ConfigField<string?> Cert = Field.String("cert", required: true, multiLine: true);
+    private static readonly ConfigField<string?> Key = Field.String("key", required: true, multiLine: true).Described("encrypted", true);
+    private static readonly ConfigField<string?> CertAlt = Field.String("cert_alt", multiLine: true);
+    private static readonly ConfigField<string?> KeyAlt = Field.String("key_alt", multiLine: true).Described("encrypted", true);
 
-    /// <summary>A certificate has no name: a key in its path is an id, or one of its SNI names.</summary>
-    public string NameField => "id";
+    /// <summary>Kong's <c>snis</c> shorthand: names the write gives SNI entities of their own (<see cref="SniNames"/>); not stored here.</summary>
+    private static readonly ConfigField<string[]?> Snis = Field.Custom("snis", SnisDescription(), (r, _) => ReadSnis(r) is { } names ? Field.Array(names) : null, Field.ToStrings);
 
-    public IReadOnlyList<string> SecretFields => Secrets;
-
-    public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [];
-
-    public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
+    private static readonly ConfigCheck Pairs = new((c, r) =>
     {
-        var r = new FieldReader(json, errors, coerce: coerce);
-        var (id, createdAt) = CommonFields.Read(r);
-        var cert = r.String("cert", required: true, multiLine: true);
-        var key = r.String("key", required: true, multiLine: true);
-        var certAlt = r.String("cert_alt", multiLine: true);
-        var keyAlt = r.String("key_alt", multiLine: true);
-        var tags = r.Strings("tags", FieldRules.Tag);
-        ReadSnis(r);
-        r.RejectUnknown();
-
-        var primaryType = CheckPair(r, cert, key, "cert", "key", "certificate does not match key");
-        if ((certAlt is null) != (keyAlt is null))
+        var primaryType = CheckPair(r, c.Get(Cert), c.Get(Key), "cert", "key", "certificate does not match key");
+        if ((c.Get(CertAlt) is null) != (c.Get(KeyAlt) is null))
         {
             r.Error("@entity", "all or none of these fields must be set: 'cert_alt', 'key_alt'");
         }
-        else if (certAlt is not null)
+        else if (c.Get(CertAlt) is { } certAlt)
         {
-            var alternativeType = CheckPair(r, certAlt, keyAlt, "cert_alt", "key_alt", "alternative certificate does not match key");
+            var alternativeType = CheckPair(r, certAlt, c.Get(KeyAlt), "cert_alt", "key_alt", "alternative certificate does not match key");
             if (primaryType is not null && primaryType == alternativeType)
             {
                 r.Error("@entity", SameTypeProblem);
             }
         }
+    }, ConfigCheck.Rule("mutually_required", "cert_alt", "key_alt"));
 
-        return errors.Count > 0 ? null : new CertificateEntity
-        {
-            Id = id ?? Guid.Empty,
-            CreatedAt = createdAt ?? 0,
-            Cert = cert!,
-            Key = key!,
-            CertAlt = certAlt,
-            KeyAlt = keyAlt,
-            Tags = tags,
-        };
+    public CertificateSchema()
+        : base([Cert, Key, CertAlt, KeyAlt, Snis, Pairs])
+    {
     }
 
-    public JsonObject Write(GatewayEntity entity)
+    public override EntityKind Kind => EntityKind.Certificate;
+
+    /// <summary>A certificate has no name: a key in its path is an id, or one of its SNI names.</summary>
+    public override string NameField => "id";
+
+    public override IReadOnlyList<string> SecretFields => Secrets;
+
+    public override JsonObject Write(GatewayEntity entity)
     {
         var c = (CertificateEntity)entity;
         var json = new JsonObject
@@ -93,6 +83,21 @@ internal sealed class CertificateSchema : IEntitySchema
         }
 
         return node is null ? [] : ReadSnis(new FieldReader(json, new FieldErrors(), coerce: coerce)) ?? [];
+    }
+
+    protected override CertificateEntity Bind(ConfigValues values) => new()
+    {
+        Cert = values.Get(Cert)!,
+        Key = values.Get(Key)!,
+        CertAlt = values.Get(CertAlt),
+        KeyAlt = values.Get(KeyAlt),
+    };
+
+    private static JsonObject SnisDescription()
+    {
+        var description = Field.Describe("array", false);
+        description["elements"] = Field.Describe("string", false);
+        return description;
     }
 
     private static string[]? ReadSnis(FieldReader r)

@@ -4,36 +4,27 @@ using Turnpike.Edge.Schema;
 namespace Turnpike.Edge.Admin.Schemas;
 
 /// <summary>Kong's <c>consumers</c> schema: <c>username</c> and <c>custom_id</c>, each unique, at least one given.</summary>
-internal sealed class ConsumerSchema : IEntitySchema
+internal sealed class ConsumerSchema : EntitySchema<ConsumerEntity>
 {
-    public EntityKind Kind => EntityKind.Consumer;
+    private static readonly ConfigField<string?> Username = Field.String("username").Described("unique", true);
+    private static readonly ConfigField<string?> CustomId = Field.String("custom_id").Described("unique", true);
 
-    public string NameField => "username";
+    private static readonly ConfigCheck AtLeastOne = ConfigCheck.Entity(
+        (c, r) => r.Errors.Count == 0 && string.IsNullOrEmpty(c.Get(Username)) && string.IsNullOrEmpty(c.Get(CustomId))
+            ? "at least one of these fields must be non-empty: 'custom_id', 'username'"
+            : null,
+        ConfigCheck.Rule("at_least_one_of", "custom_id", "username"));
 
-    public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [];
-
-    public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
+    public ConsumerSchema()
+        : base([Username, CustomId, AtLeastOne])
     {
-        var r = new FieldReader(json, errors, coerce: coerce);
-        var (id, createdAt) = CommonFields.Read(r);
-        var consumer = new ConsumerEntity
-        {
-            Id = id ?? Guid.Empty,
-            CreatedAt = createdAt ?? 0,
-            Username = r.String("username"),
-            CustomId = r.String("custom_id"),
-            Tags = r.Strings("tags", FieldRules.Tag),
-        };
-        r.RejectUnknown();
-        if (errors.Count == 0 && string.IsNullOrEmpty(consumer.Username) && string.IsNullOrEmpty(consumer.CustomId))
-        {
-            errors.Add("@entity", "at least one of these fields must be non-empty: 'custom_id', 'username'");
-        }
-
-        return errors.Count == 0 ? consumer : null;
     }
 
-    public JsonObject Write(GatewayEntity entity)
+    public override EntityKind Kind => EntityKind.Consumer;
+
+    public override string NameField => "username";
+
+    public override JsonObject Write(GatewayEntity entity)
     {
         var c = (ConsumerEntity)entity;
         var json = new JsonObject
@@ -45,4 +36,6 @@ internal sealed class ConsumerSchema : IEntitySchema
         JsonFields.WriteCommon(json, c);
         return json;
     }
+
+    protected override ConsumerEntity Bind(ConfigValues values) => new() { Username = values.Get(Username), CustomId = values.Get(CustomId) };
 }

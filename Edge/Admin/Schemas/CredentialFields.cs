@@ -4,20 +4,14 @@ using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Admin.Schemas;
 
-/// <summary>What every credential schema shares: id, timestamps, the consumer it belongs to (required) and tags.</summary>
+/// <summary>What every credential schema shares: the consumer it belongs to (required), Kong's shape when written, generated tokens.</summary>
 internal static class CredentialFields
 {
-    public static (Guid Id, long CreatedAt, Guid ConsumerId, string[]? Tags) Read(FieldReader r)
-    {
-        var (id, createdAt) = CommonFields.Read(r);
-        var consumerId = r.ForeignKey("consumer");
-        if (consumerId is null && !r.Has("consumer"))
-        {
-            r.Error("consumer", "required field missing");
-        }
+    public static readonly ConfigField<Guid?> Consumer = Field.Foreign("consumer", EntityKind.Consumer.TableName(), required: true);
 
-        return (id ?? Guid.Empty, createdAt ?? 0, consumerId ?? Guid.Empty, r.Strings("tags", FieldRules.Tag));
-    }
+    /// <summary>A string that, when given, is not empty (Kong's <c>len_min = 1</c>).</summary>
+    public static ConfigField<string?> NonEmpty(ConfigField<string?> field) =>
+        field.Check(value => value is { Length: 0 } ? "length must be at least 1" : null, "len_min", 1);
 
     /// <summary>The credential in Kong's shape: id, consumer, then its own <paramref name="fields"/>, then timestamps and tags.</summary>
     public static JsonObject Write(GatewayEntity credential, Guid consumerId, params (string Name, JsonNode? Value)[] fields)

@@ -17,6 +17,10 @@ internal sealed class EntitySchemas(
     SniSchema snis,
     CaCertificateSchema caCertificates)
 {
+    /// <summary>The schema of the kind whose table (and <c>/schemas</c>) name is <paramref name="tableName"/>; null for any other name.</summary>
+    public IEntitySchema? Find(string tableName) =>
+        Enum.GetValues<EntityKind>().Where(k => k.TableName() == tableName).Select(For).FirstOrDefault();
+
     public IEntitySchema For(EntityKind kind) => kind switch
     {
         EntityKind.Service => services,

@@ -15,13 +15,13 @@ internal interface IEntitySchema
     /// What the route table finds a <paramref name="key"/> given in a path under <paramref name="parentId"/> by:
     /// the key itself, except for entities whose names are unique only within their parent (ACL groups).
     /// </summary>
-    string LookupKey(string key, Guid? parentId) => key;
+    string LookupKey(string key, Guid? parentId);
 
     /// <summary>
     /// Fields that hold secrets (a certificate's private keys): left out of what a <c>read-only</c> admin reads,
     /// listings and <c>GET /config</c> included.
     /// </summary>
-    IReadOnlyList<string> SecretFields => [];
+    IReadOnlyList<string> SecretFields { get; }
 
     /// <summary>Foreign key fields (<c>{"id"}</c> or <c>{"name"}</c> objects) and the kind each names.</summary>
     IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys { get; }
@@ -30,4 +30,7 @@ internal interface IEntitySchema
     GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce);
 
     JsonObject Write(GatewayEntity entity);
+
+    /// <summary>Kong's schema JSON of this kind (<c>GET /schemas/{entity}</c>), from the declaration <see cref="Read"/> validates with.</summary>
+    JsonObject Describe();
 }

@@ -8,69 +8,57 @@ namespace Turnpike.Edge.Admin.Schemas;
 /// Kong's <c>jwt_secrets</c> schema: a consumer, a unique key (generated when none is given), an algorithm, and
 /// a secret (HS*, generated when none is given) or a PEM public key (RS*, ES*; required and checked here).
 /// </summary>
-internal sealed class JwtCredentialSchema : IEntitySchema
+internal sealed class JwtCredentialSchema : EntitySchema<JwtCredentialEntity>
 {
-    public EntityKind Kind => EntityKind.JwtCredential;
+    private static readonly ConfigField<string?> Key = CredentialFields.NonEmpty(Field.String("key")).Described("unique", true).Described("auto", true);
+    private static readonly ConfigField<string?> Secret = CredentialFields.NonEmpty(Field.String("secret")).Described("auto", true);
+    private static readonly ConfigField<string?> RsaPublicKey = Field.String("rsa_public_key", multiLine: true);
+    private static readonly ConfigField<string> Algorithm = Field.String("algorithm").Default("HS256")
+        .Check(a => JwtAlgorithms.IsSupported(a) ? null : $"expected one of: {string.Join(", ", JwtAlgorithms.Names)}", "one_of", Field.Array(JwtAlgorithms.Names));
 
-    public string NameField => "key";
-
-    public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [("consumer", EntityKind.Consumer)];
-
-    public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
+    /// <summary>An RS* or ES* credential verifies with a public key, which must be given and must parse.</summary>
+    private static readonly ConfigCheck PublicKey = new((c, r) =>
     {
-        var r = new FieldReader(json, errors, coerce: coerce);
-        var (id, createdAt, consumerId, tags) = CredentialFields.Read(r);
-        var key = r.String("key");
-        var secret = r.String("secret");
-        var publicKey = r.String("rsa_public_key", multiLine: true);
-        var algorithm = r.String("algorithm") ?? "HS256";
-        if (key is { Length: 0 })
+        var algorithm = c.Get(Algorithm);
+        if (!JwtAlgorithms.IsSupported(algorithm) || JwtAlgorithms.UsesSecret(algorithm) || r.Errors.All.ContainsKey("rsa_public_key"))
         {
-            r.Error("key", "length must be at least 1");
+            return;
         }
 
-        if (secret is { Length: 0 })
+        if (c.Get(RsaPublicKey) is not { } pem)
         {
-            r.Error("secret", "length must be at least 1");
+            r.Error("rsa_public_key", "required field missing");
+            return;
         }
 
-        if (!JwtAlgorithms.IsSupported(algorithm))
+        using var imported = JwtAlgorithms.ImportPublicKey(algorithm, pem, out var problem);
+        if (problem is not null)
         {
-            r.Error("algorithm", $"expected one of: {string.Join(", ", JwtAlgorithms.Names)}");
+            r.Error("rsa_public_key", problem);
         }
-        else if (!JwtAlgorithms.UsesSecret(algorithm))
-        {
-            if (publicKey is null)
-            {
-                r.Error("rsa_public_key", "required field missing");
-            }
-            else
-            {
-                using var imported = JwtAlgorithms.ImportPublicKey(algorithm, publicKey, out var problem);
-                if (problem is not null)
-                {
-                    r.Error("rsa_public_key", problem);
-                }
-            }
-        }
+    });
 
-        r.RejectUnknown();
-        return errors.Count > 0 ? null : new JwtCredentialEntity
-        {
-            Id = id,
-            CreatedAt = createdAt,
-            ConsumerId = consumerId,
-            Key = key ?? CredentialFields.RandomToken(),
-            Secret = secret ?? CredentialFields.RandomToken(),
-            RsaPublicKey = publicKey,
-            Algorithm = algorithm,
-            Tags = tags,
-        };
+    public JwtCredentialSchema()
+        : base([CredentialFields.Consumer, Key, Secret, RsaPublicKey, Algorithm, PublicKey])
+    {
     }
 
-    public JsonObject Write(GatewayEntity entity)
+    public override EntityKind Kind => EntityKind.JwtCredential;
+
+    public override string NameField => "key";
+
+    public override JsonObject Write(GatewayEntity entity)
     {
         var j = (JwtCredentialEntity)entity;
         return CredentialFields.Write(j, j.ConsumerId, ("key", j.Key), ("secret", j.Secret), ("rsa_public_key", j.RsaPublicKey), ("algorithm", j.Algorithm));
     }
+
+    protected override JwtCredentialEntity Bind(ConfigValues values) => new()
+    {
+        ConsumerId = values.Get(CredentialFields.Consumer) ?? Guid.Empty,
+        Key = values.Get(Key) ?? CredentialFields.RandomToken(),
+        Secret = values.Get(Secret) ?? CredentialFields.RandomToken(),
+        RsaPublicKey = values.Get(RsaPublicKey),
+        Algorithm = values.Get(Algorithm),
+    };
 }

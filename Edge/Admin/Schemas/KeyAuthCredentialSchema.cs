@@ -4,31 +4,28 @@ using Turnpike.Edge.Schema;
 namespace Turnpike.Edge.Admin.Schemas;
 
 /// <summary>Kong's <c>keyauth_credentials</c> schema: a consumer and a key, generated when none is given.</summary>
-internal sealed class KeyAuthCredentialSchema : IEntitySchema
+internal sealed class KeyAuthCredentialSchema : EntitySchema<KeyAuthCredentialEntity>
 {
-    public EntityKind Kind => EntityKind.KeyAuthCredential;
+    private static readonly ConfigField<string?> Key = CredentialFields.NonEmpty(Field.String("key")).Described("unique", true).Described("auto", true);
 
-    public string NameField => "key";
-
-    public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [("consumer", EntityKind.Consumer)];
-
-    public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
+    public KeyAuthCredentialSchema()
+        : base([CredentialFields.Consumer, Key])
     {
-        var r = new FieldReader(json, errors, coerce: coerce);
-        var (id, createdAt, consumerId, tags) = CredentialFields.Read(r);
-        var key = r.String("key");
-        if (key is { Length: 0 })
-        {
-            r.Error("key", "length must be at least 1");
-        }
-
-        r.RejectUnknown();
-        return errors.Count > 0 ? null : new KeyAuthCredentialEntity { Id = id, CreatedAt = createdAt, ConsumerId = consumerId, Key = key ?? CredentialFields.RandomToken(), Tags = tags };
     }
 
-    public JsonObject Write(GatewayEntity entity)
+    public override EntityKind Kind => EntityKind.KeyAuthCredential;
+
+    public override string NameField => "key";
+
+    public override JsonObject Write(GatewayEntity entity)
     {
         var k = (KeyAuthCredentialEntity)entity;
         return CredentialFields.Write(k, k.ConsumerId, ("key", k.Key));
     }
+
+    protected override KeyAuthCredentialEntity Bind(ConfigValues values) => new()
+    {
+        ConsumerId = values.Get(CredentialFields.Consumer) ?? Guid.Empty,
+        Key = values.Get(Key) ?? CredentialFields.RandomToken(),
+    };
 }

@@ -8,7 +8,7 @@ namespace Turnpike.Edge.Admin.Schemas;
 /// grpc and grpcs; the upstream TLS fields (<c>client_certificate</c>, <c>tls_verify</c>, <c>tls_verify_depth</c>,
 /// <c>ca_certificates</c>) only with https and grpcs, and no <c>path</c> with grpc or grpcs, as Kong's conditional checks say.
 /// </summary>
-internal sealed class ServiceSchema : IEntitySchema
+internal sealed class ServiceSchema : EntitySchema<ServiceEntity>
 {
     public const int MaxTimeout = 2147483646;
 
@@ -16,77 +16,56 @@ internal sealed class ServiceSchema : IEntitySchema
     private static readonly string[] TlsFields = ["client_certificate", "tls_verify", "tls_verify_depth", "ca_certificates"];
     private const string ProtocolConditional = "failed conditional validation given value of field 'protocol'";
 
-    public EntityKind Kind => EntityKind.Service;
-
-    public string NameField => "name";
-
-    public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [];
-
-    public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
+    /// <summary>Kong's shorthand: <c>url</c> stands for protocol, host, port and path (80 and 443 by scheme, 80 for anything else).</summary>
+    private static readonly ConfigShorthand Url = new("url", (url, r) =>
     {
-        var r = new FieldReader(json, errors, coerce: coerce);
-        var (id, createdAt) = CommonFields.Read(r);
-        var name = r.String("name");
-        if (name is not null && FieldRules.Name(name) is { } nameProblem)
+        if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Host.Length > 0)
         {
-            r.Error("name", nameProblem);
+            r.Supply("protocol", uri.Scheme);
+            r.Supply("host", uri.Host.Trim('[', ']'));
+            r.Supply("port", uri.Port > 0 ? uri.Port : uri.Scheme == "https" ? 443 : 80);
+            r.Supply("path", uri.AbsolutePath is "" || (uri.AbsolutePath == "/" && !url.EndsWith('/')) ? null : uri.AbsolutePath);
         }
-
-        var protocol = r.String("protocol");
-        var host = r.String("host");
-        var port = r.Integer("port", 0, 65535);
-        var path = r.String("path");
-        if (r.String("url") is { } url)
+        else
         {
-            if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Host.Length > 0)
-            {
-                protocol = uri.Scheme;
-                host = uri.Host.Trim('[', ']');
-
-                // Kong's defaults: 80 and 443 for http and https, 80 for anything else (grpcs too).
-                port = uri.Port > 0 ? uri.Port : protocol == "https" ? 443 : 80;
-                path = uri.AbsolutePath is "" || (uri.AbsolutePath == "/" && !url.EndsWith('/')) ? null : uri.AbsolutePath;
-            }
-            else
-            {
-                r.Error("url", "missing host in url");
-            }
+            r.Error("url", "missing host in url");
         }
+    });
 
-        protocol ??= "http";
-        if (!Protocols.Contains(protocol))
+    private static readonly ConfigField<string?> Name = Field.String("name").Check(n => FieldRules.Name(n!)).Described("unique", true);
+    private static readonly ConfigField<string> Protocol = Field.OneOf("protocol", Protocols).Default("http");
+    private static readonly ConfigField<string?> Host = Field.String("host").Check(h => FieldRules.Hostname(h!)).Described("required", true);
+    private static readonly ConfigField<int> Port = Field.Integer("port", 0, 65535).Default(80);
+    private static readonly ConfigField<string?> Path = Field.String("path").Check(p => FieldRules.ServicePath(p!));
+    private static readonly ConfigField<int> Retries = Field.Integer("retries", 0, 32767).Default(5);
+    private static readonly ConfigField<int> ConnectTimeout = Field.Integer("connect_timeout", 1, MaxTimeout).Default(ServiceEntity.DefaultTimeoutMs);
+    private static readonly ConfigField<int> WriteTimeout = Field.Integer("write_timeout", 1, MaxTimeout).Default(ServiceEntity.DefaultTimeoutMs);
+    private static readonly ConfigField<int> ReadTimeout = Field.Integer("read_timeout", 1, MaxTimeout).Default(ServiceEntity.DefaultTimeoutMs);
+    private static readonly ConfigField<bool> Enabled = Field.Boolean("enabled").Default(true);
+    private static readonly ConfigField<Guid?> ClientCertificate = Field.Foreign("client_certificate", EntityKind.Certificate.TableName());
+    private static readonly ConfigField<bool?> TlsVerify = Field.Boolean("tls_verify");
+    private static readonly ConfigField<int?> TlsVerifyDepth = Field.Integer("tls_verify_depth", 0, 64);
+    private static readonly ConfigField<string[]?> CaCertificates = Field.Strings("ca_certificates", id => EntityIds.TryParse(id, out _) ? null : "expected a valid UUID");
+
+    /// <summary>A host, given or from the url (a url without one has said so already).</summary>
+    private static readonly ConfigCheck HostGiven = new((c, r) =>
+    {
+        if (c.Get(Host) is null && !r.Has("host") && !r.Errors.All.ContainsKey("url"))
         {
-            r.Error("protocol", $"expected one of: {string.Join(", ", Protocols)}");
+            r.Error("host", "required field missing");
         }
+    });
 
-        if (host is null)
-        {
-            if (!errors.All.ContainsKey("url"))
-            {
-                r.Error("host", "required field missing");
-            }
-        }
-        else if (FieldRules.Hostname(host) is { } hostProblem)
-        {
-            r.Error("host", hostProblem);
-        }
-
-        if (path is not null && FieldRules.ServicePath(path) is { } pathProblem)
-        {
-            r.Error("path", pathProblem);
-        }
-
-        var clientCertificate = r.ForeignKey("client_certificate");
-        var tlsVerify = r.Boolean("tls_verify");
-        var tlsVerifyDepth = r.Integer("tls_verify_depth", 0, 64);
-        var caCertificates = r.Strings("ca_certificates", id => EntityIds.TryParse(id, out _) ? null : "expected a valid UUID");
-        if (protocol is "grpc" or "grpcs" && path is not null)
+    /// <summary>Kong's conditional checks on the protocol: no path with gRPC; upstream TLS settings only where there is upstream TLS.</summary>
+    private static readonly ConfigCheck ByProtocol = new((c, r) =>
+    {
+        var protocol = c.Get(Protocol);
+        if (protocol is "grpc" or "grpcs" && c.Get(Path) is not null)
         {
             r.Error("path", "value must be null");
             r.Error("@entity", ProtocolConditional);
         }
 
-        // Upstream TLS settings only where there is upstream TLS (Kong allows them with https; gRPC over TLS is the same case).
         if (protocol is not ("https" or "grpcs"))
         {
             foreach (var field in TlsFields.Where(r.Has))
@@ -95,32 +74,18 @@ internal sealed class ServiceSchema : IEntitySchema
                 r.Error("@entity", ProtocolConditional);
             }
         }
+    });
 
-        var service = new ServiceEntity
-        {
-            Id = id ?? Guid.Empty,
-            CreatedAt = createdAt ?? 0,
-            Name = name,
-            Protocol = protocol,
-            Host = host ?? "",
-            Port = port ?? 80,
-            Path = path,
-            Retries = r.Integer("retries", 0, 32767) ?? 5,
-            ConnectTimeout = r.Integer("connect_timeout", 1, MaxTimeout) ?? ServiceEntity.DefaultTimeoutMs,
-            WriteTimeout = r.Integer("write_timeout", 1, MaxTimeout) ?? ServiceEntity.DefaultTimeoutMs,
-            ReadTimeout = r.Integer("read_timeout", 1, MaxTimeout) ?? ServiceEntity.DefaultTimeoutMs,
-            Tags = r.Strings("tags", FieldRules.Tag),
-            Enabled = r.Boolean("enabled") ?? true,
-            ClientCertificateId = clientCertificate,
-            TlsVerify = tlsVerify,
-            TlsVerifyDepth = tlsVerifyDepth,
-            CaCertificates = caCertificates?.Select(Guid.Parse).ToArray(),
-        };
-        r.RejectUnknown();
-        return errors.Count == 0 ? service : null;
+    public ServiceSchema()
+        : base([Url, Name, Protocol, Host, Port, Path, Retries, ConnectTimeout, WriteTimeout, ReadTimeout, Enabled, ClientCertificate, TlsVerify, TlsVerifyDepth, CaCertificates, HostGiven, ByProtocol])
+    {
     }
 
-    public JsonObject Write(GatewayEntity entity)
+    public override EntityKind Kind => EntityKind.Service;
+
+    public override string NameField => "name";
+
+    public override JsonObject Write(GatewayEntity entity)
     {
         var s = (ServiceEntity)entity;
         var json = new JsonObject
@@ -144,4 +109,22 @@ internal sealed class ServiceSchema : IEntitySchema
         JsonFields.WriteCommon(json, s);
         return json;
     }
+
+    protected override ServiceEntity Bind(ConfigValues values) => new()
+    {
+        Name = values.Get(Name),
+        Protocol = values.Get(Protocol),
+        Host = values.Get(Host)!,
+        Port = values.Get(Port),
+        Path = values.Get(Path),
+        Retries = values.Get(Retries),
+        ConnectTimeout = values.Get(ConnectTimeout),
+        WriteTimeout = values.Get(WriteTimeout),
+        ReadTimeout = values.Get(ReadTimeout),
+        Enabled = values.Get(Enabled),
+        ClientCertificateId = values.Get(ClientCertificate),
+        TlsVerify = values.Get(TlsVerify),
+        TlsVerifyDepth = values.Get(TlsVerifyDepth),
+        CaCertificates = values.Get(CaCertificates)?.Select(Guid.Parse).ToArray(),
+    };
 }

@@ -8,43 +8,21 @@ namespace Turnpike.Edge.Admin.Schemas;
 /// and the certificate served for it. Names are case-insensitive, so they are kept in lower case: two spellings of one
 /// name cannot both be stored and shadow each other.
 /// </summary>
-internal sealed class SniSchema : IEntitySchema
+internal sealed class SniSchema : EntitySchema<SniEntity>
 {
-    public EntityKind Kind => EntityKind.Sni;
+    private static readonly ConfigField<string?> Name = Field.String("name", required: true).Check(v => FieldRules.ServerName(v!)).Described("unique", true);
+    private static readonly ConfigField<Guid?> Certificate = Field.Foreign("certificate", EntityKind.Certificate.TableName(), required: true);
 
-    public string NameField => "name";
-
-    public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [("certificate", EntityKind.Certificate)];
-
-    public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
+    public SniSchema()
+        : base([Name, Certificate])
     {
-        var r = new FieldReader(json, errors, coerce: coerce);
-        var (id, createdAt) = CommonFields.Read(r);
-        var name = r.String("name", required: true);
-        if (name is not null && FieldRules.ServerName(name) is { } problem)
-        {
-            r.Error("name", problem);
-        }
-
-        var certificateId = r.ForeignKey("certificate");
-        if (certificateId is null && !r.Has("certificate"))
-        {
-            r.Error("certificate", "required field missing");
-        }
-
-        var tags = r.Strings("tags", FieldRules.Tag);
-        r.RejectUnknown();
-        return errors.Count > 0 ? null : new SniEntity
-        {
-            Id = id ?? Guid.Empty,
-            CreatedAt = createdAt ?? 0,
-            Name = name!.ToLowerInvariant(),
-            CertificateId = certificateId ?? Guid.Empty,
-            Tags = tags,
-        };
     }
 
-    public JsonObject Write(GatewayEntity entity)
+    public override EntityKind Kind => EntityKind.Sni;
+
+    public override string NameField => "name";
+
+    public override JsonObject Write(GatewayEntity entity)
     {
         var sni = (SniEntity)entity;
         var json = new JsonObject
@@ -56,4 +34,10 @@ internal sealed class SniSchema : IEntitySchema
         JsonFields.WriteCommon(json, sni);
         return json;
     }
+
+    protected override SniEntity Bind(ConfigValues values) => new()
+    {
+        Name = values.Get(Name)!.ToLowerInvariant(),
+        CertificateId = values.Get(Certificate) ?? Guid.Empty,
+    };
 }

@@ -5,49 +5,27 @@ using Turnpike.Edge.Schema;
 namespace Turnpike.Edge.Admin.Schemas;
 
 /// <summary>Kong's <c>targets</c> schema: an upstream, <c>host[:port]</c> (port 8000 when omitted), unique per upstream, and a weight.</summary>
-internal sealed class TargetSchema : IEntitySchema
+internal sealed class TargetSchema : EntitySchema<TargetEntity>
 {
-    public EntityKind Kind => EntityKind.Target;
+    private static readonly ConfigField<Guid?> Upstream = Field.Foreign("upstream", EntityKind.Upstream.TableName(), required: true);
+    private static readonly ConfigField<string?> Target = Field.String("target", required: true)
+        .Check(t => Normalize(t!) is null ? "Invalid target; not a valid hostname or ip address" : null);
 
-    public string NameField => "target";
+    private static readonly ConfigField<int> Weight = Field.Integer("weight", 0, 65535).Default(100);
 
-    public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [("upstream", EntityKind.Upstream)];
-
-    public string LookupKey(string key, Guid? parentId) =>
-        parentId is { } upstreamId && !EntityIds.TryParse(key, out _) ? TargetEntity.NameOf(upstreamId, Normalize(key) ?? key) : key;
-
-    public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
+    public TargetSchema()
+        : base([Upstream, Target, Weight])
     {
-        var r = new FieldReader(json, errors, coerce: coerce);
-        var (id, createdAt) = CommonFields.Read(r);
-        var upstreamId = r.ForeignKey("upstream");
-        if (upstreamId is null && !r.Has("upstream"))
-        {
-            r.Error("upstream", "required field missing");
-        }
-
-        var target = r.String("target", required: true);
-        var normalized = target is null ? null : Normalize(target);
-        if (target is not null && normalized is null)
-        {
-            r.Error("target", "Invalid target; not a valid hostname or ip address");
-        }
-
-        var weight = r.Integer("weight", 0, 65535) ?? 100;
-        var tags = r.Strings("tags", FieldRules.Tag);
-        r.RejectUnknown();
-        return errors.Count > 0 ? null : new TargetEntity
-        {
-            Id = id ?? Guid.Empty,
-            CreatedAt = createdAt ?? 0,
-            UpstreamId = upstreamId ?? Guid.Empty,
-            Target = normalized!,
-            Weight = weight,
-            Tags = tags,
-        };
     }
 
-    public JsonObject Write(GatewayEntity entity)
+    public override EntityKind Kind => EntityKind.Target;
+
+    public override string NameField => "target";
+
+    public override string LookupKey(string key, Guid? parentId) =>
+        parentId is { } upstreamId && !EntityIds.TryParse(key, out _) ? TargetEntity.NameOf(upstreamId, Normalize(key) ?? key) : key;
+
+    public override JsonObject Write(GatewayEntity entity)
     {
         var t = (TargetEntity)entity;
         var json = new JsonObject
@@ -60,6 +38,13 @@ internal sealed class TargetSchema : IEntitySchema
         JsonFields.WriteCommon(json, t);
         return json;
     }
+
+    protected override TargetEntity Bind(ConfigValues values) => new()
+    {
+        UpstreamId = values.Get(Upstream) ?? Guid.Empty,
+        Target = Normalize(values.Get(Target)!)!,
+        Weight = values.Get(Weight),
+    };
 
     /// <summary><c>host:port</c> with Kong's default port 8000 (IPv6 in brackets); null when it is not a host or address with an optional valid port.</summary>
     private static string? Normalize(string target)

@@ -8,57 +8,42 @@ namespace Turnpike.Edge.Admin.Schemas;
 /// consistent-hashing on consumer, ip, header, cookie or path, least-connections, latency), slots, health checks.
 /// What is not built yet (TCP or HTTPS probes) is refused with a message saying so.
 /// </summary>
-internal sealed class UpstreamSchema : IEntitySchema
+internal sealed class UpstreamSchema : EntitySchema<UpstreamEntity>
 {
     private static readonly string[] Algorithms = ["round-robin", "consistent-hashing", "least-connections", "latency"];
     private static readonly string[] HashSources = ["none", "consumer", "ip", "header", "cookie", "path"];
 
-    public EntityKind Kind => EntityKind.Upstream;
+    private static readonly ConfigField<string?> Name = Field.String("name", required: true).Check(n => FieldRules.Hostname(n!)).Described("unique", true);
+    private static readonly ConfigField<string> Algorithm = Field.OneOf("algorithm", Algorithms).Default("round-robin");
+    private static readonly ConfigField<string> HashOn = Field.OneOf("hash_on", HashSources).Default("none");
+    private static readonly ConfigField<string> HashFallback = Field.OneOf("hash_fallback", HashSources).Default("none");
+    private static readonly ConfigField<string?> HashOnHeader = Field.HeaderName("hash_on_header");
+    private static readonly ConfigField<string?> HashFallbackHeader = Field.HeaderName("hash_fallback_header");
+    private static readonly ConfigField<string?> HashOnCookie = Field.String("hash_on_cookie");
+    private static readonly ConfigField<string> HashOnCookiePath = Field.String("hash_on_cookie_path").Default("/")
+        .Check(p => p.StartsWith('/') ? null : "should start with: /");
 
-    public string NameField => "name";
+    private static readonly ConfigField<int> Slots = Field.Integer("slots", 10, 65536).Default(10_000);
+    private static readonly ConfigField<string?> HostHeader = Field.String("host_header").Check(h => FieldRules.Hostname(h!));
+    private static readonly ConfigField<JsonObject> Healthchecks = Field.StoredRecord("healthchecks", Upstreams.HealthCheckSettings.Schema);
 
-    public IReadOnlyList<(string Field, EntityKind Target)> ForeignKeys => [];
-
-    public GatewayEntity? Read(JsonObject json, FieldErrors errors, bool coerce)
+    /// <summary>What each hashing source needs, and the fallbacks that cannot apply (Kong's conditional checks).</summary>
+    private static readonly ConfigCheck Hashing = new((c, r) =>
     {
-        var r = new FieldReader(json, errors, coerce: coerce);
-        var (id, createdAt) = CommonFields.Read(r);
-        var name = r.String("name", required: true);
-        if (name is not null && FieldRules.Hostname(name) is { } bad)
-        {
-            r.Error("name", bad);
-        }
-
-        var algorithm = r.String("algorithm") ?? "round-robin";
-        if (!Algorithms.Contains(algorithm))
-        {
-            r.Error("algorithm", $"expected one of: {string.Join(", ", Algorithms)}");
-        }
-
-        var hashOn = HashSource(r, "hash_on");
-        var hashFallback = HashSource(r, "hash_fallback");
-        var hashOnHeader = r.HeaderName("hash_on_header");
-        var hashFallbackHeader = r.HeaderName("hash_fallback_header");
-        if (hashOn == "header" && string.IsNullOrEmpty(hashOnHeader))
+        var (hashOn, hashFallback) = (c.Get(HashOn), c.Get(HashFallback));
+        if (hashOn == "header" && string.IsNullOrEmpty(c.Get(HashOnHeader)))
         {
             r.Error("hash_on_header", "required field missing");
         }
 
-        if (hashFallback == "header" && string.IsNullOrEmpty(hashFallbackHeader))
+        if (hashFallback == "header" && string.IsNullOrEmpty(c.Get(HashFallbackHeader)))
         {
             r.Error("hash_fallback_header", "required field missing");
         }
 
-        var hashOnCookie = r.String("hash_on_cookie");
-        var hashOnCookiePath = r.String("hash_on_cookie_path") ?? "/";
-        if ((hashOn == "cookie" || hashFallback == "cookie") && string.IsNullOrEmpty(hashOnCookie))
+        if ((hashOn == "cookie" || hashFallback == "cookie") && string.IsNullOrEmpty(c.Get(HashOnCookie)))
         {
             r.Error("hash_on_cookie", "required field missing");
-        }
-
-        if (!hashOnCookiePath.StartsWith('/'))
-        {
-            r.Error("hash_on_cookie_path", "should start with: /");
         }
 
         if (hashOn == "cookie" && hashFallback != "none")
@@ -70,37 +55,18 @@ internal sealed class UpstreamSchema : IEntitySchema
         {
             r.Error("hash_fallback", "must be 'none' when 'hash_on' is 'none'");
         }
+    });
 
-        var hostHeader = r.String("host_header");
-        if (hostHeader is not null && FieldRules.Hostname(hostHeader) is { } badHost)
-        {
-            r.Error("host_header", badHost);
-        }
-
-        var healthchecks = Upstreams.HealthCheckSettings.Read(r);
-
-        var upstream = new UpstreamEntity
-        {
-            Id = id ?? Guid.Empty,
-            CreatedAt = createdAt ?? 0,
-            Name = name ?? "",
-            Algorithm = algorithm,
-            Slots = r.Integer("slots", 10, 65536) ?? 10_000,
-            HashOn = hashOn,
-            HashFallback = hashFallback,
-            HashOnHeader = hashOnHeader,
-            HashFallbackHeader = hashFallbackHeader,
-            HashOnCookie = hashOnCookie,
-            HashOnCookiePath = hashOnCookiePath,
-            HostHeader = hostHeader,
-            Healthchecks = healthchecks.ToJsonString(),
-            Tags = r.Strings("tags", FieldRules.Tag),
-        };
-        r.RejectUnknown();
-        return errors.Count == 0 ? upstream : null;
+    public UpstreamSchema()
+        : base([Name, Algorithm, HashOn, HashFallback, HashOnHeader, HashFallbackHeader, HashOnCookie, HashOnCookiePath, Slots, HostHeader, Healthchecks, Hashing])
+    {
     }
 
-    public JsonObject Write(GatewayEntity entity)
+    public override EntityKind Kind => EntityKind.Upstream;
+
+    public override string NameField => "name";
+
+    public override JsonObject Write(GatewayEntity entity)
     {
         var u = (UpstreamEntity)entity;
         var json = new JsonObject
@@ -122,14 +88,18 @@ internal sealed class UpstreamSchema : IEntitySchema
         return json;
     }
 
-    private static string HashSource(FieldReader r, string field)
+    protected override UpstreamEntity Bind(ConfigValues values) => new()
     {
-        var value = r.String(field) ?? "none";
-        if (!HashSources.Contains(value))
-        {
-            r.Error(field, $"expected one of: {string.Join(", ", HashSources)}");
-        }
-
-        return value;
-    }
+        Name = values.Get(Name)!,
+        Algorithm = values.Get(Algorithm),
+        Slots = values.Get(Slots),
+        HashOn = values.Get(HashOn),
+        HashFallback = values.Get(HashFallback),
+        HashOnHeader = values.Get(HashOnHeader),
+        HashFallbackHeader = values.Get(HashFallbackHeader),
+        HashOnCookie = values.Get(HashOnCookie),
+        HashOnCookiePath = values.Get(HashOnCookiePath),
+        HostHeader = values.Get(HostHeader),
+        Healthchecks = values.Get(Healthchecks).ToJsonString(),
+    };
 }

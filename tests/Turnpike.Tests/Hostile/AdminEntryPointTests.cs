@@ -59,4 +59,28 @@ public sealed class AdminEntryPointTests(DevGatewayFixture fixture)
         Assert.False(response.Headers.Contains("X-Evil"));
         Assert.Contains("\"message\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Schema_validation_fed_garbage_answers_4xx_and_stores_nothing()
+    {
+        var services = await CountAsync("/services?size=1000");
+        var deep = new string('[', 10_000) + new string(']', 10_000);
+        var cases = new (string Path, HttpContent Body)[]
+        {
+            ("/schemas/services/validate", new StringContent(deep, System.Text.Encoding.UTF8, "application/json")),
+            ("/schemas/services/validate", new StringContent("{\"name\":\"a\u0000b\",\"host\":\"h\"}", System.Text.Encoding.UTF8, "application/json")),
+            ("/schemas/services/validate", new StringContent("{\"url\":\"http://h\r\nX-Evil: 1/\"}", System.Text.Encoding.UTF8, "application/json")),
+            ("/schemas/routes/validate", new StringContent("{\"paths\":[\"~/(a)\\\\1\"]}", System.Text.Encoding.UTF8, "application/json")),
+            ("/schemas/plugins/validate", new StringContent("{\"name\":\"key-auth\",\"config\":" + deep + "}", System.Text.Encoding.UTF8, "application/json")),
+            ("/schemas/services%0D%0AX-Evil:%201/validate", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")),
+        };
+        foreach (var (path, body) in cases)
+        {
+            using var response = await _admin.PostAsync(path, body);
+            Assert.True((int)response.StatusCode is 400 or 404, $"{path}: {(int)response.StatusCode}");
+            Assert.False(response.Headers.Contains("X-Evil"));
+        }
+
+        Assert.Equal(services, await CountAsync("/services?size=1000"));
+    }
 }
