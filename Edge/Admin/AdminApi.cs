@@ -20,7 +20,7 @@ internal static class AdminApi
     public static void MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
         var status = endpoints.ServiceProvider.GetRequiredService<StatusEndpoints>();
-        endpoints.MapGet("/", status.NodeInfoAsync);
+        endpoints.MapGet("/", endpoints.ServiceProvider.GetRequiredService<NodeInfoEndpoint>().GetAsync);
         endpoints.MapGet("/status", status.StatusAsync);
         endpoints.MapGet("/clustering/data-planes", status.DataPlanesAsync);
 
@@ -46,9 +46,17 @@ internal static class AdminApi
         MapEntity(endpoints, "/certificates/{certificate}/snis", "sni", EntityKind.Sni, EntityScope.Certificate);
         MapEntity(endpoints, "/snis", "sni", EntityKind.Sni, null);
         MapEntity(endpoints, "/ca_certificates", "ca_certificate", EntityKind.CaCertificate, null);
-        endpoints.MapGet("/upstreams/{upstream}/health", endpoints.ServiceProvider.GetRequiredService<Upstreams.UpstreamHealthEndpoints>().HealthAsync);
-
         var entities = endpoints.ServiceProvider.GetRequiredService<EntityEndpoints>();
+        endpoints.MapGet("/upstreams/{upstream}/health", endpoints.ServiceProvider.GetRequiredService<Upstreams.UpstreamHealthEndpoints>().HealthAsync);
+        endpoints.MapGet("/upstreams/{upstream}/targets/all", context => entities.ListAsync(context, EntityKind.Target, EntityScope.Upstream));
+        var targetHealth = endpoints.ServiceProvider.GetRequiredService<Upstreams.TargetHealthEndpoints>();
+        foreach (var (verdict, healthy) in new[] { ("healthy", true), ("unhealthy", false) })
+        {
+            // Kong 3 takes PUT; Kong 2's clients sent POST.
+            endpoints.MapMethods($"/upstreams/{{upstream}}/targets/{{target}}/{verdict}", ["PUT", "POST"], context => targetHealth.SetAsync(context, healthy));
+            endpoints.MapMethods($"/upstreams/{{upstream}}/targets/{{target}}/{{address}}/{verdict}", ["PUT", "POST"], context => targetHealth.SetAsync(context, healthy));
+        }
+
         endpoints.MapMethods("/routes/{route}/service", ["GET", "PATCH"], async context =>
         {
             var route = await entities.FindAsync(context, EntityKind.Route, Key(context, "route"), null) as RouteEntity;
@@ -66,6 +74,10 @@ internal static class AdminApi
         var plugins = endpoints.ServiceProvider.GetRequiredService<Plugins.PluginRegistry>();
         endpoints.MapGet("/plugins/enabled", context => AdminJson.WriteAsync(context, StatusCodes.Status200OK,
             new System.Text.Json.Nodes.JsonObject { ["enabled_plugins"] = new System.Text.Json.Nodes.JsonArray([.. plugins.All.Select(p => (System.Text.Json.Nodes.JsonNode?)p.Name)]) }));
+        var tags = endpoints.ServiceProvider.GetRequiredService<TagEndpoints>();
+        endpoints.MapGet("/tags", tags.ListAllAsync);
+        endpoints.MapGet("/tags/{tag}", tags.ListOneAsync);
+
         var schemas = endpoints.ServiceProvider.GetRequiredService<Schemas.SchemaEndpoints>();
         endpoints.MapGet("/schemas/plugins/{name}", schemas.GetPluginAsync);
         endpoints.MapPost("/schemas/plugins/validate", schemas.ValidatePluginAsync);

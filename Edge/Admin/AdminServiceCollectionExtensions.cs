@@ -32,6 +32,8 @@ internal static class AdminServiceCollectionExtensions
         services.AddSingleton<CaCertificateSchema>();
         services.AddSingleton<EntitySchemas>();
         services.AddSingleton<SchemaEndpoints>();
+        services.AddSingleton<NodeInfoEndpoint>();
+        services.AddSingleton<TagEndpoints>();
         services.AddSingleton<AdminWriter>();
         services.AddSingleton<EntityEndpoints>();
         services.AddSingleton<EntityPresenter>();

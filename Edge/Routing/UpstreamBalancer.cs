@@ -129,6 +129,15 @@ internal sealed class UpstreamBalancer
         }
     }
 
+    /// <summary>An admin's <c>healthy</c>/<c>unhealthy</c> for the target, or for this one of its addresses, applied once on this edge.</summary>
+    private static void ApplyOverrides(TargetEntity target, string hostPort, TargetHealth? health)
+    {
+        if (health is not null && target.HealthOverrides is { } overrides)
+        {
+            health.Apply(overrides.Where(o => o.Address is null || string.Equals(o.Address, hostPort, StringComparison.OrdinalIgnoreCase)));
+        }
+    }
+
     /// <summary>True when <paramref name="upstream"/> and <paramref name="targets"/> are the very records this balancer was built from.</summary>
     public bool IsFor(UpstreamEntity upstream, IEnumerable<TargetEntity> targets) =>
         ReferenceEquals(Upstream, upstream) && Targets.SequenceEqual(targets.Where(t => t.Weight > 0).OrderBy(t => t.Id), ReferenceEqualityComparer.Instance);
@@ -151,6 +160,7 @@ internal sealed class UpstreamBalancer
             {
                 if (known.GetValueOrDefault(hostPort) is { } same && same.Weight == target.Weight && same.HostName == hostName)
                 {
+                    ApplyOverrides(target, hostPort, same.Health);
                     endpoints.Add(same);
                     continue;
                 }
@@ -162,6 +172,7 @@ internal sealed class UpstreamBalancer
                     health.Host = endpoint.HttpHost; // probes are plain HTTP
                 }
 
+                ApplyOverrides(target, hostPort, health);
                 endpoints.Add(endpoint);
             }
         }

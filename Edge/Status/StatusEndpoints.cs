@@ -7,15 +7,14 @@ using Turnpike.Edge.Admin;
 using Turnpike.Edge.Admin.Authentication;
 using Turnpike.Edge.Hosting;
 using Turnpike.Edge.Metering;
-using Turnpike.Edge.Plugins;
 using Turnpike.Edge.RateLimiting;
 using Turnpike.Edge.RouteTable;
 
 namespace Turnpike.Edge.Status;
 
 /// <summary>
-/// Node information and health: Kong's <c>GET /</c> and <c>GET /status</c> (with the config version this edge
-/// serves), <c>/status/ready</c>, Prometheus <c>/metrics</c>, and the cluster's edges (<c>/clustering/data-planes</c>).
+/// Health: Kong's <c>GET /status</c> (with the config version this edge serves), <c>/status/ready</c>, Prometheus
+/// <c>/metrics</c>, and the cluster's edges (<c>/clustering/data-planes</c>). <c>GET /</c> is <see cref="Admin.NodeInfoEndpoint"/>.
 /// </summary>
 internal sealed class StatusEndpoints(
     RouteTableStore store,
@@ -24,45 +23,12 @@ internal sealed class StatusEndpoints(
     AdminAuthMetrics adminAuth,
     MeterFlusher meters,
     EdgeIdentity identity,
-    PluginRegistry plugins,
     IGrainFactory grains,
     IOptions<EdgeOptions> options,
     TimeProvider time)
 {
-    public const string Version = "0.1.0";
-
     /// <summary>The cluster counts as reachable while the edge has heard from it within three poll intervals.</summary>
     private bool ClusterReachable => store.LastContact is { } last && time.GetUtcNow() - last < options.Value.Sync.PollInterval * 3;
-
-    public Task NodeInfoAsync(HttpContext context)
-    {
-        var available = new JsonObject();
-        foreach (var plugin in plugins.All)
-        {
-            available[plugin.Name] = new JsonObject { ["version"] = plugin.Version, ["priority"] = plugin.Priority };
-        }
-
-        var enabled = new JsonArray([.. store.Current.PluginNames.Select(n => (JsonNode?)n)]);
-        var o = options.Value;
-        return AdminJson.WriteAsync(context, StatusCodes.Status200OK, new JsonObject
-        {
-            ["version"] = Version,
-            ["edition"] = "community",
-            ["tagline"] = "Welcome to turnpike",
-            ["hostname"] = identity.Hostname,
-            ["node_id"] = identity.EdgeId,
-            ["plugins"] = new JsonObject { ["available_on_server"] = available, ["enabled_in_cluster"] = enabled },
-            ["configuration"] = new JsonObject
-            {
-                ["region"] = identity.Region,
-                ["dev"] = o.Dev,
-                ["proxy_listen"] = o.Proxy.Urls,
-                ["admin_listen"] = o.Admin.Urls,
-                ["status_listen"] = o.Status.Urls,
-                ["cluster"] = o.Dev ? "embedded" : "client",
-            },
-        });
-    }
 
     public Task StatusAsync(HttpContext context)
     {

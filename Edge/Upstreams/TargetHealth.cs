@@ -12,6 +12,7 @@ internal sealed class TargetHealth(Guid upstreamId, string target, HealthCheckSe
     private int _tcpFailures;
     private int _timeouts;
     private volatile bool _healthy = true;
+    private HashSet<Guid> _applied = [];
 
     public Guid UpstreamId { get; } = upstreamId;
 
@@ -26,6 +27,28 @@ internal sealed class TargetHealth(Guid upstreamId, string target, HealthCheckSe
 
     /// <summary>When an active probe is next due (Stopwatch ticks).</summary>
     public long NextProbe { get; set; }
+
+    /// <summary>
+    /// Applies, in order, each admin <c>healthy</c>/<c>unhealthy</c> of <paramref name="overrides"/> not applied here yet
+    /// (a later table version carrying it again changes nothing); counts start over with each.
+    /// </summary>
+    public void Apply(IEnumerable<TargetHealthOverride> overrides)
+    {
+        lock (_lock)
+        {
+            var current = new HashSet<Guid>();
+            foreach (var set in overrides)
+            {
+                current.Add(set.Id);
+                if (!_applied.Contains(set.Id))
+                {
+                    (_healthy, _successes, _httpFailures, _tcpFailures, _timeouts) = (set.Healthy, 0, 0, 0, 0);
+                }
+            }
+
+            _applied = current;
+        }
+    }
 
     public void Succeeded(bool active)
     {

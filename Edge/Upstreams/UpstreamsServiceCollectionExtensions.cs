@@ -11,6 +11,7 @@ internal static class UpstreamsServiceCollectionExtensions
         services.AddSingleton<TargetHealthRegistry>();
         services.AddHostedService<ActiveHealthChecker>();
         services.AddSingleton<UpstreamHealthEndpoints>();
+        services.AddSingleton<TargetHealthEndpoints>();
         services.AddOptions<DnsOptions>().BindConfiguration(DnsOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DnsOptions>, DnsOptionsValidator>();
         services.AddSingleton<TargetResolver>();

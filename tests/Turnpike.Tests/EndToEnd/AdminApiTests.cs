@@ -182,6 +182,12 @@ public sealed class AdminApiTests(DevGatewayFixture fixture)
         Assert.Equal("Welcome to turnpike", info!["tagline"]!.GetValue<string>());
         Assert.NotNull(info["plugins"]!["available_on_server"]!["correlation-id"]);
         var (_, status) = await _admin.GetJsonAsync("/status");
+
+        // What Kong's clients gate on: a Kong 3 version at or above what the ingress controller needs, and the database.
+        var kong = Version.Parse(info["version"]!.GetValue<string>());
+        Assert.True(kong >= new Version(3, 4, 1), kong.ToString());
+        Assert.Equal("off", info["configuration"]!["database"]!.GetValue<string>()); // --dev: in-memory state, Kong's DB-less value
+        Assert.Matches(@"^\d+\.\d+\.\d+$", info["turnpike_version"]!.GetValue<string>());
         Assert.True(status!["database"]!["reachable"]!.GetValue<bool>());
         Assert.True(status["configuration_version"]!.GetValue<long>() >= 0);
     }
