@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Turnpike.Cluster;
 using Turnpike.Edge.Hosting;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.RouteTable;
-using Turnpike.Cluster;
 
 namespace Turnpike.Edge.Admin;
 
