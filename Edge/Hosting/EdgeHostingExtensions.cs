@@ -57,7 +57,9 @@ internal static class EdgeHostingExtensions
 
         if (options.Dev)
         {
-            // One process: a silo with localhost clustering and in-memory state, used directly by this edge.
+            // One process: a silo with localhost clustering and in-memory state, used directly by this edge, on
+            // free loopback ports unless set.
+            DevClusterPorts.Assign(builder.Configuration);
             builder.UseOrleans(silo => silo.UseTurnpikeSilo(configuration));
         }
         else

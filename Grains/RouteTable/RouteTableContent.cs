@@ -127,13 +127,13 @@ internal sealed record RouteTableContent
             var entity = write.Upserts[i];
             if ((write.ReplaceAll || write.InsertOnly) && table.FindAny(entity.Id) is not null)
             {
-                return RouteTableApplyResult.Failed(AdminError.PrimaryKeyViolation(entity.Id));
+                return RouteTableApplyResult.Failed(AdminError.PrimaryKeyViolation(entity.Id), i);
             }
 
             var previous = Find(entity.Kind, entity.Id);
             if (previous is null && FindAny(entity.Id) is { } other && other.Kind != entity.Kind)
             {
-                return RouteTableApplyResult.Failed(AdminError.PrimaryKeyViolation(entity.Id));
+                return RouteTableApplyResult.Failed(AdminError.PrimaryKeyViolation(entity.Id), i);
             }
 
             // An admin written without a token hash (a PATCH or PUT of its other fields) keeps the stored one. Filled
@@ -155,18 +155,18 @@ internal sealed record RouteTableContent
             };
             if (table.NameConflict(entity) is { } conflict)
             {
-                return RouteTableApplyResult.Failed(conflict);
+                return RouteTableApplyResult.Failed(conflict, i);
             }
 
             table = table.With(entity);
             stored[i] = entity;
         }
 
-        foreach (var entity in stored)
+        for (var i = 0; i < stored.Length; i++)
         {
-            if (table.MissingReference(entity) is { } missing)
+            if (table.MissingReference(stored[i]) is { } missing)
             {
-                return RouteTableApplyResult.Failed(missing);
+                return RouteTableApplyResult.Failed(missing, i);
             }
         }
 
@@ -394,5 +394,8 @@ internal sealed record RouteTableContent
 
 internal sealed record RouteTableApplyResult(RouteTableContent? Table, GatewayEntity[] Stored, EntityRef[] Deleted, AdminError? Error)
 {
-    public static RouteTableApplyResult Failed(AdminError error) => new(null, [], [], error);
+    /// <summary>The index in the write's upserts of the entity the error is about; -1 when it is about none.</summary>
+    public int FailedAt { get; init; } = -1;
+
+    public static RouteTableApplyResult Failed(AdminError error, int failedAt = -1) => new(null, [], [], error) { FailedAt = failedAt };
 }

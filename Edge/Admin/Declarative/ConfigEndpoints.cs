@@ -6,7 +6,8 @@ namespace Turnpike.Edge.Admin.Declarative;
 
 /// <summary>
 /// <c>GET /config</c> exports the table as Kong's declarative YAML (<c>{"config": "..."}</c>, or the YAML itself
-/// with <c>?format=yaml</c>); <c>POST /config</c> validates a whole file and replaces the table in one write.
+/// with <c>?format=yaml</c>); <c>POST /config</c> validates a whole file and replaces the table in one write, with Kong's
+/// <c>?check_hash=1</c> (304 when the file holds what the table holds) and <c>?flatten_errors=1</c> (errors listed per entity).
 /// </summary>
 internal sealed class ConfigEndpoints(DeclarativeConfig config, AdminWriter writer, EntitySchemas schemas)
 {
@@ -27,6 +28,10 @@ internal sealed class ConfigEndpoints(DeclarativeConfig config, AdminWriter writ
 
     public async Task ReplaceAsync(HttpContext context)
     {
+        // Kong's flags: check_hash only as "1" (older than the other, so stricter); flatten_errors as any truthy value.
+        var query = context.Request.Query;
+        var checkHash = query["check_hash"] == "1";
+        var flattenErrors = query["flatten_errors"].ToString().ToLowerInvariant() is "1" or "true" or "on" or "yes";
         var text = await ReadConfigTextAsync(context);
         if (text is null)
         {
@@ -34,11 +39,25 @@ internal sealed class ConfigEndpoints(DeclarativeConfig config, AdminWriter writ
             return;
         }
 
-        var (write, error) = config.Read(text);
-        if (write is null)
+        var read = config.Parse(text);
+        if (read.Write is not { } write)
         {
-            await AdminJson.ErrorAsync(context, error!);
+            await (flattenErrors && read.Parsed
+                ? AdminJson.WriteAsync(context, StatusCodes.Status400BadRequest, DeclarativeErrorFlattener.ErrorBody(read))
+                : AdminJson.ErrorAsync(context, read.Error!));
             return;
+        }
+
+        if (checkHash)
+        {
+            // Kong answers 304 without a body when the file is the one it runs; here, when it reads to the table's content.
+            var current = await writer.Table.GetChangesSince(long.MinValue);
+            if (config.ContentHash(current.Upserts) == config.ContentHash(write.Upserts))
+            {
+                context.Response.Headers[AdminJson.VersionHeader] = current.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                context.Response.StatusCode = StatusCodes.Status304NotModified;
+                return;
+            }
         }
 
         var result = await writer.Table.Write(write);

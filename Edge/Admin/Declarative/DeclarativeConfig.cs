@@ -1,21 +1,41 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Admin.Declarative;
 
 /// <summary>
-/// Kong's declarative configuration (<c>_format_version: "3.0"</c>): services with nested routes and plugins,
+/// Kong's declarative configuration (<c>_format_version: "3.0"</c>; "1.1" and "2.1" are migrated first, as Kong 3 does): services with nested routes and plugins,
 /// top-level routes and plugins naming their service or route, consumers, upstreams, certificates with nested SNIs,
 /// CA certificates. Read as a whole into one table-replacing write, or written out from the table, both by one walk
 /// over <see cref="DeclarativeKinds"/>, which says per kind where it nests, how an entity without an id gets a stable
 /// one (so applying the same file twice keeps the same ids) and what it references.
 /// </summary>
-internal sealed class DeclarativeConfig(EntitySchemas schemas)
+internal sealed class DeclarativeConfig(EntitySchemas schemas, ILogger<DeclarativeConfig>? logger = null)
 {
     private static readonly string[] FormatVersions = ["1.1", "2.1", "3.0"];
 
+    // Quotes stay readable in the message; control characters are still escaped.
+    private static readonly System.Text.Json.JsonSerializerOptions MessageJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
     public (RouteTableWrite? Write, AdminError? Error) Read(string text)
+    {
+        var result = Parse(text);
+        return (result.Write, result.Error);
+    }
+
+    public (RouteTableWrite? Write, AdminError? Error) Read(JsonObject root)
+    {
+        var result = Parse(root);
+        return (result.Write, result.Error);
+    }
+
+    /// <summary>Reads a file with everything known about it: the write, or the error with what is needed to flatten it.</summary>
+    public DeclarativeReadResult Parse(string text)
     {
         JsonNode? root;
         try
@@ -24,16 +44,20 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         }
         catch (YamlDotNet.Core.YamlException ex)
         {
-            return (null, Invalid(new Dictionary<string, string> { ["@entity"] = "failed parsing declarative configuration: " + ex.Message + (ex.Start.Line > 0 ? $" (line {ex.Start.Line}, column {ex.Start.Column})" : "") }));
+            return new() { Error = Invalid(new Dictionary<string, string> { ["@entity"] = "failed parsing declarative configuration: " + ex.Message + (ex.Start.Line > 0 ? $" (line {ex.Start.Line}, column {ex.Start.Column})" : "") }) };
         }
 
-        return root is JsonObject obj ? Read(obj) : (null, new AdminError { Message = "expected a declarative configuration", Name = "invalid declarative configuration", Code = AdminError.DeclarativeConfigCode });
+        return root is JsonObject obj
+            ? Parse(obj)
+            : new() { Error = new AdminError { Message = "expected a declarative configuration", Name = "invalid declarative configuration", Code = AdminError.DeclarativeConfigCode } };
     }
 
-    public (RouteTableWrite? Write, AdminError? Error) Read(JsonObject root)
+    /// <summary>Reads a parsed file; one in format 1.1 or 2.1 is migrated in place first, as Kong 3 does (and the change logged).</summary>
+    public DeclarativeReadResult Parse(JsonObject root)
     {
         var errors = new FieldErrors();
         var version = root["_format_version"]?.ToString();
+        IReadOnlyList<RoutePathChange> migrated = [];
         if (version is null)
         {
             errors.Add("_format_version", "required field missing");
@@ -41,6 +65,14 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         else if (!FormatVersions.Contains(version))
         {
             errors.Add("_format_version", "expected one of: " + string.Join(", ", FormatVersions));
+        }
+        else if (RoutePathMigration.Applies(version))
+        {
+            migrated = RoutePathMigration.Migrate(root);
+            if (migrated.Count > 0)
+            {
+                DeclarativeLog.Migrated(_logger, version, migrated.Count, Describe(migrated));
+            }
         }
 
         foreach (var (key, _) in root)
@@ -52,27 +84,54 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         }
 
         var names = new Dictionary<string, Dictionary<string, Guid>>(StringComparer.Ordinal);
-        var pending = new List<(string Path, EntityKind Kind, JsonObject Json)>();
+        var pending = new List<DeclarativeEntityInput>();
         foreach (var kind in DeclarativeKinds.Root)
         {
-            ReadAll(kind, Items(root, kind, errors, ""), "", Guid.Empty, names, errors, pending);
+            ReadAll(kind, Items(root, kind, errors, ""), "", Guid.Empty, -1, names, errors, pending);
         }
 
         var entities = new List<GatewayEntity>();
-        foreach (var (path, kind, json) in pending)
+        foreach (var input in pending)
         {
             var entityErrors = new FieldErrors();
-            if (schemas.For(kind).Read(json, entityErrors, coerce: false) is { } entity)
+            if (schemas.For(input.Kind.Kind).Read(input.Json, entityErrors, coerce: false) is { } entity)
             {
                 entities.Add(entity);
             }
 
-            errors.AddAll(entityErrors, path + ".");
+            errors.AddAll(entityErrors, input.Path + ".");
+        }
+
+        var write = new RouteTableWrite { ReplaceAll = true, Upserts = [.. entities] };
+        if (errors.Count == 0 && RouteTableReplacement.Check(write) is ({ } tableError, var failedAt))
+        {
+            // Every entity was read, so the write's upserts are the pending entities in order.
+            var at = failedAt >= 0 ? pending[failedAt].Path + "." : "";
+            errors.Add(at + (tableError.Fields?.Keys.FirstOrDefault() ?? "@entity"), tableError.Message);
         }
 
         return errors.Count > 0
-            ? (null, Invalid(errors.All))
-            : (new RouteTableWrite { ReplaceAll = true, Upserts = [.. entities] }, null);
+            ? new() { Error = Invalid(errors.All), Errors = errors.All, Entities = pending, FormatVersion = version, Migrated = migrated }
+            : new() { Write = write, FormatVersion = version, Migrated = migrated };
+    }
+
+    /// <summary>
+    /// A digest of a table's declarative content: every entity but admins, in id order, as its schema writes it without
+    /// timestamps. A file read to the same entities as the table holds has the table's digest (<c>?check_hash=1</c>).
+    /// </summary>
+    public string ContentHash(IEnumerable<GatewayEntity> table)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var entity in table.Where(e => e.Kind.IsDeclarative()).OrderBy(e => e.Kind).ThenBy(e => e.Id))
+        {
+            var json = schemas.For(entity.Kind).Write(entity);
+            json.Remove("created_at");
+            json.Remove("updated_at");
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+            hash.AppendData("\n"u8);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <param name="withSecrets">False for a caller who may not see private keys: certificates are written without them.</param>
@@ -99,9 +158,10 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         List<JsonObject> items,
         string prefix,
         Guid parentId,
+        int parent,
         Dictionary<string, Dictionary<string, Guid>> names,
         FieldErrors errors,
-        List<(string Path, EntityKind Kind, JsonObject Json)> pending)
+        List<DeclarativeEntityInput> pending)
     {
         for (var i = 0; i < items.Count; i++)
         {
@@ -134,10 +194,11 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
                 index[name] = id;
             }
 
-            pending.Add((path, kind.Kind, json));
+            pending.Add(new DeclarativeEntityInput(path, kind, items[i], json, parent));
+            var self = pending.Count - 1;
             foreach (var (child, childItems) in children)
             {
-                ReadAll(child, childItems, path + ".", id, names, errors, pending);
+                ReadAll(child, childItems, path + ".", id, self, names, errors, pending);
             }
         }
     }
@@ -273,11 +334,16 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas)
         }
     }
 
-    private static AdminError Invalid(IReadOnlyDictionary<string, string> fields) => new()
+    /// <summary>The first changes, printable (a hostile path must not break or forge the log line), for the log.</summary>
+    private static string Describe(IReadOnlyList<RoutePathChange> changes) =>
+        string.Join(", ", changes.Take(5).Select(c => $"{c.Location}: {Proxy.PrintableText.Escape(c.Before)} -> {Proxy.PrintableText.Escape(c.After)}"))
+        + (changes.Count > 5 ? $", and {changes.Count - 5} more" : "");
+
+    public static AdminError Invalid(IReadOnlyDictionary<string, string> fields) => new()
     {
         Code = AdminError.DeclarativeConfigCode,
         Name = "invalid declarative configuration",
-        Message = "declarative config is invalid: " + AdminJson.ExpandFields(fields).ToJsonString(),
+        Message = "declarative config is invalid: " + AdminJson.ExpandFields(fields).ToJsonString(MessageJson),
         Fields = new Dictionary<string, string>(fields),
     };
 }

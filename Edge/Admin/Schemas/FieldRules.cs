@@ -105,7 +105,7 @@ internal static partial class FieldRules
 
     public static string? RoutePath(string value)
     {
-        if (value.StartsWith('~'))
+        if (value.StartsWith("~/", StringComparison.Ordinal))
         {
             return Routing.RouteRegex.Problem(value[1..]);
         }

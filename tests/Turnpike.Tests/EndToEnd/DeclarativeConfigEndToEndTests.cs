@@ -85,4 +85,105 @@ public sealed class DeclarativeConfigEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, orders.StatusCode);
         Assert.Equal(404, (await _edge.Admin.GetJsonAsync("/services/orders")).Status);
     }
+
+    /// <summary>How the ingress controller sends a file: its JSON as a string under <c>config</c>, with both flags.</summary>
+    private async Task<(int Status, string Body, string? Version)> PostAsControllerAsync(string file)
+    {
+        using var content = new StringContent(new JsonObject { ["config"] = file }.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await _edge.Admin.PostAsync("/config?check_hash=1&flatten_errors=1", content);
+        var version = response.Headers.TryGetValues("X-Turnpike-Config-Version", out var values) ? values.Single() : null;
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(), version);
+    }
+
+    [Fact]
+    public async Task Posting_the_running_config_again_with_check_hash_answers_304_and_reloads_nothing()
+    {
+        var file = new JsonObject
+        {
+            ["_format_version"] = "3.0",
+            ["services"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "hashed",
+                ["url"] = _upstream.Url,
+                ["routes"] = new JsonArray(new JsonObject { ["name"] = "hashed-route", ["paths"] = new JsonArray("/hashed") }),
+            }),
+        }.ToJsonString();
+
+        var (created, _, _) = await PostAsControllerAsync(file);
+        var versionBefore = await _edge.ConfigVersionAsync();
+        var (again, body, answeredVersion) = await PostAsControllerAsync(file);
+
+        Assert.Equal((201, 304), (created, again));
+        Assert.Equal("", body);
+        Assert.Equal(versionBefore.ToString(System.Globalization.CultureInfo.InvariantCulture), answeredVersion);
+        var (changed, _, _) = await PostAsControllerAsync(file.Replace("/hashed", "/hashed-v2", StringComparison.Ordinal));
+        Assert.Equal(201, changed);
+        using var moved = await _edge.Proxy.EventuallyAsync("/hashed-v2", r => r.StatusCode == HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+    }
+
+    [Fact]
+    public async Task Invalid_config_with_flatten_errors_lists_each_entity_by_its_tags_and_changes_nothing()
+    {
+        var before = (await _edge.Admin.GetJsonAsync("/config")).Body!.ToJsonString();
+        var file = new JsonObject
+        {
+            ["_format_version"] = "3.0",
+            ["services"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "default.orders.80",
+                ["url"] = _upstream.Url,
+                ["tags"] = new JsonArray("k8s-name:orders", "k8s-kind:Service"),
+                ["routes"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "default.orders.orders..80",
+                    ["paths"] = new JsonArray("orders"),
+                    ["tags"] = new JsonArray("k8s-name:orders", "k8s-kind:Ingress"),
+                }),
+            }),
+        }.ToJsonString();
+
+        var (status, text, _) = await PostAsControllerAsync(file);
+
+        Assert.Equal(400, status);
+        var body = JsonNode.Parse(text)!;
+        Assert.Equal((14, "invalid declarative configuration"), (body["code"]!.GetValue<int>(), body["name"]!.GetValue<string>()));
+        Assert.Empty(body["fields"]!.AsObject());
+        var entry = Assert.Single(body["flattened_errors"]!.AsArray())!;
+        Assert.Equal(("route", "default.orders.orders..80"), (entry["entity_type"]!.GetValue<string>(), entry["entity_name"]!.GetValue<string>()));
+        Assert.Equal(["k8s-name:orders", "k8s-kind:Ingress"], entry["entity_tags"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Equal("""[{"type":"field","field":"paths.1","message":"should start with: / (fixed path) or ~/ (regex path)"}]""", entry["errors"]!.ToJsonString());
+        Assert.Equal(before, (await _edge.Admin.GetJsonAsync("/config")).Body!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Format_1_1_file_with_legacy_regex_paths_is_served_with_tilde_paths_and_the_migration_is_logged()
+    {
+        var file = $"""
+            _format_version: "1.1"
+            _comment:
+              shared: &owners [team-users]
+            services:
+            - name: users
+              url: {_upstream.Url}
+              tags: *owners
+              routes:
+              - name: user-by-id
+                paths: ['/users/\d+$']
+                strip_path: false
+                tags: *owners
+            """;
+        using var content = new StringContent(file, Encoding.UTF8, "application/yaml");
+        using var response = await _edge.Admin.PostAsync("/config", content);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+
+        using var byId = await _edge.Proxy.EventuallyAsync("/users/42", r => r.StatusCode == HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, byId.StatusCode);
+        using var notAnId = await _edge.Proxy.GetAsync("/users/abc");
+        Assert.Equal(HttpStatusCode.NotFound, notAnId.StatusCode);
+        var exported = (await _edge.Admin.GetJsonAsync("/config")).Body!["config"]!.GetValue<string>();
+        Assert.Contains(@"- ~/users/\d+$", exported, StringComparison.Ordinal);
+        await Poll.UntilAsync(() => Task.FromResult(_edge.Process.Output.Contains("DeclarativeConfig[2210]", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the migration's log line");
+        Assert.Contains(@"_format_version 1.1 read as 3.0: 1 route paths rewritten", _edge.Process.Output, StringComparison.Ordinal);
+    }
 }

@@ -20,6 +20,9 @@ public sealed class DeclarativeFileTests
             { "too-deep", "_format_version: \"3.0\"\nservices: " + new string('[', 100_000) + new string(']', 100_000) + "\n", "nested too deeply" },
             { "alias-bomb", bomb.ToString(), "aliases expand to too many nodes" },
             { "malformed", "_format_version: \"3.0\"\nservices: [\n  - {name: x\n", "failed parsing declarative configuration" },
+            // Valid entity by entity, refused only by the table as a whole (it used to come with the host's stack trace).
+            { "unknown-reference", "_format_version: \"3.0\"\nplugins:\n- name: correlation-id\n  service: 5f0e4b8e-1111-4222-8333-944445555666\n", "does not reference an existing 'services' entity" },
+            { "duplicate-name", "_format_version: \"3.0\"\nservices:\n- {name: a, host: a.test}\n- {name: a, host: b.test}\n", "primary key violation" },
         };
     }
 
@@ -35,6 +38,20 @@ public sealed class DeclarativeFileTests
         Assert.True(exitCode == 2, $"exit code {exitCode}:\n{output}");
         var line = Assert.Single(output.Split('\n'), l => l.StartsWith("turnpike edge: ", StringComparison.Ordinal));
         Assert.Contains(reason, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Declarative_file_named_in_configuration_that_the_table_refuses_stops_the_edge_with_one_line()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("turnpike-hostile-").FullName, "refused.yml");
+        await File.WriteAllTextAsync(path, "_format_version: \"3.0\"\nplugins:\n- name: correlation-id\n  service: 5f0e4b8e-1111-4222-8333-944445555666\n");
+
+        var (exitCode, output) = await EdgeNode.RunDevUntilExitAsync(TimeSpan.FromSeconds(60), "--Turnpike:DeclarativeConfig=" + path);
+
+        Assert.True(exitCode == 2, $"exit code {exitCode}:\n{output}");
+        var line = Assert.Single(output.Split('\n'), l => l.StartsWith("turnpike edge: ", StringComparison.Ordinal));
+        Assert.Contains("is invalid: declarative config is invalid: {\"plugins\":[{\"service\":{\"id\":\"the foreign key '{id=\\\"5f0e4b8e-1111-4222-8333-944445555666\\\"}' does not reference an existing 'services' entity.\"}}]}", line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 

@@ -55,6 +55,13 @@ internal sealed class EdgeNode : IAsyncDisposable
             ["Turnpike__Cluster__GatewayPort"] = FreePorts.Next().ToString(),
         }, ["--dev", .. args], dev: true);
 
+    /// <summary>
+    /// An edge started with <c>--dev</c> as a user starts it: only its listeners set, so its embedded silo chooses its
+    /// own cluster ports (<c>Turnpike:Cluster:SiloPort</c>, <c>GatewayPort</c>, <c>PrimarySiloEndpoint</c> unset).
+    /// </summary>
+    public static Task<EdgeNode> StartDevWithDefaultClusterSettingsAsync(params string[] args) =>
+        StartAsync([], ["--dev", .. args], dev: true);
+
     /// <summary>A dev edge expected to stop by itself (a bad setting or file): its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunDevUntilExitAsync(TimeSpan timeout, params string[] args)
     {
@@ -103,9 +110,9 @@ internal sealed class EdgeNode : IAsyncDisposable
             var key = $"Turnpike__{name}__Urls";
             environment[key] = $"http://127.0.0.1:{port}" + (environment.TryGetValue(key, out var extra) && extra.Length > 0 ? ";" + extra : "");
         }
-        if (dev)
+        if (dev && environment.TryGetValue("Turnpike__Cluster__SiloPort", out var siloPort))
         {
-            environment["Turnpike__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{environment["Turnpike__Cluster__SiloPort"]}";
+            environment["Turnpike__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{siloPort}";
         }
 
         var process = ServerProcess.Start(RepoPaths.EdgeDll, environment, args);
