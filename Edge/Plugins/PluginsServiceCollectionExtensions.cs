@@ -5,6 +5,7 @@ using Turnpike.Edge.Plugins.AiPromptGuard;
 using Turnpike.Edge.Plugins.AiPromptTemplate;
 using Turnpike.Edge.Plugins.AiProxy;
 using Turnpike.Edge.Plugins.AiRateLimiting;
+using Turnpike.Edge.Plugins.AwsLambda;
 using Turnpike.Edge.Plugins.BasicAuth;
 using Turnpike.Edge.Plugins.CorrelationId;
 using Turnpike.Edge.Plugins.Cors;
@@ -41,6 +42,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, AiPromptDecoratorPlugin>();
         services.AddSingleton<IGatewayPlugin, AiPromptTemplatePlugin>();
         services.AddSingleton<IGatewayPlugin, AiRateLimitingPlugin>();
+        services.AddSingleton<IGatewayPlugin, AwsLambdaPlugin>();
         services.AddSingleton<PluginRegistry>();
         return services;
     }
