@@ -96,19 +96,25 @@ internal sealed class AwsStsCredentials(AwsSignatureV4 signer, TimeProvider time
         try
         {
             using var reader = XmlReader.Create(new StringReader(xml), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
-            while (reader.Read())
+            reader.Read();
+            while (!reader.EOF)
             {
-                if (reader.NodeType != XmlNodeType.Element)
+                // Reading an element's content moves to the node after it, which may be the next element wanted.
+                if (reader.NodeType == XmlNodeType.Element && reader.LocalName is "AccessKeyId" or "SecretAccessKey" or "SessionToken" or "Expiration")
                 {
-                    continue;
+                    var name = reader.LocalName;
+                    var value = reader.ReadElementContentAsString();
+                    switch (name)
+                    {
+                        case "AccessKeyId": key = value; break;
+                        case "SecretAccessKey": secret = value; break;
+                        case "SessionToken": token = value; break;
+                        default: expiration = value; break;
+                    }
                 }
-
-                switch (reader.LocalName)
+                else
                 {
-                    case "AccessKeyId": key = reader.ReadElementContentAsString(); break;
-                    case "SecretAccessKey": secret = reader.ReadElementContentAsString(); break;
-                    case "SessionToken": token = reader.ReadElementContentAsString(); break;
-                    case "Expiration": expiration = reader.ReadElementContentAsString(); break;
+                    reader.Read();
                 }
             }
         }
