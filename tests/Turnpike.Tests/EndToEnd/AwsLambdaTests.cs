@@ -199,6 +199,28 @@ public sealed class AwsLambdaTests(AwsLambdaFixture fixture)
     }
 
     [Fact]
+    public async Task Lambda_invocations_are_metered_like_any_service()
+    {
+        var path = await fixture.RouteAsync(Config("echo"));
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await _proxy.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // The route's readiness check was the first invocation: four in all, each a 2xx with its bytes.
+        var range = $"from={DateTimeOffset.UtcNow.AddHours(-1):yyyy-MM-ddTHH:mm:ssZ}&to={DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds()}";
+        JsonNode? usage = null;
+        await Poll.UntilAsync(
+            async () => (usage = (await fixture.Edge.Admin.GetJsonAsync($"/billing/usage?service={path[1..]}&{range}")).Body)!["total"]!["requests"]!.GetValue<long>() >= 4,
+            TimeSpan.FromSeconds(20),
+            "the invocations in the meters");
+        var row = usage!["data"]!.AsArray().Single()!;
+        Assert.Equal((4, 4, 0), (row["requests"]!.GetValue<long>(), row["status_2xx"]!.GetValue<long>(), row["rejected"]!.GetValue<long>()));
+        Assert.True(row["bytes_out"]!.GetValue<long>() > 0);
+    }
+
+    [Fact]
     public async Task The_schema_endpoint_describes_aws_lambda()
     {
         var (status, body) = await fixture.Edge.Admin.GetJsonAsync("/schemas/plugins/aws-lambda");
