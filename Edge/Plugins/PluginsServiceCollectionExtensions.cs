@@ -9,6 +9,7 @@ using Turnpike.Edge.Plugins.AwsLambda;
 using Turnpike.Edge.Plugins.BasicAuth;
 using Turnpike.Edge.Plugins.CorrelationId;
 using Turnpike.Edge.Plugins.Cors;
+using Turnpike.Edge.Plugins.HmacAuth;
 using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.Jwt;
 using Turnpike.Edge.Plugins.KeyAuth;
@@ -43,6 +44,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, AiPromptTemplatePlugin>();
         services.AddSingleton<IGatewayPlugin, AiRateLimitingPlugin>();
         services.AddSingleton<IGatewayPlugin, AwsLambdaPlugin>();
+        services.AddSingleton<IGatewayPlugin, HmacAuthPlugin>();
         services.AddSingleton<PluginRegistry>();
         return services;
     }

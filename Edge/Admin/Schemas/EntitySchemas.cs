@@ -15,7 +15,8 @@ internal sealed class EntitySchemas(
     Authentication.AdminSchema admins,
     CertificateSchema certificates,
     SniSchema snis,
-    CaCertificateSchema caCertificates)
+    CaCertificateSchema caCertificates,
+    HmacAuthCredentialSchema hmacAuths)
 {
     public IEntitySchema For(EntityKind kind) => kind switch
     {
@@ -33,6 +34,7 @@ internal sealed class EntitySchemas(
         EntityKind.Certificate => certificates,
         EntityKind.Sni => snis,
         EntityKind.CaCertificate => caCertificates,
+        EntityKind.HmacAuthCredential => hmacAuths,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }
