@@ -7,6 +7,7 @@ using Turnpike.Edge.Plugins.AiProxy;
 using Turnpike.Edge.Plugins.AiRateLimiting;
 using Turnpike.Edge.Plugins.AwsLambda;
 using Turnpike.Edge.Plugins.BasicAuth;
+using Turnpike.Edge.Plugins.BotDetection;
 using Turnpike.Edge.Plugins.CorrelationId;
 using Turnpike.Edge.Plugins.Cors;
 using Turnpike.Edge.Plugins.HmacAuth;
@@ -45,6 +46,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, AiRateLimitingPlugin>();
         services.AddSingleton<IGatewayPlugin, AwsLambdaPlugin>();
         services.AddSingleton<IGatewayPlugin, HmacAuthPlugin>();
+        services.AddSingleton<IGatewayPlugin, BotDetectionPlugin>();
         services.AddSingleton<PluginRegistry>();
         return services;
     }
