@@ -60,6 +60,9 @@ internal sealed class AwsHttpClients : IDisposable
             // Kong's keepalive: how long an idle connection to AWS is kept.
             PooledConnectionIdleTimeout = pooled ? TimeSpan.FromMilliseconds(Math.Max(1, keepaliveMs)) : TimeSpan.FromMilliseconds(1),
             ConnectTimeout = TimeSpan.FromSeconds(10),
+
+            // AWS endpoints are names whose addresses change: a connection is not reused for ever.
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         };
         return new HttpMessageInvoker(handler, disposeHandler: true);
     }
