@@ -17,6 +17,7 @@ public enum EntityKind
     Certificate,
     Sni,
     CaCertificate,
+    HmacAuthCredential,
 }
 
 public static class EntityKindNames
@@ -37,6 +38,7 @@ public static class EntityKindNames
         EntityKind.Certificate => "certificates",
         EntityKind.Sni => "snis",
         EntityKind.CaCertificate => "ca_certificates",
+        EntityKind.HmacAuthCredential => "hmacauth_credentials",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -40,6 +40,8 @@ internal static class AdminApi
         MapEntity(endpoints, "/basic-auths", "credential", EntityKind.BasicAuthCredential, null);
         MapEntity(endpoints, "/consumers/{consumer}/jwt", "credential", EntityKind.JwtCredential, EntityScope.Consumer);
         MapEntity(endpoints, "/jwts", "credential", EntityKind.JwtCredential, null);
+        MapEntity(endpoints, "/consumers/{consumer}/hmac-auth", "credential", EntityKind.HmacAuthCredential, EntityScope.Consumer);
+        MapEntity(endpoints, "/hmac-auths", "credential", EntityKind.HmacAuthCredential, null);
         MapEntity(endpoints, "/upstreams", "upstream", EntityKind.Upstream, null);
         MapEntity(endpoints, "/upstreams/{upstream}/targets", "target", EntityKind.Target, EntityScope.Upstream);
         CertificateEndpoints.Map(endpoints);

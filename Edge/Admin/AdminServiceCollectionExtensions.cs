@@ -22,6 +22,7 @@ internal static class AdminServiceCollectionExtensions
         services.AddSingleton<KeyAuthCredentialSchema>();
         services.AddSingleton<AclSchema>();
         services.AddSingleton<BasicAuthCredentialSchema>();
+        services.AddSingleton<HmacAuthCredentialSchema>();
         services.AddSingleton<JwtCredentialSchema>();
         services.AddSingleton<UpstreamSchema>();
         services.AddSingleton<TargetSchema>();

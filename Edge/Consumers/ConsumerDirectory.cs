@@ -17,7 +17,8 @@ internal sealed class ConsumerDirectory
         ImmutableDictionary<Guid, ImmutableSortedSet<string>>.Empty,
         new CredentialIndex<KeyAuthCredentialEntity>(k => k.Key),
         new CredentialIndex<BasicAuthCredentialEntity>(b => b.Username),
-        new CredentialIndex<JwtCredentialEntity>(j => j.Key));
+        new CredentialIndex<JwtCredentialEntity>(j => j.Key),
+        new CredentialIndex<HmacAuthCredentialEntity>(h => h.Username));
 
     private readonly ImmutableDictionary<Guid, ConsumerEntity> _consumers;
     private readonly ImmutableDictionary<string, ConsumerEntity> _byUsername;
@@ -26,6 +27,7 @@ internal sealed class ConsumerDirectory
     private readonly CredentialIndex<KeyAuthCredentialEntity> _keyAuths;
     private readonly CredentialIndex<BasicAuthCredentialEntity> _basicAuths;
     private readonly CredentialIndex<JwtCredentialEntity> _jwts;
+    private readonly CredentialIndex<HmacAuthCredentialEntity> _hmacAuths;
 
     private ConsumerDirectory(
         ImmutableDictionary<Guid, ConsumerEntity> consumers,
@@ -34,7 +36,8 @@ internal sealed class ConsumerDirectory
         ImmutableDictionary<Guid, ImmutableSortedSet<string>> groups,
         CredentialIndex<KeyAuthCredentialEntity> keyAuths,
         CredentialIndex<BasicAuthCredentialEntity> basicAuths,
-        CredentialIndex<JwtCredentialEntity> jwts)
+        CredentialIndex<JwtCredentialEntity> jwts,
+        CredentialIndex<HmacAuthCredentialEntity> hmacAuths)
     {
         _consumers = consumers;
         _byUsername = byUsername;
@@ -43,6 +46,7 @@ internal sealed class ConsumerDirectory
         _keyAuths = keyAuths;
         _basicAuths = basicAuths;
         _jwts = jwts;
+        _hmacAuths = hmacAuths;
     }
 
     public int ConsumerCount => _consumers.Count;
@@ -58,6 +62,8 @@ internal sealed class ConsumerDirectory
     public BasicAuthCredentialEntity? BasicAuth(string username) => _basicAuths.Find(username);
 
     public JwtCredentialEntity? Jwt(string key) => _jwts.Find(key);
+
+    public HmacAuthCredentialEntity? HmacAuth(string username) => _hmacAuths.Find(username);
 
     /// <summary>The ACL groups a consumer belongs to, in order.</summary>
     public ImmutableSortedSet<string> GroupsOf(Guid consumerId) => _groups.GetValueOrDefault(consumerId) ?? ImmutableSortedSet<string>.Empty;
@@ -118,7 +124,8 @@ internal sealed class ConsumerDirectory
             groups.ToImmutable(),
             source._keyAuths.Apply(full, upserts, deletes),
             source._basicAuths.Apply(full, upserts, deletes),
-            source._jwts.Apply(full, upserts, deletes));
+            source._jwts.Apply(full, upserts, deletes),
+            source._hmacAuths.Apply(full, upserts, deletes));
 
         void RemoveConsumer(ConsumerEntity consumer)
         {

@@ -5,9 +5,12 @@ using Turnpike.Edge.Plugins.AiPromptGuard;
 using Turnpike.Edge.Plugins.AiPromptTemplate;
 using Turnpike.Edge.Plugins.AiProxy;
 using Turnpike.Edge.Plugins.AiRateLimiting;
+using Turnpike.Edge.Plugins.AwsLambda;
 using Turnpike.Edge.Plugins.BasicAuth;
+using Turnpike.Edge.Plugins.BotDetection;
 using Turnpike.Edge.Plugins.CorrelationId;
 using Turnpike.Edge.Plugins.Cors;
+using Turnpike.Edge.Plugins.HmacAuth;
 using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.Jwt;
 using Turnpike.Edge.Plugins.KeyAuth;
@@ -41,6 +44,9 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, AiPromptDecoratorPlugin>();
         services.AddSingleton<IGatewayPlugin, AiPromptTemplatePlugin>();
         services.AddSingleton<IGatewayPlugin, AiRateLimitingPlugin>();
+        services.AddSingleton<IGatewayPlugin, AwsLambdaPlugin>();
+        services.AddSingleton<IGatewayPlugin, HmacAuthPlugin>();
+        services.AddSingleton<IGatewayPlugin, BotDetectionPlugin>();
         services.AddSingleton<PluginRegistry>();
         return services;
     }

@@ -24,6 +24,7 @@ internal sealed record RouteTableContent
     public EntitySet<BasicAuthCredentialEntity> BasicAuths { get; private init; } = EntitySet<BasicAuthCredentialEntity>.Empty;
 
     public EntitySet<JwtCredentialEntity> Jwts { get; private init; } = EntitySet<JwtCredentialEntity>.Empty;
+    public EntitySet<HmacAuthCredentialEntity> HmacAuths { get; private init; } = EntitySet<HmacAuthCredentialEntity>.Empty;
 
     public EntitySet<UpstreamEntity> Upstreams { get; private init; } = EntitySet<UpstreamEntity>.Empty;
 
@@ -47,6 +48,7 @@ internal sealed record RouteTableContent
         Acls = EntitySet<AclEntity>.From(entities.OfType<AclEntity>()),
         BasicAuths = EntitySet<BasicAuthCredentialEntity>.From(entities.OfType<BasicAuthCredentialEntity>()),
         Jwts = EntitySet<JwtCredentialEntity>.From(entities.OfType<JwtCredentialEntity>()),
+        HmacAuths = EntitySet<HmacAuthCredentialEntity>.From(entities.OfType<HmacAuthCredentialEntity>()),
         Upstreams = EntitySet<UpstreamEntity>.From(entities.OfType<UpstreamEntity>()),
         Targets = EntitySet<TargetEntity>.From(entities.OfType<TargetEntity>()),
         Admins = EntitySet<AdminEntity>.From(entities.OfType<AdminEntity>()),
@@ -57,7 +59,7 @@ internal sealed record RouteTableContent
 
     /// <summary>The entities a consumer owns (credentials, ACL groups), which go when it goes.</summary>
     public IEnumerable<GatewayEntity> ConsumerScoped =>
-        KeyAuths.ById.Values.Cast<GatewayEntity>().Concat(Acls.ById.Values).Concat(BasicAuths.ById.Values).Concat(Jwts.ById.Values);
+        KeyAuths.ById.Values.Cast<GatewayEntity>().Concat(Acls.ById.Values).Concat(BasicAuths.ById.Values).Concat(Jwts.ById.Values).Concat(HmacAuths.ById.Values);
 
     public IEnumerable<GatewayEntity> All() =>
         Services.ById.Values.Cast<GatewayEntity>().Concat(Routes.ById.Values).Concat(Plugins.ById.Values).Concat(Consumers.ById.Values)
@@ -74,6 +76,7 @@ internal sealed record RouteTableContent
         EntityKind.Acl => Acls.Find(id),
         EntityKind.BasicAuthCredential => BasicAuths.Find(id),
         EntityKind.JwtCredential => Jwts.Find(id),
+        EntityKind.HmacAuthCredential => HmacAuths.Find(id),
         EntityKind.Upstream => Upstreams.Find(id),
         EntityKind.Target => Targets.Find(id),
         EntityKind.Admin => Admins.Find(id),
@@ -93,6 +96,7 @@ internal sealed record RouteTableContent
         EntityKind.Acl => Acls.Find(idOrName),
         EntityKind.BasicAuthCredential => BasicAuths.Find(idOrName),
         EntityKind.JwtCredential => Jwts.Find(idOrName),
+        EntityKind.HmacAuthCredential => HmacAuths.Find(idOrName),
         EntityKind.Upstream => Upstreams.Find(idOrName),
         EntityKind.Target => Targets.Find(idOrName),
         EntityKind.Admin => Admins.Find(idOrName),
@@ -246,6 +250,7 @@ internal sealed record RouteTableContent
         AclEntity a => this with { Acls = Acls.Put(a) },
         BasicAuthCredentialEntity b => this with { BasicAuths = BasicAuths.Put(b) },
         JwtCredentialEntity j => this with { Jwts = Jwts.Put(j) },
+        HmacAuthCredentialEntity h => this with { HmacAuths = HmacAuths.Put(h) },
         UpstreamEntity u => this with { Upstreams = Upstreams.Put(u) },
         TargetEntity t => this with { Targets = Targets.Put(t) },
         AdminEntity a => this with { Admins = Admins.Put(a) },
@@ -265,6 +270,7 @@ internal sealed record RouteTableContent
         EntityKind.Acl => this with { Acls = Acls.Remove(reference.Id) },
         EntityKind.BasicAuthCredential => this with { BasicAuths = BasicAuths.Remove(reference.Id) },
         EntityKind.JwtCredential => this with { Jwts = Jwts.Remove(reference.Id) },
+        EntityKind.HmacAuthCredential => this with { HmacAuths = HmacAuths.Remove(reference.Id) },
         EntityKind.Upstream => this with { Upstreams = Upstreams.Remove(reference.Id) },
         EntityKind.Target => this with { Targets = Targets.Remove(reference.Id) },
         EntityKind.Admin => this with { Admins = Admins.Remove(reference.Id) },
@@ -318,6 +324,8 @@ internal sealed record RouteTableContent
                 return Taken(Targets, target, "target", target.Target);
             case JwtCredentialEntity jwt:
                 return Taken(Jwts, jwt, "key", jwt.Key);
+            case HmacAuthCredentialEntity hmac:
+                return Taken(HmacAuths, hmac, "username", hmac.Username);
             case AdminEntity admin:
                 return Taken(Admins, admin, "username", admin.Username);
             case SniEntity sni:

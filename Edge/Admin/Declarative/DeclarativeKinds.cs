@@ -61,6 +61,7 @@ internal static class DeclarativeKinds
                 Credential("acls", EntityKind.Acl, "group"),
                 Credential("basicauth_credentials", EntityKind.BasicAuthCredential, "username"),
                 Credential("jwt_secrets", EntityKind.JwtCredential, "key"),
+                Credential("hmacauth_credentials", EntityKind.HmacAuthCredential, "username"),
             ],
         },
         new()

@@ -15,7 +15,8 @@ internal sealed class EntitySchemas(
     Authentication.AdminSchema admins,
     CertificateSchema certificates,
     SniSchema snis,
-    CaCertificateSchema caCertificates)
+    CaCertificateSchema caCertificates,
+    HmacAuthCredentialSchema hmacAuths)
 {
     /// <summary>The schema of the kind whose table (and <c>/schemas</c>) name is <paramref name="tableName"/>; null for any other name.</summary>
     public IEntitySchema? Find(string tableName) =>
@@ -37,6 +38,7 @@ internal sealed class EntitySchemas(
         EntityKind.Certificate => certificates,
         EntityKind.Sni => snis,
         EntityKind.CaCertificate => caCertificates,
+        EntityKind.HmacAuthCredential => hmacAuths,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }
