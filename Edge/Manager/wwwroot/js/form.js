@@ -80,7 +80,12 @@ export class SchemaForm {
     let element;
     let read;
     const elements = def.elements ?? {};
-    if (def.type === 'boolean') {
+    if (def.type === 'boolean' && def.default === undefined && !def.required) {
+      // No default: "not set" is a third state (tls_verify unset means the service's protocol decides).
+      element = h('select', { id, name: path, 'aria-describedby': describedBy },
+        ['', 'true', 'false'].map((v) => h('option', { value: v, selected: String(current ?? '') === v }, v || '(not set)')));
+      read = () => (element.value === '' ? null : element.value === 'true');
+    } else if (def.type === 'boolean') {
       element = h('input', { type: 'checkbox', id, name: path, checked: current === true, 'aria-describedby': describedBy });
       read = () => element.checked;
       const wrapper = h('div', { class: 'field checkbox', dataset: { path } }, element, label, error);
