@@ -32,7 +32,7 @@ internal sealed class ManagerAssets
         }
     }
 
-    public int Count => _assets.Count;
+    public IEnumerable<string> Paths => _assets.Keys;
 
     /// <summary>The file at <paramref name="path"/> (relative to <c>/manager/</c>, case-sensitive), or null.</summary>
     public ManagerAsset? Find(string path) => _assets.GetValueOrDefault(path);
