@@ -105,12 +105,23 @@ public sealed class ManagerBrowserTests(ManagerClusterFixture cluster)
             ids.Add(status!["edge_id"]!.GetValue<string>());
         }
 
+        await cluster.Edge.Admin.CreateAsync("/upstreams", new { name = _name });
+        await cluster.Edge.Admin.CreateAsync($"/upstreams/{_name}/targets", new { target = "127.0.0.1:9", weight = 7 });
+
         await using var ui = await ManagerSession.OpenAsync(cluster, cluster.Edges[1]);
         await ui.GoAsync("#/cluster", "Cluster");
         foreach (var id in ids)
         {
             await Expect(ui.Page.Locator("#edges tbody tr", new() { HasText = id })).ToHaveCountAsync(1);
         }
+
+        var health = ui.Page.Locator("table.health", new() { HasText = $"Targets of {_name}" });
+        foreach (var id in ids)
+        {
+            await Expect(health.Locator("thead th", new() { HasText = $"Health on {id}" })).ToHaveCountAsync(1);
+        }
+
+        await Expect(health.Locator("tbody tr", new() { HasText = "127.0.0.1:9" })).ToContainTextAsync("HEALTHCHECKS_OFF");
 
         await Expect(ui.Page.Locator(".card", new() { HasText = "Route table version" })).ToContainTextAsync((await cluster.Edges[1].ConfigVersionAsync()).ToString(System.Globalization.CultureInfo.InvariantCulture));
         await ui.ScreenshotAsync("cluster");
@@ -165,6 +176,15 @@ public sealed class ManagerBrowserTests(ManagerClusterFixture cluster)
         await ui.ClickAsync("Show");
         await ui.ScreenshotAsync("usage");
         Assert.Empty(ui.Errors);
+    }
+
+    [Fact]
+    public async Task Without_a_token_the_pages_say_one_is_needed_in_a_sentence_not_raw_json()
+    {
+        await using var ui = await ManagerSession.OpenAsync(cluster, cluster.Edge, signIn: false);
+        await ui.GoAsync("#/services", "Services");
+        await Expect(ui.Page.Locator("main .notice.error")).ToHaveTextAsync("The admin API needs a valid admin token: enter one under \"Admin token\".");
+        Assert.DoesNotContain("{", await ui.Page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,12 +28,17 @@ internal sealed class ManagerSession : IAsyncDisposable
     /// <summary>Script errors and console errors so far (a blocked inline script would be one).</summary>
     public IReadOnlyList<string> Errors => _tab.Errors;
 
-    public static async Task<ManagerSession> OpenAsync(ManagerClusterFixture cluster, EdgeNode edge, int width = 1280, int height = 800)
+    public static async Task<ManagerSession> OpenAsync(ManagerClusterFixture cluster, EdgeNode edge, int width = 1280, int height = 800, bool signIn = true)
     {
         SetDefaultExpectTimeout(15_000);
         var tab = await cluster.Browser.NewPageAsync(width, height);
         var session = new ManagerSession(tab, $"http://127.0.0.1:{edge.AdminPort}/manager/");
         await tab.Page.GotoAsync(session.BaseUrl);
+        if (!signIn)
+        {
+            return session;
+        }
+
         await tab.Page.GetByLabel("Admin token").FillAsync(ManagerClusterFixture.AdminToken);
         await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Use", Exact = true }).ClickAsync();
         await Expect(tab.Page.Locator("#token-state")).ToHaveTextAsync("Token set for this tab.");
