@@ -12,6 +12,8 @@ trap 'rm -f "$log"' EXIT
 bash infra/install-servers.sh
 # The AI gateway tests' client: the official OpenAI SDK, at the version package-lock.json pins.
 npm ci --prefix tests/ai-sdk --no-audit --no-fund --loglevel=error
+# The Manager's vendored chart library must be the npm package its package-lock.json pins, byte for byte.
+bash Edge/Manager/vendor.sh --check
 dotnet build Cluster.sln -c "$configuration" -warnaserror -nologo -v quiet
 # The code style of .editorconfig, as dotnet format applies it: a change it would make fails the run.
 dotnet format Cluster.sln --verify-no-changes --no-restore -v quiet

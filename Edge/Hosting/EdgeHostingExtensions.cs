@@ -11,6 +11,7 @@ using Turnpike.Edge.Admin;
 using Turnpike.Edge.Admin.Authentication;
 using Turnpike.Edge.Admin.Declarative;
 using Turnpike.Edge.Billing;
+using Turnpike.Edge.Manager;
 using Turnpike.Edge.Metering;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Proxy;
@@ -81,6 +82,7 @@ internal static class EdgeHostingExtensions
             .AddTurnpikeMetering()
             .AddTurnpikeBilling()
             .AddTurnpikeAdmin()
+            .AddTurnpikeManager()
             .AddTurnpikeStatus()
             .AddTurnpikeRouteTable();
         return builder.AddTurnpikeListeners(options);
@@ -95,6 +97,7 @@ internal static class EdgeHostingExtensions
 
         var proxy = app.Services.GetRequiredService<ProxyMiddleware>();
         app.Use(next => context => ListenersWebApplicationBuilderExtensions.ListenerOf(context) == ListenerKind.Proxy ? proxy.InvokeAsync(context) : next(context));
+        app.UseTurnpikeManager();
         var adminAuthentication = app.Services.GetRequiredService<AdminAuthenticationMiddleware>();
         app.MapWhen(context => ListenersWebApplicationBuilderExtensions.ListenerOf(context) == ListenerKind.Admin, admin => UseJsonApi(admin, endpoints => endpoints.MapAdminApi(), AdminBody.Limit, adminAuthentication.InvokeAsync));
         app.MapWhen(context => ListenersWebApplicationBuilderExtensions.ListenerOf(context) == ListenerKind.Status, status => UseJsonApi(status, endpoints =>

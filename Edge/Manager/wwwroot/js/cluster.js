@@ -1,0 +1,43 @@
+// The cluster as the admin API shows it: every edge (/clustering/data-planes) with the config version it applied
+// and how far behind the newest it is, this edge's /status, and each upstream's target health per edge.
+import { h, page, notice, ago, formatTime } from './dom.js';
+import { get, listAll, encode } from './api.js';
+import { healthTable } from './targets.js';
+
+export async function clusterPage(view) {
+  let status;
+  let planes;
+  let upstreams;
+  try {
+    [status, planes, upstreams] = await Promise.all([get('/status'), get('/clustering/data-planes'), listAll('/upstreams', 200)]);
+  } catch (error) {
+    page(view, 'Cluster', notice(error.message));
+    return;
+  }
+  const edges = planes?.data ?? [];
+  const newest = Math.max(status.configuration_version ?? 0, ...edges.map((e) => e.config_version ?? 0));
+  const healths = await Promise.all(upstreams.map((u) => get(`/upstreams/${encode(u.id)}/health`).then((hl) => [u, hl], () => [u, null])));
+  page(view, 'Cluster',
+    h('section', { class: 'cards', 'aria-label': 'This edge' },
+      card('Route table version', String(status.configuration_version)),
+      card('Routes', String(status.routes)),
+      card('Edges', String(edges.length)),
+      card('Cluster storage', status.database?.reachable ? 'reachable' : 'unreachable'),
+      card('Answered by', String(status.edge_id))),
+    h('h2', {}, 'Edges'),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'entities', id: 'edges' },
+      h('caption', { class: 'visually-hidden' }, 'Edges of the cluster'),
+      h('thead', {}, h('tr', {}, ['Id', 'Host', 'Region', 'Config version', 'Lag (versions)', 'Last seen'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, edges.map((e) => h('tr', {},
+        h('th', { scope: 'row' }, e.id), h('td', {}, e.hostname ?? ''), h('td', {}, e.region ?? ''),
+        h('td', {}, e.config_version), h('td', {}, Math.max(0, newest - (e.config_version ?? 0))),
+        h('td', {}, h('time', { datetime: new Date(e.last_seen * 1000).toISOString(), title: formatTime(e.last_seen) }, ago(e.last_seen)))))))),
+    h('h2', {}, 'Upstream health'),
+    healths.length
+      ? healths.map(([u, health]) => h('div', { class: 'table-wrap' }, health ? healthTable(u.name, health) : notice(`No health for ${u.name}.`)))
+      : h('p', {}, 'No upstreams.'));
+}
+
+function card(title, value) {
+  return h('div', { class: 'card' }, h('p', { class: 'card-title' }, title), h('p', { class: 'card-value' }, value));
+}
