@@ -2,16 +2,16 @@ using Orleans.Runtime;
 using Turnpike.Hosting;
 
 // A silo: hosts the grains. Its status listener answers /healthz for load balancers and orchestrators.
+WebApplication app;
 try
 {
-    var builder = WebApplication.CreateBuilder(args);
+    var builder = WebApplication.CreateBuilder(TurnpikeHostStart.Arguments(args));
     builder.UseOrleans(silo => silo.UseTurnpikeSilo(builder.Configuration));
     builder.WebHost.UseUrls(builder.Configuration["Turnpike:Status:Urls"] ?? "http://127.0.0.1:8200");
 
-    var app = builder.Build();
+    app = builder.Build();
     app.MapGet("/healthz", (ILocalSiloDetails silo) => Results.Json(new { status = "ok", silo = silo.SiloAddress.ToString(), cluster = silo.ClusterId }));
-    await app.RunAsync();
-    return 0;
+    await app.StartAsync();
 }
 catch (ConfigurationProblemException ex)
 {
@@ -24,3 +24,12 @@ catch (Microsoft.Extensions.Options.OptionsValidationException ex)
     await Console.Error.WriteLineAsync("turnpike silo: " + string.Join(" ", ex.Failures));
     return 2;
 }
+catch (Exception ex) when (TurnpikeHostStart.ResourceProblem(ex) is { } problem)
+{
+    // A port in use, a per-user limit reached: one line, as the edge says it.
+    await Console.Error.WriteLineAsync("turnpike silo: could not start: " + problem);
+    return 2;
+}
+
+await app.WaitForShutdownAsync();
+return 0;

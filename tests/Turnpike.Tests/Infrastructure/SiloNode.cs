@@ -24,9 +24,17 @@ internal sealed class SiloNode : IAsyncDisposable
 
     public ServerProcess Process => _process;
 
-    public static async Task<SiloNode> StartAsync(SiloNode? primary = null, ClusterBackend? backend = null)
+    public static Task<SiloNode> StartAsync(SiloNode? primary = null, ClusterBackend? backend = null, string[]? launcher = null) =>
+        StartAsync(primary, backend, launcher, FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
+
+    /// <summary>
+    /// The same silo again, on its ports, after it was killed: with localhost clustering and memory storage a new
+    /// cluster (empty state) that the edges' static gateway list reaches again.
+    /// </summary>
+    public Task<SiloNode> RestartAsync() => StartAsync(null, null, null, SiloPort, GatewayPort, StatusPort);
+
+    private static async Task<SiloNode> StartAsync(SiloNode? primary, ClusterBackend? backend, string[]? launcher, int siloPort, int gatewayPort, int statusPort)
     {
-        int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next(), statusPort = FreePorts.Next();
         var environment = new Dictionary<string, string>((backend ?? ClusterBackend.Localhost).Environment)
         {
             ["Turnpike__Cluster__SiloPort"] = siloPort.ToString(),
@@ -34,7 +42,7 @@ internal sealed class SiloNode : IAsyncDisposable
             ["Turnpike__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{primary?.SiloPort ?? siloPort}",
             ["Turnpike__Status__Urls"] = $"http://127.0.0.1:{statusPort}",
         };
-        var process = ServerProcess.Start(RepoPaths.SiloDll, environment);
+        var process = ServerProcess.Start(launcher ?? [], RepoPaths.SiloDll, environment);
         var node = new SiloNode(process, siloPort, gatewayPort, statusPort);
         try
         {
