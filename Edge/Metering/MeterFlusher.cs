@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Turnpike.Hosting;
 using Microsoft.Extensions.Options;
 using Turnpike.Edge.Hosting;
 using Turnpike.Metering;
@@ -130,9 +131,12 @@ internal sealed partial class MeterFlusher(
         var parts = batch.Entries
             .GroupBy(e => MeterGrainKeys.Key(e.Hour, MeterGrainKeys.ShardOf(e.ConsumerId)))
             .ToDictionary(g => g.Key, g => batch with { Entries = [.. g] });
-        var backoff = TimeSpan.FromMilliseconds(200);
+        // Jittered: every edge of a fleet resends when the cluster comes back. One line when a batch is first refused and
+        // one when it gets through, not one (with a stack trace) per attempt: an outage repeats the same failure.
+        var backoff = new RetryBackoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
         while (true)
         {
+            Exception? failure = null;
             var results = await Task.WhenAll(parts.Select(async part =>
             {
                 try
@@ -142,7 +146,7 @@ internal sealed partial class MeterFlusher(
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    LogSendFailed(logger, ex, batch.EdgeInstance, batch.Sequence, part.Key);
+                    failure = ex;
                     return null;
                 }
             }));
@@ -153,27 +157,38 @@ internal sealed partial class MeterFlusher(
 
             if (parts.Count == 0)
             {
+                if (backoff.Failures > 0)
+                {
+                    LogSentAfterRetries(logger, batch.EdgeInstance, batch.Sequence, backoff.Failures + 1);
+                }
+
                 return true;
+            }
+
+            if (backoff.Failures == 0 && failure is not null)
+            {
+                LogSendFailed(logger, batch.EdgeInstance, batch.Sequence, parts.Count, failure.GetType().Name, failure.Message.ReplaceLineEndings(" "));
             }
 
             try
             {
-                await Task.Delay(backoff, time, _abandon.Token);
+                await Task.Delay(backoff.Next(), time, _abandon.Token);
             }
             catch (OperationCanceledException)
             {
                 return false;
             }
-
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
         }
     }
 
     [LoggerMessage(EventId = 2400, Level = LogLevel.Information, Message = "Sending {Count} unacknowledged meter batches journaled by edge instance {Instance}")]
     private static partial void LogTakingOver(ILogger logger, string instance, int count);
 
-    [LoggerMessage(EventId = 2401, Level = LogLevel.Warning, Message = "Meter batch {Sequence} of {Instance} not acknowledged by {Grain}; sending it again")]
-    private static partial void LogSendFailed(ILogger logger, Exception exception, string instance, long sequence, string grain);
+    [LoggerMessage(EventId = 2401, Level = LogLevel.Warning, Message = "Meter batch {Sequence} of {Instance} not acknowledged ({Parts} parts; {Error}: {Reason}); sending it again with back-off")]
+    private static partial void LogSendFailed(ILogger logger, string instance, long sequence, int parts, string error, string reason);
+
+    [LoggerMessage(EventId = 2403, Level = LogLevel.Information, Message = "Meter batch {Sequence} of {Instance} acknowledged after {Attempts} attempts")]
+    private static partial void LogSentAfterRetries(ILogger logger, string instance, long sequence, int attempts);
 
     [LoggerMessage(EventId = 2402, Level = LogLevel.Warning, Message = "Stopped with {Count} meter batches unacknowledged; they stay in the journal for the next edge on this directory")]
     private static partial void LogStoppedWithPending(ILogger logger, long count);
