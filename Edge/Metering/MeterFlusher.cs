@@ -70,7 +70,12 @@ internal sealed partial class MeterFlusher(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                Seal(journal);
+                // Nothing metered in an interval: sleep until a request is, rather than tick on an idle edge.
+                var recorded = recorder.Recorded.Arm();
+                if (!Seal(journal))
+                {
+                    await WorkSignal.WaitAsync(recorded, null, time, stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -91,17 +96,19 @@ internal sealed partial class MeterFlusher(
         }
     }
 
-    private void Seal(MeterJournal journal)
+    /// <summary>Seals what was metered since the last seal into a batch; false when there was nothing.</summary>
+    private bool Seal(MeterJournal journal)
     {
         var entries = recorder.Collect();
         if (entries.Count == 0)
         {
-            return;
+            return false;
         }
 
         var batch = new MeterBatch { EdgeInstance = journal.Instance, Sequence = ++_sequence, Entries = [.. entries] };
         journal.Append(batch);
         Enqueue(batch, () => journal.Acknowledge(batch.Sequence));
+        return true;
     }
 
     private void Enqueue(MeterBatch batch, Action acknowledged)

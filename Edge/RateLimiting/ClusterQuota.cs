@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Turnpike.Edge.Hosting;
 using Turnpike.RateLimiting;
 
 namespace Turnpike.Edge.RateLimiting;
@@ -20,6 +21,9 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
     private long _unreachableUntil;
 
     public int LeaseCount => _leases.Count;
+
+    /// <summary>Notified when a lease is used: the sweeper sleeps on it while there are none.</summary>
+    public WorkSignal Used { get; } = new();
 
     public async ValueTask<QuotaDecision> AcquireAsync(string key, WindowLimit[] limits, long cost)
     {
@@ -91,6 +95,7 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
     private QuotaLease LeaseFor(string key, WindowLimit[] limits)
     {
         var lease = _leases.GetOrAdd(key, static (_, l) => new QuotaLease(l), limits);
+        Used.Notify();
         if (ReferenceEquals(lease.Limits, limits) || lease.Limits.AsSpan().SequenceEqual(limits))
         {
             return lease;
