@@ -21,7 +21,7 @@ internal static class ClusterClientBuilderExtensions
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
 
         // Find silos that join (scale-out) within seconds rather than Orleans' default minute.
-        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = options.GatewayListRefreshPeriod);
         ClusterProviders.ClusteringOf(options).ConfigureClient(client, options);
 
         // Keep trying: an edge started before its silos waits for them rather than exiting. With back-off and jitter,

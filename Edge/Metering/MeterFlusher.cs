@@ -65,11 +65,12 @@ internal sealed partial class MeterFlusher(
         }
 
         var sender = Task.Run(SendAllAsync, CancellationToken.None);
-        using var timer = new PeriodicTimer(settings.FlushInterval, time);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            // A delay per interval rather than a PeriodicTimer, whose timer fires every interval even while nobody waits.
+            while (true)
             {
+                await Task.Delay(settings.FlushInterval, time, stoppingToken);
                 // Nothing metered in an interval: sleep until a request is, rather than tick on an idle edge.
                 var recorded = recorder.Recorded.Arm();
                 if (!Seal(journal))

@@ -12,9 +12,10 @@ internal sealed class QuotaLeaseSweeper(ClusterQuota cluster, LocalQuota local, 
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        // A delay per interval rather than a PeriodicTimer, whose timer fires every interval even while nobody waits.
+        while (true)
         {
+            await Task.Delay(options.Value.SweepInterval, time, stoppingToken);
             var leaseUsed = cluster.Used.Arm();
             var counterUsed = local.Used.Arm();
             await cluster.SweepAsync();

@@ -21,7 +21,13 @@ public sealed partial class RouteTableGrain(
     private readonly RouteTableOptions _options = options.Value;
     private readonly RouteTableChangeLog _log = new(options.Value.ChangeLogCapacity);
     private readonly Dictionary<string, (IRouteTableObserver Observer, EdgeReport Report)> _edges = new(StringComparer.Ordinal);
+    private const long FullTableKey = long.MinValue;
+    private const int MaxCachedAnswers = 16;
     private RouteTableContent _table = RouteTableContent.Empty;
+
+    // The answers of GetChangesSince for the current version, by the version asked from (FullTableKey: the whole table).
+    private readonly Dictionary<long, RouteTableDelta> _answers = [];
+    private long _answeredVersion = -1;
     private RouteTableStorage _storage = null!;
 
     // Recently applied write ids and their versions, so a write sent again is answered, not applied again.
@@ -183,13 +189,30 @@ public sealed partial class RouteTableGrain(
             return Task.FromResult(new RouteTableDelta { Version = current, Lineage = _storage.Lineage });
         }
 
-        if (version < current && _log.Since(version) is { } changes)
+        // Every edge told of a version asks for the same delta (they were all on the previous one), and after a restart
+        // for the same whole table: built once per version and answered to all (deltas are immutable).
+        if (_answeredVersion != current)
         {
-            return Task.FromResult(new RouteTableDelta { Version = current, Lineage = _storage.Lineage, Upserts = changes.Upserts, Deletes = changes.Deletes });
+            _answers.Clear();
+            _answeredVersion = current;
         }
 
-        // Too far behind, ahead of us (the table was reset), or new: the whole table.
-        return Task.FromResult(new RouteTableDelta { Version = current, Lineage = _storage.Lineage, IsFullSnapshot = true, Upserts = [.. _table.All()] });
+        var key = version < current && version >= _log.Floor ? version : FullTableKey;
+        if (!_answers.TryGetValue(key, out var delta))
+        {
+            delta = key != FullTableKey && _log.Since(version) is { } changes
+                ? new RouteTableDelta { Version = current, Lineage = _storage.Lineage, Upserts = changes.Upserts, Deletes = changes.Deletes }
+                // Too far behind, ahead of us (the table was reset), or new: the whole table.
+                : new RouteTableDelta { Version = current, Lineage = _storage.Lineage, IsFullSnapshot = true, Upserts = [.. _table.All()] };
+            if (_answers.Count >= MaxCachedAnswers)
+            {
+                _answers.Clear();
+            }
+
+            _answers[key] = delta;
+        }
+
+        return Task.FromResult(delta);
     }
 
     public Task<long> Subscribe(IRouteTableObserver observer, EdgeReport report)
