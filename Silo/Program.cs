@@ -11,6 +11,14 @@ try
 
     app = builder.Build();
     app.MapGet("/healthz", (ILocalSiloDetails silo) => Results.Json(new { status = "ok", silo = silo.SiloAddress.ToString(), cluster = silo.ClusterId }));
+
+    // Which silo holds the route table's activation (none: not active): for operators and the fleet benchmark, which
+    // kills that silo. A directory lookup, not an activation.
+    app.MapGet("/status/route-table", async (IGrainFactory grains, ILocalSiloDetails silo) =>
+    {
+        var holder = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grains.GetGrain<Turnpike.RouteTable.IRouteTableGrain>(Turnpike.RouteTable.IRouteTableGrain.DefaultKey));
+        return Results.Json(new { silo = holder?.ToString(), here = holder is not null && holder.Equals(silo.SiloAddress) });
+    });
     await app.StartAsync();
 }
 catch (ConfigurationProblemException ex)

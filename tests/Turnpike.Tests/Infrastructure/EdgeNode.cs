@@ -92,11 +92,19 @@ internal sealed class EdgeNode : IAsyncDisposable
         }, [], dev: false, journalDirectory, launcher);
 
     /// <summary>An edge that finds the silos through the backend's membership table.</summary>
-    public static Task<EdgeNode> StartClientAsync(ClusterBackend backend, TimeSpan? pollInterval = null, string? journalDirectory = null) =>
-        StartAsync(new Dictionary<string, string>(backend.Environment)
+    public static Task<EdgeNode> StartClientAsync(ClusterBackend backend, TimeSpan? pollInterval = null, string? journalDirectory = null, Dictionary<string, string>? extraEnvironment = null)
+    {
+        var environment = new Dictionary<string, string>(backend.Environment)
         {
             ["Turnpike__Sync__PollInterval"] = (pollInterval ?? TimeSpan.FromSeconds(1)).ToString(),
-        }, [], dev: false, journalDirectory);
+        };
+        foreach (var (key, value) in extraEnvironment ?? [])
+        {
+            environment[key] = value;
+        }
+
+        return StartAsync(environment, [], dev: false, journalDirectory);
+    }
 
     /// <summary>Where this edge journals its meter batches: its own temporary directory unless a test shares one between edges.</summary>
     public string JournalDirectory { get; private set; } = "";
