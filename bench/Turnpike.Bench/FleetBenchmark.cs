@@ -13,11 +13,17 @@ namespace Turnpike.Bench;
 /// </summary>
 internal static class FleetBenchmark
 {
-    public static async Task RunAsync(int edgeCount, int siloCount, int writes, bool shipped)
+    /// <param name="overrides">Extra edge environment variables (<c>--env KEY=VALUE</c>), to compare settings.</param>
+    public static async Task RunAsync(int edgeCount, int siloCount, int writes, bool shipped, IReadOnlyList<string> overrides)
     {
         var profile = shipped ? EdgeNode.AsShipped() : ReadProfile(Path.Combine(RepoPaths.Root, "infra", "deploy", "large-fleet.env"));
         profile["Logging__LogLevel__Default"] = "Warning";
-        Console.WriteLine($"fleet: {edgeCount} edges, {siloCount} silos, profile {(shipped ? "as shipped" : "large-fleet")}, {Environment.ProcessorCount} cores");
+        foreach (var setting in overrides.Select(o => o.Split('=', 2)))
+        {
+            profile[setting[0]] = setting[1];
+        }
+
+        Console.WriteLine($"fleet: {edgeCount} edges, {siloCount} silos, profile {(shipped ? "as shipped" : "large-fleet")}{(overrides.Count > 0 ? " with " + string.Join(' ', overrides) : "")}, {Environment.ProcessorCount} cores");
 
         await using var redis = await DatabaseServer.StartRedisAsync();
         var backend = ClusterBackend.Redis(redis);
@@ -60,18 +66,27 @@ internal static class FleetBenchmark
             var propagation = new List<double>();
             var acks = new List<double>();
             var siloBefore = silos.Select(s => ProcessStats.CpuTime(s.Process.Id)).ToArray();
+            var applying = 0.0;
             var writeClock = Stopwatch.StartNew();
             for (var i = 1; i <= writes; i++)
             {
+                var edgesBefore = edges.Sum(e => ProcessStats.CpuTime(e.Process.Id).TotalSeconds);
+                var between = Stopwatch.StartNew();
                 var sent = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 var write = await WriteRouteAsync(admin, $"/r{i}", TimeSpan.FromSeconds(30));
                 acks.Add(write.Elapsed.TotalMilliseconds);
                 await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+                // Before the edges are asked for their /status (which costs them CPU too): what applying cost them.
+                applying += edges.Sum(e => ProcessStats.CpuTime(e.Process.Id).TotalSeconds) - edgesBefore - (edgeCpu.Sum() / 100 * between.Elapsed.TotalSeconds);
                 var applied = await WaitForAllAsync(edges, write.Version, TimeSpan.FromSeconds(60));
                 propagation.AddRange(applied.Select(at => (double)(at - sent)));
             }
 
             var siloWriteCpu = silos.Select((s, i) => (ProcessStats.CpuTime(s.Process.Id) - siloBefore[i]).TotalSeconds / writeClock.Elapsed.TotalSeconds * 100).ToList();
+            // What applying a change costs an edge: its CPU over the writes, less what it spends idle, per write.
+            var perChange = applying / writes / edges.Count;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"edge CPU per applied change: {perChange * 1000:F2} ms (the fleet: {perChange * edges.Count * 1000:F0} ms of machine time per write)"));
             Console.WriteLine($"write acknowledged: {Percentiles.Summary(acks)}");
             Console.WriteLine($"propagation to every edge (edge's applied-at minus write sent): {Percentiles.Summary(propagation)}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"silo CPU during the writes (one every ~1.5 s): {string.Join(", ", siloWriteCpu.Select(c => c.ToString("F1", CultureInfo.InvariantCulture) + " %"))}"));

@@ -39,6 +39,16 @@ public sealed class StartupResourceLimitTests
     }
 
     [Fact]
+    public async Task A_watch_setting_that_is_not_a_boolean_stops_the_edge_with_one_line_and_exit_code_2()
+    {
+        var (exitCode, output) = await EdgeNode.RunDevUntilExitAsync(TimeSpan.FromSeconds(60), "--Turnpike:Hosting:WatchConfigFiles=yes\r\n");
+
+        Assert.True(exitCode == 2, $"exit code {exitCode}:\n{output}");
+        var line = Assert.Single(output.Split('\n'), l => l.StartsWith("turnpike edge: ", StringComparison.Ordinal));
+        Assert.Equal("turnpike edge: Turnpike:Hosting:WatchConfigFiles must be true or false.", line.TrimEnd('\r'));
+    }
+
+    [Fact]
     public async Task An_edge_whose_proxy_port_is_taken_stops_with_one_line_and_exit_code_2()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);
