@@ -1,9 +1,9 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Turnpike.Hosting;
 using Microsoft.Extensions.Options;
 using Turnpike.Edge.Hosting;
+using Turnpike.Hosting;
 using Turnpike.Metering;
 
 namespace Turnpike.Edge.Metering;
