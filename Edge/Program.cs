@@ -2,14 +2,14 @@ using Microsoft.AspNetCore.Builder;
 using Turnpike.Edge.Hosting;
 using Turnpike.Hosting;
 
+WebApplication app;
 try
 {
-    var builder = WebApplication.CreateBuilder(EdgeCommandLine.Normalize(args));
+    var builder = WebApplication.CreateBuilder(TurnpikeHostStart.Arguments(EdgeCommandLine.Normalize(args)));
     builder.AddTurnpikeEdge();
-    var app = builder.Build();
+    app = builder.Build();
     app.UseTurnpikeEdge();
-    await app.RunAsync();
-    return 0;
+    await app.StartAsync();
 }
 catch (ConfigurationProblemException ex)
 {
@@ -22,3 +22,12 @@ catch (Microsoft.Extensions.Options.OptionsValidationException ex)
     await Console.Error.WriteLineAsync("turnpike edge: " + string.Join(" ", ex.Failures));
     return 2;
 }
+catch (Exception ex) when (TurnpikeHostStart.ResourceProblem(ex) is { } problem)
+{
+    // A port in use, a per-user limit reached: the machine's problem, said in one line rather than a stack trace.
+    await Console.Error.WriteLineAsync("turnpike edge: could not start: " + problem);
+    return 2;
+}
+
+await app.WaitForShutdownAsync();
+return 0;

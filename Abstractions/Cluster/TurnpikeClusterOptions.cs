@@ -38,6 +38,12 @@ public sealed class TurnpikeClusterOptions
     /// </summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Edges: how often the Orleans client re-reads the gateway list (the membership table, or the static list), to find
+    /// silos that joined; Orleans' default is a minute. Each read is a membership query per edge: raise it for large fleets.
+    /// </summary>
+    public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The silo-to-silo port of this silo.</summary>
     public int SiloPort { get; set; } = 11111;
 

@@ -10,4 +10,11 @@ public sealed record RouteTableDelta
     [Id(1)] public bool IsFullSnapshot { get; init; }
     [Id(2)] public GatewayEntity[] Upserts { get; init; } = [];
     [Id(3)] public EntityRef[] Deletes { get; init; } = [];
+
+    /// <summary>
+    /// Names the stored table the versions count in. Another lineage (a store emptied or replaced, as memory storage is
+    /// when its silo restarts) may reuse version numbers for other content, so an edge that meets a new lineage pulls
+    /// the whole table rather than trust its version.
+    /// </summary>
+    [Id(4)] public Guid Lineage { get; init; }
 }

@@ -21,13 +21,15 @@ internal static class ClusterClientBuilderExtensions
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
 
         // Find silos that join (scale-out) within seconds rather than Orleans' default minute.
-        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = options.GatewayListRefreshPeriod);
         ClusterProviders.ClusteringOf(options).ConfigureClient(client, options);
 
-        // Keep trying: an edge started before its silos waits for them rather than exiting.
+        // Keep trying: an edge started before its silos waits for them rather than exiting. With back-off and jitter,
+        // so a fleet started (or restarted) together does not knock on the silos' gateways in step.
+        var backoff = new RetryBackoff(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
         client.UseConnectionRetryFilter(async (_, cancellationToken) =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            await Task.Delay(backoff.Next(), cancellationToken);
             return true;
         });
         return client;

@@ -65,4 +65,20 @@ internal sealed class RouteTableSyncOptions
 {
     /// <summary>How often an edge renews its subscription and checks the table version (repairs missed notifications).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The first wait after the route table could not be reached; each further failure doubles it (jittered) up to
+    /// <see cref="RetryMaxDelay"/>. Meanwhile the edge serves its last table.
+    /// </summary>
+    public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest wait between attempts while the route table is unreachable: how long recovery may lag behind the cluster.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Told of a new version, an edge waits a random time up to this long before it pulls, so a fleet's pulls reach the
+    /// route table spread over this window rather than in the same millisecond. Zero (the default, for a handful of
+    /// edges): pull at once; the large-fleet profile spreads over 50 ms.
+    /// </summary>
+    public TimeSpan NotificationSpread { get; set; } = TimeSpan.Zero;
 }

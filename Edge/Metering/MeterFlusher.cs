@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Turnpike.Edge.Hosting;
+using Turnpike.Hosting;
 using Turnpike.Metering;
 
 namespace Turnpike.Edge.Metering;
@@ -64,12 +65,18 @@ internal sealed partial class MeterFlusher(
         }
 
         var sender = Task.Run(SendAllAsync, CancellationToken.None);
-        using var timer = new PeriodicTimer(settings.FlushInterval, time);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            // A delay per interval rather than a PeriodicTimer, whose timer fires every interval even while nobody waits.
+            while (true)
             {
-                Seal(journal);
+                await Task.Delay(settings.FlushInterval, time, stoppingToken);
+                // Nothing metered in an interval: sleep until a request is, rather than tick on an idle edge.
+                var recorded = recorder.Recorded.Arm();
+                if (!Seal(journal))
+                {
+                    await WorkSignal.WaitAsync(recorded, null, time, stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -90,17 +97,19 @@ internal sealed partial class MeterFlusher(
         }
     }
 
-    private void Seal(MeterJournal journal)
+    /// <summary>Seals what was metered since the last seal into a batch; false when there was nothing.</summary>
+    private bool Seal(MeterJournal journal)
     {
         var entries = recorder.Collect();
         if (entries.Count == 0)
         {
-            return;
+            return false;
         }
 
         var batch = new MeterBatch { EdgeInstance = journal.Instance, Sequence = ++_sequence, Entries = [.. entries] };
         journal.Append(batch);
         Enqueue(batch, () => journal.Acknowledge(batch.Sequence));
+        return true;
     }
 
     private void Enqueue(MeterBatch batch, Action acknowledged)
@@ -130,9 +139,12 @@ internal sealed partial class MeterFlusher(
         var parts = batch.Entries
             .GroupBy(e => MeterGrainKeys.Key(e.Hour, MeterGrainKeys.ShardOf(e.ConsumerId)))
             .ToDictionary(g => g.Key, g => batch with { Entries = [.. g] });
-        var backoff = TimeSpan.FromMilliseconds(200);
+        // Jittered: every edge of a fleet resends when the cluster comes back. One line when a batch is first refused and
+        // one when it gets through, not one (with a stack trace) per attempt: an outage repeats the same failure.
+        var backoff = new RetryBackoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
         while (true)
         {
+            Exception? failure = null;
             var results = await Task.WhenAll(parts.Select(async part =>
             {
                 try
@@ -142,7 +154,7 @@ internal sealed partial class MeterFlusher(
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    LogSendFailed(logger, ex, batch.EdgeInstance, batch.Sequence, part.Key);
+                    failure = ex;
                     return null;
                 }
             }));
@@ -153,27 +165,38 @@ internal sealed partial class MeterFlusher(
 
             if (parts.Count == 0)
             {
+                if (backoff.Failures > 0)
+                {
+                    LogSentAfterRetries(logger, batch.EdgeInstance, batch.Sequence, backoff.Failures + 1);
+                }
+
                 return true;
+            }
+
+            if (backoff.Failures == 0 && failure is not null)
+            {
+                LogSendFailed(logger, batch.EdgeInstance, batch.Sequence, parts.Count, failure.GetType().Name, failure.Message.ReplaceLineEndings(" "));
             }
 
             try
             {
-                await Task.Delay(backoff, time, _abandon.Token);
+                await Task.Delay(backoff.Next(), time, _abandon.Token);
             }
             catch (OperationCanceledException)
             {
                 return false;
             }
-
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
         }
     }
 
     [LoggerMessage(EventId = 2400, Level = LogLevel.Information, Message = "Sending {Count} unacknowledged meter batches journaled by edge instance {Instance}")]
     private static partial void LogTakingOver(ILogger logger, string instance, int count);
 
-    [LoggerMessage(EventId = 2401, Level = LogLevel.Warning, Message = "Meter batch {Sequence} of {Instance} not acknowledged by {Grain}; sending it again")]
-    private static partial void LogSendFailed(ILogger logger, Exception exception, string instance, long sequence, string grain);
+    [LoggerMessage(EventId = 2401, Level = LogLevel.Warning, Message = "Meter batch {Sequence} of {Instance} not acknowledged ({Parts} parts; {Error}: {Reason}); sending it again with back-off")]
+    private static partial void LogSendFailed(ILogger logger, string instance, long sequence, int parts, string error, string reason);
+
+    [LoggerMessage(EventId = 2403, Level = LogLevel.Information, Message = "Meter batch {Sequence} of {Instance} acknowledged after {Attempts} attempts")]
+    private static partial void LogSentAfterRetries(ILogger logger, string instance, long sequence, int attempts);
 
     [LoggerMessage(EventId = 2402, Level = LogLevel.Warning, Message = "Stopped with {Count} meter batches unacknowledged; they stay in the journal for the next edge on this directory")]
     private static partial void LogStoppedWithPending(ILogger logger, long count);

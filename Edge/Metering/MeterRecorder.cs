@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Turnpike.Edge.Hosting;
 using Turnpike.Metering;
 
 namespace Turnpike.Edge.Metering;
@@ -10,6 +11,9 @@ namespace Turnpike.Edge.Metering;
 internal sealed class MeterRecorder(TimeProvider time)
 {
     private readonly ConcurrentDictionary<MeterCellKey, MeterCell> _cells = new();
+
+    /// <summary>Notified when a request is recorded: the flusher sleeps on it while nothing was metered.</summary>
+    public WorkSignal Recorded { get; } = new();
 
     public void Record(Guid consumerId, Guid serviceId, Guid routeId, int status, bool rejected, long bytesIn, long bytesOut, long upstreamLatencyMs, List<(string Name, long Value)>? named)
     {
@@ -23,6 +27,9 @@ internal sealed class MeterRecorder(TimeProvider time)
                 cell.AddNamed(name, value);
             }
         }
+
+        // After the adds (interlocked: a full fence), so a flusher that armed the signal and then found nothing is woken.
+        Recorded.Notify();
     }
 
     /// <summary>Everything metered since the last collect; cells of hours long past that had nothing new are dropped.</summary>

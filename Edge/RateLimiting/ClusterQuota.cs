@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Turnpike.Edge.Hosting;
 using Turnpike.RateLimiting;
 
 namespace Turnpike.Edge.RateLimiting;
@@ -19,6 +20,9 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
     private long _unreachableUntil;
 
     public int LeaseCount => _leases.Count;
+
+    /// <summary>Notified when a lease is used: the sweeper sleeps on it while there are none.</summary>
+    public WorkSignal Used { get; } = new();
 
     public async ValueTask<QuotaDecision> AcquireAsync(string key, WindowLimit[] limits, long cost)
     {
@@ -90,6 +94,7 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
     private QuotaLease LeaseFor(string key, WindowLimit[] limits)
     {
         var lease = _leases.GetOrAdd(key, static (_, state) => new QuotaLease(state.limits, state.time), (limits, time));
+        Used.Notify();
         if (ReferenceEquals(lease.Limits, limits) || lease.Limits.AsSpan().SequenceEqual(limits))
         {
             return lease;

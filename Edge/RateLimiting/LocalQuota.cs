@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Turnpike.Edge.Hosting;
 using Turnpike.RateLimiting;
 
 namespace Turnpike.Edge.RateLimiting;
@@ -14,9 +15,16 @@ internal sealed class LocalQuota(TimeProvider time)
     /// <summary>This counter's clock, in unix seconds (what a later <see cref="Settle"/> is placed by).</summary>
     public long Now => time.GetUtcNow().ToUnixTimeSeconds();
 
+    /// <summary>Notified when a counter is used: the sweeper sleeps on it while there are none.</summary>
+    public WorkSignal Used { get; } = new();
+
+    public bool IsEmpty => _counters.IsEmpty;
+
     public QuotaDecision TryAcquire(string key, WindowLimit[] limits, long cost)
     {
-        return _counters.GetOrAdd(key, static _ => new Counter()).TryAcquire(limits, cost, Now);
+        var decision = _counters.GetOrAdd(key, static _ => new Counter()).TryAcquire(limits, cost, Now);
+        Used.Notify();
+        return decision;
     }
 
     /// <summary>Corrects a cost taken at <paramref name="takenAt"/> (unix seconds) in the windows whose period has not changed since.</summary>

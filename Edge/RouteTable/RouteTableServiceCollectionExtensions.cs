@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Turnpike.Edge.Hosting;
 
 namespace Turnpike.Edge.RouteTable;
 
@@ -9,6 +11,9 @@ internal static class RouteTableServiceCollectionExtensions
     {
         services.AddSingleton<RouteTableStore>();
         services.AddSingleton<RouteTableSnapshotBuilder>();
+        services.AddSingleton<RouteTableSyncMetrics>();
+        services.AddOptions<EdgeOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EdgeOptions>, RouteTableSyncOptionsValidator>();
         services.AddHostedService<RouteTableSync>();
         return services;
     }

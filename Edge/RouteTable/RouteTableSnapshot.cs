@@ -6,9 +6,12 @@ namespace Turnpike.Edge.RouteTable;
 
 /// <summary>An immutable view of one version of the route table: the matcher, consumer, admin and certificate directories built from it. Swapped whole.</summary>
 internal sealed class RouteTableSnapshot(
-    long version, RouteMatcher matcher, ConsumerDirectory consumers, AdminDirectory admins, IReadOnlyList<string> pluginNames, Tls.CertificateDirectory certificates)
+    long version, RouteMatcher matcher, ConsumerDirectory consumers, AdminDirectory admins, IReadOnlyList<string> pluginNames, Tls.CertificateDirectory certificates, string digest = "")
 {
     public static readonly RouteTableSnapshot Empty = new(-1, RouteMatcher.Empty, ConsumerDirectory.Empty, AdminDirectory.Empty, [], Tls.CertificateDirectory.Empty);
+
+    /// <summary>The digest of the table's content (<see cref="TableDigest"/>); empty where the snapshot was built without one.</summary>
+    public string Digest { get; } = digest;
 
     /// <summary>The table version; -1 until the edge has loaded one.</summary>
     public long Version { get; } = version;

@@ -32,7 +32,8 @@ internal sealed partial class RouteTableSnapshotBuilder(
     private RouteMatcher _matcher = RouteMatcher.Empty;
     private Tls.CertificateDirectory _certificates = Tls.CertificateDirectory.Empty;
 
-    public RouteTableSnapshot Build(long version, ProxyEntities entities, ConsumerDirectory consumers, AdminDirectory admins)
+    /// <param name="digest">The table's <see cref="TableDigest"/>, reported as <c>configuration_hash</c>.</param>
+    public RouteTableSnapshot Build(long version, ProxyEntities entities, ConsumerDirectory consumers, AdminDirectory admins, string digest = "")
     {
         // First: services' upstream TLS refers to certificates and CA certificates by id.
         _certificates = Tls.CertificateDirectory.Build(entities.Certificates, entities.Snis.Values, entities.CaCertificates, _certificates);
@@ -98,7 +99,7 @@ internal sealed partial class RouteTableSnapshotBuilder(
         _services = compiledServices;
         _routes = compiledRoutes;
         var names = pluginInstances.Values.Select(p => p.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
-        return new RouteTableSnapshot(version, _matcher, consumers, admins, names, _certificates);
+        return new RouteTableSnapshot(version, _matcher, consumers, admins, names, _certificates, digest);
     }
 
     /// <summary>One balancer per upstream, by name; an upstream whose record and targets did not change keeps its balancer (and its place in the rotation).</summary>

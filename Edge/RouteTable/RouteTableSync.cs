@@ -6,6 +6,7 @@ using Turnpike.Edge.Admin.Declarative;
 using Turnpike.Edge.Consumers;
 using Turnpike.Edge.Hosting;
 using Turnpike.Edge.Upstreams;
+using Turnpike.Hosting;
 
 namespace Turnpike.Edge.RouteTable;
 
@@ -13,6 +14,9 @@ namespace Turnpike.Edge.RouteTable;
 /// Keeps this edge's snapshot equal to the cluster's route table: pulls the table at start (after applying
 /// a declarative file if one is given), then pulls deltas when notified and on a periodic versioned poll
 /// that also renews the subscription, so a missed notification is repaired within one interval.
+/// While the route table cannot be reached the edge serves its last table and retries with jittered exponential
+/// back-off (<see cref="RetryBackoff"/>), logging once when contact is lost and once when it is back, so a fleet
+/// whose silo restarts neither storms it nor fills its logs; on contact again it resynchronises once.
 /// </summary>
 internal sealed partial class RouteTableSync(
     IGrainFactory grains,
@@ -23,14 +27,19 @@ internal sealed partial class RouteTableSync(
     EdgeIdentity identity,
     IOptions<EdgeOptions> options,
     TimeProvider time,
-    ILogger<RouteTableSync> logger) : BackgroundService
+    ILogger<RouteTableSync> logger,
+    RouteTableSyncMetrics metrics) : BackgroundService
 {
     private readonly RouteTableObserver _observer = new();
     private readonly ProxyEntities _entities = new();
+    private readonly TableDigest _digest = new();
+    private readonly RetryBackoff _backoff = new(options.Value.Sync.RetryInitialDelay, options.Value.Sync.RetryMaxDelay);
     private ConsumerDirectory _consumers = ConsumerDirectory.Empty;
     private AdminDirectory _admins = AdminDirectory.Empty;
     private IRouteTableObserver? _reference;
     private long _version = -1;
+    private Guid _lineage;
+    private DateTimeOffset? _lostSince;
 
     private IRouteTableGrain Grain => grains.GetGrain<IRouteTableGrain>(IRouteTableGrain.DefaultKey);
 
@@ -49,12 +58,12 @@ internal sealed partial class RouteTableSync(
             try
             {
                 await RenewAndPullAsync(force: true);
+                Recovered();
                 break;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogSyncFailed(logger, ex);
-                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+                await Task.Delay(Failed(ex), time, cancellationToken);
             }
         }
 
@@ -65,14 +74,14 @@ internal sealed partial class RouteTableSync(
     {
         try
         {
-            if (_reference is not null)
+            if (_reference is not null && _lostSince is null)
             {
                 await Grain.Unsubscribe(_reference, identity.EdgeId).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogSyncFailed(logger, ex);
+            // Stopping anyway: the grain drops the subscription when it expires.
         }
 
         await base.StopAsync(cancellationToken);
@@ -80,8 +89,8 @@ internal sealed partial class RouteTableSync(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = options.Value.Sync.PollInterval;
-        var nextRenewal = time.GetUtcNow() + interval;
+        var sync = options.Value.Sync;
+        var nextRenewal = time.GetUtcNow() + sync.PollInterval;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -102,13 +111,21 @@ internal sealed partial class RouteTableSync(
                 {
                     if (version > _version)
                     {
+                        // Every edge is told at once: spread the pulls so the route table is not asked by the whole fleet in one millisecond.
+                        if (sync.NotificationSpread > TimeSpan.Zero)
+                        {
+                            await Task.Delay(sync.NotificationSpread * Random.Shared.NextDouble(), time, stoppingToken);
+                        }
+
                         await PullAsync();
                     }
                 }
                 else
                 {
-                    await RenewAndPullAsync(force: false);
-                    nextRenewal = time.GetUtcNow() + interval;
+                    var resync = _lostSince is not null;
+                    await RenewAndPullAsync(force: resync);
+                    Recovered();
+                    nextRenewal = time.GetUtcNow() + sync.PollInterval;
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -117,10 +134,37 @@ internal sealed partial class RouteTableSync(
             }
             catch (Exception ex)
             {
-                LogSyncFailed(logger, ex);
-                nextRenewal = time.GetUtcNow() + interval;
+                nextRenewal = time.GetUtcNow() + Failed(ex);
             }
         }
+    }
+
+    /// <summary>Counts a failed attempt, logs it if it is the first of an outage, and returns the wait before the next.</summary>
+    private TimeSpan Failed(Exception ex)
+    {
+        var delay = _backoff.Next();
+        metrics.CountFailure(delay);
+        if (_lostSince is null)
+        {
+            _lostSince = time.GetUtcNow();
+            // One line, no stack trace: the same failure repeats on every attempt of an outage.
+            LogContactLost(logger, _version, ex.GetType().Name, FirstLine(ex.Message));
+        }
+
+        return delay;
+    }
+
+    private void Recovered()
+    {
+        if (_lostSince is { } since)
+        {
+            metrics.CountResync();
+            LogContactRegained(logger, _version, _backoff.Failures, (time.GetUtcNow() - since).TotalSeconds);
+            _lostSince = null;
+        }
+
+        _backoff.Reset();
+        metrics.InContact();
     }
 
     private async Task RenewAndPullAsync(bool force)
@@ -144,6 +188,12 @@ internal sealed partial class RouteTableSync(
     private async Task PullAsync()
     {
         var delta = await Grain.GetChangesSince(_version);
+        if (!delta.IsFullSnapshot && delta.Lineage != _lineage)
+        {
+            // Another stored table than the one this edge's versions count in: start over from all of it.
+            delta = await Grain.GetChangesSince(-1);
+        }
+
         store.MarkContact(time.GetUtcNow());
         if (delta.Version == _version && !delta.IsFullSnapshot)
         {
@@ -153,17 +203,29 @@ internal sealed partial class RouteTableSync(
         _entities.Apply(delta.IsFullSnapshot, delta.Upserts, delta.Deletes);
         _consumers = _consumers.Apply(delta.IsFullSnapshot, delta.Upserts, delta.Deletes);
         _admins = _admins.Apply(delta.IsFullSnapshot, delta.Upserts, delta.Deletes);
-        var snapshot = builder.Build(delta.Version, _entities, _consumers, _admins);
+        _digest.Apply(delta.IsFullSnapshot, delta.Upserts, delta.Deletes);
+        var snapshot = builder.Build(delta.Version, _entities, _consumers, _admins, _digest.Value);
         store.Publish(snapshot);
         _version = delta.Version;
+        _lineage = delta.Lineage;
+        metrics.CountApplied(delta.IsFullSnapshot, time.GetUtcNow());
         LogApplied(logger, delta.Version, delta.IsFullSnapshot, delta.Upserts.Length, delta.Deletes.Length);
+    }
+
+    private static string FirstLine(string message)
+    {
+        var end = message.AsSpan().IndexOfAny('\r', '\n');
+        return end < 0 ? message : message[..end];
     }
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Applied route table version {Version} (full: {Full}, {Upserts} upserts, {Deletes} deletes)")]
     private static partial void LogApplied(ILogger logger, long version, bool full, int upserts, int deletes);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Route table sync failed; serving the last table and retrying")]
-    private static partial void LogSyncFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Lost contact with the route table ({Error}: {Reason}); serving version {Version} and retrying with back-off")]
+    private static partial void LogContactLost(ILogger logger, long version, string error, string reason);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Route table reachable again after {Failures} failed attempts in {Seconds:F1} s; resynchronised to version {Version}")]
+    private static partial void LogContactRegained(ILogger logger, long version, int failures, double seconds);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Declarative configuration {File} applied as route table version {Version}")]
     private static partial void LogDeclarativeApplied(ILogger logger, string file, long version);

@@ -18,6 +18,7 @@ namespace Turnpike.Edge.Status;
 /// </summary>
 internal sealed class StatusEndpoints(
     RouteTableStore store,
+    RouteTableSyncMetrics sync,
     EdgeCounters counters,
     RateLimitMetrics rateLimits,
     AdminAuthMetrics adminAuth,
@@ -50,7 +51,8 @@ internal sealed class StatusEndpoints(
                 ["gc_heap_bytes"] = GC.GetTotalMemory(forceFullCollection: false),
             },
             ["configuration_version"] = snapshot.Version,
-            ["configuration_hash"] = snapshot.Version.ToString("x32", System.Globalization.CultureInfo.InvariantCulture),
+            ["configuration_hash"] = snapshot.Digest,
+            ["configuration_applied_at_ms"] = sync.AppliedAtUnixMs,
             ["routes"] = snapshot.Matcher.RouteCount,
             ["edge_id"] = identity.EdgeId,
             ["region"] = identity.Region,
@@ -70,6 +72,11 @@ internal sealed class StatusEndpoints(
             .Append("# TYPE turnpike_connections_refused_total counter\nturnpike_connections_refused_total ").Append(counters.Refused).Append('\n')
             .Append("# TYPE turnpike_config_version gauge\nturnpike_config_version ").Append(store.Current.Version).Append('\n')
             .Append("# TYPE turnpike_cluster_reachable gauge\nturnpike_cluster_reachable ").Append(ClusterReachable ? 1 : 0).Append('\n')
+            .Append("# TYPE turnpike_route_table_applied_total counter\nturnpike_route_table_applied_total ").Append(sync.Applied).Append('\n')
+            .Append("# TYPE turnpike_route_table_full_snapshots_total counter\nturnpike_route_table_full_snapshots_total ").Append(sync.FullSnapshots).Append('\n')
+            .Append("# TYPE turnpike_route_table_sync_failures_total counter\nturnpike_route_table_sync_failures_total ").Append(sync.Failures).Append('\n')
+            .Append("# TYPE turnpike_route_table_resyncs_total counter\nturnpike_route_table_resyncs_total ").Append(sync.Resyncs).Append('\n')
+            .Append("# TYPE turnpike_route_table_sync_backoff_milliseconds gauge\nturnpike_route_table_sync_backoff_milliseconds ").Append((long)sync.Backoff.TotalMilliseconds).Append('\n')
             .Append("# TYPE turnpike_ratelimit_admitted_total counter\nturnpike_ratelimit_admitted_total ").Append(rateLimits.Admitted).Append('\n')
             .Append("# TYPE turnpike_ratelimit_rejected_total counter\nturnpike_ratelimit_rejected_total ").Append(rateLimits.Rejected).Append('\n')
             .Append("# TYPE turnpike_ratelimit_grain_calls_total counter\nturnpike_ratelimit_grain_calls_total ").Append(rateLimits.GrainCalls).Append('\n')

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Turnpike.Edge.Hosting;
 
 namespace Turnpike.Edge.Upstreams;
 
@@ -8,8 +9,10 @@ namespace Turnpike.Edge.Upstreams;
 /// Kong's active health checks: every target of an upstream with active checks is sent a GET of its
 /// <c>http_path</c> — healthy ones every <c>healthy.interval</c>, unhealthy ones every <c>unhealthy.interval</c>
 /// (0: not probed in that state) — and the answer counts towards the thresholds. Each edge probes on its own.
+/// It sleeps until the next probe is due, and while no target is probed at all until the table changes: an edge
+/// without active checks runs no timer for them.
 /// </summary>
-internal sealed partial class ActiveHealthChecker(TargetHealthRegistry registry, TimeProvider time, ILogger<ActiveHealthChecker> logger) : BackgroundService
+internal sealed partial class ActiveHealthChecker(TargetHealthRegistry registry, UpstreamBalancers balancers, TimeProvider time, ILogger<ActiveHealthChecker> logger) : BackgroundService
 {
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) });
 
@@ -21,21 +24,38 @@ internal sealed partial class ActiveHealthChecker(TargetHealthRegistry registry,
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
+            var changed = balancers.Changed.Arm();
             var now = Stopwatch.GetTimestamp();
+            long? nextDue = null;
             foreach (var target in registry.All)
             {
                 var settings = target.Settings;
                 var interval = target.IsHealthy ? settings.Active.Healthy.Interval : settings.Active.Unhealthy.Interval;
-                if (interval <= 0 || now < target.NextProbe)
+                if (interval <= 0)
                 {
                     continue;
                 }
 
-                target.NextProbe = now + (long)(interval * Stopwatch.Frequency);
-                _ = ProbeAsync(target, stoppingToken);
+                if (now >= target.NextProbe)
+                {
+                    target.NextProbe = now + (long)(interval * Stopwatch.Frequency);
+                    _ = ProbeAsync(target, stoppingToken);
+                }
+
+                nextDue = Math.Min(nextDue ?? long.MaxValue, target.NextProbe);
+            }
+
+            // At least a few milliseconds: a probe that changes a target's state changes its interval, picked up then.
+            TimeSpan? wait = nextDue is { } due ? Stopwatch.GetElapsedTime(now, Math.Max(due, now + (Stopwatch.Frequency / 100))) : null;
+            try
+            {
+                await WorkSignal.WaitAsync(changed, wait, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }

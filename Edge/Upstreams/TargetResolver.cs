@@ -41,6 +41,10 @@ internal sealed partial class TargetResolver
 
     public bool IsDue(string host) => !_answers.TryGetValue(host, out var answer) || _time.GetTimestamp() >= answer.RenewAt;
 
+    /// <summary>How long until <paramref name="host"/>'s answer expires; zero when it has (or it has none).</summary>
+    public TimeSpan DueIn(string host) =>
+        _answers.TryGetValue(host, out var answer) && answer.RenewAt > _time.GetTimestamp() ? _time.GetElapsedTime(_time.GetTimestamp(), answer.RenewAt) : TimeSpan.Zero;
+
     /// <summary>Looks <paramref name="host"/> up again; true when its addresses changed.</summary>
     public async Task<bool> RefreshAsync(string host, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Turnpike.Edge.Hosting;
 using Turnpike.Edge.Routing;
 
 namespace Turnpike.Edge.Upstreams;
@@ -9,5 +10,12 @@ internal sealed class UpstreamBalancers
 
     public IReadOnlyCollection<UpstreamBalancer> Current => _current;
 
-    public void Publish(IReadOnlyCollection<UpstreamBalancer> balancers) => _current = balancers;
+    /// <summary>Notified at each publish: the health checker and DNS refresher sleep on it while they have nothing to do.</summary>
+    public WorkSignal Changed { get; } = new();
+
+    public void Publish(IReadOnlyCollection<UpstreamBalancer> balancers)
+    {
+        _current = balancers;
+        Changed.Notify();
+    }
 }

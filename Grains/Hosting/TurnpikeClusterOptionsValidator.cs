@@ -60,6 +60,11 @@ public sealed class TurnpikeClusterOptionsValidator : IValidateOptions<TurnpikeC
             problems.Add($"{Section}:ResponseTimeout must be positive (e.g. 00:00:10).");
         }
 
+        if (options.GatewayListRefreshPeriod <= TimeSpan.Zero)
+        {
+            problems.Add($"{Section}:GatewayListRefreshPeriod must be positive (e.g. 00:00:05).");
+        }
+
         if (ForSilo && (options.SiloPort is < 1 or > 65535 || options.GatewayPort is < 1 or > 65535))
         {
             problems.Add($"{Section}:SiloPort and {Section}:GatewayPort must be ports between 1 and 65535.");

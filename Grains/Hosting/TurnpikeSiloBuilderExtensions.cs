@@ -30,7 +30,8 @@ public static class TurnpikeSiloBuilderExtensions
         ClusterProviders.StorageOf(options).ConfigureSilo(silo, options);
 
         silo.Services.AddSingleton(TimeProvider.System);
-        silo.Services.AddOptions<RouteTableOptions>().BindConfiguration(RouteTableOptions.Section);
+        silo.Services.AddOptions<RouteTableOptions>().BindConfiguration(RouteTableOptions.Section).ValidateOnStart();
+        silo.Services.AddSingleton<IValidateOptions<RouteTableOptions>, RouteTableOptionsValidator>();
         silo.Services.AddOptions<RateLimitCounterOptions>().BindConfiguration(RateLimitCounterOptions.Section).ValidateOnStart();
         silo.Services.AddSingleton<IValidateOptions<RateLimitCounterOptions>, RateLimitCounterOptionsValidator>();
         return silo;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
 using Turnpike.Cluster;
+using Turnpike.Hosting;
 
 namespace Turnpike.RouteTable;
 
@@ -16,10 +17,17 @@ public sealed partial class RouteTableGrain(
     TimeProvider time,
     ILogger<RouteTableGrain> logger) : Grain, IRouteTableGrain
 {
+    private static readonly TimeSpan MaxLoadRetryDelay = TimeSpan.FromSeconds(2);
     private readonly RouteTableOptions _options = options.Value;
     private readonly RouteTableChangeLog _log = new(options.Value.ChangeLogCapacity);
     private readonly Dictionary<string, (IRouteTableObserver Observer, EdgeReport Report)> _edges = new(StringComparer.Ordinal);
+    private const long FullTableKey = long.MinValue;
+    private const int MaxCachedAnswers = 16;
     private RouteTableContent _table = RouteTableContent.Empty;
+
+    // The answers of GetChangesSince for the current version, by the version asked from (FullTableKey: the whole table).
+    private readonly Dictionary<long, RouteTableDelta> _answers = [];
+    private long _answeredVersion = -1;
     private RouteTableStorage _storage = null!;
 
     // Recently applied write ids and their versions, so a write sent again is answered, not applied again.
@@ -34,23 +42,38 @@ public sealed partial class RouteTableGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _storage = new RouteTableStorage(storage, this.GetGrainId());
-        IReadOnlyList<GatewayEntity> entities;
-        try
-        {
-            entities = await _storage.LoadAsync();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogStorageFailed(logger, ex);
-            throw new StateStoreUnavailableException("The route table could not be loaded from storage: " + ex.Message);
-        }
-
+        var entities = await LoadAsync(cancellationToken);
         _table = RouteTableContent.From(entities);
         Version = _storage.Version;
         Remember(_storage.LastWriteId, Version);
         _log.Reset(Version);
         LogActivated(logger, this.GetPrimaryKeyString(), Version, _table.Services.Count, _table.Routes.Count);
+    }
+
+    /// <summary>Loads the stored table, retrying with back-off: calls queued behind the activation wait rather than fail.</summary>
+    private async Task<IReadOnlyList<GatewayEntity>> LoadAsync(CancellationToken cancellationToken)
+    {
+        var backoff = new RetryBackoff(_options.LoadRetryDelay, _options.LoadRetryDelay > MaxLoadRetryDelay ? _options.LoadRetryDelay : MaxLoadRetryDelay);
+        while (true)
+        {
+            // A fresh reader per attempt: a failed one may hold some partitions.
+            _storage = new RouteTableStorage(storage, this.GetGrainId());
+            try
+            {
+                return await _storage.LoadAsync();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && backoff.Failures + 1 < _options.LoadAttempts)
+            {
+                var delay = backoff.Next();
+                LogLoadRetried(logger, backoff.Failures, _options.LoadAttempts, ex.GetType().Name, ex.Message.ReplaceLineEndings(" "), delay.TotalMilliseconds);
+                await Task.Delay(delay, time, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogStorageFailed(logger, ex);
+                throw new StateStoreUnavailableException("The route table could not be loaded from storage: " + ex.Message);
+            }
+        }
     }
 
     private void Remember(Guid writeId, long version)
@@ -164,16 +187,33 @@ public sealed partial class RouteTableGrain(
         var current = Version;
         if (version == current)
         {
-            return Task.FromResult(new RouteTableDelta { Version = current });
+            return Task.FromResult(new RouteTableDelta { Version = current, Lineage = _storage.Lineage });
         }
 
-        if (version < current && _log.Since(version) is { } changes)
+        // Every edge told of a version asks for the same delta (they were all on the previous one), and after a restart
+        // for the same whole table: built once per version and answered to all (deltas are immutable).
+        if (_answeredVersion != current)
         {
-            return Task.FromResult(new RouteTableDelta { Version = current, Upserts = changes.Upserts, Deletes = changes.Deletes });
+            _answers.Clear();
+            _answeredVersion = current;
         }
 
-        // Too far behind, ahead of us (the table was reset), or new: the whole table.
-        return Task.FromResult(new RouteTableDelta { Version = current, IsFullSnapshot = true, Upserts = [.. _table.All()] });
+        var key = version < current && version >= _log.Floor ? version : FullTableKey;
+        if (!_answers.TryGetValue(key, out var delta))
+        {
+            delta = key != FullTableKey && _log.Since(version) is { } changes
+                ? new RouteTableDelta { Version = current, Lineage = _storage.Lineage, Upserts = changes.Upserts, Deletes = changes.Deletes }
+                // Too far behind, ahead of us (the table was reset), or new: the whole table.
+                : new RouteTableDelta { Version = current, Lineage = _storage.Lineage, IsFullSnapshot = true, Upserts = [.. _table.All()] };
+            if (_answers.Count >= MaxCachedAnswers)
+            {
+                _answers.Clear();
+            }
+
+            _answers[key] = delta;
+        }
+
+        return Task.FromResult(delta);
     }
 
     public Task<long> Subscribe(IRouteTableObserver observer, EdgeReport report)
@@ -219,6 +259,9 @@ public sealed partial class RouteTableGrain(
             _edges.Remove(edgeId);
         }
     }
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Loading the route table failed (attempt {Attempt} of {Attempts}: {Error}: {Reason}); retrying in {DelayMs:F0} ms")]
+    private static partial void LogLoadRetried(ILogger logger, int attempt, int attempts, string error, string reason, double delayMs);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Write {WriteId} was applied already (version {Version}); answered again")]
     private static partial void LogReplayed(ILogger logger, Guid writeId, long version);

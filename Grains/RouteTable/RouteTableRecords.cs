@@ -6,6 +6,9 @@ public sealed record RouteTableHeader
 {
     [Id(0)] public long Version { get; init; }
     [Id(1)] public RouteTableWriteRecord? LastWrite { get; init; }
+
+    /// <summary>Names this stored table (see <see cref="RouteTableDelta.Lineage"/>); empty in headers stored before it existed.</summary>
+    [Id(2)] public Guid Lineage { get; init; }
 }
 
 /// <summary>One applied write as stored: enough to apply it again to the partitions after a crash.</summary>

@@ -29,6 +29,9 @@ internal sealed class RouteTableStorage
 
     public long Version => _header.State?.Version ?? 0;
 
+    /// <summary>The stored table's name, made when the store holds none yet (kept from the next write on).</summary>
+    public Guid Lineage { get; private set; }
+
     /// <summary>The id of the last stored write (the one a crash may have left unanswered).</summary>
     public Guid LastWriteId => _header.State?.LastWrite?.WriteId ?? Guid.Empty;
 
@@ -36,6 +39,7 @@ internal sealed class RouteTableStorage
     {
         await _storage.ReadStateAsync(HeaderName, _grainId, _header);
         _header.State ??= new RouteTableHeader();
+        Lineage = _header.State.Lineage == Guid.Empty ? Guid.NewGuid() : _header.State.Lineage;
         await ForEachPartitionAsync(Enumerable.Range(0, PartitionCount), index => _storage.ReadStateAsync(PartitionName(index), _grainId, _partitions[index]));
         for (var i = 0; i < PartitionCount; i++)
         {
@@ -56,7 +60,7 @@ internal sealed class RouteTableStorage
 
     public async Task SaveAsync(long version, RouteTableWriteRecord write)
     {
-        _header.State = new RouteTableHeader { Version = version, LastWrite = write };
+        _header.State = new RouteTableHeader { Version = version, LastWrite = write, Lineage = Lineage };
         await _storage.WriteStateAsync(HeaderName, _grainId, _header);
         await WritePartitionsAsync(Apply(write));
     }

@@ -63,6 +63,19 @@ public sealed class RouteTableGrainTests(RouteTableClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_table_whose_first_storage_reads_fail_activates_on_a_retry_and_answers_the_calls_queued_behind_it()
+    {
+        var key = Guid.NewGuid().ToString();
+        SlowWritesStorage.FailReads(key, 2);
+        var table = fixture.Cluster.GrainFactory.GetGrain<IRouteTableGrain>(key);
+
+        var calls = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => table.GetChangesSince(-1)));
+
+        Assert.All(calls, delta => Assert.True(delta.IsFullSnapshot));
+        Assert.Equal(1, (await table.Write(RouteTableWrite.Upsert(new ServiceEntity { Id = Guid.NewGuid(), Name = "after-retry", Host = "h" }))).Version);
+    }
+
+    [Fact]
     public async Task Duplicate_name_is_refused_with_409_and_the_stored_entity_is_unchanged()
     {
         var original = Service("billing");

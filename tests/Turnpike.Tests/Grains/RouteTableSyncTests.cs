@@ -41,7 +41,8 @@ public sealed class RouteTableSyncTests(RouteTableClusterFixture fixture)
             new EdgeIdentity(options),
             options,
             TimeProvider.System,
-            NullLogger<RouteTableSync>.Instance);
+            NullLogger<RouteTableSync>.Instance,
+            new RouteTableSyncMetrics());
         await sync.StartAsync(CancellationToken.None);
         try
         {

@@ -12,14 +12,24 @@ namespace Turnpike.Tests.Grains;
 internal sealed class SlowWritesStorage : IGrainStorage
 {
     private static readonly ConcurrentDictionary<string, Gate> Gates = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, int> FailingReads = new(StringComparer.Ordinal);
 
     private readonly ConcurrentDictionary<(GrainId, string), object> _states = new();
 
     /// <summary>Holds every write of the grain keyed <paramref name="key"/> until the gate is released (or disposed).</summary>
     public static Gate Hold(string key) => Gates[key] = new Gate(key);
 
+    /// <summary>The next <paramref name="times"/> reads of the grain keyed <paramref name="key"/> fail, as a timed-out database read does.</summary>
+    public static void FailReads(string key, int times) => FailingReads[key] = times;
+
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        var key = grainId.Key.ToString()!;
+        if (FailingReads.TryGetValue(key, out var left) && left > 0 && FailingReads.TryUpdate(key, left - 1, left))
+        {
+            throw new TimeoutException("storage read timed out");
+        }
+
         if (_states.TryGetValue((grainId, stateName), out var state))
         {
             grainState.State = (T)state;

@@ -63,7 +63,11 @@ internal sealed class EdgeNode : IAsyncDisposable
         StartAsync([], ["--dev", .. args], dev: true);
 
     /// <summary>A dev edge expected to stop by itself (a bad setting or file): its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunDevUntilExitAsync(TimeSpan timeout, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunDevUntilExitAsync(TimeSpan timeout, params string[] args) =>
+        RunDevUntilExitAsync(timeout, [], new Dictionary<string, string>(), args);
+
+    /// <summary>A dev edge expected to stop by itself, started through <paramref name="launcher"/> (see <see cref="ServerProcess.Start(string[], string, IReadOnlyDictionary{string, string}, string[])"/>).</summary>
+    public static async Task<(int ExitCode, string Output)> RunDevUntilExitAsync(TimeSpan timeout, string[] launcher, Dictionary<string, string> extraEnvironment, params string[] args)
     {
         var environment = new Dictionary<string, string>
         {
@@ -75,31 +79,44 @@ internal sealed class EdgeNode : IAsyncDisposable
             ["Turnpike__Metering__JournalDirectory"] = Directory.CreateTempSubdirectory("turnpike-meter-journal-").FullName,
         };
         environment["Turnpike__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{environment["Turnpike__Cluster__SiloPort"]}";
-        await using var process = ServerProcess.Start(RepoPaths.EdgeDll, environment, ["--dev", .. args]);
+        foreach (var (key, value) in extraEnvironment)
+        {
+            environment[key] = value;
+        }
+
+        await using var process = ServerProcess.Start(launcher, RepoPaths.EdgeDll, environment, ["--dev", .. args]);
         var exitCode = await process.WaitForExitAsync(timeout);
         return (exitCode, process.Output);
     }
 
     /// <summary>An edge that is an Orleans client of the given silos' gateways.</summary>
     public static Task<EdgeNode> StartClientAsync(
-        IEnumerable<SiloNode> silos, TimeSpan? pollInterval = null, string? journalDirectory = null, Dictionary<string, string>? extraEnvironment = null) =>
+        IEnumerable<SiloNode> silos, TimeSpan? pollInterval = null, string? journalDirectory = null, Dictionary<string, string>? extraEnvironment = null, string[]? launcher = null) =>
         StartAsync(new Dictionary<string, string>(extraEnvironment ?? [])
         {
             ["Turnpike__Cluster__Gateways"] = string.Join(',', silos.Select(s => $"127.0.0.1:{s.GatewayPort}")),
             ["Turnpike__Sync__PollInterval"] = (pollInterval ?? TimeSpan.FromSeconds(1)).ToString(),
-        }, [], dev: false, journalDirectory);
+        }, [], dev: false, journalDirectory, launcher);
 
     /// <summary>An edge that finds the silos through the backend's membership table.</summary>
-    public static Task<EdgeNode> StartClientAsync(ClusterBackend backend, TimeSpan? pollInterval = null, string? journalDirectory = null) =>
-        StartAsync(new Dictionary<string, string>(backend.Environment)
+    public static Task<EdgeNode> StartClientAsync(ClusterBackend backend, TimeSpan? pollInterval = null, string? journalDirectory = null, Dictionary<string, string>? extraEnvironment = null)
+    {
+        var environment = new Dictionary<string, string>(backend.Environment)
         {
             ["Turnpike__Sync__PollInterval"] = (pollInterval ?? TimeSpan.FromSeconds(1)).ToString(),
-        }, [], dev: false, journalDirectory);
+        };
+        foreach (var (key, value) in extraEnvironment ?? [])
+        {
+            environment[key] = value;
+        }
+
+        return StartAsync(environment, [], dev: false, journalDirectory);
+    }
 
     /// <summary>Where this edge journals its meter batches: its own temporary directory unless a test shares one between edges.</summary>
     public string JournalDirectory { get; private set; } = "";
 
-    private static async Task<EdgeNode> StartAsync(Dictionary<string, string> environment, string[] args, bool dev, string? journalDirectory = null)
+    private static async Task<EdgeNode> StartAsync(Dictionary<string, string> environment, string[] args, bool dev, string? journalDirectory = null, string[]? launcher = null)
     {
         int proxy = FreePorts.Next(), admin = FreePorts.Next(), status = FreePorts.Next();
         journalDirectory ??= Directory.CreateTempSubdirectory("turnpike-meter-journal-").FullName;
@@ -115,7 +132,7 @@ internal sealed class EdgeNode : IAsyncDisposable
             environment["Turnpike__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{siloPort}";
         }
 
-        var process = ServerProcess.Start(RepoPaths.EdgeDll, environment, args);
+        var process = ServerProcess.Start(launcher ?? [], RepoPaths.EdgeDll, environment, args);
         var node = new EdgeNode(process, proxy, admin, status) { JournalDirectory = journalDirectory };
         try
         {

@@ -20,15 +20,25 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', _output.TakeLast(200));
 
-    public static ServerProcess Start(string dll, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static ServerProcess Start(string dll, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Start([], dll, environment, args);
+
+    /// <summary>Runs <c>dotnet dll args</c> through <paramref name="launcher"/> (a command and its arguments, such as <see cref="WithoutInotifyInstances"/>), when given.</summary>
+    public static ServerProcess Start(string[] launcher, string dll, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        string[] command = [.. launcher, "dotnet"];
+        var info = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
+        foreach (var part in command.Skip(1))
+        {
+            info.ArgumentList.Add(part);
+        }
+
         info.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
@@ -53,6 +63,14 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         return server;
     }
+
+    /// <summary>
+    /// A launcher that runs the process in its own user namespace whose inotify instance limit is 0: the limit a
+    /// fleet of processes on one machine exhausts, reached for this process alone (the machine's other processes,
+    /// other tests among them, keep theirs).
+    /// </summary>
+    public static string[] WithoutInotifyInstances { get; } =
+        ["unshare", "--user", "--map-root-user", "sh", "-c", "echo 0 > /proc/sys/user/max_inotify_instances && exec \"$@\"", "sh"];
 
     /// <summary>Polls <paramref name="url"/> until it answers 200, the process exits, or the timeout passes.</summary>
     public async Task WaitUntilReadyAsync(string url, TimeSpan timeout)

@@ -7,10 +7,12 @@ namespace Turnpike.Tests.Infrastructure;
 internal sealed class SiloNode : IAsyncDisposable
 {
     private readonly ServerProcess _process;
+    private readonly ClusterBackend? _backend;
 
-    private SiloNode(ServerProcess process, int siloPort, int gatewayPort, int statusPort)
+    private SiloNode(ServerProcess process, int siloPort, int gatewayPort, int statusPort, ClusterBackend? backend)
     {
         _process = process;
+        _backend = backend;
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
         StatusPort = statusPort;
@@ -24,9 +26,18 @@ internal sealed class SiloNode : IAsyncDisposable
 
     public ServerProcess Process => _process;
 
-    public static async Task<SiloNode> StartAsync(SiloNode? primary = null, ClusterBackend? backend = null)
+    public static Task<SiloNode> StartAsync(SiloNode? primary = null, ClusterBackend? backend = null, string[]? launcher = null) =>
+        StartAsync(primary, backend, launcher, FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
+
+    /// <summary>
+    /// The same silo again, on its ports and backend, after it was killed. With localhost clustering and memory storage
+    /// (a lone silo) that is a new, empty cluster which the edges' static gateway list reaches again; with a database
+    /// backend it joins the cluster the others kept.
+    /// </summary>
+    public Task<SiloNode> RestartAsync() => StartAsync(null, _backend, null, SiloPort, GatewayPort, StatusPort);
+
+    private static async Task<SiloNode> StartAsync(SiloNode? primary, ClusterBackend? backend, string[]? launcher, int siloPort, int gatewayPort, int statusPort)
     {
-        int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next(), statusPort = FreePorts.Next();
         var environment = new Dictionary<string, string>((backend ?? ClusterBackend.Localhost).Environment)
         {
             ["Turnpike__Cluster__SiloPort"] = siloPort.ToString(),
@@ -34,8 +45,8 @@ internal sealed class SiloNode : IAsyncDisposable
             ["Turnpike__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{primary?.SiloPort ?? siloPort}",
             ["Turnpike__Status__Urls"] = $"http://127.0.0.1:{statusPort}",
         };
-        var process = ServerProcess.Start(RepoPaths.SiloDll, environment);
-        var node = new SiloNode(process, siloPort, gatewayPort, statusPort);
+        var process = ServerProcess.Start(launcher ?? [], RepoPaths.SiloDll, environment);
+        var node = new SiloNode(process, siloPort, gatewayPort, statusPort, backend);
         try
         {
             await process.WaitUntilReadyAsync($"http://127.0.0.1:{statusPort}/healthz", TimeSpan.FromSeconds(60));
