@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need from Debian's packages: PostgreSQL 15 and Redis 7 (servers the tests start
-# privately), and Node.js with npm (the official OpenAI SDK drives the AI gateway tests).
+# privately), Node.js with npm (the official OpenAI SDK drives the AI gateway tests) and Prometheus (the
+# observability tests start one to scrape the edges).
 # Does nothing when they are already there. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -9,5 +10,6 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 # Debian's postinst would start default servers; apt-install.sh keeps them from starting.
 bash "$(dirname "$0")/apt-install.sh" "${missing[@]}"

@@ -12,6 +12,7 @@ using Turnpike.Edge.Admin.Authentication;
 using Turnpike.Edge.Admin.Declarative;
 using Turnpike.Edge.Billing;
 using Turnpike.Edge.Metering;
+using Turnpike.Edge.Observability;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Proxy;
 using Turnpike.Edge.RateLimiting;
@@ -80,6 +81,7 @@ internal static class EdgeHostingExtensions
             .AddTurnpikeBilling()
             .AddTurnpikeAdmin()
             .AddTurnpikeStatus()
+            .AddTurnpikeObservability()
             .AddTurnpikeRouteTable();
         return builder.AddTurnpikeListeners(options);
     }
@@ -100,7 +102,7 @@ internal static class EdgeHostingExtensions
             var handlers = endpoints.ServiceProvider.GetRequiredService<StatusEndpoints>();
             endpoints.MapGet("/status", handlers.StatusAsync);
             endpoints.MapGet("/status/ready", handlers.ReadyAsync);
-            endpoints.MapGet("/metrics", handlers.MetricsAsync);
+            endpoints.MapGet("/metrics", endpoints.ServiceProvider.GetRequiredService<MetricsEndpoint>().WriteAsync);
         }));
         return app;
     }

@@ -11,6 +11,7 @@ using Turnpike.Edge.Plugins.Cors;
 using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.Jwt;
 using Turnpike.Edge.Plugins.KeyAuth;
+using Turnpike.Edge.Plugins.Prometheus;
 using Turnpike.Edge.Plugins.RateLimiting;
 using Turnpike.Edge.Plugins.RequestSizeLimiting;
 using Turnpike.Edge.Plugins.RequestTermination;
@@ -41,7 +42,9 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, AiPromptDecoratorPlugin>();
         services.AddSingleton<IGatewayPlugin, AiPromptTemplatePlugin>();
         services.AddSingleton<IGatewayPlugin, AiRateLimitingPlugin>();
+        services.AddSingleton<IGatewayPlugin, PrometheusPlugin>();
         services.AddSingleton<PluginRegistry>();
+        services.AddSingleton<Proxy.IRequestLogPhase, PluginLogPhase>(); // after AI settlement: logs see the settled call
         return services;
     }
 }
