@@ -74,6 +74,20 @@ public sealed class PrometheusScrapeTests
         Assert.True(versions[0].Value >= version);
         Assert.NotEmpty(await prometheus.QueryAsync("""sum by (grain_type) (turnpike_grain_call_duration_ms_count) > 0"""));
         Assert.Equal(12, (await prometheus.QueryAsync("""sum(kong_upstream_latency_ms_count{service="alpha"})""")).Single().Value);
+
+        // Every query of the shipped Grafana dashboard is one this Prometheus accepts (QueryAsync throws otherwise),
+        // and the config panel shows both edges.
+        var dashboard = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "infra", "grafana", "turnpike.json")))!;
+        var queries = dashboard["panels"]!.AsArray().SelectMany(p => p!["targets"]!.AsArray().Select(t => t!["expr"]!.GetValue<string>()))
+            .Select(e => e.Replace("$instance", ".*", StringComparison.Ordinal).Replace("$service", ".*", StringComparison.Ordinal)).ToList();
+        Assert.True(queries.Count >= 15);
+        foreach (var query in queries)
+        {
+            await prometheus.QueryAsync(query);
+        }
+
+        var config = dashboard["panels"]!.AsArray().Single(p => p!["title"]!.GetValue<string>() == "Config version per edge")!["targets"]![0]!["expr"]!.GetValue<string>();
+        Assert.Equal(2, (await prometheus.QueryAsync(config.Replace("$instance", ".*", StringComparison.Ordinal))).Count);
     }
 
     private static async Task<bool> PrometheusEnabledAsync(EdgeNode edge) =>
