@@ -13,6 +13,7 @@ internal static class ObservabilityServiceCollectionExtensions
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<NodeMetrics>();
         services.AddSingleton<MetricsEndpoint>();
+        services.AddSingleton<Logging.LogMetrics>();
         return services;
     }
 }

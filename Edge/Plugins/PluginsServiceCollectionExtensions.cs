@@ -8,6 +8,8 @@ using Turnpike.Edge.Plugins.AiRateLimiting;
 using Turnpike.Edge.Plugins.BasicAuth;
 using Turnpike.Edge.Plugins.CorrelationId;
 using Turnpike.Edge.Plugins.Cors;
+using Turnpike.Edge.Plugins.FileLog;
+using Turnpike.Edge.Plugins.HttpLog;
 using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.Jwt;
 using Turnpike.Edge.Plugins.KeyAuth;
@@ -43,6 +45,8 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, AiPromptTemplatePlugin>();
         services.AddSingleton<IGatewayPlugin, AiRateLimitingPlugin>();
         services.AddSingleton<IGatewayPlugin, PrometheusPlugin>();
+        services.AddSingleton<IGatewayPlugin, HttpLogPlugin>();
+        services.AddSingleton<IGatewayPlugin, FileLogPlugin>();
         services.AddSingleton<PluginRegistry>();
         services.AddSingleton<Proxy.IRequestLogPhase, PluginLogPhase>(); // after AI settlement: logs see the settled call
         return services;

@@ -14,6 +14,8 @@ using Turnpike.Edge.Observability;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Plugins.Acl;
 using Turnpike.Edge.Plugins.Cors;
+using Turnpike.Edge.Plugins.FileLog;
+using Turnpike.Edge.Plugins.HttpLog;
 using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.KeyAuth;
 using Turnpike.Edge.Plugins.Prometheus;
@@ -85,6 +87,9 @@ internal sealed class InProcessProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>The logging plugins' counts (sent, retried, dropped).</summary>
+    public Turnpike.Edge.Observability.Logging.LogMetrics LogMetrics => _app.Services.GetRequiredService<Turnpike.Edge.Observability.Logging.LogMetrics>();
+
     /// <summary>The registry in Prometheus' text format, as a scrape would read it.</summary>
     public async Task<string> ScrapeAsync()
     {
@@ -127,6 +132,9 @@ internal sealed class InProcessProxy : IAsyncDisposable
         services.AddSingleton<IGatewayPlugin, PrometheusPlugin>();
         services.AddSingleton(Options.Create(new MetricsOptions { MaxSeries = maxSeries }));
         services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<Turnpike.Edge.Observability.Logging.LogMetrics>();
+        services.AddSingleton<IGatewayPlugin, HttpLogPlugin>();
+        services.AddSingleton<IGatewayPlugin, FileLogPlugin>();
         services.AddSingleton<IRequestLogPhase, PluginLogPhase>();
         services.AddSingleton<LogPhaseBarrier>();
         services.AddSingleton<IRequestLogPhase>(sp => sp.GetRequiredService<LogPhaseBarrier>()); // last: every other consumer has run
