@@ -1,15 +1,19 @@
 using Orleans.Runtime;
 using Turnpike.Hosting;
+using Turnpike.Silo.Metrics;
 
-// A silo: hosts the grains. Its status listener answers /healthz for load balancers and orchestrators.
+// A silo: hosts the grains. Its status listener answers /healthz for load balancers and orchestrators, and
+// /metrics for Prometheus.
 WebApplication app;
 try
 {
     var builder = WebApplication.CreateBuilder(TurnpikeHostStart.Arguments(args));
-    builder.UseOrleans(silo => silo.UseTurnpikeSilo(builder.Configuration));
+    builder.Services.AddSingleton<SiloMetricsRegistry>();
+    builder.UseOrleans(silo => silo.UseTurnpikeSilo(builder.Configuration).AddIncomingGrainCallFilter<GrainCallMetrics>());
     builder.WebHost.UseUrls(builder.Configuration["Turnpike:Status:Urls"] ?? "http://127.0.0.1:8200");
 
     app = builder.Build();
+    app.MapGet("/metrics", app.Services.GetRequiredService<SiloMetricsRegistry>().WriteAsync);
     app.MapGet("/healthz", (ILocalSiloDetails silo) => Results.Json(new { status = "ok", silo = silo.SiloAddress.ToString(), cluster = silo.ClusterId }));
 
     // Which silo holds the route table's activation (none: not active): for operators and the fleet benchmark, which

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need from Debian's packages: PostgreSQL 15 and Redis 7 (servers the tests start
-# privately), Node.js with npm (the official OpenAI SDK drives the AI gateway tests), and Chromium (the
-# Manager's browser tests drive it headless through Playwright; Playwright never downloads a browser of its own).
+# privately), Node.js with npm (the official OpenAI SDK drives the AI gateway tests), Prometheus (the
+# observability tests start one to scrape the edges) and Chromium (the Manager's browser tests drive it headless
+# through Playwright; Playwright never downloads a browser of its own).
 # Does nothing when they are already there. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -11,5 +12,6 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 # Debian's postinst would start default servers; apt-install.sh keeps them from starting.
 bash "$(dirname "$0")/apt-install.sh" "${missing[@]}"

@@ -383,6 +383,9 @@ internal sealed partial class LlmExchange(
             return;
         }
 
+        var costNanos = usage is { } known ? AiMeterNames.CostNanos(known, settings.Model) : 0;
+        context.LlmCall = new LlmCallRecord(
+            settings.Model.Provider, modelName, usage, costNanos / 1e9, (long)Stopwatch.GetElapsedTime(context.ForwardTimestamp).TotalMilliseconds);
         if (usage is { } used && used != AiUsage.None)
         {
             var label = $"{settings.Model.Provider}/{modelName}";
@@ -393,9 +396,9 @@ internal sealed partial class LlmExchange(
                 context.AddMeterCounter(AiMeterNames.CachedTokens + label, used.CachedTokens);
             }
 
-            if (AiMeterNames.CostNanos(used, settings.Model) is > 0 and var cost)
+            if (costNanos > 0)
             {
-                context.AddMeterCounter(AiMeterNames.Cost + label, cost);
+                context.AddMeterCounter(AiMeterNames.Cost + label, costNanos);
             }
         }
 

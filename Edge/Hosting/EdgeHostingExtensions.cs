@@ -13,6 +13,7 @@ using Turnpike.Edge.Admin.Declarative;
 using Turnpike.Edge.Billing;
 using Turnpike.Edge.Manager;
 using Turnpike.Edge.Metering;
+using Turnpike.Edge.Observability;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Proxy;
 using Turnpike.Edge.RateLimiting;
@@ -84,6 +85,7 @@ internal static class EdgeHostingExtensions
             .AddTurnpikeAdmin()
             .AddTurnpikeManager()
             .AddTurnpikeStatus()
+            .AddTurnpikeObservability()
             .AddTurnpikeRouteTable();
         return builder.AddTurnpikeListeners(options);
     }
@@ -105,7 +107,7 @@ internal static class EdgeHostingExtensions
             var handlers = endpoints.ServiceProvider.GetRequiredService<StatusEndpoints>();
             endpoints.MapGet("/status", handlers.StatusAsync);
             endpoints.MapGet("/status/ready", handlers.ReadyAsync);
-            endpoints.MapGet("/metrics", handlers.MetricsAsync);
+            endpoints.MapGet("/metrics", endpoints.ServiceProvider.GetRequiredService<MetricsEndpoint>().WriteAsync);
         }));
         return app;
     }

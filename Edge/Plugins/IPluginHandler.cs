@@ -18,4 +18,12 @@ internal interface IPluginHandler
     /// (<see cref="ProxyContext.BufferResponseBody"/>) has anything left to do here.
     /// </summary>
     ValueTask OnResponseBodyAsync(ProxyContext context) => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Kong's log phase: the request is over, however it was answered (<see cref="PluginLogPhase"/>). Runs on the
+    /// request's thread after the response was sent, so it must be cheap and never wait: metrics and log queues only.
+    /// </summary>
+    void OnLog(ProxyContext context)
+    {
+    }
 }

@@ -11,9 +11,12 @@ using Turnpike.Edge.Plugins.BotDetection;
 using Turnpike.Edge.Plugins.CorrelationId;
 using Turnpike.Edge.Plugins.Cors;
 using Turnpike.Edge.Plugins.HmacAuth;
+using Turnpike.Edge.Plugins.FileLog;
+using Turnpike.Edge.Plugins.HttpLog;
 using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.Jwt;
 using Turnpike.Edge.Plugins.KeyAuth;
+using Turnpike.Edge.Plugins.Prometheus;
 using Turnpike.Edge.Plugins.RateLimiting;
 using Turnpike.Edge.Plugins.RequestSizeLimiting;
 using Turnpike.Edge.Plugins.RequestTermination;
@@ -47,7 +50,11 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, AwsLambdaPlugin>();
         services.AddSingleton<IGatewayPlugin, HmacAuthPlugin>();
         services.AddSingleton<IGatewayPlugin, BotDetectionPlugin>();
+        services.AddSingleton<IGatewayPlugin, PrometheusPlugin>();
+        services.AddSingleton<IGatewayPlugin, HttpLogPlugin>();
+        services.AddSingleton<IGatewayPlugin, FileLogPlugin>();
         services.AddSingleton<PluginRegistry>();
+        services.AddSingleton<Proxy.IRequestLogPhase, PluginLogPhase>(); // after AI settlement: logs see the settled call
         return services;
     }
 }

@@ -30,6 +30,9 @@ internal sealed class CompiledRoute
 
     public Guid Id => Entity.Id;
 
+    /// <summary>The route as Kong's metrics and logs label it: its name, else its id (made once, not per request).</summary>
+    public string Label => field ??= Entity.Name ?? Entity.Id.ToString();
+
     public CompiledService? Service { get; }
 
     public PluginChain Plugins { get; }

@@ -52,6 +52,33 @@ internal sealed class UpstreamBalancer
     /// <summary>The endpoints whose health this balancer follows (empty without health checks).</summary>
     public IEnumerable<TargetHealth> CheckedTargets => _set.Endpoints.Select(e => e.Health).OfType<TargetHealth>();
 
+    /// <summary>
+    /// Each target's addresses and their state as Kong's <c>kong_upstream_target_health</c> names them
+    /// (<c>healthchecks_off</c>, <c>healthy</c>, <c>unhealthy</c>; <c>dns_error</c> with no address for a name that
+    /// resolved to nothing). For the status listener's scrape, not the proxy path.
+    /// </summary>
+    public IEnumerable<(string Target, string Address, string State)> TargetStates()
+    {
+        var endpoints = _set.Endpoints.ToDictionary(e => e.HostPort, StringComparer.OrdinalIgnoreCase);
+        foreach (var target in Targets)
+        {
+            var (host, port) = TargetResolver.Split(target.Target);
+            string[] addresses = TargetResolver.IsAddress(host) ? [target.Target]
+                : _resolvedWith.GetValueOrDefault(host) is { Length: > 0 } resolved ? [.. resolved.Select(a => TargetResolver.Join(a, port))]
+                : endpoints.ContainsKey(target.Target) ? [target.Target] : [];
+            if (addresses.Length == 0)
+            {
+                yield return (target.Target, "", "dns_error");
+            }
+
+            foreach (var address in addresses)
+            {
+                var health = endpoints.GetValueOrDefault(address)?.Health;
+                yield return (target.Target, address, health is null ? "healthchecks_off" : health.IsHealthy ? "healthy" : "unhealthy");
+            }
+        }
+    }
+
     /// <summary>True when the resolver has answers this balancer's endpoints were not built from.</summary>
     public bool NeedsRefresh(TargetResolver resolver) => _resolvedWith.Any(r => !ReferenceEquals(resolver.Addresses(r.Key), r.Value));
 

@@ -10,11 +10,15 @@ using Microsoft.Extensions.Options;
 using Turnpike.Edge.Admin.Authentication;
 using Turnpike.Edge.Consumers;
 using Turnpike.Edge.Metering;
+using Turnpike.Edge.Observability;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Plugins.Acl;
 using Turnpike.Edge.Plugins.Cors;
+using Turnpike.Edge.Plugins.FileLog;
+using Turnpike.Edge.Plugins.HttpLog;
 using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.KeyAuth;
+using Turnpike.Edge.Plugins.Prometheus;
 using Turnpike.Edge.Plugins.RequestSizeLimiting;
 using Turnpike.Edge.Plugins.RequestTermination;
 using Turnpike.Edge.Plugins.ResponseTransformer;
@@ -64,7 +68,38 @@ internal sealed class InProcessProxy : IAsyncDisposable
 
     public UpstreamClients Clients { get; }
 
-    public static async Task<InProcessProxy> StartAsync()
+    /// <summary>The prometheus plugin's metrics registry (what the status listener's <c>/metrics</c> would serve of it).</summary>
+    public GatewayMetrics Metrics => _app.Services.GetRequiredService<GatewayMetrics>();
+
+    /// <summary>
+    /// Waits until <paramref name="requests"/> more requests have been through the whole log phase (which runs after the
+    /// client already has its answer) since the last wait.
+    /// </summary>
+    public async Task LoggedAsync(int requests)
+    {
+        var barrier = _app.Services.GetRequiredService<LogPhaseBarrier>();
+        for (var i = 0; i < requests; i++)
+        {
+            if (!await barrier.Completed.WaitAsync(TimeSpan.FromSeconds(10)))
+            {
+                throw new TimeoutException("a request's log phase did not finish: " + string.Join(" | ", Log));
+            }
+        }
+    }
+
+    /// <summary>The logging plugins' counts (sent, retried, dropped).</summary>
+    public Turnpike.Edge.Observability.Logging.LogMetrics LogMetrics => _app.Services.GetRequiredService<Turnpike.Edge.Observability.Logging.LogMetrics>();
+
+    /// <summary>The registry in Prometheus' text format, as a scrape would read it.</summary>
+    public async Task<string> ScrapeAsync()
+    {
+        using var text = new MemoryStream();
+        await Metrics.Registry.CollectAndExportAsTextAsync(text);
+        return System.Text.Encoding.UTF8.GetString(text.ToArray());
+    }
+
+    /// <param name="maxSeries">The prometheus plugin's cap on label sets (<c>Turnpike:Metrics:MaxSeries</c>).</param>
+    public static async Task<InProcessProxy> StartAsync(int maxSeries = 10_000)
     {
         var port = FreePorts.Next();
         var log = new ConcurrentQueue<string>();
@@ -94,6 +129,15 @@ internal sealed class InProcessProxy : IAsyncDisposable
         services.AddSingleton<IGatewayPlugin, IpRestrictionPlugin>();
         services.AddSingleton<IGatewayPlugin, RequestSizeLimitingPlugin>();
         services.AddSingleton<IGatewayPlugin, CorsPlugin>();
+        services.AddSingleton<IGatewayPlugin, PrometheusPlugin>();
+        services.AddSingleton(Options.Create(new MetricsOptions { MaxSeries = maxSeries }));
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<Turnpike.Edge.Observability.Logging.LogMetrics>();
+        services.AddSingleton<IGatewayPlugin, HttpLogPlugin>();
+        services.AddSingleton<IGatewayPlugin, FileLogPlugin>();
+        services.AddSingleton<IRequestLogPhase, PluginLogPhase>();
+        services.AddSingleton<LogPhaseBarrier>();
+        services.AddSingleton<IRequestLogPhase>(sp => sp.GetRequiredService<LogPhaseBarrier>()); // last: every other consumer has run
         services.AddSingleton<PluginRegistry>();
         var app = builder.Build();
         var proxy = app.Services.GetRequiredService<ProxyMiddleware>();
@@ -134,6 +178,17 @@ internal sealed class InProcessProxy : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    /// <summary>The log phase's last consumer: one release per finished request.</summary>
+    private sealed class LogPhaseBarrier : IRequestLogPhase
+    {
+        public SemaphoreSlim Completed { get; } = new(0);
+
+        public void OnCompleted(ProxyContext context)
+        {
+            Completed.Release();
+        }
     }
 
     private sealed class QueueLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider

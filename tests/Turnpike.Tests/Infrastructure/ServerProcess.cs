@@ -3,7 +3,7 @@ using System.Diagnostics;
 
 namespace Turnpike.Tests.Infrastructure;
 
-/// <summary>A real child process (edge or silo) with its output kept for failure messages; killed on dispose.</summary>
+/// <summary>A real child process (edge, silo, or another server) with its output kept for failure messages; killed on dispose.</summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -27,19 +27,19 @@ internal sealed class ServerProcess : IAsyncDisposable
     public static ServerProcess Start(string[] launcher, string dll, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         string[] command = [.. launcher, "dotnet"];
-        var info = new ProcessStartInfo(command[0])
+        return StartProgram(command[0], Path.GetDirectoryName(dll)!, environment, [.. command.Skip(1), dll, .. args]);
+    }
+
+    /// <summary>Any program (a Prometheus server, say), with its output kept as an edge's is.</summary>
+    public static ServerProcess StartProgram(string program, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = workingDirectory,
         };
-        foreach (var part in command.Skip(1))
-        {
-            info.ArgumentList.Add(part);
-        }
-
-        info.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -1,0 +1,120 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Turnpike.Edge.Proxy;
+
+namespace Turnpike.Edge.Observability.Logging;
+
+/// <summary>
+/// Kong's log serializer (<c>kong.log.serialize</c>) for the logging plugins: one JSON object per request with
+/// <c>request</c>, <c>upstream_uri</c>, <c>response</c>, <c>route</c>, <c>service</c>, <c>consumer</c>,
+/// <c>latencies</c>, <c>tries</c>, <c>client_ip</c>, <c>started_at</c>, <c>source</c>, <c>workspace</c>. Credentials in headers (<c>Authorization</c>, <c>Proxy-Authorization</c>,
+/// <c>Cookie</c>, <c>apikey</c>) are written as <c>REDACTED</c>: a log is not a place for them.
+/// </summary>
+internal static class KongLogRecord
+{
+    private static readonly HashSet<string> Redacted = new(["authorization", "proxy-authorization", "cookie", "apikey", "x-api-key"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The record as UTF-8 JSON (built on the request's thread; the queue sends it later).</summary>
+    public static byte[] Serialize(ProxyContext context, long startedAtMs)
+    {
+        var buffer = new ArrayBufferWriter<byte>(2048);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            Write(json, context, startedAtMs);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void Write(Utf8JsonWriter json, ProxyContext context, long startedAtMs)
+    {
+        var http = context.HttpContext;
+        var request = http.Request;
+        var response = http.Response;
+        json.WriteStartObject();
+
+        json.WriteStartObject("request");
+        json.WriteString("method", request.Method);
+        json.WriteString("uri", request.Path.ToUriComponent() + request.QueryString.ToUriComponent());
+        json.WriteString("url", $"{request.Scheme}://{request.Host.ToUriComponent()}{request.Path.ToUriComponent()}{request.QueryString.ToUriComponent()}");
+        json.WriteNumber("size", context.RequestBodyBytes);
+        json.WriteStartObject("querystring");
+        foreach (var (name, values) in request.Query)
+        {
+            json.WriteString(name, values.ToString());
+        }
+
+        json.WriteEndObject();
+        WriteHeaders(json, request.Headers);
+        json.WriteEndObject();
+
+        json.WriteString("upstream_uri", context.UpstreamPath + (context.UpstreamQuery ?? request.QueryString).ToUriComponent());
+
+        json.WriteStartObject("response");
+        json.WriteNumber("status", response.StatusCode);
+        json.WriteNumber("size", context.ResponseBodyBytes);
+        WriteHeaders(json, response.Headers);
+        json.WriteEndObject();
+
+        var route = context.Route.Entity;
+        json.WriteStartObject("route");
+        json.WriteString("id", route.Id.ToString());
+        json.WriteString("name", route.Name);
+        json.WriteEndObject();
+
+        var service = context.Service.Entity;
+        json.WriteStartObject("service");
+        json.WriteString("id", service.Id.ToString());
+        json.WriteString("name", service.Name);
+        json.WriteString("host", service.Host);
+        json.WriteNumber("port", service.Port);
+        json.WriteString("protocol", service.Protocol);
+        json.WriteString("path", service.Path);
+        json.WriteEndObject();
+
+        if (context.Consumer is { } consumer)
+        {
+            json.WriteStartObject("consumer");
+            json.WriteString("id", consumer.Id.ToString());
+            json.WriteString("username", consumer.Username);
+            json.WriteString("custom_id", consumer.CustomId);
+            json.WriteEndObject();
+        }
+
+        json.WriteStartObject("latencies");
+        json.WriteNumber("request", context.RequestLatencyMs);
+        json.WriteNumber("kong", context.GatewayLatencyMs);
+        json.WriteNumber("proxy", context.AnsweredByUpstream ? context.UpstreamLatencyMs : -1);
+        json.WriteEndObject();
+
+        json.WriteStartArray("tries");
+        if (context.UpstreamHost is not null || context.AnsweredByUpstream)
+        {
+            json.WriteStartObject();
+            json.WriteString("ip", service.Host);
+            json.WriteNumber("port", service.Port);
+            json.WriteNumber("balancer_latency", 0);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteString("client_ip", ConnectionText.Of(http).RemoteAddress);
+        json.WriteNumber("started_at", startedAtMs);
+        json.WriteString("source", context.AnsweredByUpstream ? "upstream" : "kong");
+        json.WriteString("workspace", GatewayMetrics.Workspace);
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteHeaders(Utf8JsonWriter json, IHeaderDictionary headers)
+    {
+        json.WriteStartObject("headers");
+        foreach (var (name, values) in headers)
+        {
+            json.WriteString(name.ToLowerInvariant(), Redacted.Contains(name) ? "REDACTED" : values.ToString());
+        }
+
+        json.WriteEndObject();
+    }
+}

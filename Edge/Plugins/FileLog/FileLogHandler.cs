@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Logging;
+using Turnpike.Edge.Observability.Logging;
+using Turnpike.Edge.Proxy;
+
+namespace Turnpike.Edge.Plugins.FileLog;
+
+/// <summary>Queues each request's record; the queue's loop appends the lines (Kong's queue defaults: batches of up to 100 here, written at once).</summary>
+internal sealed class FileLogHandler : IPluginHandler, IDisposable
+{
+    private static readonly LogQueueOptions Queue = new(MaxBatchSize: 100, MaxCoalescingDelay: 0, MaxEntries: 10_000, MaxBytes: null, MaxRetryTime: 60, InitialRetryDelay: 0.01, MaxRetryDelay: 5);
+
+    private readonly FileLogOptions _options;
+    private readonly LogQueue _queue;
+    private readonly TimeProvider _time;
+    private FileStream? _file;
+
+    public FileLogHandler(FileLogOptions options, LogMetrics metrics, ILogger logger, TimeProvider time)
+    {
+        _options = options;
+        _time = time;
+        _queue = new LogQueue("file-log", Queue, WriteAsync, metrics, logger, time);
+    }
+
+    public ValueTask<bool> OnRequestAsync(ProxyContext context) => ValueTask.FromResult(true);
+
+    public void OnLog(ProxyContext context) =>
+        _queue.Add(KongLogRecord.Serialize(context, _time.GetUtcNow().ToUnixTimeMilliseconds() - context.RequestLatencyMs));
+
+    private async Task<bool> WriteAsync(IReadOnlyList<byte[]> batch, CancellationToken cancellationToken)
+    {
+        var file = _options.Reopen || _file is null ? Open() : _file;
+        try
+        {
+            foreach (var line in batch)
+            {
+                await file.WriteAsync(line, cancellationToken);
+                file.WriteByte((byte)'\n');
+            }
+
+            await file.FlushAsync(cancellationToken);
+        }
+        catch (IOException)
+        {
+            await DropAsync(file);
+            throw;
+        }
+
+        if (_options.Reopen)
+        {
+            await file.DisposeAsync();
+        }
+        else
+        {
+            _file = file;
+        }
+
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _queue.Complete();
+        _file?.Dispose();
+    }
+
+    private FileStream Open() => new(_options.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096, useAsync: true);
+
+    private async Task DropAsync(FileStream file)
+    {
+        _file = null;
+        await file.DisposeAsync();
+    }
+}

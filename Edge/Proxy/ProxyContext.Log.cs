@@ -1,0 +1,25 @@
+using System.Diagnostics;
+
+namespace Turnpike.Edge.Proxy;
+
+/// <summary>What the log phase (phase 7) reads of a finished request: sizes, latencies, who answered, the LLM call.</summary>
+internal sealed partial class ProxyContext
+{
+    /// <summary>Request body bytes received: counted as they passed, else as Content-Length said.</summary>
+    public long RequestBodyBytes => RequestBodyCounter?.Count ?? HttpContext.Request.ContentLength ?? 0;
+
+    /// <summary>Response body bytes sent: counted as they passed, else as Content-Length said.</summary>
+    public long ResponseBodyBytes => ResponseBodyCounter?.Count ?? HttpContext.Response.ContentLength ?? 0;
+
+    /// <summary>True when the status came from the upstream (Kong's <c>source</c> "service"); false when the gateway or a plugin answered.</summary>
+    public bool AnsweredByUpstream => _upstreamAnsweredAt != 0 && !AnsweredByPlugin;
+
+    /// <summary>Kong's <c>latencies.request</c>: from the first byte read to now (the log phase), in ms.</summary>
+    public long RequestLatencyMs => (long)Stopwatch.GetElapsedTime(StartTimestamp).TotalMilliseconds;
+
+    /// <summary>Kong's <c>latencies.kong</c>: the gateway's own time before forwarding (all of it when nothing was forwarded), in ms.</summary>
+    public long GatewayLatencyMs => (long)Stopwatch.GetElapsedTime(StartTimestamp, ForwardTimestamp != 0 ? ForwardTimestamp : Stopwatch.GetTimestamp()).TotalMilliseconds;
+
+    /// <summary>The LLM call ai-proxy made for this request, once it is over; null when there was none.</summary>
+    public Ai.LlmCallRecord? LlmCall { get; set; }
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Turnpike.RouteTable;
+using Turnpike.Tests.Infrastructure;
+using Xunit;
+
+namespace Turnpike.Tests.Observability;
+
+/// <summary>http-log and file-log through the proxy pipeline, in process, with a real collector and a real file.</summary>
+public sealed class LoggingPluginTests : IAsyncLifetime
+{
+    private readonly Guid _serviceId = Guid.NewGuid();
+    private readonly Guid _routeId = Guid.NewGuid();
+    private UpstreamServer _upstream = null!;
+    private InProcessProxy _proxy = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _upstream = await UpstreamServer.StartAsync();
+        _proxy = await InProcessProxy.StartAsync();
+        _client = new HttpClient { BaseAddress = new Uri(_proxy.Url), DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _proxy.DisposeAsync();
+        await _upstream.DisposeAsync();
+    }
+
+    private void Serve(PluginEntity plugin) => _proxy.Upsert(
+        new ServiceEntity { Id = _serviceId, Name = "echo", Host = "127.0.0.1", Port = _upstream.Port, Retries = 0 },
+        new RouteEntity { Id = _routeId, Name = "echo-route", Paths = ["/echo"], ServiceId = _serviceId },
+        plugin);
+
+    private async Task SendAsync(int sequence)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/echo?seq={sequence}") { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "secret-token");
+        using var response = await _client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Http_log_to_a_slow_then_dead_collector_never_holds_a_request_drops_beyond_its_queue_and_delivers_the_rest_once()
+    {
+        await using var collector = await LogCollector.StartAsync();
+        Serve(_proxy.Plugin("http-log", new
+        {
+            http_endpoint = collector.Url,
+            queue = new { max_batch_size = 1, max_entries = 5, initial_retry_delay = 0.05, max_retry_delay = 0.2, max_retry_time = 120 },
+        }));
+
+        // Slow: the collector holds every POST. All 20 requests are answered while it holds the first entry: none waits.
+        collector.Hold();
+        for (var i = 1; i <= 20; i++)
+        {
+            await SendAsync(i);
+        }
+
+        await _proxy.LoggedAsync(20);
+        await Poll.UntilAsync(() => Task.FromResult(collector.Arrived >= 1), TimeSpan.FromSeconds(10), "the first entry at the collector");
+
+        // One entry in flight and five queued; the other fourteen dropped and counted.
+        Assert.Equal(14, LogDropped());
+        Assert.Empty(collector.Entries);
+
+        // Down (the held POST is aborted unrecorded, retries are refused), then back.
+        await collector.DownAsync();
+        await collector.UpAsync();
+        await Poll.UntilAsync(() => Task.FromResult(collector.Entries.Count >= 6), TimeSpan.FromSeconds(20), "the six kept entries after recovery");
+
+        var sequences = collector.Entries.Select(e => e["request"]!["querystring"]!["seq"]!.GetValue<string>()).ToList();
+        Assert.Equal(6, sequences.Count);
+        Assert.Equal(6, sequences.Distinct().Count()); // nothing delivered twice
+        Assert.Equal(14, LogDropped());
+        Assert.All(collector.Entries, e => Assert.Equal("REDACTED", e["request"]!["headers"]!["authorization"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task File_log_appends_one_json_line_per_request_in_Kongs_record_shape()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"turnpike-file-log-{Guid.NewGuid():N}.log");
+        try
+        {
+            Serve(_proxy.Plugin("file-log", new { path }));
+            await SendAsync(1);
+            await SendAsync(2);
+            await _proxy.LoggedAsync(2);
+            await Poll.UntilAsync(() => Task.FromResult(File.Exists(path) && File.ReadAllLines(path).Length >= 2), TimeSpan.FromSeconds(10), "two lines in the file");
+
+            var lines = File.ReadAllLines(path);
+            Assert.Equal(2, lines.Length);
+            var record = JsonNode.Parse(lines[1])!.AsObject();
+            Assert.Equal("GET", record["request"]!["method"]!.GetValue<string>());
+            Assert.Equal("/echo?seq=2", record["request"]!["uri"]!.GetValue<string>());
+            Assert.Equal(200, record["response"]!["status"]!.GetValue<int>());
+            Assert.Equal("echo", record["service"]!["name"]!.GetValue<string>());
+            Assert.Equal("echo-route", record["route"]!["name"]!.GetValue<string>());
+            Assert.True(record["latencies"]!["request"]!.GetValue<long>() >= 0);
+            Assert.True(record["latencies"]!["proxy"]!.GetValue<long>() >= 0);
+            Assert.Equal("127.0.0.1", record["client_ip"]!.GetValue<string>());
+            Assert.InRange(record["started_at"]!.GetValue<long>(), DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            Assert.Equal("upstream", record["source"]!.GetValue<string>());
+            Assert.Equal("REDACTED", record["request"]!["headers"]!["authorization"]!.GetValue<string>());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private double LogDropped() => _proxy.LogMetrics.DroppedCount("http-log");
+}
