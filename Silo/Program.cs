@@ -1,14 +1,16 @@
 using Orleans.Runtime;
 using Turnpike.Hosting;
+using Turnpike.Silo.Regions;
 
 // A silo: hosts the grains. Its status listener answers /healthz for load balancers and orchestrators.
 try
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.UseOrleans(silo => silo.UseTurnpikeSilo(builder.Configuration));
-    builder.WebHost.UseUrls(builder.Configuration["Turnpike:Status:Urls"] ?? "http://127.0.0.1:8200");
+    builder.AddTurnpikeRegions(builder.Configuration["Turnpike:Status:Urls"] ?? "http://127.0.0.1:8200");
 
     var app = builder.Build();
+    app.UseTurnpikeRegions();
     app.MapGet("/healthz", (ILocalSiloDetails silo) => Results.Json(new { status = "ok", silo = silo.SiloAddress.ToString(), cluster = silo.ClusterId }));
     await app.RunAsync();
     return 0;

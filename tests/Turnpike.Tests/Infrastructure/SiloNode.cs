@@ -24,7 +24,7 @@ internal sealed class SiloNode : IAsyncDisposable
 
     public ServerProcess Process => _process;
 
-    public static async Task<SiloNode> StartAsync(SiloNode? primary = null, ClusterBackend? backend = null)
+    public static async Task<SiloNode> StartAsync(SiloNode? primary = null, ClusterBackend? backend = null, Dictionary<string, string>? extraEnvironment = null)
     {
         int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next(), statusPort = FreePorts.Next();
         var environment = new Dictionary<string, string>((backend ?? ClusterBackend.Localhost).Environment)
@@ -34,6 +34,11 @@ internal sealed class SiloNode : IAsyncDisposable
             ["Turnpike__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{primary?.SiloPort ?? siloPort}",
             ["Turnpike__Status__Urls"] = $"http://127.0.0.1:{statusPort}",
         };
+        foreach (var (key, value) in extraEnvironment ?? [])
+        {
+            environment[key] = value;
+        }
+
         var process = ServerProcess.Start(RepoPaths.SiloDll, environment);
         var node = new SiloNode(process, siloPort, gatewayPort, statusPort);
         try
