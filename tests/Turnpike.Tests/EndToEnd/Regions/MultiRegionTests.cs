@@ -33,7 +33,7 @@ public sealed class MultiRegionTests(TwoRegionFixture fixture) : IClassFixture<T
     }
 
     [Fact]
-    public async Task Region_cut_off_from_home_keeps_proxying_refuses_writes_with_503_naming_home_and_catches_up_after_healing()
+    public async Task Region_cut_off_from_home_keeps_proxying_refuses_writes_with_503_naming_home_serves_a_restarted_edge_and_catches_up_after_healing()
     {
         await fixture.UsEdge.Admin.CreateAsync("/services", new { name = _name, url = fixture.Upstream.Url });
         await fixture.UsEdge.Admin.CreateAsync($"/services/{_name}/routes", new { paths = new[] { $"/{_name}" } });
@@ -54,6 +54,13 @@ public sealed class MultiRegionTests(TwoRegionFixture fixture) : IClassFixture<T
             Assert.Equal(503, status);
             Assert.Contains("home region 'us' is unreachable", body!["message"]!.GetValue<string>(), StringComparison.Ordinal);
             Assert.Equal(200, (await fixture.EuEdge.Admin.GetJsonAsync($"/services/{_name}")).Status);
+
+            // An edge started during the partition serves the table its region holds.
+            await fixture.RestartEuEdgeAsync();
+            using (var afterRestart = await fixture.EuEdge.Proxy.GetAsync($"/{_name}"))
+            {
+                Assert.Equal(HttpStatusCode.OK, afterRestart.StatusCode);
+            }
 
             // Home goes on taking writes meanwhile.
             await fixture.UsEdge.Admin.CreateAsync($"/services/{_name}/routes", new { name = _name + "-late", paths = new[] { $"/{_name}-late" } });

@@ -21,6 +21,8 @@ public sealed class TwoRegionFixture : IAsyncLifetime
 
     internal EdgeNode EuEdge { get; private set; } = null!;
 
+    private Dictionary<string, string> _euEdgeEnvironment = [];
+
     internal DelayProxy EuToUs { get; private set; } = null!;
 
     internal DelayProxy UsToEu { get; private set; } = null!;
@@ -57,8 +59,15 @@ public sealed class TwoRegionFixture : IAsyncLifetime
         (UsSilo, EuSilo) = (silos[0], silos[1]);
         var edges = await Task.WhenAll(
             EdgeNode.StartClientAsync([UsSilo], extraEnvironment: RegionEnvironment("us", "eu", UsToEu.Url)),
-            EdgeNode.StartClientAsync([EuSilo], extraEnvironment: RegionEnvironment("eu", "us", EuToUs.Url)));
+            EdgeNode.StartClientAsync([EuSilo], extraEnvironment: _euEdgeEnvironment = RegionEnvironment("eu", "us", EuToUs.Url)));
         (UsEdge, EuEdge) = (edges[0], edges[1]);
+    }
+
+    /// <summary>Stops eu's edge and starts a new one in its place (new ports).</summary>
+    internal async Task RestartEuEdgeAsync()
+    {
+        await EuEdge.DisposeAsync();
+        EuEdge = await EdgeNode.StartClientAsync([EuSilo], extraEnvironment: new Dictionary<string, string>(_euEdgeEnvironment));
     }
 
     public async Task DisposeAsync()
