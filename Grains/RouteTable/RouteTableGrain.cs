@@ -264,7 +264,7 @@ public sealed partial class RouteTableGrain(
         }
     }
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Route table replicated from the home region: version {From} to {Version} (whole table: {Whole})")]
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Route table replicated from the home region: version {From} to {Version} (whole table: {Whole})")]
     private static partial void LogReplicated(ILogger logger, long from, long version, bool whole);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Write {WriteId} was applied already (version {Version}); answered again")]
