@@ -1,6 +1,7 @@
 using Orleans.Runtime;
 using Turnpike.Hosting;
 using Turnpike.Silo.Metrics;
+using Turnpike.Silo.Regions;
 
 // A silo: hosts the grains. Its status listener answers /healthz for load balancers and orchestrators, and
 // /metrics for Prometheus.
@@ -10,9 +11,10 @@ try
     var builder = WebApplication.CreateBuilder(TurnpikeHostStart.Arguments(args));
     builder.Services.AddSingleton<SiloMetricsRegistry>();
     builder.UseOrleans(silo => silo.UseTurnpikeSilo(builder.Configuration).AddIncomingGrainCallFilter<GrainCallMetrics>());
-    builder.WebHost.UseUrls(builder.Configuration["Turnpike:Status:Urls"] ?? "http://127.0.0.1:8200");
+    builder.AddTurnpikeRegions(builder.Configuration["Turnpike:Status:Urls"] ?? "http://127.0.0.1:8200");
 
     app = builder.Build();
+    app.UseTurnpikeRegions();
     app.MapGet("/metrics", app.Services.GetRequiredService<SiloMetricsRegistry>().WriteAsync);
     app.MapGet("/healthz", (ILocalSiloDetails silo) => Results.Json(new { status = "ok", silo = silo.SiloAddress.ToString(), cluster = silo.ClusterId }));
 

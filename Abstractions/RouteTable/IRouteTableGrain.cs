@@ -19,6 +19,17 @@ public interface IRouteTableGrain : IGrainWithStringKey
     [AlwaysInterleave, ReadOnly]
     Task<RouteTableDelta> GetChangesSince(long version);
 
+    /// <summary>The last committed version.</summary>
+    [AlwaysInterleave, ReadOnly]
+    Task<long> GetVersion();
+
+    /// <summary>
+    /// In a region that is not the home for writes: applies the home region's changes since <paramref name="fromVersion"/>
+    /// at the home's version (a whole table whatever the version held). A delta from another version than this table's is
+    /// ignored. Returns the version now held.
+    /// </summary>
+    Task<long> ApplyReplica(long fromVersion, RouteTableDelta delta);
+
     /// <summary>Registers (or renews) an edge's observer; returns the current version. Renew well within the expiry.</summary>
     Task<long> Subscribe(IRouteTableObserver observer, EdgeReport report);
 

@@ -1,4 +1,5 @@
 using Orleans.Runtime;
+using Turnpike.Edge.Regions;
 
 namespace Turnpike.Edge.Admin;
 
@@ -8,7 +9,7 @@ namespace Turnpike.Edge.Admin;
 /// write carries an id, and the grain answers a write it has applied already with that write's version
 /// instead of applying it twice, so sending a write again after a lost answer is safe.
 /// </summary>
-internal sealed class RouteTableClient(IGrainFactory grains)
+internal sealed class RouteTableClient(IGrainFactory grains, HomeRegionWrites regions)
 {
     // Backing off 0.3, 0.6, 0.9, 1.2 s: about 3 s in all, time for the cluster to route around a silo that left.
     private const int Attempts = 5;
@@ -19,7 +20,8 @@ internal sealed class RouteTableClient(IGrainFactory grains)
     public Task<RouteTableWriteResult> Write(RouteTableWrite write)
     {
         var named = write.WriteId == Guid.Empty ? write with { WriteId = Guid.NewGuid() } : write;
-        return RetryAsync(() => Grain.Write(named), Unanswered);
+        // Away from the home region, the home's route table takes the write (sent again over the link as it is here).
+        return regions.Forwards ? regions.WriteAsync(named) : RetryAsync(() => Grain.Write(named), Unanswered);
     }
 
     public Task<GatewayEntity?> Find(EntityKind kind, string idOrName) => RetryAsync(() => Grain.Find(kind, idOrName), AnyClusterFailure);

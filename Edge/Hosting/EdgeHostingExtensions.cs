@@ -17,6 +17,7 @@ using Turnpike.Edge.Observability;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Proxy;
 using Turnpike.Edge.RateLimiting;
+using Turnpike.Edge.Regions;
 using Turnpike.Edge.RouteTable;
 using Turnpike.Edge.Status;
 using Turnpike.Edge.Upstreams;
@@ -82,6 +83,7 @@ internal static class EdgeHostingExtensions
             .AddTurnpikeQuota()
             .AddTurnpikeMetering()
             .AddTurnpikeBilling()
+            .AddTurnpikeRegions(configuration)
             .AddTurnpikeAdmin()
             .AddTurnpikeManager()
             .AddTurnpikeStatus()
@@ -136,6 +138,7 @@ internal static class EdgeHostingExtensions
                 var (status, message) = ex switch
                 {
                     StateStoreUnavailableException => (StatusCodes.Status503ServiceUnavailable, "The cluster's storage is unavailable; try again"),
+                    HomeRegionUnreachableException => (StatusCodes.Status503ServiceUnavailable, ex.Message),
                     OrleansException or TimeoutException =>
                         (StatusCodes.Status503ServiceUnavailable, "The cluster is unavailable; try again"),
                     _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred"),

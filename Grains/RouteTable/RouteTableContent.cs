@@ -240,6 +240,34 @@ internal sealed record RouteTableContent
 
     private GatewayEntity? FindAny(Guid id) => Enum.GetValues<EntityKind>().Select(kind => Find(kind, id)).FirstOrDefault(e => e is not null);
 
+    /// <summary>
+    /// The home region's changes applied as they are: the home validated and stamped them, and a replica that checked
+    /// again (or stamped its own times) could come to differ from its home.
+    /// </summary>
+    public RouteTableContent Replicated(RouteTableDelta delta)
+    {
+        if (delta.IsFullSnapshot)
+        {
+            return From(delta.Upserts);
+        }
+
+        var table = this;
+        foreach (var reference in delta.Deletes)
+        {
+            if (table.Find(reference.Kind, reference.Id) is not null)
+            {
+                table = table.Without(reference);
+            }
+        }
+
+        foreach (var entity in delta.Upserts)
+        {
+            table = table.With(entity);
+        }
+
+        return table;
+    }
+
     private RouteTableContent With(GatewayEntity entity) => entity switch
     {
         ServiceEntity s => this with { Services = Services.Put(s) },

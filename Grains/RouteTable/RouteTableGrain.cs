@@ -137,6 +137,53 @@ public sealed partial class RouteTableGrain(
         return new RouteTableWriteResult { Version = version, Stored = result.Stored };
     }
 
+    public Task<long> GetVersion() => Task.FromResult(Version);
+
+    public async Task<long> ApplyReplica(long fromVersion, RouteTableDelta delta)
+    {
+        // Several silos of a region pull the same changes: the first applies them; the others, asking from a version this
+        // table has left, are told where it is and ask again from there.
+        if (fromVersion != Version || (!delta.IsFullSnapshot && delta.Version == Version))
+        {
+            return Version;
+        }
+
+        var table = _table.Replicated(delta);
+        try
+        {
+            // Storage's replacement keeps admins (a declarative file has none); the home's whole table has them all, so
+            // what it lacks is deleted by name.
+            var deletes = delta.IsFullSnapshot
+                ? [.. _table.All().Where(e => table.Find(e.Kind, e.Id) is null).Select(e => new EntityRef(e.Kind, e.Id))]
+                : delta.Deletes;
+            await _storage.SaveAsync(delta.Version, new RouteTableWriteRecord { ReplaceAll = delta.IsFullSnapshot, Upserts = delta.Upserts, Deletes = deletes });
+        }
+        catch (Exception ex)
+        {
+            DeactivateOnIdle();
+            LogStorageFailed(logger, ex);
+            throw new StateStoreUnavailableException("The home region's change could not be stored: " + ex.Message);
+        }
+
+        _table = table;
+        _answeredVersion = -1; // the answers built for edges describe the table before this change
+        _answers.Clear();
+        if (delta.IsFullSnapshot)
+        {
+            _log.Reset(delta.Version);
+        }
+        else
+        {
+            // One entry for the versions the delta spans: an edge of this region at any of them gets the net changes.
+            _log.Append(delta.Version, delta.Deletes, delta.Upserts);
+        }
+
+        Version = delta.Version;
+        LogReplicated(logger, fromVersion, delta.Version, delta.IsFullSnapshot);
+        NotifyEdges(delta.Version);
+        return Version;
+    }
+
     public Task<GatewayEntity?> Find(EntityKind kind, string idOrName) => Task.FromResult(_table.Find(kind, idOrName));
 
     public Task<EntityPage> List(EntityQuery query)
@@ -262,6 +309,8 @@ public sealed partial class RouteTableGrain(
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Loading the route table failed (attempt {Attempt} of {Attempts}: {Error}: {Reason}); retrying in {DelayMs:F0} ms")]
     private static partial void LogLoadRetried(ILogger logger, int attempt, int attempts, string error, string reason, double delayMs);
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Route table replicated from the home region: version {From} to {Version} (whole table: {Whole})")]
+    private static partial void LogReplicated(ILogger logger, long from, long version, bool whole);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Write {WriteId} was applied already (version {Version}); answered again")]
     private static partial void LogReplayed(ILogger logger, Guid writeId, long version);

@@ -26,17 +26,17 @@ internal sealed class SiloNode : IAsyncDisposable
 
     public ServerProcess Process => _process;
 
-    public static Task<SiloNode> StartAsync(SiloNode? primary = null, ClusterBackend? backend = null, string[]? launcher = null) =>
-        StartAsync(primary, backend, launcher, FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
+    public static Task<SiloNode> StartAsync(SiloNode? primary = null, ClusterBackend? backend = null, string[]? launcher = null, Dictionary<string, string>? extraEnvironment = null) =>
+        StartAsync(primary, backend, launcher, extraEnvironment, FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
 
     /// <summary>
     /// The same silo again, on its ports and backend, after it was killed. With localhost clustering and memory storage
     /// (a lone silo) that is a new, empty cluster which the edges' static gateway list reaches again; with a database
     /// backend it joins the cluster the others kept.
     /// </summary>
-    public Task<SiloNode> RestartAsync() => StartAsync(null, _backend, null, SiloPort, GatewayPort, StatusPort);
+    public Task<SiloNode> RestartAsync() => StartAsync(null, _backend, null, null, SiloPort, GatewayPort, StatusPort);
 
-    private static async Task<SiloNode> StartAsync(SiloNode? primary, ClusterBackend? backend, string[]? launcher, int siloPort, int gatewayPort, int statusPort)
+    private static async Task<SiloNode> StartAsync(SiloNode? primary, ClusterBackend? backend, string[]? launcher, Dictionary<string, string>? extraEnvironment, int siloPort, int gatewayPort, int statusPort)
     {
         var environment = new Dictionary<string, string>((backend ?? ClusterBackend.Localhost).Environment)
         {
@@ -45,6 +45,11 @@ internal sealed class SiloNode : IAsyncDisposable
             ["Turnpike__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{primary?.SiloPort ?? siloPort}",
             ["Turnpike__Status__Urls"] = $"http://127.0.0.1:{statusPort}",
         };
+        foreach (var (key, value) in extraEnvironment ?? [])
+        {
+            environment[key] = value;
+        }
+
         var process = ServerProcess.Start(launcher ?? [], RepoPaths.SiloDll, environment);
         var node = new SiloNode(process, siloPort, gatewayPort, statusPort, backend);
         try

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Serialization;
+using Turnpike.Cluster;
+
+namespace Turnpike.Regions;
+
+/// <summary>
+/// The client side of the cross-region link: signed HTTP/2 requests (prior knowledge, one multiplexed connection per
+/// peer silo, kept alive by pings) to a peer region's silos, tried in turn. Bodies are Orleans' binary serialization of
+/// the same records grain calls carry; they are read only after the signature checked out. Used by edges (to forward
+/// writes to the home region) and silos (to pull the home region's changes).
+/// </summary>
+public sealed partial class RegionLink : IDisposable
+{
+    private readonly RegionOptions _options;
+    private readonly Serializer _serializer;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RegionLink> _logger;
+    private readonly HttpClient _http;
+    private readonly Dictionary<string, Uri[]> _peers;
+
+    public RegionLink(IOptions<RegionOptions> options, Serializer serializer, TimeProvider time, ILogger<RegionLink> logger)
+    {
+        _options = options.Value;
+        _serializer = serializer;
+        _time = time;
+        _logger = logger;
+        _peers = _options.Peers.ToDictionary(p => p.Key, p => p.Value.LinkUris(), StringComparer.Ordinal);
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            // A WAN path can die without a FIN: pings find a dead connection, so the next request opens a new one.
+            KeepAlivePingDelay = TimeSpan.FromSeconds(10),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            EnableMultipleHttp2Connections = true,
+            UseProxy = false,
+            AllowAutoRedirect = false,
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    /// <summary>Has the home region's route table apply a write; answers as the grain did.</summary>
+    public async Task<RouteTableWriteResult> WriteAsync(string region, RouteTableWrite write, CancellationToken cancellationToken = default)
+    {
+        var answer = await SendAsync(region, HttpMethod.Post, RegionLinkPaths.Write, _serializer.SerializeToArray(write), _options.WriteTimeout, cancellationToken);
+        return _serializer.Deserialize<RouteTableWriteResult>(answer) ?? throw new RegionUnreachableException(region, "empty answer");
+    }
+
+    /// <summary>The changes of a region's route table since <paramref name="since"/>, waiting up to <paramref name="wait"/> for one.</summary>
+    public async Task<RouteTableDelta> ChangesSinceAsync(string region, long since, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        var path = $"{RegionLinkPaths.Changes}?since={since}&wait={(long)wait.TotalMilliseconds}";
+        var answer = await SendAsync(region, HttpMethod.Get, path, [], wait + _options.WriteTimeout, cancellationToken);
+        return _serializer.Deserialize<RouteTableDelta>(answer) ?? throw new RegionUnreachableException(region, "empty answer");
+    }
+
+    private async Task<byte[]> SendAsync(string region, HttpMethod method, string pathAndQuery, byte[] body, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!_peers.TryGetValue(region, out var uris))
+        {
+            throw new RegionUnreachableException(region, "not a peer of this region (Turnpike:Regions:Peers)");
+        }
+
+        var problem = "no link endpoint";
+        foreach (var uri in uris)
+        {
+            using var request = new HttpRequestMessage(method, new Uri(uri, pathAndQuery))
+            {
+                Content = method == HttpMethod.Get ? null : new ByteArrayContent(body),
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
+            var now = _time.GetUtcNow().ToUnixTimeSeconds();
+            request.Headers.Add(LinkSignature.RegionHeader, _options.Name);
+            request.Headers.Add(LinkSignature.TimeHeader, now.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            request.Headers.Add(LinkSignature.SignatureHeader, LinkSignature.Sign(_options.Secret!, _options.Name, now, method.Method, pathAndQuery, body));
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timer.CancelAfter(timeout);
+            try
+            {
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timer.Token);
+                var answer = await response.Content.ReadAsByteArrayAsync(timer.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    return answer;
+                }
+
+                var message = MessageOf(answer);
+                switch (response.StatusCode)
+                {
+                    case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.BadRequest:
+                        // Every silo of the region shares its settings: another one would refuse the same way.
+                        LogRefused(_logger, region, message);
+                        throw new RegionUnreachableException(region, "it refused this region's link request: " + message);
+                    case HttpStatusCode.ServiceUnavailable when response.Headers.Contains(StorageProblemHeader):
+                        throw new StateStoreUnavailableException($"region '{region}': {message}");
+                    default:
+                        problem = $"HTTP {(int)response.StatusCode} from {uri.Authority}: {message}";
+                        break;
+                }
+            }
+            catch (HttpRequestException ex)
+            {
+                problem = $"{uri.Authority}: {ex.Message}";
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                problem = $"{uri.Authority} did not answer within {timeout.TotalSeconds:0.#} s";
+            }
+        }
+
+        throw new RegionUnreachableException(region, problem);
+    }
+
+    /// <summary>Marks a 503 that is the home region's storage failing (rather than the region being unreachable).</summary>
+    public const string StorageProblemHeader = "X-Turnpike-Link-Storage-Unavailable";
+
+    private static string MessageOf(byte[] body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            var text = json.RootElement.TryGetProperty("message", out var message) ? message.GetString() ?? "" : "";
+            return string.Concat(text.Take(300).Select(c => char.IsControl(c) ? ' ' : c));
+        }
+        catch (JsonException)
+        {
+            return "(no message)";
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Error, Message = "Region {Region} refused this region's link request: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string region, string reason);
+}

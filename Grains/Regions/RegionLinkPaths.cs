@@ -1,0 +1,16 @@
+namespace Turnpike.Regions;
+
+/// <summary>The link's endpoints, served by every silo of a multi-region deployment on its link listener.</summary>
+public static class RegionLinkPaths
+{
+    public const string Prefix = "/link/v1";
+
+    /// <summary>POST: a <see cref="RouteTableWrite"/> for the home region's route table; answers its <see cref="RouteTableWriteResult"/>.</summary>
+    public const string Write = Prefix + "/route-table/write";
+
+    /// <summary>GET <c>?since=version&amp;wait=milliseconds</c>: the <see cref="RouteTableDelta"/> since a version, held until there is one or the wait ends.</summary>
+    public const string Changes = Prefix + "/route-table/changes";
+
+    /// <summary>The longest a changes request is held open by the home region.</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(25);
+}

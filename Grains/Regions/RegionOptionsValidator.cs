@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Options;
+
+namespace Turnpike.Regions;
+
+/// <summary>
+/// Every problem with <c>Turnpike:Regions</c>, phrased for an operator. A single region (no peers) needs nothing and
+/// passes. Only silos listen on the link, hence one instance per role.
+/// </summary>
+public sealed class RegionOptionsValidator : IValidateOptions<RegionOptions>
+{
+    private const string Section = RegionOptions.Section;
+
+    /// <summary>The shortest secret accepted: 32 characters, 192 bits or more of a random base64 string.</summary>
+    public const int MinSecretLength = 32;
+
+    public static readonly RegionOptionsValidator Silo = new(forSilo: true);
+
+    public static readonly RegionOptionsValidator Edge = new(forSilo: false);
+
+    private RegionOptionsValidator(bool forSilo) => ForSilo = forSilo;
+
+    public bool ForSilo { get; }
+
+    /// <summary>A region name: lower-case letters, digits and dashes, as in a DNS label (it appears in URLs, headers and messages).</summary>
+    public static bool IsValidName(string? name) =>
+        name is { Length: > 0 and <= 63 } && char.IsAsciiLetterOrDigit(name[0])
+        && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
+
+    public ValidateOptionsResult Validate(string? name, RegionOptions options)
+    {
+        var problems = new List<string>();
+        if (!IsValidName(options.Name))
+        {
+            problems.Add($"{RegionOptions.NameKey} '{Printable(options.Name)}' is not a region name: use lower-case letters, digits and '-' (at most 63).");
+        }
+
+        if (!options.Enabled)
+        {
+            if (options.Home is { Length: > 0 } home && home != options.Name)
+            {
+                problems.Add($"{Section}:Home names region '{Printable(home)}', but {Section}:Peers names no other region; this region is '{options.Name}'.");
+            }
+
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
+
+        var known = options.Peers.Keys.Order(StringComparer.Ordinal).ToList();
+        foreach (var (peer, settings) in options.Peers)
+        {
+            if (!IsValidName(peer))
+            {
+                problems.Add($"{Section}:Peers:{Printable(peer)} is not a region name: use lower-case letters, digits and '-' (at most 63).");
+            }
+            else if (peer == options.Name)
+            {
+                problems.Add($"{Section}:Peers:{peer} is this region ({RegionOptions.NameKey}); list only the other regions.");
+            }
+
+            if (!ValidLinks(settings.Link))
+            {
+                problems.Add($"{Section}:Peers:{Printable(peer)}:Link must be one or more http://host:port URLs of that region's silos' link listeners, separated by ';'.");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Home))
+        {
+            problems.Add($"{Section}:Home is required with {Section}:Peers: name the region that takes writes ('{options.Name}' or one of: {string.Join(", ", known)}).");
+        }
+        else if (options.Home != options.Name && !options.Peers.ContainsKey(options.Home))
+        {
+            problems.Add($"{Section}:Home names region '{Printable(options.Home)}', which is neither this region ('{options.Name}') nor one of {Section}:Peers ({string.Join(", ", known)}).");
+        }
+
+        if (string.IsNullOrEmpty(options.Secret))
+        {
+            problems.Add($"{Section}:Secret is required with {Section}:Peers: the secret every region shares to sign the link (at least {MinSecretLength} characters).");
+        }
+        else if (options.Secret.Length < MinSecretLength || options.Secret.Any(char.IsControl))
+        {
+            problems.Add($"{Section}:Secret must be at least {MinSecretLength} printable characters (e.g. openssl rand -base64 32).");
+        }
+
+        if (ForSilo && !ValidLinks(options.Link.Urls))
+        {
+            problems.Add($"{Section}:Link:Urls is required on a silo with {Section}:Peers: the link listener(s), http://address:port separated by ';'.");
+        }
+
+        if (options.WriteTimeout <= TimeSpan.Zero || options.ReadYourWritesTimeout < TimeSpan.Zero || options.MaxClockSkew <= TimeSpan.Zero)
+        {
+            problems.Add($"{Section}:WriteTimeout and {Section}:MaxClockSkew must be positive, {Section}:ReadYourWritesTimeout not negative.");
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    private static bool ValidLinks(string links)
+    {
+        var parts = links.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return parts.Length > 0 && parts.All(p => Uri.TryCreate(p, UriKind.Absolute, out var uri)
+            && uri.Scheme == Uri.UriSchemeHttp && uri.AbsolutePath == "/" && uri.Query.Length == 0);
+    }
+
+    // Names come from configuration, and the message goes to a terminal and logs: control characters are shown escaped.
+    private static string Printable(string? text) =>
+        string.Concat((text ?? "").Take(80).Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+}

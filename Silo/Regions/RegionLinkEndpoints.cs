@@ -1,0 +1,159 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Orleans.Serialization;
+using Turnpike.Cluster;
+using Turnpike.Regions;
+using Turnpike.RouteTable;
+
+namespace Turnpike.Silo.Regions;
+
+/// <summary>
+/// The server side of the cross-region link, on the silo's link listener: every request is checked against the shared
+/// secret before its body is read as anything; then the home region's route table takes forwarded writes and answers
+/// the changes its peers pull.
+/// </summary>
+internal sealed class RegionLinkEndpoints(
+    IGrainFactory grains,
+    Serializer serializer,
+    IOptions<RegionOptions> options,
+    TimeProvider time)
+{
+    /// <summary>The largest link request body: a forwarded write is at most an admin body (16 MiB by default) as stored.</summary>
+    public const long MaxBodySize = 64L * 1024 * 1024;
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+    private readonly RegionOptions _options = options.Value;
+
+    private IRouteTableGrain Table => grains.GetGrain<IRouteTableGrain>(IRouteTableGrain.DefaultKey);
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodySize;
+        }
+
+        byte[] body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            body = buffer.ToArray();
+        }
+        catch (BadHttpRequestException ex)
+        {
+            await MessageAsync(context, ex.StatusCode, "link request body: " + ex.Message);
+            return;
+        }
+
+        var request = context.Request;
+        var pathAndQuery = request.Path.Value + request.QueryString.Value;
+        var problem = LinkSignature.Check(
+            _options.Secret!, _options.Peers.Keys, request.Headers[LinkSignature.RegionHeader], request.Headers[LinkSignature.TimeHeader],
+            request.Headers[LinkSignature.SignatureHeader], request.Method, pathAndQuery, body, time.GetUtcNow(), _options.MaxClockSkew);
+        if (problem is not null)
+        {
+            await MessageAsync(context, StatusCodes.Status401Unauthorized, problem);
+            return;
+        }
+
+        switch (request.Path.Value)
+        {
+            case RegionLinkPaths.Write when HttpMethods.IsPost(request.Method):
+                await WriteAsync(context, body);
+                break;
+            case RegionLinkPaths.Changes when HttpMethods.IsGet(request.Method):
+                await ChangesAsync(context);
+                break;
+            default:
+                await MessageAsync(context, StatusCodes.Status404NotFound, "Not found");
+                break;
+        }
+    }
+
+    private async Task WriteAsync(HttpContext context, byte[] body)
+    {
+        if (!_options.IsHome)
+        {
+            await MessageAsync(context, StatusCodes.Status409Conflict, $"region '{_options.Name}' is not the home region for writes (its home is '{_options.Home}')");
+            return;
+        }
+
+        RouteTableWrite? write;
+        try
+        {
+            write = serializer.Deserialize<RouteTableWrite>(body);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            write = null;
+        }
+
+        if (write is null)
+        {
+            await MessageAsync(context, StatusCodes.Status400BadRequest, "link request body is not a route table write of this version of Turnpike");
+            return;
+        }
+
+        RouteTableWriteResult result;
+        try
+        {
+            result = await Table.Write(write);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            context.Response.Headers[RegionLink.StorageProblemHeader] = "1";
+            await MessageAsync(context, StatusCodes.Status503ServiceUnavailable, ex.Message);
+            return;
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            await MessageAsync(context, StatusCodes.Status503ServiceUnavailable, "the home region's cluster is unavailable: " + ex.GetType().Name);
+            return;
+        }
+
+        await BinaryAsync(context, serializer.SerializeToArray(result));
+    }
+
+    private async Task ChangesAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        if (!long.TryParse(query["since"], out var since) || !long.TryParse(query["wait"], out var waitMs) || waitMs < 0)
+        {
+            await MessageAsync(context, StatusCodes.Status400BadRequest, "since (a version) and wait (milliseconds) are required");
+            return;
+        }
+
+        // Held until the table moves past the caller's version or the wait ends: polling the grain here (a local read,
+        // 20 a second while a peer waits) keeps the route table grain free of link concerns.
+        var deadline = time.GetTimestamp() + (long)(Math.Min(waitMs, RegionLinkPaths.MaxWait.TotalMilliseconds) * time.TimestampFrequency / 1000);
+        RouteTableDelta delta;
+        while (true)
+        {
+            delta = await Table.GetChangesSince(since);
+            if (delta.Version != since || delta.IsFullSnapshot || time.GetTimestamp() >= deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(PollInterval, time, context.RequestAborted);
+        }
+
+        await BinaryAsync(context, serializer.SerializeToArray(delta));
+    }
+
+    private static async Task BinaryAsync(HttpContext context, byte[] bytes)
+    {
+        context.Response.ContentType = "application/octet-stream";
+        context.Response.ContentLength = bytes.Length;
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+    }
+
+    public static Task MessageAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsync(new JsonObject { ["message"] = message }.ToJsonString(), context.RequestAborted);
+    }
+}

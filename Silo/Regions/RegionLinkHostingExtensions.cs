@@ -1,0 +1,77 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Turnpike.Hosting;
+using Turnpike.Regions;
+
+namespace Turnpike.Silo.Regions;
+
+/// <summary>The silo's part in several regions: the link listener, its endpoints, and (away from home) the replicator.</summary>
+internal static class RegionLinkHostingExtensions
+{
+    /// <summary>Listens on the status URLs, and with peers on the link URLs too (HTTP/2 only: prior knowledge, no upgrade).</summary>
+    public static WebApplicationBuilder AddTurnpikeRegions(this WebApplicationBuilder builder, string statusUrls)
+    {
+        var options = RegionOptionsBinding.Read(builder.Configuration);
+        // Shapes the listeners, so checked now; and by ValidateOnStart for the options the services get.
+        RegionOptionsValidator.Silo.ThrowIfInvalid(options);
+        builder.Services.AddTurnpikeRegionOptions(RegionOptionsValidator.Silo);
+        if (!options.Enabled)
+        {
+            builder.WebHost.UseUrls(statusUrls);
+            return builder;
+        }
+
+        var linkUrls = options.Link.Urls.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var linkPorts = linkUrls.Select(u => new Uri(u).Port).ToHashSet();
+        builder.WebHost.UseUrls(string.Join(';', [statusUrls, .. linkUrls]));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
+        {
+            if (listen.IPEndPoint is { } endpoint && linkPorts.Contains(endpoint.Port))
+            {
+                listen.Protocols = HttpProtocols.Http2;
+            }
+        }));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<RegionLink>();
+        builder.Services.AddSingleton(new RegionLinkListener(linkPorts));
+        builder.Services.AddSingleton<RegionLinkEndpoints>();
+        if (!options.IsHome)
+        {
+            builder.Services.AddHostedService<RegionReplicator>();
+        }
+
+        return builder;
+    }
+
+    /// <summary>The link listener serves the link's paths only, and the status listener never does.</summary>
+    public static WebApplication UseTurnpikeRegions(this WebApplication app)
+    {
+        if (app.Services.GetService<RegionLinkListener>() is not { } listener)
+        {
+            return app;
+        }
+
+        var endpoints = app.Services.GetRequiredService<RegionLinkEndpoints>();
+        app.Use(async (context, next) =>
+        {
+            var onLink = listener.Ports.Contains(context.Connection.LocalPort);
+            if (onLink)
+            {
+                await endpoints.HandleAsync(context);
+            }
+            else if (context.Request.Path.StartsWithSegments(RegionLinkPaths.Prefix))
+            {
+                await RegionLinkEndpoints.MessageAsync(context, StatusCodes.Status404NotFound, "Not found");
+            }
+            else
+            {
+                await next(context);
+            }
+        });
+        return app;
+    }
+}
+
+/// <summary>The ports of the silo's link listener.</summary>
+internal sealed record RegionLinkListener(HashSet<int> Ports);

@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Turnpike.Regions;
+using Turnpike.Tests.EndToEnd.Regions;
+using Turnpike.Tests.Infrastructure;
+using Xunit;
+
+namespace Turnpike.Tests.Hostile;
+
+/// <summary>The home region's silo with its link listener (a peer 'eu' configured), and what a stranger can do to it.</summary>
+public sealed class RegionLinkFixture : IAsyncLifetime
+{
+    internal SiloNode Silo { get; private set; } = null!;
+
+    internal int LinkPort { get; private set; }
+
+    internal HttpClient Link { get; } = new(new SocketsHttpHandler { UseProxy = false })
+    {
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    public async Task InitializeAsync()
+    {
+        LinkPort = FreePorts.Next();
+        Silo = await SiloNode.StartAsync(extraEnvironment: TwoRegionFixture.RegionEnvironment("us", "eu", $"http://127.0.0.1:{FreePorts.Next()}", $"http://127.0.0.1:{LinkPort}"));
+        Link.BaseAddress = new Uri($"http://127.0.0.1:{LinkPort}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Link.Dispose();
+        if (Silo is not null)
+        {
+            await Silo.DisposeAsync();
+        }
+    }
+}
+
+public sealed class RegionLinkTests(RegionLinkFixture fixture) : IClassFixture<RegionLinkFixture>
+{
+    private async Task<(HttpStatusCode Status, string Message)> SendAsync(HttpMethod method, string path, byte[] body, string region = "eu", string secret = TwoRegionFixture.Secret, long? time = null, bool sign = true)
+    {
+        using var request = new HttpRequestMessage(method, path)
+        {
+            Content = method == HttpMethod.Get ? null : new ByteArrayContent(body),
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        if (sign)
+        {
+            var when = time ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            request.Headers.Add(LinkSignature.RegionHeader, region);
+            request.Headers.Add(LinkSignature.TimeHeader, when.ToString(CultureInfo.InvariantCulture));
+            request.Headers.Add(LinkSignature.SignatureHeader, LinkSignature.Sign(secret, region, when, method.Method, path, body));
+        }
+
+        using var response = await fixture.Link.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        string message;
+        try
+        {
+            message = response.Content.Headers.ContentType?.MediaType == "application/octet-stream" ? "" : JsonNode.Parse(text)?["message"]?.GetValue<string>() ?? "";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            throw new InvalidOperationException($"{(int)response.StatusCode} {response.Version}: {text}");
+        }
+
+        return (response.StatusCode, message);
+    }
+
+    [Fact]
+    public async Task Link_refuses_an_unsigned_request_with_401()
+    {
+        var (status, message) = await SendAsync(HttpMethod.Post, RegionLinkPaths.Write, [1, 2, 3], sign: false);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.StartsWith("link request not signed", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Link_refuses_a_request_signed_with_another_secret_with_401_naming_the_setting()
+    {
+        var (status, message) = await SendAsync(HttpMethod.Get, RegionLinkPaths.Changes + "?since=0&wait=0", [], secret: TwoRegionFixture.Secret + "-other");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Equal("link signature from region 'eu' does not match: the regions' Turnpike:Regions:Secret differ", message);
+    }
+
+    [Fact]
+    public async Task Link_refuses_a_region_it_does_not_know_with_401()
+    {
+        var (status, message) = await SendAsync(HttpMethod.Get, RegionLinkPaths.Changes + "?since=0&wait=0", [], region: "ap");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Equal("region 'ap' is not a peer of this region (Turnpike:Regions:Peers)", message);
+    }
+
+    [Fact]
+    public async Task Link_refuses_a_request_from_a_clock_ten_minutes_off_with_401_stating_the_skew()
+    {
+        var (status, message) = await SendAsync(HttpMethod.Get, RegionLinkPaths.Changes + "?since=0&wait=0", [], time: DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 600);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Contains("behind this region's clock (at most 300 s allowed)", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Link_answers_a_signed_body_that_is_no_write_with_400_and_keeps_serving()
+    {
+        var garbage = Encoding.UTF8.GetBytes(new string('\0', 1000) + "\r\n{\"upserts\":[]}");
+
+        var (status, message) = await SendAsync(HttpMethod.Post, RegionLinkPaths.Write, garbage);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("link request body is not a route table write of this version of Turnpike", message);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, RegionLinkPaths.Changes + "?since=0&wait=0", [])).Status);
+    }
+
+    [Fact]
+    public async Task Status_listener_does_not_serve_the_link()
+    {
+        using var status = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{fixture.Silo.StatusPort}") };
+        using var response = await status.GetAsync(RegionLinkPaths.Changes + "?since=0&wait=0");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_silo_whose_home_is_no_region_stops_with_one_line_naming_it_and_exit_code_2()
+    {
+        var environment = TwoRegionFixture.RegionEnvironment("eu", "us", "http://127.0.0.1:1", $"http://127.0.0.1:{FreePorts.Next()}");
+        environment["Turnpike__Regions__Home"] = "mars";
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => SiloNode.StartAsync(extraEnvironment: environment));
+
+        Assert.Contains("Process exited with 2", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("turnpike silo: Turnpike:Regions:Home names region 'mars', which is neither this region ('eu') nor one of Turnpike:Regions:Peers (us).", failure.Message, StringComparison.Ordinal);
+    }
+}
