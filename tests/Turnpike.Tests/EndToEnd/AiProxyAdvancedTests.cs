@@ -148,6 +148,23 @@ public sealed class AiProxyAdvancedTests(DevGatewayFixture fixture) : IAsyncLife
     }
 
     [Fact]
+    public async Task Lowest_latency_measures_each_target_once_then_sends_to_the_faster()
+    {
+        await RouteAsync(new JsonObject { ["algorithm"] = "lowest-latency", ["latency_strategy"] = "e2e" }, (Primary, 1), (Fallback, 1));
+        _fake.Misbehave(Primary, new FakeLlmProvider.ProviderFault(DelayMs: 300));
+
+        var models = new List<string?>();
+        for (var i = 0; i < 4; i++)
+        {
+            var answer = await ChatAsync();
+            Assert.Equal(200, answer.Status);
+            models.Add(answer.Model);
+        }
+
+        Assert.Equal(["openai/" + Primary, "openai/" + Fallback, "openai/" + Fallback, "openai/" + Fallback], models);
+    }
+
+    [Fact]
     public async Task Round_robin_shares_requests_by_weight()
     {
         await RouteAsync(new JsonObject { ["algorithm"] = "round-robin" }, (Primary, 2), (Fallback, 1));
