@@ -32,14 +32,35 @@ internal sealed partial class LlmExchange(
     private static readonly string[] RetryHeaders = ["Retry-After", "retry-after-ms", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"];
 
     private int _recorded;
+    private Func<LlmFailure, bool> _retry = static _ => false;
+    private LlmFailure _streamFailure;
 
     private LlmProvider Provider => settings.Provider;
 
     /// <summary>Legacy completions sent to a provider that only chats: answers are turned back into text completions.</summary>
     private bool ConvertsCompletions => settings.RouteType == LlmRouteType.Completions && !Provider.HasCompletions;
 
-    public async Task SendAsync(ProxyContext context, CompiledService service, HttpMessageInvoker client)
+    /// <summary>The tokens the provider reported, once the call is over (null: unknown, or not over).</summary>
+    public AiUsage? Usage { get; private set; }
+
+    /// <summary>When the provider's answer began (its status and headers), as a <see cref="Stopwatch"/> timestamp; 0 if it never did.</summary>
+    public long AnsweredAt { get; private set; }
+
+    /// <summary>The target's settings (for a balancer telling its targets apart).</summary>
+    public AiProxySettings Settings => settings;
+
+    public Task SendAsync(ProxyContext context, CompiledService service, HttpMessageInvoker client) =>
+        AttemptAsync(context, client, TimeSpan.FromMilliseconds(service.Entity.ReadTimeout), static _ => false);
+
+    /// <summary>
+    /// One call to the provider. A failure that <paramref name="retry"/> accepts, met before anything went to the
+    /// client, is returned unanswered (nothing written, nothing recorded or settled) so the caller can try another
+    /// target; anything else is answered to the client as ai-proxy does.
+    /// </summary>
+    /// <param name="readTimeout">Bounds each wait on the provider: for the answer, then for each next event.</param>
+    public async Task<LlmAttempt> AttemptAsync(ProxyContext context, HttpMessageInvoker client, TimeSpan readTimeout, Func<LlmFailure, bool> retry)
     {
+        _retry = retry;
         var http = context.HttpContext;
         var preserve = mode is not TranslatedCall;
         using var upstream = mode is TranslatedCall translated ? TranslatedRequest(http, translated) : PreservedRequest(context);
@@ -51,45 +72,58 @@ internal sealed partial class LlmExchange(
 
         settings.Auth.ApplyHeader(http.Request, upstream);
 
-        // The service's read timeout bounds each wait on the provider: for the answer, then for each next event.
+        // The read timeout bounds each wait on the provider: for the answer, then for each next event.
         // The client going away cancels none of it: what the provider produces is metered either way.
-        var readTimeout = TimeSpan.FromMilliseconds(service.Entity.ReadTimeout);
         using var timeout = new CancellationTokenSource(readTimeout);
         context.ForwardTimestamp = Stopwatch.GetTimestamp();
         HttpResponseMessage response;
         try
         {
             response = await client.SendAsync(upstream, timeout.Token); // an invoker answers at the headers; the body streams
+            AnsweredAt = Stopwatch.GetTimestamp();
             context.MarkUpstreamAnswered();
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
         {
             LogProviderUnreachable(logger, ex, Provider.Name, upstream.RequestUri!.Authority);
+            var failure = timeout.IsCancellationRequested ? LlmFailure.Timeout : LlmFailure.Error;
+            if (retry(failure))
+            {
+                return new(failure, Answered: false);
+            }
+
             await AnswerUnreachableAsync(http, timeout.IsCancellationRequested);
 
             // A provider that timed out may have done the work; one that could not be reached did none.
             Record(context, timeout.IsCancellationRequested ? null : AiUsage.None);
-            return;
+            return new(failure, Answered: true);
         }
 
         using (response)
         {
+            var refused = LlmFailures.OfStatus((int)response.StatusCode);
+            if (refused != LlmFailure.None && retry(refused))
+            {
+                return new(refused, Answered: false);
+            }
+
             http.Response.StatusCode = (int)response.StatusCode;
             if (settings.ModelNameHeader)
             {
                 http.Response.Headers[ModelHeader] = $"{settings.Model.Provider}/{modelName}";
             }
 
-            if (!response.IsSuccessStatusCode)
+            if (refused != LlmFailure.None)
             {
                 await AnswerErrorAsync(context, response, timeout.Token);
                 Record(context, AiUsage.None);
-                return;
+                return new(refused, Answered: true);
             }
 
             var mediaType = response.Content.Headers.ContentType?.MediaType;
             var streamed = mediaType is "text/event-stream" or "application/x-ndjson";
             AiUsage? usage;
+            var failed = LlmFailure.None;
             try
             {
                 var providerBody = await response.Content.ReadAsStreamAsync(timeout.Token);
@@ -97,12 +131,26 @@ internal sealed partial class LlmExchange(
                     : streamed && stream ? await StreamAsync(context, providerBody, readTimeout)
                     : await AnswerWholeAsync(context, providerBody, timeout.Token);
             }
+            catch (RetryableFailure ex)
+            {
+                // Nothing went to the client yet: the caller tries another target, as if this one had not answered.
+                LogProviderUnreachable(logger, ex.InnerException ?? ex, Provider.Name, upstream.RequestUri!.Authority);
+                ClearAnswer(http);
+                return new(ex.Failure, Answered: false);
+            }
             catch (Exception ex) when (ex is IOException or OperationCanceledException or HttpRequestException)
             {
                 // The answer broke off before anything was sent: a gateway error, and the work is counted as reserved.
                 LogProviderUnreachable(logger, ex, Provider.Name, upstream.RequestUri!.Authority);
+                failed = timeout.IsCancellationRequested ? LlmFailure.Timeout : LlmFailure.Error;
                 if (!http.Response.HasStarted)
                 {
+                    if (retry(failed))
+                    {
+                        ClearAnswer(http);
+                        return new(failed, Answered: false);
+                    }
+
                     http.Response.Headers.Remove(ModelHeader);
                     await AnswerUnreachableAsync(http, timeout.IsCancellationRequested);
                 }
@@ -111,7 +159,18 @@ internal sealed partial class LlmExchange(
             }
 
             Record(context, usage);
+            return new(failed == LlmFailure.None ? _streamFailure : failed, Answered: true);
         }
+    }
+
+    /// <summary>Undoes what an attempt set on the response before it was abandoned for another target.</summary>
+    private static void ClearAnswer(HttpContext http)
+    {
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.Headers.Remove(ModelHeader);
+        http.Response.Headers.Remove("Content-Type");
+        http.Response.Headers.Remove("Cache-Control");
+        http.Response.Headers.ContentLength = null;
     }
 
     /// <summary>Kong's answers for an upstream that failed (502) or was too slow (504), in OpenAI's error shape.</summary>
@@ -181,6 +240,11 @@ internal sealed partial class LlmExchange(
 
         if (completion is null)
         {
+            if (_retry(LlmFailure.InvalidHeader))
+            {
+                throw new RetryableFailure(LlmFailure.InvalidHeader, null);
+            }
+
             http.Response.StatusCode = StatusCodes.Status502BadGateway;
             await AiErrors.WriteAsync(http, StatusCodes.Status502BadGateway, ProxyErrors.BadGateway);
             return null;
@@ -216,7 +280,15 @@ internal sealed partial class LlmExchange(
         }
         catch (Exception ex) when (ex is LlmStreamException or JsonException or InvalidOperationException or IOException or OperationCanceledException or HttpRequestException)
         {
+            // Before the first byte went out another target may still answer; after it, never (the client has part of an answer).
+            var failure = ex is IOException or HttpRequestException ? LlmFailure.Error : ex is OperationCanceledException ? LlmFailure.Timeout : LlmFailure.InvalidHeader;
+            if (!http.Response.HasStarted && _retry(failure))
+            {
+                throw new RetryableFailure(failure, ex);
+            }
+
             // Mid-stream there is no status left to change: the error goes as a last event, OpenAI's way.
+            _streamFailure = failure;
             failed = true;
             LogStreamFailed(logger, ex, Provider.Name);
             output.Add(AiErrors.Body(ex is LlmStreamException ? ex.Message : "the provider's stream ended unexpectedly", AiErrors.ServerError));
@@ -317,7 +389,10 @@ internal sealed partial class LlmExchange(
         var response = context.HttpContext.Response;
         response.ContentType = mediaType ?? "text/event-stream";
         response.Headers.CacheControl = "no-cache";
-        context.CountResponseBody();
+        if (context.ResponseBodyCounter is null)
+        {
+            context.CountResponseBody(); // once, though an abandoned attempt may have started a stream before
+        }
     }
 
     private async Task SendChunksAsync(HttpContext http, List<JsonObject> chunks)
@@ -402,6 +477,7 @@ internal sealed partial class LlmExchange(
             }
         }
 
+        Usage = usage;
         context.Ai?.Settle(usage); // null: the usage is unknown, and the reservations stand as taken
     }
 
@@ -435,4 +511,13 @@ internal sealed partial class LlmExchange(
 
     [LoggerMessage(EventId = 2701, Level = LogLevel.Warning, Message = "The stream from LLM provider {Provider} failed")]
     private static partial void LogStreamFailed(ILogger logger, Exception exception, string provider);
+
+    /// <summary>A failure met before anything went to the client, which the caller asked to try elsewhere.</summary>
+    private sealed class RetryableFailure(LlmFailure failure, Exception? inner) : Exception("The LLM call failed before answering: " + failure, inner)
+    {
+        public LlmFailure Failure { get; } = failure;
+    }
 }
+
+/// <summary>What one call to a provider came to: how it failed (<see cref="LlmFailure.None"/>: it answered), and whether the client got the answer.</summary>
+internal readonly record struct LlmAttempt(LlmFailure Failure, bool Answered);

@@ -4,6 +4,7 @@ using Turnpike.Edge.Plugins.AiPromptDecorator;
 using Turnpike.Edge.Plugins.AiPromptGuard;
 using Turnpike.Edge.Plugins.AiPromptTemplate;
 using Turnpike.Edge.Plugins.AiProxy;
+using Turnpike.Edge.Plugins.AiProxyAdvanced;
 using Turnpike.Edge.Plugins.AiRateLimiting;
 using Turnpike.Edge.Plugins.AwsLambda;
 using Turnpike.Edge.Plugins.BasicAuth;
@@ -43,6 +44,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, ResponseTransformerPlugin>();
         services.AddSingleton<IGatewayPlugin, RequestSizeLimitingPlugin>();
         services.AddSingleton<IGatewayPlugin, AiProxyPlugin>();
+        services.AddSingleton<IGatewayPlugin, AiProxyAdvancedPlugin>();
         services.AddSingleton<IGatewayPlugin, AiPromptGuardPlugin>();
         services.AddSingleton<IGatewayPlugin, AiPromptDecoratorPlugin>();
         services.AddSingleton<IGatewayPlugin, AiPromptTemplatePlugin>();

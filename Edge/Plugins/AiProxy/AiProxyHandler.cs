@@ -26,8 +26,23 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, i
             return false;
         }
 
-        var http = context.HttpContext;
-        var body = ai.Body;
+        var (exchange, problem) = Prepare(settings, ai.Body, logger);
+        if (exchange is null)
+        {
+            await AiErrors.WriteAsync(context.HttpContext, StatusCodes.Status400BadRequest, problem!);
+            return false;
+        }
+
+        context.Exchange = exchange;
+        return true;
+    }
+
+    /// <summary>
+    /// The exchange for <paramref name="body"/> on an instance (or one of ai-proxy-advanced's targets), or why the
+    /// request cannot go to it (a 400 for the client): format, model, streaming, the provider's translation.
+    /// </summary>
+    internal static (LlmExchange? Exchange, string? Problem) Prepare(AiProxySettings settings, JsonObject body, ILogger logger)
+    {
         var problem = settings.RouteType switch
         {
             LlmRouteType.Chat when body["messages"] is not JsonArray { Count: > 0 } => "request format not recognised: 'messages' must be a non-empty array for llm/v1/chat",
@@ -36,40 +51,35 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, i
         };
         if (problem is not null)
         {
-            await AiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, problem);
-            return false;
+            return (null, problem);
         }
 
         var model = settings.Model;
         var requested = AiJson.String(body["model"]);
         if (model.Name is { } configured && requested is not null && requested != configured && !model.AllowOverride)
         {
-            await AiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, "cannot use own model - must be: " + configured);
-            return false;
+            return (null, "cannot use own model - must be: " + configured);
         }
 
         if (((model.AllowOverride ? requested : null) ?? model.Name ?? requested) is not { } modelName)
         {
-            await AiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, "model parameter not found in request, nor in gateway configuration");
-            return false;
+            return (null, "model parameter not found in request, nor in gateway configuration");
         }
 
         var stream = AiJson.True(body["stream"]);
         if (stream && settings.ResponseStreaming == LlmResponseStreaming.Deny)
         {
-            await AiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, "response streaming is not enabled for this LLM");
-            return false;
+            return (null, "response streaming is not enabled for this LLM");
         }
 
         stream |= settings.ResponseStreaming == LlmResponseStreaming.Always;
         var includeUsage = AiJson.True(body["stream_options"]?["include_usage"]);
         if (AiJson.Long(body["n"]) > 1 && !settings.Provider.HasChoices)
         {
-            await AiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, $"n > 1 is not supported for the {settings.Model.Provider} provider");
-            return false;
+            return (null, $"n > 1 is not supported for the {settings.Model.Provider} provider");
         }
 
-        var request = WithOptions(body);
+        var request = WithOptions(settings, body);
         JsonObject providerRequest;
         try
         {
@@ -78,16 +88,14 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, i
         }
         catch (LlmRequestException ex)
         {
-            await AiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, ex.Message);
-            return false;
+            return (null, ex.Message);
         }
 
-        context.Exchange = new LlmExchange(settings, new TranslatedCall(request, providerRequest), modelName, stream, includeUsage, logger);
-        return true;
+        return (new LlmExchange(settings, new TranslatedCall(request, providerRequest), modelName, stream, includeUsage, logger), null);
     }
 
     /// <summary>The model options fill in what the client did not set (Kong's merge of configured defaults).</summary>
-    private JsonObject WithOptions(JsonObject body)
+    private static JsonObject WithOptions(AiProxySettings settings, JsonObject body)
     {
         var model = settings.Model;
         var request = (JsonObject)body.DeepClone();

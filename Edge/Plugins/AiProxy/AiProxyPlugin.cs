@@ -74,48 +74,54 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
             c => new(c.Get(Provider), c.Get(ModelName), c.Get(ModelAllowOverride), c.Get(Options))),
         required: true);
 
-    private static readonly ConfigField<string> RouteType = Field.RequiredString("route_type", oneOf: ["llm/v1/chat", "llm/v1/completions", "preserve"]);
-    private static readonly ConfigField<string> ResponseStreaming = Field.OneOf("response_streaming", ["allow", "deny", "always"]).Default("allow");
-    private static readonly ConfigField<bool> ModelNameHeader = Field.Boolean("model_name_header").Default(true);
-    private static readonly ConfigField<string> LlmFormat = Field.OneOf("llm_format", ["openai"]).Default("openai");
+    internal static readonly ConfigField<string> RouteType = Field.RequiredString("route_type", oneOf: ["llm/v1/chat", "llm/v1/completions", "preserve"]);
+    internal static readonly ConfigField<string> ResponseStreaming = Field.OneOf("response_streaming", ["allow", "deny", "always"]).Default("allow");
+    internal static readonly ConfigField<bool> ModelNameHeader = Field.Boolean("model_name_header").Default(true);
+    internal static readonly ConfigField<string> LlmFormat = Field.OneOf("llm_format", ["openai"]).Default("openai");
 
     // Kong's logging: accepted so Kong configurations load; statistics always go to the billing meters, payloads are never logged.
     private static readonly ConfigField<bool> LogStatistics = Field.Boolean("log_statistics").Default(false);
     private static readonly ConfigField<bool> LogPayloads = Field.Boolean("log_payloads").Default(false);
-    private static readonly ConfigField<bool> Logging = Field.Record("logging", new ConfigSchema<bool>([LogStatistics, LogPayloads], _ => false));
+    internal static readonly ConfigField<bool> Logging = Field.Record("logging", new ConfigSchema<bool>([LogStatistics, LogPayloads], _ => false));
+
+    /// <summary>What says which LLM to call and how (route_type, auth, model): ai-proxy's config, and each of ai-proxy-advanced's targets.</summary>
+    internal static readonly ConfigStep[] LlmSteps =
+    [
+    RouteType,
+        Auth,
+        ConfigCheck.Entity(
+            (c, _) => c.Get(Auth) is var auth && (auth.HeaderName is null) != (auth.HeaderValue is null)
+                ? "all or none of these fields must be set: 'config.auth.header_name', 'config.auth.header_value'"
+                : null,
+            ConfigCheck.Kong("mutually_required", "auth.header_name", "auth.header_value")),
+        ConfigCheck.Entity(
+            (c, _) => c.Get(Auth) is var auth && (auth.ParamName is null) != (auth.ParamValue is null)
+                ? "all or none of these fields must be set: 'config.auth.param_name', 'config.auth.param_value'"
+                : null,
+            ConfigCheck.Kong("mutually_required", "auth.param_name", "auth.param_value")),
+        Model,
+        // Providers without a public endpoint, or whose endpoint is per customer, need it spelled out.
+        ConfigCheck.Entity((c, _) => c.Get(Model) is var m && m.Options.UpstreamUrl is null && (m.Provider is "ollama" or "llama2" || m.Options.MistralFormat == "ollama")
+            ? "must set 'model.options.upstream_url' for self-hosted providers/models"
+            : null),
+        ConfigCheck.Entity((c, _) => c.Get(Model) is var m && m.Options.UpstreamUrl is null && m.Provider == "azure" && m.Options.AzureInstance is null
+            ? "must set 'model.options.azure_instance' for azure provider"
+            : null),
+        ConfigCheck.Entity((c, _) => c.Get(Model) is var m && m.Name is null && m.Provider == "azure" && m.Options.AzureDeploymentId is null && m.Options.UpstreamUrl is null
+            ? "must set 'model.name' or 'model.options.azure_deployment_id' for azure provider"
+            : null),
+    ];
 
     private static readonly ConfigSchema<AiProxyOptions> Schema = new(
         [
-            RouteType,
-            Auth,
-            ConfigCheck.Entity(
-                (c, _) => c.Get(Auth) is var auth && (auth.HeaderName is null) != (auth.HeaderValue is null)
-                    ? "all or none of these fields must be set: 'config.auth.header_name', 'config.auth.header_value'"
-                    : null,
-                ConfigCheck.Kong("mutually_required", "auth.header_name", "auth.header_value")),
-            ConfigCheck.Entity(
-                (c, _) => c.Get(Auth) is var auth && (auth.ParamName is null) != (auth.ParamValue is null)
-                    ? "all or none of these fields must be set: 'config.auth.param_name', 'config.auth.param_value'"
-                    : null,
-                ConfigCheck.Kong("mutually_required", "auth.param_name", "auth.param_value")),
-            Model,
-            // Providers without a public endpoint, or whose endpoint is per customer, need it spelled out.
-            ConfigCheck.Entity((c, _) => c.Get(Model) is var m && m.Options.UpstreamUrl is null && (m.Provider is "ollama" or "llama2" || m.Options.MistralFormat == "ollama")
-                ? "must set 'model.options.upstream_url' for self-hosted providers/models"
-                : null),
-            ConfigCheck.Entity((c, _) => c.Get(Model) is var m && m.Options.UpstreamUrl is null && m.Provider == "azure" && m.Options.AzureInstance is null
-                ? "must set 'model.options.azure_instance' for azure provider"
-                : null),
-            ConfigCheck.Entity((c, _) => c.Get(Model) is var m && m.Name is null && m.Provider == "azure" && m.Options.AzureDeploymentId is null && m.Options.UpstreamUrl is null
-                ? "must set 'model.name' or 'model.options.azure_deployment_id' for azure provider"
-                : null),
+            .. LlmSteps,
             ResponseStreaming,
             ModelNameHeader,
             AiRequest.MaxBodySize,
             LlmFormat,
             Logging,
         ],
-        c => new(Settings(c), c.Get(AiRequest.MaxBodySize)));
+        c => new(Settings(c, c.Get(ResponseStreaming), c.Get(ModelNameHeader)), c.Get(AiRequest.MaxBodySize)));
 
     private readonly ILogger _logger = loggers.CreateLogger("Turnpike.Edge.Plugins.AiProxy");
 
@@ -127,7 +133,8 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
 
     protected override IPluginHandler CreateHandler(AiProxyOptions options, Guid instanceId) => new AiProxyHandler(options.Settings, _logger, options.MaxRequestBodySize);
 
-    private static AiProxySettings Settings(ConfigValues c)
+    /// <summary>The settings of one LLM from values read by <see cref="LlmSteps"/>.</summary>
+    internal static AiProxySettings Settings(ConfigValues c, string responseStreaming, bool modelNameHeader)
     {
         var model = c.Get(Model);
         var options = model.Options;
@@ -157,8 +164,8 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
             },
             LlmProviders.Get(model.Provider, options.Llama2Format, options.MistralFormat),
             c.Get(Auth),
-            Enum.Parse<LlmResponseStreaming>(c.Get(ResponseStreaming), ignoreCase: true),
-            c.Get(ModelNameHeader));
+            Enum.Parse<LlmResponseStreaming>(responseStreaming, ignoreCase: true),
+            modelNameHeader);
     }
 
     /// <summary>

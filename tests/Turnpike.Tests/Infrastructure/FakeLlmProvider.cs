@@ -32,6 +32,7 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<RecordedRequest> _requests = [];
     private readonly Channel<RecordedRequest> _unread = Channel.CreateUnbounded<RecordedRequest>();
+    private readonly Dictionary<string, ProviderFault> _faults = new(StringComparer.Ordinal);
     private int _streamsCompleted;
 
     private FakeLlmProvider(WebApplication app, int port)
@@ -68,6 +69,25 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
 
     /// <summary>When set, every known endpoint answers this status with the provider's native error body.</summary>
     public (int Status, string Message)? Error { get; set; }
+
+    /// <summary>
+    /// Sets how the provider misbehaves for one model (the model a request names, Azure's deployment): one server then
+    /// stands for several targets of a balancer, each failing its own way. Null puts the model back to normal.
+    /// </summary>
+    public void Misbehave(string model, ProviderFault? fault)
+    {
+        lock (_gate)
+        {
+            if (fault is null)
+            {
+                _faults.Remove(model);
+            }
+            else
+            {
+                _faults[model] = fault;
+            }
+        }
+    }
 
     /// <summary>Every request so far, in arrival order (a snapshot).</summary>
     public IReadOnlyList<RecordedRequest> Requests
@@ -124,6 +144,13 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
+    /// <summary>
+    /// How the provider misbehaves for a model: waits <paramref name="DelayMs"/> before answering, answers
+    /// <paramref name="Status"/> with its native error body, or drops the connection after
+    /// <paramref name="DropAfterEvents"/> events of a stream (0, or any value for a whole answer: before answering).
+    /// </summary>
+    public sealed record ProviderFault(int? Status = null, string Message = "The fake provider refuses.", int DelayMs = 0, int? DropAfterEvents = null);
+
     public sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, JsonNode? Body);
 
     private enum Api
@@ -171,13 +198,24 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
 
             // Read once, so a test changing a property mid-stream cannot garble one answer.
             var reply = new Reply(ReplyText, PromptTokens, CompletionTokens, CachedTokens, FinishReason, ToolCall, ChunkDelayMs);
-            if (Error is { } error)
+            ProviderFault? fault;
+            lock (_gate)
+            {
+                fault = _faults.GetValueOrDefault(found.Model);
+            }
+
+            if (fault is { DelayMs: > 0 })
+            {
+                await Task.Delay(fault.DelayMs, context.RequestAborted);
+            }
+
+            if ((fault?.Status is { } status ? (status, fault.Message) : Error) is { } error)
             {
                 await WriteErrorAsync(context, found.Api, error.Status, error.Message);
                 return;
             }
 
-            await AnswerAsync(context, found, body as JsonObject, reply);
+            await AnswerAsync(context, found, body as JsonObject, reply, fault?.DropAfterEvents);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException)
         {
@@ -252,7 +290,7 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
 
     // ---- answers: a fixture per provider, wire format and kind of reply, filled in ----
 
-    private async Task AnswerAsync(HttpContext context, Target target, JsonObject? body, Reply reply)
+    private async Task AnswerAsync(HttpContext context, Target target, JsonObject? body, Reply reply, int? dropAfterEvents)
     {
         // Ollama streams unless told "stream": false; Gemini streams by its path; the others when asked to.
         var stream = target.Api switch
@@ -284,6 +322,13 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
 
         var values = FixtureValues.For(target.Model, reply.Text, NativeFinish(target.Api, reply.FinishReason), reply.PromptTokens, reply.CompletionTokens, reply.CachedTokens, reply.ToolCall);
         var events = AiFixtures.Render(fixture, values);
+        if (dropAfterEvents is not null && (!stream || dropAfterEvents == 0))
+        {
+            // The connection breaks before any of the answer: headers and all.
+            context.Abort();
+            return;
+        }
+
         if (!stream)
         {
             await WriteJsonAsync(context, StatusCodes.Status200OK, events.Single().Data);
@@ -297,6 +342,15 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
         var sink = EventSink.Start(context, contentType, reply.DelayMs);
         for (var i = 0; i < events.Count; i++)
         {
+            if (i == dropAfterEvents)
+            {
+                // Mid-stream: the events so far went out, the rest never will. The pause lets the events sent reach the
+                // reader before the connection breaks (a reset can discard data the peer has not read yet).
+                await Task.Delay(Math.Max(reply.DelayMs, 100), context.RequestAborted);
+                context.Abort();
+                return;
+            }
+
             var (name, data) = (events[i].Name, events[i].Data);
             await sink.SendAsync(
                 target.Api == Api.OllamaChat ? data + "\n"
