@@ -85,7 +85,7 @@ internal sealed partial class LlmExchange(
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
         {
-            LogProviderUnreachable(logger, ex, Provider.Name, upstream.RequestUri!.Authority);
+            LogProviderUnreachable(logger, Provider.Name, upstream.RequestUri!.Authority, ex.GetType().Name, ex.Message);
             var failure = timeout.IsCancellationRequested ? LlmFailure.Timeout : LlmFailure.Error;
             if (retry(failure))
             {
@@ -134,14 +134,14 @@ internal sealed partial class LlmExchange(
             catch (RetryableFailure ex)
             {
                 // Nothing went to the client yet: the caller tries another target, as if this one had not answered.
-                LogProviderUnreachable(logger, ex.InnerException ?? ex, Provider.Name, upstream.RequestUri!.Authority);
+                LogProviderUnreachable(logger, Provider.Name, upstream.RequestUri!.Authority, (ex.InnerException ?? ex).GetType().Name, (ex.InnerException ?? ex).Message);
                 ClearAnswer(http);
                 return new(ex.Failure, Answered: false);
             }
             catch (Exception ex) when (ex is IOException or OperationCanceledException or HttpRequestException)
             {
                 // The answer broke off before anything was sent: a gateway error, and the work is counted as reserved.
-                LogProviderUnreachable(logger, ex, Provider.Name, upstream.RequestUri!.Authority);
+                LogProviderUnreachable(logger, Provider.Name, upstream.RequestUri!.Authority, ex.GetType().Name, ex.Message);
                 failed = timeout.IsCancellationRequested ? LlmFailure.Timeout : LlmFailure.Error;
                 if (!http.Response.HasStarted)
                 {
@@ -290,7 +290,7 @@ internal sealed partial class LlmExchange(
             // Mid-stream there is no status left to change: the error goes as a last event, OpenAI's way.
             _streamFailure = failure;
             failed = true;
-            LogStreamFailed(logger, ex, Provider.Name);
+            LogStreamFailed(logger, Provider.Name, ex.GetType().Name, ex.Message);
             output.Add(AiErrors.Body(ex is LlmStreamException ? ex.Message : "the provider's stream ended unexpectedly", AiErrors.ServerError));
         }
 
@@ -339,7 +339,7 @@ internal sealed partial class LlmExchange(
         }
         catch (Exception ex) when (ex is LlmStreamException or JsonException or IOException or OperationCanceledException or HttpRequestException)
         {
-            LogStreamFailed(logger, ex, Provider.Name);
+            LogStreamFailed(logger, Provider.Name, ex.GetType().Name, ex.Message);
         }
 
         return translator.Usage;
@@ -503,14 +503,15 @@ internal sealed partial class LlmExchange(
         }
     }
 
-    [LoggerMessage(EventId = 2700, Level = LogLevel.Warning, Message = "LLM provider {Provider} at {Authority} could not be reached")]
-    private static partial void LogProviderUnreachable(ILogger logger, Exception exception, string provider, string authority);
+    [LoggerMessage(EventId = 2700, Level = LogLevel.Warning, Message = "LLM provider {Provider} at {Authority} could not be reached ({Exception}: {Reason})")]
+    private static partial void LogProviderUnreachable(ILogger logger, string provider, string authority, string exception, string reason);
 
     [LoggerMessage(EventId = 2702, Level = LogLevel.Warning, Message = "The answer of LLM provider {Provider} could not be translated")]
     private static partial void LogUnreadableAnswer(ILogger logger, Exception exception, string provider);
 
-    [LoggerMessage(EventId = 2701, Level = LogLevel.Warning, Message = "The stream from LLM provider {Provider} failed")]
-    private static partial void LogStreamFailed(ILogger logger, Exception exception, string provider);
+    // The reason, not the exception: a provider dropping a stream is an outside event, and its stack trace says nothing about it.
+    [LoggerMessage(EventId = 2701, Level = LogLevel.Warning, Message = "The stream from LLM provider {Provider} failed ({Exception}: {Reason})")]
+    private static partial void LogStreamFailed(ILogger logger, string provider, string exception, string reason);
 
     /// <summary>A failure met before anything went to the client, which the caller asked to try elsewhere.</summary>
     private sealed class RetryableFailure(LlmFailure failure, Exception? inner) : Exception("The LLM call failed before answering: " + failure, inner)
