@@ -13,18 +13,10 @@ internal static class ListQuery
 
     public static (EntityQuery? Query, AdminError? Error) Parse(IQueryCollection query, EntityKind kind)
     {
-        var size = DefaultSize;
-        if (query.TryGetValue("size", out var sizeText))
+        var (size, sizeError) = ParseSize(query);
+        if (sizeError is not null)
         {
-            if (!int.TryParse(sizeText, out size))
-            {
-                return (null, new AdminError { Code = AdminError.InvalidSizeCode, Name = "invalid size", Message = "size must be a number" });
-            }
-
-            if (size is < 1 or > MaxSize)
-            {
-                return (null, new AdminError { Code = AdminError.InvalidSizeCode, Name = "invalid size", Message = $"size must be an integer between 1 and {MaxSize}" });
-            }
+            return (null, sizeError);
         }
 
         Guid? after = null;
@@ -65,6 +57,24 @@ internal static class ListQuery
         // Kong finds a consumer by custom_id through the listing: GET /consumers?custom_id=x.
         var customId = kind == EntityKind.Consumer && query.TryGetValue("custom_id", out var custom) ? custom.ToString() : null;
         return (new EntityQuery { Kind = kind, Size = size, After = after, Tags = tags, AllTags = all, CustomId = customId }, null);
+    }
+
+    /// <summary>Kong's <c>size</c>: 1..1000, 100 when not given.</summary>
+    public static (int Size, AdminError? Error) ParseSize(IQueryCollection query)
+    {
+        if (!query.TryGetValue("size", out var sizeText))
+        {
+            return (DefaultSize, null);
+        }
+
+        if (!int.TryParse(sizeText, out var size))
+        {
+            return (0, new AdminError { Code = AdminError.InvalidSizeCode, Name = "invalid size", Message = "size must be a number" });
+        }
+
+        return size is < 1 or > MaxSize
+            ? (0, new AdminError { Code = AdminError.InvalidSizeCode, Name = "invalid size", Message = $"size must be an integer between 1 and {MaxSize}" })
+            : (size, null);
     }
 
     public static string Encode(Guid id) => Convert.ToBase64String(id.ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');

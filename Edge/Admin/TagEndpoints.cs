@@ -38,10 +38,10 @@ internal sealed class TagEndpoints(RouteTableClient table)
 
     private async Task ListAsync(HttpContext context, string? tag)
     {
-        var (query, error) = ListQuery.Parse(new QueryCollection(context.Request.Query.Where(q => q.Key == "size").ToDictionary()), EntityKind.Service);
-        if (query is null)
+        var (size, error) = ListQuery.ParseSize(context.Request.Query);
+        if (error is not null)
         {
-            await AdminJson.ErrorAsync(context, error!);
+            await AdminJson.ErrorAsync(context, error);
             return;
         }
 
@@ -72,7 +72,7 @@ internal sealed class TagEndpoints(RouteTableClient table)
                     var tags = tag is null ? entity.Tags ?? [] : [tag];
                     for (var t = skip; t < tags.Length; t++)
                     {
-                        if (rows.Count == query.Size)
+                        if (rows.Count == size)
                         {
                             next = new Position(k, after, t);
                             break;
@@ -102,8 +102,8 @@ internal sealed class TagEndpoints(RouteTableClient table)
         if (next is not null)
         {
             var encoded = next.Encode();
-            var size = context.Request.Query.ContainsKey("size") ? $"&size={query.Size}" : "";
-            body["next"] = $"{context.Request.Path}?offset={encoded}{size}";
+            var sizeParameter = context.Request.Query.ContainsKey("size") ? $"&size={size}" : "";
+            body["next"] = $"{context.Request.Path}?offset={encoded}{sizeParameter}";
             body["offset"] = encoded;
         }
 
