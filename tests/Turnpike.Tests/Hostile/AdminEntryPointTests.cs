@@ -83,4 +83,40 @@ public sealed class AdminEntryPointTests(DevGatewayFixture fixture)
 
         Assert.Equal(services, await CountAsync("/services?size=1000"));
     }
+
+    [Fact]
+    public async Task Tag_listings_and_target_verdicts_fed_garbage_answer_4xx_and_build_no_header()
+    {
+        var tags = await CountAsync("/tags?size=1000");
+        string[] paths =
+        [
+            "/tags/a%0D%0AX-Evil:%201",
+            "/tags/a%00b",
+            "/tags/" + new string('t', 20_000),
+            "/tags?offset=" + new string('A', 5_000),
+            "/tags?offset=%0D%0A",
+            "/tags?size=99999999999999999999",
+        ];
+        foreach (var path in paths)
+        {
+            using var response = await _admin.GetAsync(path);
+            Assert.True((int)response.StatusCode is 400 or 404 or 414, $"{path[..Math.Min(40, path.Length)]}: {(int)response.StatusCode}");
+            Assert.False(response.Headers.Contains("X-Evil"));
+        }
+
+        string[] verdicts =
+        [
+            "/upstreams/no-such/targets/a%0D%0AX-Evil:%201/healthy",
+            "/upstreams/no-such/targets/h:1/%00/unhealthy",
+            "/upstreams/no-such/targets/h:1/" + new string('1', 10_000) + "/healthy",
+        ];
+        foreach (var path in verdicts)
+        {
+            using var response = await _admin.PutAsync(path, null);
+            Assert.True((int)response.StatusCode is 400 or 404 or 414, $"{path[..40]}: {(int)response.StatusCode}");
+            Assert.False(response.Headers.Contains("X-Evil"));
+        }
+
+        Assert.Equal(tags, await CountAsync("/tags?size=1000"));
+    }
 }
