@@ -32,7 +32,7 @@ public sealed class RegionOptions
     /// <summary>How long an edge waits for the home region to answer a write it forwards.</summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long the edge that forwarded a write waits for its own region to apply the new version before it answers.</summary>
+    /// <summary>How long the edge that took an admin write (its own region's or forwarded) waits to serve the new version before it answers.</summary>
     public TimeSpan ReadYourWritesTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How far a signed link request's time may be from the receiver's clock (it bounds how long a captured request could be replayed).</summary>

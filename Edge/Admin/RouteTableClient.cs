@@ -1,5 +1,9 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Turnpike.Edge.Regions;
+using Turnpike.Edge.RouteTable;
+using Turnpike.Regions;
 
 namespace Turnpike.Edge.Admin;
 
@@ -8,8 +12,16 @@ namespace Turnpike.Edge.Admin;
 /// silo leaving or just declared dead rejects messages it never processed) or did not answer in time. Each
 /// write carries an id, and the grain answers a write it has applied already with that write's version
 /// instead of applying it twice, so sending a write again after a lost answer is safe.
+/// A write is answered once this edge serves its version (read your writes): a client that creates a route through an
+/// edge and then calls that edge's proxy finds the route there.
 /// </summary>
-internal sealed class RouteTableClient(IGrainFactory grains, HomeRegionWrites regions)
+internal sealed partial class RouteTableClient(
+    IGrainFactory grains,
+    HomeRegionWrites regions,
+    RouteTableStore store,
+    IOptions<RegionOptions> options,
+    TimeProvider time,
+    ILogger<RouteTableClient> logger)
 {
     // Backing off 0.3, 0.6, 0.9, 1.2 s: about 3 s in all, time for the cluster to route around a silo that left.
     private const int Attempts = 5;
@@ -17,11 +29,19 @@ internal sealed class RouteTableClient(IGrainFactory grains, HomeRegionWrites re
 
     private IRouteTableGrain Grain => grains.GetGrain<IRouteTableGrain>(IRouteTableGrain.DefaultKey);
 
-    public Task<RouteTableWriteResult> Write(RouteTableWrite write)
+    public async Task<RouteTableWriteResult> Write(RouteTableWrite write)
     {
         var named = write.WriteId == Guid.Empty ? write with { WriteId = Guid.NewGuid() } : write;
         // Away from the home region, the home's route table takes the write (sent again over the link as it is here).
-        return regions.Forwards ? regions.WriteAsync(named) : RetryAsync(() => Grain.Write(named), Unanswered);
+        var result = regions.Forwards ? await regions.WriteAsync(named) : await RetryAsync(() => Grain.Write(named), Unanswered);
+        var timeout = options.Value.ReadYourWritesTimeout;
+        if (result.Succeeded && !await store.WaitForVersionAsync(result.Version, timeout, time))
+        {
+            // Bounded: an edge cut off from its route table still answers the write it had committed.
+            LogNotYetServed(logger, result.Version, store.Current.Version, timeout.TotalSeconds);
+        }
+
+        return result;
     }
 
     public Task<GatewayEntity?> Find(EntityKind kind, string idOrName) => RetryAsync(() => Grain.Find(kind, idOrName), AnyClusterFailure);
@@ -70,4 +90,7 @@ internal sealed class RouteTableClient(IGrainFactory grains, HomeRegionWrites re
             }
         }
     }
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "Admin write committed version {Version} but this edge still serves {Serving} after {Seconds} s; answered anyway")]
+    private static partial void LogNotYetServed(ILogger logger, long version, long serving, double seconds);
 }

@@ -72,6 +72,22 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
     }
 
     [Fact]
+    public async Task The_edge_that_answered_an_admin_write_already_routes_it()
+    {
+        // No polling: once the write is answered, the same edge serves it (its sync got the version from the grain).
+        await fixture.EdgeA.Admin.CreateAsync("/services", new { name = _name, url = fixture.Upstream.Url });
+        for (var i = 0; i < 5; i++)
+        {
+            using var created = await fixture.EdgeA.Admin.PostAsync($"/services/{_name}/routes", new FormUrlEncodedContent([KeyValuePair.Create("paths[]", $"/{_name}-{i}")]));
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var written = long.Parse(created.Headers.GetValues("X-Turnpike-Config-Version").Single());
+            Assert.True(await fixture.EdgeA.ConfigVersionAsync() >= written);
+            using var response = await fixture.EdgeA.Proxy.GetAsync($"/{_name}-{i}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task Every_edge_reports_the_version_it_serves_and_the_cluster_lists_them()
     {
         using var created = await fixture.EdgeB.Admin.PostAsync("/services", new FormUrlEncodedContent([KeyValuePair.Create("name", _name), KeyValuePair.Create("host", "h.internal")]));
