@@ -24,6 +24,10 @@ switch (mode)
     case "metering":
         await MeteringBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), seconds: Arg(args, "--seconds", 5), connections: Arg(args, "--connections", 32));
         break;
+    case "meter-storage":
+        await MeterStorageBenchmark.RunAsync(rounds: Arg(args, "--rounds", 3), seconds: Arg(args, "--seconds", 10), consumers: Arg(args, "--consumers", 100_000),
+            active: Arg(args, "--active", 100_000), edges: Arg(args, "--edges", 4), baselineSilo: Text(args, "--baseline"));
+        break;
     case "export":
         await ExportBenchmark.RunAsync(consumers: Arg(args, "--consumers", 100_000), hours: Arg(args, "--hours", 24));
         break;
@@ -47,7 +51,7 @@ switch (mode)
         await RateLimitBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), seconds: Arg(args, "--seconds", 5), connections: Arg(args, "--connections", 32));
         break;
     default:
-        Console.WriteLine("usage: Turnpike.Bench micro | proxy [--rounds 3] [--seconds 5] [--low 8] [--high 64] [--inline-io 1] | propagation [--edges 4] [--changes 200] | fleet [--edges 200] [--silos 3] [--writes 20] [--profile shipped] [--env KEY=VALUE]... | scale [--count 20000] | matching | ratelimit|metering [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24] | ai [--rounds 5] [--requests 200] | tls [--rounds 3] [--seconds 5] [--connections 8] | hostile [--rounds 5] [--seconds 5] [--connections 8] [--attackers 4] [--rate 200]");
+        Console.WriteLine("usage: Turnpike.Bench micro | proxy [--rounds 3] [--seconds 5] [--low 8] [--high 64] [--inline-io 1] | propagation [--edges 4] [--changes 200] | fleet [--edges 200] [--silos 3] [--writes 20] [--profile shipped] [--env KEY=VALUE]... | scale [--count 20000] | matching | ratelimit|metering [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24] | meter-storage [--rounds 3] [--seconds 10] [--consumers 100000] [--active 100000] [--edges 4] [--baseline path/to/Turnpike.Silo.dll] | ai [--rounds 5] [--requests 200] | tls [--rounds 3] [--seconds 5] [--connections 8] | hostile [--rounds 5] [--seconds 5] [--connections 8] [--attackers 4] [--rate 200]");
         break;
 }
 
@@ -55,4 +59,10 @@ static int Arg(string[] args, string name, int fallback)
 {
     var index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+}
+
+static string? Text(string[] args, string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 }

@@ -22,10 +22,10 @@ public sealed class RouteTableStorageTests
         await first.SaveAsync(1, new RouteTableWriteRecord { Upserts = [kept] });
 
         var lost = new ServiceEntity { Id = Guid.NewGuid(), Name = "recovered", Host = "h" };
-        disk.FailPartitionWrites = true;
+        disk.FailWritesOf = "routetable-p";
         await Assert.ThrowsAsync<IOException>(() => first.SaveAsync(2, new RouteTableWriteRecord { Upserts = [lost], Deletes = [new EntityRef(EntityKind.Service, kept.Id)] }));
 
-        disk.FailPartitionWrites = false;
+        disk.FailWritesOf = null;
         var second = new RouteTableStorage(disk, Grain);
         var loaded = await second.LoadAsync();
         Assert.Equal(2, second.Version);

@@ -26,17 +26,18 @@ internal sealed class SiloNode : IAsyncDisposable
 
     public ServerProcess Process => _process;
 
-    public static Task<SiloNode> StartAsync(SiloNode? primary = null, ClusterBackend? backend = null, string[]? launcher = null, Dictionary<string, string>? extraEnvironment = null) =>
-        StartAsync(primary, backend, launcher, extraEnvironment, FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
+    /// <param name="siloDll">Another build's silo (a benchmark's baseline); this build's by default.</param>
+    public static Task<SiloNode> StartAsync(SiloNode? primary = null, ClusterBackend? backend = null, string[]? launcher = null, Dictionary<string, string>? extraEnvironment = null, string? siloDll = null) =>
+        StartAsync(primary, backend, launcher, extraEnvironment, FreePorts.Next(), FreePorts.Next(), FreePorts.Next(), siloDll);
 
     /// <summary>
     /// The same silo again, on its ports and backend, after it was killed. With localhost clustering and memory storage
     /// (a lone silo) that is a new, empty cluster which the edges' static gateway list reaches again; with a database
     /// backend it joins the cluster the others kept.
     /// </summary>
-    public Task<SiloNode> RestartAsync() => StartAsync(null, _backend, null, null, SiloPort, GatewayPort, StatusPort);
+    public Task<SiloNode> RestartAsync() => StartAsync(null, _backend, null, null, SiloPort, GatewayPort, StatusPort, null);
 
-    private static async Task<SiloNode> StartAsync(SiloNode? primary, ClusterBackend? backend, string[]? launcher, Dictionary<string, string>? extraEnvironment, int siloPort, int gatewayPort, int statusPort)
+    private static async Task<SiloNode> StartAsync(SiloNode? primary, ClusterBackend? backend, string[]? launcher, Dictionary<string, string>? extraEnvironment, int siloPort, int gatewayPort, int statusPort, string? siloDll)
     {
         var environment = new Dictionary<string, string>((backend ?? ClusterBackend.Localhost).Environment)
         {
@@ -50,7 +51,7 @@ internal sealed class SiloNode : IAsyncDisposable
             environment[key] = value;
         }
 
-        var process = ServerProcess.Start(launcher ?? [], RepoPaths.SiloDll, environment);
+        var process = ServerProcess.Start(launcher ?? [], siloDll ?? RepoPaths.SiloDll, environment);
         var node = new SiloNode(process, siloPort, gatewayPort, statusPort, backend);
         try
         {
