@@ -6,9 +6,10 @@ namespace Turnpike.Metering;
 /// Persists a meter grain so that storing a batch costs what the batch holds, not what the hour holds: each batch is
 /// one delta record, and the whole shard is written as a snapshot only once the deltas since the last one hold as many
 /// entries as the shard has rows (or the delta ring is full), which keeps the snapshot's cost per batch no larger than
-/// the batch's own. Deltas sit in a ring of <see cref="DeltaSlots"/> records reused after each snapshot (no row per
-/// batch piles up in the database); loading reads the snapshot, then the deltas numbered from its
-/// <see cref="MeterGrainState.DeltasFrom"/> on, stopping at the first slot that holds an older number.
+/// the batch's own. The k-th delta after a snapshot is stored in slot k of at most <see cref="DeltaSlots"/> records, so
+/// each snapshot frees the slots for the next deltas and storage holds about one snapshot's worth of deltas, never a
+/// row per batch. Loading reads the snapshot, then slot 0, 1, … while each holds the next delta number after the
+/// snapshot's <see cref="MeterGrainState.DeltasFrom"/>; a slot with an older number is a delta the snapshot holds.
 /// </summary>
 internal sealed class MeterStorage(IGrainStorage storage, GrainId grainId)
 {
@@ -21,7 +22,7 @@ internal sealed class MeterStorage(IGrainStorage storage, GrainId grainId)
 
     private readonly GrainState<MeterGrainState> _snapshot = new(new MeterGrainState());
 
-    // A slot's last known record and version (ETag); null until read or written by this activation.
+    // Each slot's last known record and version (ETag); null until read or written by this activation.
     private readonly GrainState<MeterDelta>?[] _slots = new GrainState<MeterDelta>?[DeltaSlots];
     private long _next;
     private int _pendingEntries;
@@ -40,7 +41,7 @@ internal sealed class MeterStorage(IGrainStorage storage, GrainId grainId)
         var deltas = new List<MeterDelta>();
         while (PendingDeltas < DeltaSlots)
         {
-            var slot = await ReadSlotAsync(_next);
+            var slot = await ReadSlotAsync(PendingDeltas);
             if (!slot.RecordExists || slot.State is not { } delta || delta.Number != _next)
             {
                 break;
@@ -62,9 +63,10 @@ internal sealed class MeterStorage(IGrainStorage storage, GrainId grainId)
             throw new InvalidOperationException("The delta ring is full; a snapshot must be stored first.");
         }
 
-        var slot = _slots[SlotOf(_next)] ?? await ReadSlotAsync(_next);
+        var index = PendingDeltas;
+        var slot = _slots[index] ?? await ReadSlotAsync(index);
         slot.State = new MeterDelta { Number = _next, EdgeInstance = batch.EdgeInstance, Sequence = batch.Sequence, Entries = batch.Entries };
-        await storage.WriteStateAsync(SlotName(SlotOf(_next)), grainId, slot);
+        await storage.WriteStateAsync(SlotName(index), grainId, slot);
         _next++;
         _pendingEntries += batch.Entries.Length;
     }
@@ -80,14 +82,12 @@ internal sealed class MeterStorage(IGrainStorage storage, GrainId grainId)
         _pendingEntries = 0;
     }
 
-    private async Task<GrainState<MeterDelta>> ReadSlotAsync(long number)
+    private async Task<GrainState<MeterDelta>> ReadSlotAsync(int index)
     {
         var slot = new GrainState<MeterDelta>();
-        await storage.ReadStateAsync(SlotName(SlotOf(number)), grainId, slot);
-        return _slots[SlotOf(number)] = slot;
+        await storage.ReadStateAsync(SlotName(index), grainId, slot);
+        return _slots[index] = slot;
     }
-
-    private static int SlotOf(long number) => (int)(number % DeltaSlots);
 
     private static string SlotName(int slot) => $"meters-d{slot:D3}";
 }

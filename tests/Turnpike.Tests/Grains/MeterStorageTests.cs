@@ -71,7 +71,7 @@ public sealed class MeterStorageTests
 
         disk.ClearWrites();
         await StoreAsync(storage, Batch("edge-1", 2, consumers: 1));
-        Assert.Equal(["meters-d001"], disk.Writes);
+        Assert.Equal(["meters-d000"], disk.Writes); // the first delta after a snapshot takes the first slot again
         Assert.True(disk.BytesWritten * 100 < snapshotBytes, $"one consumer's delta took {disk.BytesWritten} bytes, the 6,000-row snapshot {snapshotBytes}");
     }
 
@@ -86,6 +86,7 @@ public sealed class MeterStorageTests
         await StoreAsync(storage, Batch("edge-2", 1, consumers: 4));
 
         var (content, deltas) = await LoadAsync(disk);
+        Assert.Equal(["meters-d000", "meters", "meters-d000", "meters-d001"], disk.Writes);
         Assert.Equal(2000, content.Rows.Count);
         Assert.Equal(1, content.Applied["edge-1"]);
         Assert.Equal([("edge-1", 2L, 3), ("edge-2", 1L, 4)], deltas.Select(d => (d.EdgeInstance, d.Sequence, d.Entries.Length)));
@@ -126,6 +127,14 @@ public sealed class MeterStorageTests
         Assert.DoesNotContain("meters", disk.Writes); // 3,996 entries in deltas: not yet
         await StoreAsync(storage, Batch("edge-1", 6, consumers: 4));
         Assert.Equal("meters", disk.Writes[^1]); // 4,000: the snapshot costs no more than the deltas did
+
+        // An hour of such cycles reuses the same five slots: storage holds one snapshot and one cycle of deltas.
+        for (var sequence = 7; sequence <= 100; sequence++)
+        {
+            await StoreAsync(storage, Batch("edge-1", sequence, consumers: sequence % 5 == 1 ? 4 : 999));
+        }
+
+        Assert.Equal(["meters", "meters-d000", "meters-d001", "meters-d002", "meters-d003", "meters-d004"], disk.Writes.Distinct().Order(StringComparer.Ordinal));
     }
 
     [Fact]
