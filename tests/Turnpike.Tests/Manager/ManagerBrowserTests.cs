@@ -188,6 +188,31 @@ public sealed class ManagerBrowserTests(ManagerClusterFixture cluster)
     }
 
     [Fact]
+    public async Task A_page_opened_before_the_overview_answered_stays_when_the_overview_answers_late()
+    {
+        // The overview's GET / is held until the user has moved on to the services page, then answered.
+        var nodeInfo = $"http://127.0.0.1:{cluster.Edge.AdminPort}/";
+        var asked = new TaskCompletionSource<IRoute>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var ui = await ManagerSession.OpenAsync(cluster, cluster.Edge, beforeLoad: page =>
+            page.RouteAsync(url => url == nodeInfo, route => asked.TrySetResult(route) ? Task.CompletedTask : route.ContinueAsync()));
+        var held = await asked.Task;
+        await ui.GoAsync("#/services", "Services");
+
+        var answered = ui.Page.WaitForResponseAsync(nodeInfo);
+        await held.ContinueAsync();
+        await (await answered).FinishedAsync();
+        // One more round trip through the page (a search by the API) after the late answer arrived.
+        await ui.Page.GetByLabel("Filter by tag").FillAsync("none-" + _name);
+        await ui.ClickAsync("Apply");
+        await Expect(ui.Page.Locator("main .status-line")).ToHaveTextAsync("0 services");
+
+        await Expect(ui.Page.Locator("main h1")).ToHaveTextAsync("Services");
+        await Expect(ui.Page.Locator("main h1")).ToHaveCountAsync(1);
+        Assert.Equal("Services · Turnpike Manager", await ui.Page.TitleAsync());
+        Assert.Empty(ui.Errors);
+    }
+
+    [Fact]
     public async Task On_a_phone_width_the_menu_opens_from_a_button_and_pages_fit_the_screen()
     {
         await using var ui = await ManagerSession.OpenAsync(cluster, cluster.Edge, width: 390, height: 844);

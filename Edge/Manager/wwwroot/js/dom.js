@@ -38,8 +38,11 @@ export function page(view, title, ...children) {
   const heading = h('h1', { tabindex: '-1' }, title);
   clear(view).append(heading);
   append(view, children);
-  document.title = `${title} · Turnpike Manager`;
-  heading.focus();
+  // A page that finished after the next navigation began is drawn into a detached node: it must not take the title or focus.
+  if (view.isConnected) {
+    document.title = `${title} · Turnpike Manager`;
+    heading.focus();
+  }
   return view;
 }
 
