@@ -96,7 +96,7 @@ public sealed class ManagerBrowserTests(ManagerClusterFixture cluster)
     }
 
     [Fact]
-    public async Task The_cluster_view_lists_every_edge_with_the_config_version_it_applied()
+    public async Task The_cluster_view_lists_every_edge_with_the_config_version_it_applied_and_every_silo()
     {
         var ids = new List<string>();
         foreach (var edge in cluster.Edges)
@@ -122,6 +122,12 @@ public sealed class ManagerBrowserTests(ManagerClusterFixture cluster)
         }
 
         await Expect(health.Locator("tbody tr", new() { HasText = "127.0.0.1:9" })).ToContainTextAsync("HEALTHCHECKS_OFF");
+
+        var silo = ui.Page.Locator("#silos tbody tr", new() { HasText = $"127.0.0.1:{cluster.Silo.SiloPort}" });
+        await Expect(silo).ToHaveCountAsync(1);
+        await Expect(silo.Locator("td").Nth(2)).ToHaveTextAsync("active");
+        await Expect(silo.Locator("td").Last).ToHaveTextAsync("here");
+        await Expect(ui.Page.Locator(".card", new() { HasText = "Silos active" })).ToContainTextAsync("1");
 
         await Expect(ui.Page.Locator(".card", new() { HasText = "Route table version" })).ToContainTextAsync((await cluster.Edges[1].ConfigVersionAsync()).ToString(System.Globalization.CultureInfo.InvariantCulture));
         await ui.ScreenshotAsync("cluster");

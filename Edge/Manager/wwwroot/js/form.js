@@ -40,6 +40,18 @@ export class SchemaForm {
     this.element = h('div', { class: 'schema-form' });
     this.pending = [];
     this.#addFields(this.element, fieldsOf(schema), options.prefix ?? '', options.values ?? {});
+    // What each field said when the form was drawn, so an edit can send only what the user changed.
+    this.initial = new Map([...this.inputs].filter(([, input]) => !input.record).map(([path, input]) => [path, JSON.stringify(input.read())]));
+  }
+
+  /** Moves the focus to the first field. */
+  focus() {
+    [...this.inputs.values()].find((input) => input.element)?.element.focus();
+  }
+
+  /** An edit's JSON: only the fields changed since the form was drawn (a PATCH leaves the rest as stored). */
+  changes() {
+    return this.values({ editing: true, changedOnly: true });
   }
 
   /** Resolves once the choices of foreign keys are loaded. */
@@ -163,11 +175,12 @@ export class SchemaForm {
   }
 
   /** The JSON to send. Creating leaves unset fields out (the API's defaults apply); editing sends null to clear. */
-  values({ editing = false } = {}) {
+  values({ editing = false, changedOnly = false } = {}) {
     const result = {};
     for (const [path, input] of this.inputs) {
       if (input.record) continue;
       let value = input.read();
+      if (changedOnly && JSON.stringify(value) === this.initial.get(path)) continue;
       const empty = value === null || (Array.isArray(value) && value.length === 0)
         || (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0 && input.def.type === 'map');
       if (empty && !editing) continue;
