@@ -134,6 +134,25 @@ public sealed class ManagerBrowserTests(ManagerClusterFixture cluster)
     }
 
     [Fact]
+    public async Task An_edge_that_joins_appears_in_the_cluster_view_when_the_cluster_link_is_followed_again()
+    {
+        await using var ui = await ManagerSession.OpenAsync(cluster, cluster.Edge);
+        await ui.GoAsync("#/cluster", "Cluster");
+        var rows = await ui.Page.Locator("#edges tbody tr").CountAsync();
+
+        await using var joined = await EdgeNode.StartClientAsync([cluster.Silo], TimeSpan.FromMilliseconds(500), extraEnvironment: new() { ["TURNPIKE_ADMIN_TOKEN"] = ManagerClusterFixture.AdminToken });
+        var (_, status) = await joined.Status.GetJsonAsync("/status");
+        var id = status!["edge_id"]!.GetValue<string>();
+        await Poll.UntilAsync(async () => (await cluster.Edge.Admin.GetJsonAsync("/clustering/data-planes")).Body!["data"]!.AsArray().Any(e => e!["id"]!.GetValue<string>() == id),
+            TimeSpan.FromSeconds(20), "the new edge listed by the admin API");
+
+        await ui.Page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Cluster" }).ClickAsync();
+        await Expect(ui.Page.Locator("#edges tbody tr", new() { HasText = id })).ToHaveCountAsync(1);
+        await Expect(ui.Page.Locator("#edges tbody tr")).ToHaveCountAsync(rows + 1);
+        Assert.Empty(ui.Errors);
+    }
+
+    [Fact]
     public async Task The_usage_charts_count_the_requests_just_sent_and_the_csv_export_downloads()
     {
         var admin = cluster.Edge.Admin;

@@ -87,7 +87,12 @@ menu.addEventListener('click', () => {
   document.body.classList.toggle('menu-open', open);
 });
 document.querySelector('nav').addEventListener('click', (event) => {
-  if (event.target.closest('a')) { menu.setAttribute('aria-expanded', 'false'); document.body.classList.remove('menu-open'); }
+  const link = event.target.closest('a');
+  if (!link) return;
+  menu.setAttribute('aria-expanded', 'false');
+  document.body.classList.remove('menu-open');
+  // The link to the page already shown changes no hash, so no hashchange: draw the page again (fresh numbers).
+  if (link.getAttribute('href') === location.hash) route();
 });
 
 window.addEventListener('hashchange', route);
