@@ -77,6 +77,7 @@ public sealed class ManagerEntityFormTests(ManagerClusterFixture cluster)
         await add.GetByRole(AriaRole.Button, new() { Name = "Add" }).ClickAsync();
         await Expect(ui.Page.Locator(".credential", new() { HasText = target })).ToHaveTextAsync($"{target} (weight 100)");
         await Expect(ui.Page.Locator("table.health tbody tr", new() { HasText = target })).ToHaveCountAsync(1);
+        await ui.ScreenshotAsync("upstream");
 
         // A service pointing at the upstream by name: the target made in the UI answers through the other edge.
         var admin = cluster.Edge.Admin;
@@ -129,6 +130,9 @@ public sealed class ManagerEntityFormTests(ManagerClusterFixture cluster)
         await AddAsync(ui, "JWT credentials", ("key", $"{_name}-issuer"), ("secret", "jwt-secret-0123456789"));
         await AddAsync(ui, "ACL groups", ("group", $"{_name}-group"));
         await Expect(ui.Page.Locator(".credential", new() { HasText = $"{_name}-issuer" })).ToHaveTextAsync($"{_name}-issuer (HS256)");
+        // The cleared form offers the schema's default again (a form reset used to leave the choice unset).
+        await Expect(ui.Page.GetByRole(AriaRole.Form, new() { Name = "Add to JWT credentials" }).Locator("[name='algorithm']")).ToHaveValueAsync("HS256");
+        await ui.ScreenshotAsync("consumer");
         foreach (var (path, field, value) in new[] { ("hmac-auth", "username", $"{_name}-hmac"), ("jwt", "key", $"{_name}-issuer"), ("acls", "group", $"{_name}-group") })
         {
             var (_, list) = await admin.GetJsonAsync($"/consumers/{user}/{path}");

@@ -34,7 +34,9 @@ export async function clusterPage(view) {
       h('thead', {}, h('tr', {}, ['Id', 'Host', 'Region', 'Config version', 'Lag (versions)', 'Last seen'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, edges.map((e) => h('tr', {},
         h('th', { scope: 'row' }, e.id), h('td', {}, e.hostname ?? ''), h('td', {}, e.region ?? ''),
-        h('td', {}, e.config_version), h('td', {}, Math.max(0, newest - (e.config_version ?? 0))),
+        // An edge that has not applied a version yet says -1: shown as none rather than as a lag behind version 0.
+        h('td', {}, e.config_version >= 0 ? e.config_version : 'none yet'),
+        h('td', {}, e.config_version >= 0 ? Math.max(0, newest - e.config_version) : '—'),
         h('td', {}, when(e.last_seen))))))),
     h('h2', {}, 'Silos'),
     h('div', { class: 'table-wrap' }, h('table', { class: 'entities', id: 'silos' },

@@ -8,6 +8,10 @@ export function h(tag, attributes = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith('on') && typeof value === 'function') {
       element.addEventListener(name.slice(2), value);
+    } else if (name === 'checked' || name === 'selected') {
+      // As attributes too: they are what a form's reset() goes back to (the property alone is forgotten).
+      element.setAttribute(name, '');
+      element[name] = true;
     } else if (name === 'dataset') {
       Object.assign(element.dataset, value);
     } else if (name in element && typeof value !== 'string') {

@@ -5,7 +5,7 @@ import { h, uid, notice } from './dom.js';
 import { get, listAll, encode } from './api.js';
 
 const SKIPPED = new Set(['id', 'created_at', 'updated_at']);
-const LONG_TEXT = new Set(['cert', 'key', 'cert_alt', 'key_alt', 'rsa_public_key', 'secret', 'template', 'body']);
+const LONG_TEXT = new Set(['cert', 'key', 'cert_alt', 'key_alt', 'rsa_public_key', 'template', 'body']);
 
 /** Schema fields as [name, definition] pairs. */
 export function fieldsOf(schema) {
@@ -163,7 +163,8 @@ export class SchemaForm {
         return result;
       };
     } else {
-      const long = LONG_TEXT.has(name) && def.type === 'string';
+      // A certificate's key is a PEM (its schema marks it encrypted); a credential's key is one line (a JWT issuer).
+      const long = LONG_TEXT.has(name) && def.type === 'string' && (!name.startsWith('key') || def.encrypted);
       element = long
         ? h('textarea', { id, name: path, rows: 6, spellcheck: 'false', 'aria-describedby': describedBy }, current ?? '')
         : h('input', { type: def.encrypted ? 'password' : 'text', id, name: path, value: current ?? '', autocomplete: 'off', 'aria-describedby': describedBy });
