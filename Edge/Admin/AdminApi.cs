@@ -23,6 +23,7 @@ internal static class AdminApi
         endpoints.MapGet("/", endpoints.ServiceProvider.GetRequiredService<NodeInfoEndpoint>().GetAsync);
         endpoints.MapGet("/status", status.StatusAsync);
         endpoints.MapGet("/clustering/data-planes", status.DataPlanesAsync);
+        endpoints.MapGet("/clustering/silos", endpoints.ServiceProvider.GetRequiredService<SiloListEndpoint>().ListAsync);
 
         MapEntity(endpoints, "/services", "service", EntityKind.Service, null);
         MapEntity(endpoints, "/services/{service}/routes", "route", EntityKind.Route, EntityScope.Service);

@@ -8,6 +8,7 @@ internal static class StatusServiceCollectionExtensions
     public static IServiceCollection AddTurnpikeStatus(this IServiceCollection services)
     {
         services.AddSingleton<StatusEndpoints>();
+        services.AddSingleton<SiloListEndpoint>();
         return services;
     }
 }

@@ -108,6 +108,30 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
     }
 
     [Fact]
+    public async Task The_cluster_lists_both_silos_as_active_with_their_load_and_the_one_holding_the_route_table()
+    {
+        var (status, silos) = await fixture.EdgeB.Admin.GetJsonAsync("/clustering/silos");
+        Assert.Equal(200, status);
+        Assert.Null(silos!["next"]);
+        var data = silos["data"]!.AsArray().Select(s => s!.AsObject()).ToList();
+        Assert.Equal(2, data.Count);
+        foreach (var silo in new[] { fixture.Silo, fixture.SecondSilo })
+        {
+            var entry = Assert.Single(data, s => s["address"]!.GetValue<string>() == $"127.0.0.1:{silo.SiloPort}");
+            Assert.Equal("active", entry["status"]!.GetValue<string>());
+            Assert.Equal(silo.GatewayPort, entry["gateway_port"]!.GetValue<int>());
+            Assert.StartsWith($"127.0.0.1:{silo.SiloPort}@", entry["id"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.InRange(entry["started_at"]!.GetValue<long>(), DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeSeconds());
+            Assert.True(entry["activations"]!.GetValue<int>() >= 0);
+            Assert.True(entry["memory_usage_bytes"]!.GetValue<long>() > 0);
+        }
+
+        // The edges keep the route table grain active, so exactly one silo holds it; each edge is a client of a silo.
+        Assert.Single(data, s => s["holds_route_table"]!.GetValue<bool>());
+        Assert.True(data.Sum(s => s["clients"]!.GetValue<int>()) >= 2);
+    }
+
+    [Fact]
     public async Task Edge_that_joins_later_serves_the_whole_table_from_the_start()
     {
         await fixture.EdgeA.Admin.PostJsonAsync("/services", new { name = _name, url = fixture.Upstream.Url });

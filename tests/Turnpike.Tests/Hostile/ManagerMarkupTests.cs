@@ -44,4 +44,28 @@ public sealed class ManagerMarkupTests(ManagerClusterFixture cluster)
         Assert.True(await ui.Page.EvaluateAsync<bool>("() => window.__pwned === undefined"));
         Assert.Empty(ui.Errors); // not even a script the CSP had to block
     }
+
+    [Fact]
+    public async Task Credentials_named_with_markup_show_as_text_in_the_list_and_in_the_edit_form()
+    {
+        var admin = cluster.Edge.Admin;
+        var user = $"{_name}-user";
+        var basic = $"<img src=x onerror=window.__pwned=5>{_name}";
+        var group = $"<svg onload=window.__pwned=6>{_name}";
+        await admin.CreateAsync("/consumers", new { username = user });
+        await admin.CreateAsync($"/consumers/{user}/basic-auth", new { username = basic, password = "pw" });
+        await admin.CreateAsync($"/consumers/{user}/acls", new { group });
+        var consumerId = (await admin.GetJsonAsync($"/consumers/{user}")).Body!["id"]!.GetValue<string>();
+
+        await using var ui = await ManagerSession.OpenAsync(cluster, cluster.Edge);
+        await ui.GoAsync($"#/consumers/{consumerId}", $"Consumer {user}");
+        await Expect(ui.Page.Locator(".credential", new() { HasText = "window.__pwned=5" })).ToHaveTextAsync(basic);
+        await Expect(ui.Page.Locator(".credential", new() { HasText = "window.__pwned=6" })).ToHaveTextAsync(group);
+        await ui.ClickAsync($"Edit basic-auth user {basic}");
+        await Expect(ui.Page.Locator("main form[aria-label^='Edit basic-auth user'] [name='username']")).ToHaveValueAsync(basic);
+
+        Assert.Equal(0, await ui.Page.Locator("main img, main svg, main script").CountAsync());
+        Assert.True(await ui.Page.EvaluateAsync<bool>("() => window.__pwned === undefined"));
+        Assert.Empty(ui.Errors);
+    }
 }

@@ -96,7 +96,7 @@ public sealed class ManagerBrowserTests(ManagerClusterFixture cluster)
     }
 
     [Fact]
-    public async Task The_cluster_view_lists_every_edge_with_the_config_version_it_applied()
+    public async Task The_cluster_view_lists_every_edge_with_the_config_version_it_applied_and_every_silo()
     {
         var ids = new List<string>();
         foreach (var edge in cluster.Edges)
@@ -123,8 +123,33 @@ public sealed class ManagerBrowserTests(ManagerClusterFixture cluster)
 
         await Expect(health.Locator("tbody tr", new() { HasText = "127.0.0.1:9" })).ToContainTextAsync("HEALTHCHECKS_OFF");
 
+        var silo = ui.Page.Locator("#silos tbody tr", new() { HasText = $"127.0.0.1:{cluster.Silo.SiloPort}" });
+        await Expect(silo).ToHaveCountAsync(1);
+        await Expect(silo.Locator("td").Nth(2)).ToHaveTextAsync("active");
+        await Expect(silo.Locator("td").Last).ToHaveTextAsync("here");
+        await Expect(ui.Page.Locator(".card", new() { HasText = "Silos active" })).ToContainTextAsync("1");
+
         await Expect(ui.Page.Locator(".card", new() { HasText = "Route table version" })).ToContainTextAsync((await cluster.Edges[1].ConfigVersionAsync()).ToString(System.Globalization.CultureInfo.InvariantCulture));
         await ui.ScreenshotAsync("cluster");
+    }
+
+    [Fact]
+    public async Task An_edge_that_joins_appears_in_the_cluster_view_when_the_cluster_link_is_followed_again()
+    {
+        await using var ui = await ManagerSession.OpenAsync(cluster, cluster.Edge);
+        await ui.GoAsync("#/cluster", "Cluster");
+        var rows = await ui.Page.Locator("#edges tbody tr").CountAsync();
+
+        await using var joined = await EdgeNode.StartClientAsync([cluster.Silo], TimeSpan.FromMilliseconds(500), extraEnvironment: new() { ["TURNPIKE_ADMIN_TOKEN"] = ManagerClusterFixture.AdminToken });
+        var (_, status) = await joined.Status.GetJsonAsync("/status");
+        var id = status!["edge_id"]!.GetValue<string>();
+        await Poll.UntilAsync(async () => (await cluster.Edge.Admin.GetJsonAsync("/clustering/data-planes")).Body!["data"]!.AsArray().Any(e => e!["id"]!.GetValue<string>() == id),
+            TimeSpan.FromSeconds(20), "the new edge listed by the admin API");
+
+        await ui.Page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Cluster" }).ClickAsync();
+        await Expect(ui.Page.Locator("#edges tbody tr", new() { HasText = id })).ToHaveCountAsync(1);
+        await Expect(ui.Page.Locator("#edges tbody tr")).ToHaveCountAsync(rows + 1);
+        Assert.Empty(ui.Errors);
     }
 
     [Fact]
@@ -185,6 +210,31 @@ public sealed class ManagerBrowserTests(ManagerClusterFixture cluster)
         await ui.GoAsync("#/services", "Services");
         await Expect(ui.Page.Locator("main .notice.error")).ToHaveTextAsync("The admin API needs a valid admin token: enter one under \"Admin token\".");
         Assert.DoesNotContain("{", await ui.Page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_page_opened_before_the_overview_answered_stays_when_the_overview_answers_late()
+    {
+        // The overview's GET / is held until the user has moved on to the services page, then answered.
+        var nodeInfo = $"http://127.0.0.1:{cluster.Edge.AdminPort}/";
+        var asked = new TaskCompletionSource<IRoute>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var ui = await ManagerSession.OpenAsync(cluster, cluster.Edge, beforeLoad: page =>
+            page.RouteAsync(url => url == nodeInfo, route => asked.TrySetResult(route) ? Task.CompletedTask : route.ContinueAsync()));
+        var held = await asked.Task;
+        await ui.GoAsync("#/services", "Services");
+
+        var answered = ui.Page.WaitForResponseAsync(nodeInfo);
+        await held.ContinueAsync();
+        await (await answered).FinishedAsync();
+        // One more round trip through the page (a search by the API) after the late answer arrived.
+        await ui.Page.GetByLabel("Filter by tag").FillAsync("none-" + _name);
+        await ui.ClickAsync("Apply");
+        await Expect(ui.Page.Locator("main .status-line")).ToHaveTextAsync("0 services");
+
+        await Expect(ui.Page.Locator("main h1")).ToHaveTextAsync("Services");
+        await Expect(ui.Page.Locator("main h1")).ToHaveCountAsync(1);
+        Assert.Equal("Services · Turnpike Manager", await ui.Page.TitleAsync());
+        Assert.Empty(ui.Errors);
     }
 
     [Fact]

@@ -28,11 +28,17 @@ internal sealed class ManagerSession : IAsyncDisposable
     /// <summary>Script errors and console errors so far (a blocked inline script would be one).</summary>
     public IReadOnlyList<string> Errors => _tab.Errors;
 
-    public static async Task<ManagerSession> OpenAsync(ManagerClusterFixture cluster, EdgeNode edge, int width = 1280, int height = 800, bool signIn = true)
+    /// <param name="beforeLoad">Runs on the new tab before the app loads (to hold back one of its calls, say).</param>
+    public static async Task<ManagerSession> OpenAsync(ManagerClusterFixture cluster, EdgeNode edge, int width = 1280, int height = 800, bool signIn = true, Func<IPage, Task>? beforeLoad = null)
     {
         SetDefaultExpectTimeout(15_000);
         var tab = await cluster.Browser.NewPageAsync(width, height);
         var session = new ManagerSession(tab, $"http://127.0.0.1:{edge.AdminPort}/manager/");
+        if (beforeLoad is not null)
+        {
+            await beforeLoad(tab.Page);
+        }
+
         await tab.Page.GotoAsync(session.BaseUrl);
         if (!signIn)
         {

@@ -8,7 +8,7 @@ import { usagePage } from './usage.js';
 
 const view = document.getElementById('view');
 
-async function overview() {
+async function overview(view) {
   let info;
   try {
     info = await get('/');
@@ -27,6 +27,11 @@ async function overview() {
       h('li', {}, h('a', { href: '#/plugins' }, 'Plugins')), h('li', {}, h('a', { href: '#/cluster' }, 'Cluster')), h('li', {}, h('a', { href: '#/usage' }, 'Usage'))));
 }
 
+// Each navigation draws into a page of its own. A page still loading when the next navigation starts (the
+// overview's first call, say, when a link is followed before it answered) finishes into its own detached page,
+// never over the newer one.
+let current = null;
+
 async function route() {
   const [path, search] = location.hash.replace(/^#/, '').split('?');
   const query = new URLSearchParams(search ?? '');
@@ -35,24 +40,27 @@ async function route() {
     if (link.getAttribute('href') === `#/${section ?? ''}`) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+  const target = h('div', { class: 'page' }, notice('Loading…', 'info'));
+  current = target;
+  view.replaceChildren(target);
   view.setAttribute('aria-busy', 'true');
   try {
     if (section && KINDS[section]) {
-      await (id ? entityPage(view, section, id) : listPage(view, section, query));
+      await (id ? entityPage(target, section, id) : listPage(target, section, query));
     } else if (section === 'plugins') {
-      await (id ? pluginPage(view, id, query) : pluginList(view, query));
+      await (id ? pluginPage(target, id, query) : pluginList(target, query));
     } else if (section === 'cluster') {
-      await clusterPage(view);
+      await clusterPage(target);
     } else if (section === 'usage') {
-      await usagePage(view);
+      await usagePage(target);
     } else {
-      await overview();
+      await overview(target);
     }
   } catch {
     // Never a stack trace on the page: a plain sentence, and the details stay in the browser's console.
-    page(view, 'Something went wrong', notice('This page could not be shown. Reload to try again.'));
+    page(target, 'Something went wrong', notice('This page could not be shown. Reload to try again.'));
   } finally {
-    view.removeAttribute('aria-busy');
+    if (current === target) view.removeAttribute('aria-busy');
   }
 }
 
@@ -79,7 +87,12 @@ menu.addEventListener('click', () => {
   document.body.classList.toggle('menu-open', open);
 });
 document.querySelector('nav').addEventListener('click', (event) => {
-  if (event.target.closest('a')) { menu.setAttribute('aria-expanded', 'false'); document.body.classList.remove('menu-open'); }
+  const link = event.target.closest('a');
+  if (!link) return;
+  menu.setAttribute('aria-expanded', 'false');
+  document.body.classList.remove('menu-open');
+  // The link to the page already shown changes no hash, so no hashchange: draw the page again (fresh numbers).
+  if (link.getAttribute('href') === location.hash) route();
 });
 
 window.addEventListener('hashchange', route);

@@ -8,6 +8,10 @@ export function h(tag, attributes = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith('on') && typeof value === 'function') {
       element.addEventListener(name.slice(2), value);
+    } else if (name === 'checked' || name === 'selected') {
+      // As attributes too: they are what a form's reset() goes back to (the property alone is forgotten).
+      element.setAttribute(name, '');
+      element[name] = true;
     } else if (name === 'dataset') {
       Object.assign(element.dataset, value);
     } else if (name in element && typeof value !== 'string') {
@@ -38,8 +42,11 @@ export function page(view, title, ...children) {
   const heading = h('h1', { tabindex: '-1' }, title);
   clear(view).append(heading);
   append(view, children);
-  document.title = `${title} · Turnpike Manager`;
-  heading.focus();
+  // A page that finished after the next navigation began is drawn into a detached node: it must not take the title or focus.
+  if (view.isConnected) {
+    document.title = `${title} · Turnpike Manager`;
+    heading.focus();
+  }
   return view;
 }
 

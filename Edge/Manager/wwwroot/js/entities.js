@@ -40,6 +40,12 @@ export const KINDS = {
     title: 'Certificates', one: 'certificate', schema: 'certificates',
     label: (e) => e.id,
     columns: [['SNIs', (e) => joined(e.snis)], ['Updated', (e) => formatTime(e.updated_at)]],
+    search: (e) => joined(e.snis),
+  },
+  ca_certificates: {
+    title: 'CA certificates', one: 'CA certificate', schema: 'ca_certificates',
+    label: (e) => e.id,
+    columns: [['Digest (SHA-256)', (e) => e.cert_digest ?? ''], ['Updated', (e) => formatTime(e.updated_at)]],
   },
 };
 
@@ -100,7 +106,7 @@ export async function listPage(view, kindName, query) {
   const body = h('tbody');
   const table = h('table', { class: 'entities' },
     h('caption', { class: 'visually-hidden' }, kind.title),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, kind.one === 'consumer' ? 'Username' : kind.one === 'certificate' ? 'Id' : 'Name'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, kind.one === 'consumer' ? 'Username' : kind.one.endsWith('certificate') ? 'Id' : 'Name'),
       kind.columns.map(([title]) => h('th', { scope: 'col' }, title)), h('th', { scope: 'col' }, 'Tags'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
     body);
   page(view, kind.title,
@@ -118,7 +124,7 @@ export async function listPage(view, kindName, query) {
   const render = () => {
     const term = search.value.trim().toLowerCase();
     const shown = items.filter((e) => !term || String(kind.label(e)).toLowerCase().includes(term)
-      || (e.id ?? '').startsWith(term));
+      || (e.id ?? '').startsWith(term) || (kind.search?.(e) ?? '').toLowerCase().includes(term));
     clear(body);
     for (const entity of shown) {
       const label = String(kind.label(entity));

@@ -5,7 +5,7 @@ import { h, uid, notice } from './dom.js';
 import { get, listAll, encode } from './api.js';
 
 const SKIPPED = new Set(['id', 'created_at', 'updated_at']);
-const LONG_TEXT = new Set(['cert', 'key', 'cert_alt', 'key_alt', 'rsa_public_key', 'secret', 'template', 'body']);
+const LONG_TEXT = new Set(['cert', 'key', 'cert_alt', 'key_alt', 'rsa_public_key', 'template', 'body']);
 
 /** Schema fields as [name, definition] pairs. */
 export function fieldsOf(schema) {
@@ -40,6 +40,18 @@ export class SchemaForm {
     this.element = h('div', { class: 'schema-form' });
     this.pending = [];
     this.#addFields(this.element, fieldsOf(schema), options.prefix ?? '', options.values ?? {});
+    // What each field said when the form was drawn, so an edit can send only what the user changed.
+    this.initial = new Map([...this.inputs].filter(([, input]) => !input.record).map(([path, input]) => [path, JSON.stringify(input.read())]));
+  }
+
+  /** Moves the focus to the first field. */
+  focus() {
+    [...this.inputs.values()].find((input) => input.element)?.element.focus();
+  }
+
+  /** An edit's JSON: only the fields changed since the form was drawn (a PATCH leaves the rest as stored). */
+  changes() {
+    return this.values({ editing: true, changedOnly: true });
   }
 
   /** Resolves once the choices of foreign keys are loaded. */
@@ -151,7 +163,8 @@ export class SchemaForm {
         return result;
       };
     } else {
-      const long = LONG_TEXT.has(name) && def.type === 'string';
+      // A certificate's key is a PEM (its schema marks it encrypted); a credential's key is one line (a JWT issuer).
+      const long = LONG_TEXT.has(name) && def.type === 'string' && (!name.startsWith('key') || def.encrypted);
       element = long
         ? h('textarea', { id, name: path, rows: 6, spellcheck: 'false', 'aria-describedby': describedBy }, current ?? '')
         : h('input', { type: def.encrypted ? 'password' : 'text', id, name: path, value: current ?? '', autocomplete: 'off', 'aria-describedby': describedBy });
@@ -163,11 +176,12 @@ export class SchemaForm {
   }
 
   /** The JSON to send. Creating leaves unset fields out (the API's defaults apply); editing sends null to clear. */
-  values({ editing = false } = {}) {
+  values({ editing = false, changedOnly = false } = {}) {
     const result = {};
     for (const [path, input] of this.inputs) {
       if (input.record) continue;
       let value = input.read();
+      if (changedOnly && JSON.stringify(value) === this.initial.get(path)) continue;
       const empty = value === null || (Array.isArray(value) && value.length === 0)
         || (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0 && input.def.type === 'map');
       if (empty && !editing) continue;
