@@ -17,6 +17,7 @@ using Turnpike.Edge.Plugins.HttpLog;
 using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.Jwt;
 using Turnpike.Edge.Plugins.KeyAuth;
+using Turnpike.Edge.Plugins.OpenTelemetry;
 using Turnpike.Edge.Plugins.Prometheus;
 using Turnpike.Edge.Plugins.RateLimiting;
 using Turnpike.Edge.Plugins.RequestSizeLimiting;
@@ -55,6 +56,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, PrometheusPlugin>();
         services.AddSingleton<IGatewayPlugin, HttpLogPlugin>();
         services.AddSingleton<IGatewayPlugin, FileLogPlugin>();
+        services.AddSingleton<IGatewayPlugin, OpenTelemetryPlugin>();
         services.AddSingleton<PluginRegistry>();
         services.AddSingleton<Proxy.IRequestLogPhase, PluginLogPhase>(); // after AI settlement: logs see the settled call
         return services;

@@ -195,7 +195,7 @@ internal sealed partial class RouteTableSnapshotBuilder(
             {
                 // A consumer's instance replaces the general one only where it is the more specific of the two.
                 var overrides = s.Consumers.Where(c => c.Value.Rank > s.Rank).ToDictionary(c => c.Key, c => c.Value.Handler);
-                return new PluginSlot(s.Handler, overrides.Count > 0 ? overrides : null);
+                return new PluginSlot(s.Handler, overrides.Count > 0 ? overrides : null, s.Plugin.Name);
             })]);
     }
 

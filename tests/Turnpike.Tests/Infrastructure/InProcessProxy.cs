@@ -135,6 +135,9 @@ internal sealed class InProcessProxy : IAsyncDisposable
         services.AddSingleton<Turnpike.Edge.Observability.Logging.LogMetrics>();
         services.AddSingleton<IGatewayPlugin, HttpLogPlugin>();
         services.AddSingleton<IGatewayPlugin, FileLogPlugin>();
+        services.AddSingleton<IGatewayPlugin, Turnpike.Edge.Plugins.OpenTelemetry.OpenTelemetryPlugin>();
+        services.AddSingleton(Options.Create(new Turnpike.Edge.Hosting.EdgeOptions { EdgeId = "edge-in-process" }));
+        services.AddSingleton<Turnpike.Edge.Hosting.EdgeIdentity>();
         services.AddSingleton<IRequestLogPhase, PluginLogPhase>();
         services.AddSingleton<LogPhaseBarrier>();
         services.AddSingleton<IRequestLogPhase>(sp => sp.GetRequiredService<LogPhaseBarrier>()); // last: every other consumer has run
