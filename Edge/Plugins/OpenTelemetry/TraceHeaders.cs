@@ -18,6 +18,9 @@ internal static class TraceHeaders
     public const string Jaeger = "jaeger";
     public const string Ot = "ot";
 
+    /// <summary>W3C's 32 list members of up to 256 characters are more than any upstream needs; 512 is what it asks every vendor to pass on.</summary>
+    private const int MaxTraceState = 512;
+
     /// <summary>The formats this edge reads and writes, in the order Kong tries them when it extracts "any".</summary>
     public static readonly string[] Formats = [B3, W3c, Jaeger, Ot, B3Single];
 
@@ -44,7 +47,9 @@ internal static class TraceHeaders
         switch (format)
         {
             case W3c:
-                return ActivityContext.TryParse(Single(headers, "traceparent"), Single(headers, "tracestate"), isRemote: true, out parent);
+                // tracestate goes on to the upstream as it came: only a printable one of sane length does.
+                var state = Single(headers, "tracestate");
+                return ActivityContext.TryParse(Single(headers, "traceparent"), state is { Length: <= MaxTraceState } && IsPrintable(state) ? state : null, isRemote: true, out parent);
             case B3:
                 return Ids(Single(headers, "X-B3-TraceId"), Single(headers, "X-B3-SpanId"), B3Sampled(Single(headers, "X-B3-Sampled"), Single(headers, "X-B3-Flags")), out parent);
             case B3Single:
@@ -143,6 +148,19 @@ internal static class TraceHeaders
         }
 
         parent = new ActivityContext(trace, span, sampled ? ActivityTraceFlags.Recorded : ActivityTraceFlags.None, isRemote: true);
+        return true;
+    }
+
+    private static bool IsPrintable(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is < ' ' or > '~')
+            {
+                return false;
+            }
+        }
+
         return true;
     }
 
