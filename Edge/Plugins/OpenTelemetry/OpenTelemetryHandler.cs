@@ -21,6 +21,8 @@ internal sealed partial class OpenTelemetryHandler : IPluginHandler, IRequestTra
 {
     private const string PluginName = "opentelemetry";
 
+    private static readonly TimeSpan FlushOnDispose = TimeSpan.FromSeconds(2);
+
     private readonly OpenTelemetryOptions _options;
     private readonly ActivitySource _source;
     private readonly TracerProvider _provider;
@@ -164,9 +166,10 @@ internal sealed partial class OpenTelemetryHandler : IPluginHandler, IRequestTra
 
     public void OnLog(ProxyContext context) => context.Trace?.End(context);
 
-    /// <summary>Flushes what is queued (bounded by the export timeout) and stops the exporter's thread.</summary>
+    /// <summary>Flushes what is queued (for at most <see cref="FlushOnDispose"/>: a hung collector never holds a shutdown) and stops the exporter's thread.</summary>
     public void Dispose()
     {
+        _provider.Shutdown((int)FlushOnDispose.TotalMilliseconds);
         _provider.Dispose();
         _source.Dispose();
         _client.Dispose();
