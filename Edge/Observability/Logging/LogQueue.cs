@@ -122,8 +122,9 @@ internal sealed partial class LogQueue
             {
                 sent = await _send(batch, CancellationToken.None);
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or UnauthorizedAccessException)
+            catch (Exception ex)
             {
+                // Whatever a destination does, the loop lives on: a failure is a retry, then a counted drop.
                 LogSendFailed(_logger, _plugin, ex.GetType().Name, ex.Message);
                 sent = false;
             }
