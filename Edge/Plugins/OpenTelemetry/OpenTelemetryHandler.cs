@@ -55,12 +55,12 @@ internal sealed partial class OpenTelemetryHandler : IPluginHandler, IRequestTra
 
         var exporter = new CountingExporter(
             new OtlpExporterOptions
-        {
-            Endpoint = options.TracesEndpoint,
-            Protocol = OtlpExportProtocol.HttpProtobuf,
-            TimeoutMilliseconds = Math.Max(1, options.SendTimeout),
-            HttpClientFactory = () => _client,
-        },
+            {
+                Endpoint = options.TracesEndpoint,
+                Protocol = OtlpExportProtocol.HttpProtobuf,
+                TimeoutMilliseconds = Math.Max(1, options.SendTimeout),
+                HttpClientFactory = () => _client,
+            },
             metrics,
             logger);
 
