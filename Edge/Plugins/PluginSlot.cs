@@ -5,8 +5,11 @@ namespace Turnpike.Edge.Plugins;
 /// particular consumers. Which one runs is decided when the plugin's turn comes, so a plugin that runs after
 /// an auth plugin sees the consumer it identified, as in Kong.
 /// </summary>
-internal sealed class PluginSlot(IPluginHandler? handler, IReadOnlyDictionary<Guid, IPluginHandler>? byConsumer)
+internal sealed class PluginSlot(IPluginHandler? handler, IReadOnlyDictionary<Guid, IPluginHandler>? byConsumer, string name = "")
 {
+    /// <summary>The plugin's name (the trace's <c>kong.access.plugin.{name}</c> spans).</summary>
+    public string Name { get; } = name;
+
     public IPluginHandler? Handler { get; } = handler;
 
     public IReadOnlyDictionary<Guid, IPluginHandler>? ByConsumer { get; } = byConsumer;

@@ -17,12 +17,16 @@ using Turnpike.Edge.Plugins.HttpLog;
 using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.Jwt;
 using Turnpike.Edge.Plugins.KeyAuth;
+using Turnpike.Edge.Plugins.OpenTelemetry;
 using Turnpike.Edge.Plugins.Prometheus;
 using Turnpike.Edge.Plugins.RateLimiting;
 using Turnpike.Edge.Plugins.RequestSizeLimiting;
 using Turnpike.Edge.Plugins.RequestTermination;
 using Turnpike.Edge.Plugins.RequestTransformer;
 using Turnpike.Edge.Plugins.ResponseTransformer;
+using Turnpike.Edge.Plugins.Syslog;
+using Turnpike.Edge.Plugins.TcpLog;
+using Turnpike.Edge.Plugins.UdpLog;
 
 namespace Turnpike.Edge.Plugins;
 
@@ -55,6 +59,12 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, PrometheusPlugin>();
         services.AddSingleton<IGatewayPlugin, HttpLogPlugin>();
         services.AddSingleton<IGatewayPlugin, FileLogPlugin>();
+        services.AddSingleton<IGatewayPlugin, OpenTelemetryPlugin>();
+        services.AddSingleton<IGatewayPlugin, TcpLogPlugin>();
+        services.AddSingleton<IGatewayPlugin, UdpLogPlugin>();
+        services.AddSingleton<IGatewayPlugin, SyslogPlugin>();
+        services.AddOptions<SyslogOptions>().BindConfiguration(SyslogOptions.Section).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<SyslogOptions>, SyslogOptionsValidator>();
         services.AddSingleton<PluginRegistry>();
         services.AddSingleton<Proxy.IRequestLogPhase, PluginLogPhase>(); // after AI settlement: logs see the settled call
         return services;

@@ -20,6 +20,12 @@ internal sealed partial class ProxyContext
     /// <summary>Kong's <c>latencies.kong</c>: the gateway's own time before forwarding (all of it when nothing was forwarded), in ms.</summary>
     public long GatewayLatencyMs => (long)Stopwatch.GetElapsedTime(StartTimestamp, ForwardTimestamp != 0 ? ForwardTimestamp : Stopwatch.GetTimestamp()).TotalMilliseconds;
 
+    /// <summary>The request's trace when the route has the opentelemetry plugin and the request is sampled.</summary>
+    public Plugins.OpenTelemetry.RequestTrace? Trace { get; set; }
+
+    /// <summary>The destination (scheme, address, port) the request was last forwarded to; null when it was not.</summary>
+    public string? UpstreamDestination { get; set; }
+
     /// <summary>The LLM call ai-proxy made for this request, once it is over; null when there was none.</summary>
     public Ai.LlmCallRecord? LlmCall { get; set; }
 }

@@ -19,7 +19,8 @@ namespace Turnpike.Edge.Proxy;
 /// <item>Canonical request: the path from the request line (<see cref="RequestPath"/>), the Host without a trailing
 /// dot, client copies of gateway-owned headers dropped (<see cref="UpstreamRequestHeaders"/>).</item>
 /// <item>Match against the current immutable snapshot; no route 404, wrong protocol 426/redirect, no service 503.</item>
-/// <item>Access: each plugin's <c>OnRequestAsync</c> in priority order; a plugin may answer (the request ends here,
+/// <item>Access: a tracing plugin's trace begins (<see cref="Plugins.PluginChain.Tracer"/>), then each plugin's
+/// <c>OnRequestAsync</c> runs in priority order (a span each when traced); a plugin may answer (the request ends here,
 /// rejected; on a gRPC call its answer becomes a gRPC status).</item>
 /// <item>Upstream request: YARP's forwarder with <see cref="ProxyContext"/> as its transform (balancer, retries,
 /// passive health), or the exchange a plugin set (ai-proxy). A client's fault is its 4xx, never the upstream's.</item>
@@ -198,11 +199,20 @@ internal sealed partial class ProxyMiddleware(
     {
         var capture = grpc ? Grpc.GrpcAnswerCapture.Begin(context) : null;
         var done = false;
+        var trace = proxy.Trace = route.Plugins.Tracer?.Begin(proxy);
         try
         {
             foreach (var slot in route.Plugins.Slots)
             {
-                if (slot.For(proxy.Consumer) is { } handler && !await handler.OnRequestAsync(proxy))
+                if (slot.For(proxy.Consumer) is not { } handler)
+                {
+                    continue;
+                }
+
+                var began = trace is null ? 0 : Stopwatch.GetTimestamp();
+                var passed = await handler.OnRequestAsync(proxy);
+                trace?.Plugin(slot.Name, began);
+                if (!passed)
                 {
                     if (proxy.ResponseBuffer is not null)
                     {
@@ -258,6 +268,7 @@ internal sealed partial class ProxyMiddleware(
         }
 
         proxy.UpstreamHost = service.HostFor(target);
+        proxy.UpstreamDestination = destination;
         var error = await forwarder.SendAsync(context, destination, client, service.RequestConfig, proxy);
         Observe(service, destination, target, error, context, proxy);
 
@@ -273,6 +284,7 @@ internal sealed partial class ProxyMiddleware(
 
             context.Response.StatusCode = StatusCodes.Status200OK;
             proxy.UpstreamHost = service.HostFor(target);
+            proxy.UpstreamDestination = next;
             error = await forwarder.SendAsync(context, next, client, service.RequestConfig, proxy);
             Observe(service, next, target, error, context, proxy);
         }

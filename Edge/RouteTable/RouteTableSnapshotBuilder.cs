@@ -14,7 +14,9 @@ namespace Turnpike.Edge.RouteTable;
 /// plugins to chains. What did not change since the last build (the same entity objects) is reused, and the
 /// matcher is derived from the previous one with only the changed routes, so a change costs a pass over the
 /// entities, not a recompilation and re-indexing of every route.
-/// Used by one thread at a time (the sync loop).
+/// Used by one thread at a time (the sync loop). A plugin handler that holds resources (a log queue, a tracer's
+/// exporter) and is no longer in the table is disposed <see cref="RetireAfter"/> later, when the requests still running
+/// on the older table have passed their log phase; the handlers in use are disposed with the builder (at shutdown).
 /// </summary>
 internal sealed partial class RouteTableSnapshotBuilder(
     UpstreamClients clients,
@@ -22,8 +24,13 @@ internal sealed partial class RouteTableSnapshotBuilder(
     TargetHealthRegistry health,
     TargetResolver resolver,
     UpstreamBalancers published,
-    ILogger<RouteTableSnapshotBuilder> logger)
+    ILogger<RouteTableSnapshotBuilder> logger,
+    TimeProvider? time = null) : IDisposable
 {
+    /// <summary>How long a replaced handler lives on for the requests that began before its replacement.</summary>
+    public static readonly TimeSpan RetireAfter = TimeSpan.FromSeconds(10);
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly RegexCache _regexes = new();
     private Dictionary<ServiceEntity, CompiledService> _services = new(ReferenceEqualityComparer.Instance);
     private Dictionary<RouteEntity, CompiledRoute> _routes = new(ReferenceEqualityComparer.Instance);
@@ -145,8 +152,62 @@ internal sealed partial class RouteTableSnapshotBuilder(
             }
         }
 
+        foreach (var (instance, old) in _handlers)
+        {
+            if (old is not null && !created.ContainsKey(instance))
+            {
+                _ = RetireAsync(old);
+            }
+        }
+
         _handlers = created;
         return handlers;
+    }
+
+    /// <summary>Disposes a replaced or removed handler once the requests that may still hold it are over.</summary>
+    private async Task RetireAsync(IPluginHandler handler)
+    {
+        if (handler is not (IDisposable or IAsyncDisposable))
+        {
+            return;
+        }
+
+        await Task.Delay(RetireAfter, _time);
+        DisposeHandler(handler);
+    }
+
+    private void DisposeHandler(IPluginHandler handler)
+    {
+        try
+        {
+            switch (handler)
+            {
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+                case IAsyncDisposable asyncDisposable:
+                    asyncDisposable.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            LogDisposeFailed(logger, handler.GetType().Name, ex.GetType().Name, ex.Message);
+        }
+    }
+
+    /// <summary>At shutdown: the handlers in use flush what they hold (log queues, spans) and close.</summary>
+    public void Dispose()
+    {
+        foreach (var handler in _handlers.Values)
+        {
+            if (handler is not null)
+            {
+                DisposeHandler(handler);
+            }
+        }
+
+        _handlers = new(ReferenceEqualityComparer.Instance);
     }
 
     /// <summary>
@@ -195,7 +256,7 @@ internal sealed partial class RouteTableSnapshotBuilder(
             {
                 // A consumer's instance replaces the general one only where it is the more specific of the two.
                 var overrides = s.Consumers.Where(c => c.Value.Rank > s.Rank).ToDictionary(c => c.Key, c => c.Value.Handler);
-                return new PluginSlot(s.Handler, overrides.Count > 0 ? overrides : null);
+                return new PluginSlot(s.Handler, overrides.Count > 0 ? overrides : null, s.Plugin.Name);
             })]);
     }
 
@@ -247,6 +308,9 @@ internal sealed partial class RouteTableSnapshotBuilder(
 
     [LoggerMessage(EventId = 2111, Level = LogLevel.Warning, Message = "Service {Service}: some of its ca_certificates are not available; only the others are trusted (none: nothing is)")]
     private static partial void LogMissingAuthorities(ILogger logger, string service);
+
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Warning, Message = "Disposing a retired plugin handler {Handler} failed ({Exception}: {Reason})")]
+    private static partial void LogDisposeFailed(ILogger logger, string handler, string exception, string reason);
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Warning, Message = "Plugin {Name} (instance {Id}) is not available on this edge and is skipped")]
     private static partial void LogUnknownPlugin(ILogger logger, string name, Guid id);

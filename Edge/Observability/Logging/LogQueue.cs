@@ -31,8 +31,11 @@ internal sealed partial class LogQueue
         _time = time;
         // Wait mode only so TryWrite says "full" (DropWrite would drop silently); nothing ever waits on it.
         _entries = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(options.MaxEntries) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
-        _ = Task.Run(RunAsync);
+        Drained = Task.Run(RunAsync);
     }
+
+    /// <summary>Completes when the queue was <see cref="Complete"/>d and everything in it was sent or dropped.</summary>
+    public Task Drained { get; }
 
     /// <summary>Entries waiting (for the tests and <c>/metrics</c>).</summary>
     public int Pending => _entries.Reader.Count;
@@ -119,8 +122,9 @@ internal sealed partial class LogQueue
             {
                 sent = await _send(batch, CancellationToken.None);
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or UnauthorizedAccessException)
+            catch (Exception ex)
             {
+                // Whatever a destination does, the loop lives on: a failure is a retry, then a counted drop.
                 LogSendFailed(_logger, _plugin, ex.GetType().Name, ex.Message);
                 sent = false;
             }

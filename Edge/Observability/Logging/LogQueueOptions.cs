@@ -6,7 +6,6 @@ namespace Turnpike.Edge.Observability.Logging;
 internal sealed record LogQueueOptions(
     int MaxBatchSize, double MaxCoalescingDelay, int MaxEntries, int? MaxBytes, double MaxRetryTime, double InitialRetryDelay, double MaxRetryDelay)
 {
-    private static readonly ConfigField<int> MaxBatchSizeField = Field.Integer("max_batch_size", 1, 1_000_000).Default(1);
     private static readonly ConfigField<double> MaxCoalescingDelayField = Field.Number("max_coalescing_delay", 0, 3600).Default(1.0);
     private static readonly ConfigField<int> MaxEntriesField = Field.Integer("max_entries", 1, 1_000_000).Default(10_000);
     private static readonly ConfigField<int?> MaxBytesField = Field.Integer("max_bytes", 1, int.MaxValue);
@@ -15,7 +14,14 @@ internal sealed record LogQueueOptions(
     private static readonly ConfigField<double> MaxRetryDelayField = Field.Number("max_retry_delay", 0.001, 1_000_000).Default(60.0);
 
     /// <summary>The <c>queue</c> field of a logging plugin's config.</summary>
-    public static readonly ConfigField<LogQueueOptions> QueueField = Field.Record("queue", new ConfigSchema<LogQueueOptions>(
-        [MaxBatchSizeField, MaxCoalescingDelayField, MaxEntriesField, MaxBytesField, MaxRetryTimeField, InitialRetryDelayField, MaxRetryDelayField],
-        c => new(c.Get(MaxBatchSizeField), c.Get(MaxCoalescingDelayField), c.Get(MaxEntriesField), c.Get(MaxBytesField), c.Get(MaxRetryTimeField), c.Get(InitialRetryDelayField), c.Get(MaxRetryDelayField))));
+    public static readonly ConfigField<LogQueueOptions> QueueField = QueueFieldWith(maxBatchSize: 1);
+
+    /// <summary>The <c>queue</c> field with a plugin's own default batch size (Kong's opentelemetry: 200).</summary>
+    public static ConfigField<LogQueueOptions> QueueFieldWith(int maxBatchSize)
+    {
+        var batch = Field.Integer("max_batch_size", 1, 1_000_000).Default(maxBatchSize);
+        return Field.Record("queue", new ConfigSchema<LogQueueOptions>(
+            [batch, MaxCoalescingDelayField, MaxEntriesField, MaxBytesField, MaxRetryTimeField, InitialRetryDelayField, MaxRetryDelayField],
+            c => new(c.Get(batch), c.Get(MaxCoalescingDelayField), c.Get(MaxEntriesField), c.Get(MaxBytesField), c.Get(MaxRetryTimeField), c.Get(InitialRetryDelayField), c.Get(MaxRetryDelayField))));
+    }
 }

@@ -57,10 +57,11 @@ internal sealed class FileLogHandler : IPluginHandler, IDisposable
         return true;
     }
 
+    /// <summary>Stops taking entries; the file closes once what is queued was written.</summary>
     public void Dispose()
     {
         _queue.Complete();
-        _file?.Dispose();
+        _ = _queue.Drained.ContinueWith(static (_, handler) => ((FileLogHandler)handler!)._file?.Dispose(), this, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     private FileStream Open() => new(_options.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096, useAsync: true);

@@ -38,11 +38,11 @@ internal sealed class HttpLogHandler : IPluginHandler, IDisposable
         return response.IsSuccessStatusCode;
     }
 
-    /// <summary>Stops taking entries and closes the client (what is queued then fails and is counted as dropped).</summary>
+    /// <summary>Stops taking entries; the client closes once what is queued was sent (or dropped after <c>max_retry_time</c>).</summary>
     public void Dispose()
     {
         _queue.Complete();
-        _client.Dispose();
+        _ = _queue.Drained.ContinueWith(static (_, client) => ((HttpClient)client!).Dispose(), _client, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     private static byte[] JsonArray(IReadOnlyList<byte[]> entries)

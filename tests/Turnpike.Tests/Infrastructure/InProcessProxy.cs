@@ -99,7 +99,8 @@ internal sealed class InProcessProxy : IAsyncDisposable
     }
 
     /// <param name="maxSeries">The prometheus plugin's cap on label sets (<c>Turnpike:Metrics:MaxSeries</c>).</param>
-    public static async Task<InProcessProxy> StartAsync(int maxSeries = 10_000)
+    /// <param name="syslog">Where the syslog plugin sends (<c>Turnpike:Syslog</c>).</param>
+    public static async Task<InProcessProxy> StartAsync(int maxSeries = 10_000, Turnpike.Edge.Plugins.Syslog.SyslogOptions? syslog = null)
     {
         var port = FreePorts.Next();
         var log = new ConcurrentQueue<string>();
@@ -135,6 +136,13 @@ internal sealed class InProcessProxy : IAsyncDisposable
         services.AddSingleton<Turnpike.Edge.Observability.Logging.LogMetrics>();
         services.AddSingleton<IGatewayPlugin, HttpLogPlugin>();
         services.AddSingleton<IGatewayPlugin, FileLogPlugin>();
+        services.AddSingleton<IGatewayPlugin, Turnpike.Edge.Plugins.OpenTelemetry.OpenTelemetryPlugin>();
+        services.AddSingleton<IGatewayPlugin, Turnpike.Edge.Plugins.TcpLog.TcpLogPlugin>();
+        services.AddSingleton<IGatewayPlugin, Turnpike.Edge.Plugins.UdpLog.UdpLogPlugin>();
+        services.AddSingleton<IGatewayPlugin, Turnpike.Edge.Plugins.Syslog.SyslogPlugin>();
+        services.AddSingleton(Options.Create(syslog ?? new Turnpike.Edge.Plugins.Syslog.SyslogOptions()));
+        services.AddSingleton(Options.Create(new Turnpike.Edge.Hosting.EdgeOptions { EdgeId = "edge-in-process" }));
+        services.AddSingleton<Turnpike.Edge.Hosting.EdgeIdentity>();
         services.AddSingleton<IRequestLogPhase, PluginLogPhase>();
         services.AddSingleton<LogPhaseBarrier>();
         services.AddSingleton<IRequestLogPhase>(sp => sp.GetRequiredService<LogPhaseBarrier>()); // last: every other consumer has run
