@@ -22,6 +22,7 @@ using Turnpike.Edge.Plugins.RateLimiting;
 using Turnpike.Edge.Plugins.RequestSizeLimiting;
 using Turnpike.Edge.Plugins.RequestTermination;
 using Turnpike.Edge.Plugins.RequestTransformer;
+using Turnpike.Edge.Plugins.ResponseRateLimiting;
 using Turnpike.Edge.Plugins.ResponseTransformer;
 
 namespace Turnpike.Edge.Plugins;
@@ -52,6 +53,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, AwsLambdaPlugin>();
         services.AddSingleton<IGatewayPlugin, HmacAuthPlugin>();
         services.AddSingleton<IGatewayPlugin, BotDetectionPlugin>();
+        services.AddSingleton<IGatewayPlugin, ResponseRateLimitingPlugin>();
         services.AddSingleton<IGatewayPlugin, PrometheusPlugin>();
         services.AddSingleton<IGatewayPlugin, HttpLogPlugin>();
         services.AddSingleton<IGatewayPlugin, FileLogPlugin>();
