@@ -18,6 +18,7 @@ using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.Jwt;
 using Turnpike.Edge.Plugins.KeyAuth;
 using Turnpike.Edge.Plugins.Prometheus;
+using Turnpike.Edge.Plugins.ProxyCache;
 using Turnpike.Edge.Plugins.RateLimiting;
 using Turnpike.Edge.Plugins.RequestSizeLimiting;
 using Turnpike.Edge.Plugins.RequestTermination;
@@ -54,9 +55,11 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, HmacAuthPlugin>();
         services.AddSingleton<IGatewayPlugin, BotDetectionPlugin>();
         services.AddSingleton<IGatewayPlugin, ResponseRateLimitingPlugin>();
+        services.AddSingleton<IGatewayPlugin, ProxyCachePlugin>();
         services.AddSingleton<IGatewayPlugin, PrometheusPlugin>();
         services.AddSingleton<IGatewayPlugin, HttpLogPlugin>();
         services.AddSingleton<IGatewayPlugin, FileLogPlugin>();
+        services.AddTurnpikeProxyCache();
         services.AddSingleton<PluginRegistry>();
         services.AddSingleton<Proxy.IRequestLogPhase, PluginLogPhase>(); // after AI settlement: logs see the settled call
         return services;

@@ -12,7 +12,7 @@ namespace Turnpike.Tests.Infrastructure;
 /// A real HTTP upstream on loopback. Echoes each request as JSON (<c>{method, path, query, headers, body_bytes, body}</c>);
 /// <c>/slow?ms=N</c> answers late; <c>/stream</c> sends a first chunk and the rest only when released;
 /// a WebSocket request echoes every message back, prefixed with <c>echo: </c>. Query parameters
-/// <c>respond_header=Name:value</c> (repeatable) and <c>respond_status=NNN</c> shape the echo's answer.
+/// <c>respond_header=Name:value</c> (repeatable), <c>respond_status=NNN</c> and <c>delay_ms=N</c> shape the echo's answer.
 /// Counts the TCP connections it accepted, to see keep-alive pooling, and the requests served per path.
 /// </summary>
 internal sealed class UpstreamServer : IAsyncDisposable
@@ -122,6 +122,11 @@ internal sealed class UpstreamServer : IAsyncDisposable
         {
             var colon = header!.IndexOf(':');
             context.Response.Headers[header[..colon]] = header[(colon + 1)..];
+        }
+
+        if (int.TryParse(request.Query["delay_ms"], out var delay))
+        {
+            await Task.Delay(delay, context.RequestAborted);
         }
 
         if (int.TryParse(request.Query["respond_status"], out var status))
