@@ -105,6 +105,7 @@ internal static class AdminApi
         endpoints.MapPost("/config", config.ReplaceAsync);
 
         AdminAccountEndpoints.Map(endpoints);
+        Plugins.ProxyCache.ProxyCacheEndpoints.Map(endpoints);
     }
 
     private static void MapEntity(IEndpointRouteBuilder endpoints, string collection, string itemParameter, EntityKind kind, EntityScope? scope)

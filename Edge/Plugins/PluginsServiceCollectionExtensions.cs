@@ -19,10 +19,12 @@ using Turnpike.Edge.Plugins.Jwt;
 using Turnpike.Edge.Plugins.KeyAuth;
 using Turnpike.Edge.Plugins.OpenTelemetry;
 using Turnpike.Edge.Plugins.Prometheus;
+using Turnpike.Edge.Plugins.ProxyCache;
 using Turnpike.Edge.Plugins.RateLimiting;
 using Turnpike.Edge.Plugins.RequestSizeLimiting;
 using Turnpike.Edge.Plugins.RequestTermination;
 using Turnpike.Edge.Plugins.RequestTransformer;
+using Turnpike.Edge.Plugins.ResponseRateLimiting;
 using Turnpike.Edge.Plugins.ResponseTransformer;
 using Turnpike.Edge.Plugins.Syslog;
 using Turnpike.Edge.Plugins.TcpLog;
@@ -56,6 +58,8 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, AwsLambdaPlugin>();
         services.AddSingleton<IGatewayPlugin, HmacAuthPlugin>();
         services.AddSingleton<IGatewayPlugin, BotDetectionPlugin>();
+        services.AddSingleton<IGatewayPlugin, ResponseRateLimitingPlugin>();
+        services.AddSingleton<IGatewayPlugin, ProxyCachePlugin>();
         services.AddSingleton<IGatewayPlugin, PrometheusPlugin>();
         services.AddSingleton<IGatewayPlugin, HttpLogPlugin>();
         services.AddSingleton<IGatewayPlugin, FileLogPlugin>();
@@ -65,6 +69,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, SyslogPlugin>();
         services.AddOptions<SyslogOptions>().BindConfiguration(SyslogOptions.Section).ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<SyslogOptions>, SyslogOptionsValidator>();
+        services.AddTurnpikeProxyCache();
         services.AddSingleton<PluginRegistry>();
         services.AddSingleton<Proxy.IRequestLogPhase, PluginLogPhase>(); // after AI settlement: logs see the settled call
         return services;

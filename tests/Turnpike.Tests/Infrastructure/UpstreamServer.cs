@@ -11,14 +11,16 @@ namespace Turnpike.Tests.Infrastructure;
 /// <summary>
 /// A real HTTP upstream on loopback. Echoes each request as JSON (<c>{method, path, query, headers, body_bytes, body}</c>);
 /// <c>/slow?ms=N</c> answers late; <c>/stream</c> sends a first chunk and the rest only when released;
-/// a WebSocket request echoes every message back, prefixed with <c>echo: </c>.
-/// Counts the TCP connections it accepted, to see keep-alive pooling.
+/// a WebSocket request echoes every message back, prefixed with <c>echo: </c>. Query parameters
+/// <c>respond_header=Name:value</c> (repeatable), <c>respond_status=NNN</c> and <c>delay_ms=N</c> shape the echo's answer.
+/// Counts the TCP connections it accepted, to see keep-alive pooling, and the requests served per path.
 /// </summary>
 internal sealed class UpstreamServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _connections;
     private readonly ConcurrentDictionary<string, string> _lastHosts = new();
+    private readonly ConcurrentDictionary<string, int> _served = new();
     private TaskCompletionSource _streamRelease = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private UpstreamServer(WebApplication app, int port)
@@ -40,6 +42,9 @@ internal sealed class UpstreamServer : IAsyncDisposable
 
     /// <summary>The Host of the last request for <paramref name="path"/>, such as a health probe no test sends itself.</summary>
     public string? LastHostFor(string path) => _lastHosts.GetValueOrDefault(path);
+
+    /// <summary>How many requests for <paramref name="path"/> reached this server (a cache hit never does).</summary>
+    public int ServedFor(string path) => _served.GetValueOrDefault(path);
 
     /// <summary>Starts on a free port, or on <paramref name="port"/> (a server brought back where it was).</summary>
     public static async Task<UpstreamServer> StartAsync(int? port = null, IPAddress? address = null)
@@ -72,6 +77,7 @@ internal sealed class UpstreamServer : IAsyncDisposable
     {
         var request = context.Request;
         _lastHosts[request.Path.Value ?? "/"] = request.Host.Value ?? "";
+        _served.AddOrUpdate(request.Path.Value ?? "/", 1, (_, n) => n + 1);
         if (DelayMs > 0)
         {
             await Task.Delay(DelayMs, context.RequestAborted);
@@ -112,6 +118,22 @@ internal sealed class UpstreamServer : IAsyncDisposable
         }
 
         context.Response.ContentType = "application/json";
+        foreach (var header in request.Query["respond_header"])
+        {
+            var colon = header!.IndexOf(':');
+            context.Response.Headers[header[..colon]] = header[(colon + 1)..];
+        }
+
+        if (int.TryParse(request.Query["delay_ms"], out var delay))
+        {
+            await Task.Delay(delay, context.RequestAborted);
+        }
+
+        if (int.TryParse(request.Query["respond_status"], out var status))
+        {
+            context.Response.StatusCode = status;
+        }
+
         await JsonSerializer.SerializeAsync(context.Response.Body, new
         {
             method = request.Method,
