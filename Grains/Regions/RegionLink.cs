@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 using Turnpike.Cluster;
+using Turnpike.Metering;
 
 namespace Turnpike.Regions;
 
@@ -61,7 +62,48 @@ public sealed partial class RegionLink : IDisposable
         return _serializer.Deserialize<RouteTableDelta>(answer) ?? throw new RegionUnreachableException(region, "empty answer");
     }
 
+    /// <summary>
+    /// Opens a region's usage report (<see cref="RegionLinkPaths.Usage"/>): answers once the region has sent its headers,
+    /// so an unreachable region is known before anything is written; the periods then stream as the caller reads them.
+    /// </summary>
+    public async Task<RegionUsageStream> OpenUsageAsync(string region, long from, long to, BillingGranularity granularity, Guid? consumerId, Guid? serviceId, CancellationToken cancellationToken = default)
+    {
+        var path = $"{RegionLinkPaths.Usage}?from={from}&to={to}&granularity={granularity.ToString().ToLowerInvariant()}"
+            + (consumerId is { } consumer ? $"&consumer={consumer}" : "") + (serviceId is { } service ? $"&service={service}" : "");
+        var (response, timer) = await SendAsync(region, HttpMethod.Get, path, [], _options.WriteTimeout, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(timer.Token);
+            return new RegionUsageStream(region, response, timer, stream, _serializer, _options.WriteTimeout);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            response.Dispose();
+            timer.Dispose();
+            throw new RegionUnreachableException(region, ex.Message);
+        }
+    }
+
     private async Task<byte[]> SendAsync(string region, HttpMethod method, string pathAndQuery, byte[] body, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var (response, timer) = await SendAsync(region, method, pathAndQuery, body, timeout, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using (timer)
+        using (response)
+        {
+            try
+            {
+                return await response.Content.ReadAsByteArrayAsync(timer.Token);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new RegionUnreachableException(region, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>A successful answer from one of the region's silos, with the timer of its attempt (the caller disposes both).</summary>
+    private async Task<(HttpResponseMessage Response, CancellationTokenSource Timer)> SendAsync(
+        string region, HttpMethod method, string pathAndQuery, byte[] body, TimeSpan timeout, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
         if (!_peers.TryGetValue(region, out var uris))
         {
@@ -81,18 +123,21 @@ public sealed partial class RegionLink : IDisposable
             request.Headers.Add(LinkSignature.RegionHeader, _options.Name);
             request.Headers.Add(LinkSignature.TimeHeader, now.ToString(System.Globalization.CultureInfo.InvariantCulture));
             request.Headers.Add(LinkSignature.SignatureHeader, LinkSignature.Sign(_options.Secret!, _options.Name, now, method.Method, pathAndQuery, body));
-            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timer.CancelAfter(timeout);
+            HttpResponseMessage? response = null;
             try
             {
-                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timer.Token);
-                var answer = await response.Content.ReadAsByteArrayAsync(timer.Token);
+                response = await _http.SendAsync(request, completion, timer.Token);
                 if (response.IsSuccessStatusCode)
                 {
-                    return answer;
+                    (var answered, response) = (response, null);
+                    var kept = timer;
+                    timer = null!;
+                    return (answered, kept);
                 }
 
-                var message = MessageOf(answer);
+                var message = MessageOf(await response.Content.ReadAsByteArrayAsync(timer.Token));
                 switch (response.StatusCode)
                 {
                     case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.BadRequest:
@@ -113,6 +158,11 @@ public sealed partial class RegionLink : IDisposable
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 problem = $"{uri.Authority} did not answer within {timeout.TotalSeconds:0.#} s";
+            }
+            finally
+            {
+                response?.Dispose();
+                timer?.Dispose();
             }
         }
 

@@ -11,6 +11,12 @@ public static class RegionLinkPaths
     /// <summary>GET <c>?since=version&amp;wait=milliseconds</c>: the <see cref="RouteTableDelta"/> since a version, held until there is one or the wait ends.</summary>
     public const string Changes = Prefix + "/route-table/changes";
 
+    /// <summary>
+    /// GET <c>?from=&amp;to=&amp;granularity=&amp;consumer=&amp;service=</c> (unix seconds, <c>hour|day|month</c>, ids): the region's own
+    /// usage, streamed as <see cref="UsageFrames"/>, one period at a time.
+    /// </summary>
+    public const string Usage = Prefix + "/billing/usage";
+
     /// <summary>The longest a changes request is held open by the home region.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(25);
 }

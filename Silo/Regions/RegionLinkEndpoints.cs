@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 using Turnpike.Cluster;
+using Turnpike.Metering;
 using Turnpike.Regions;
 using Turnpike.RouteTable;
 
@@ -15,6 +16,7 @@ namespace Turnpike.Silo.Regions;
 /// </summary>
 internal sealed class RegionLinkEndpoints(
     IGrainFactory grains,
+    UsageReader usage,
     Serializer serializer,
     IOptions<RegionOptions> options,
     TimeProvider time)
@@ -66,6 +68,9 @@ internal sealed class RegionLinkEndpoints(
                 break;
             case RegionLinkPaths.Changes when HttpMethods.IsGet(request.Method):
                 await ChangesAsync(context);
+                break;
+            case RegionLinkPaths.Usage when HttpMethods.IsGet(request.Method):
+                await UsageAsync(context);
                 break;
             default:
                 await MessageAsync(context, StatusCodes.Status404NotFound, "Not found");
@@ -142,6 +147,46 @@ internal sealed class RegionLinkEndpoints(
         }
 
         await BinaryAsync(context, serializer.SerializeToArray(delta));
+    }
+
+    /// <summary>This region's own usage (its meter grains only), streamed a period at a time: the asking edge merges the regions.</summary>
+    private async Task UsageAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        if (!long.TryParse(query["from"], out var from) || !long.TryParse(query["to"], out var to) || to <= from
+            || to - from > 400L * 86400 || !Enum.TryParse<BillingGranularity>(query["granularity"], ignoreCase: true, out var granularity)
+            || !Enum.IsDefined(granularity) || !OptionalId(query["consumer"], out var consumer) || !OptionalId(query["service"], out var service))
+        {
+            await MessageAsync(context, StatusCodes.Status400BadRequest, "from and to (unix seconds, at most 400 days apart), granularity (hour, day or month) are required; consumer and service are ids");
+            return;
+        }
+
+        // Headers go out before the first period is read: the asking edge learns at once that this region answers.
+        context.Response.ContentType = "application/octet-stream";
+        await context.Response.StartAsync(context.RequestAborted);
+        await foreach (var period in usage.ReadAsync(from, to, granularity, consumer, service).WithCancellation(context.RequestAborted))
+        {
+            await UsageFrames.WriteAsync(context.Response.Body, serializer, period, context.RequestAborted);
+        }
+
+        await UsageFrames.WriteAsync(context.Response.Body, serializer, null, context.RequestAborted);
+    }
+
+    private static bool OptionalId(string? text, out Guid? id)
+    {
+        id = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        if (Guid.TryParseExact(text, "D", out var parsed))
+        {
+            id = parsed;
+            return true;
+        }
+
+        return false;
     }
 
     private static async Task BinaryAsync(HttpContext context, byte[] bytes)

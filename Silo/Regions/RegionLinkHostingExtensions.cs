@@ -36,6 +36,7 @@ internal static class RegionLinkHostingExtensions
         builder.Services.AddSingleton<RegionLink>();
         builder.Services.AddSingleton(new RegionLinkListener(linkPorts));
         builder.Services.AddSingleton<RegionLinkEndpoints>();
+        builder.Services.AddSingleton<Turnpike.Metering.UsageReader>();
         if (!options.IsHome)
         {
             builder.Services.AddHostedService<RegionReplicator>();
