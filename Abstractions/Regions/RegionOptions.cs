@@ -35,6 +35,9 @@ public sealed class RegionOptions
     /// <summary>How long the edge that forwarded a write waits for its own region to apply the new version before it answers.</summary>
     public TimeSpan ReadYourWritesTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often each silo asks the other regions which home and epoch they hold (a move of the home reaches every region within it).</summary>
+    public TimeSpan HomeCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How far a signed link request's time may be from the receiver's clock (it bounds how long a captured request could be replayed).</summary>
     public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
 

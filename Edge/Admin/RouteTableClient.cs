@@ -17,12 +17,28 @@ internal sealed class RouteTableClient(IGrainFactory grains, HomeRegionWrites re
 
     private IRouteTableGrain Grain => grains.GetGrain<IRouteTableGrain>(IRouteTableGrain.DefaultKey);
 
-    public Task<RouteTableWriteResult> Write(RouteTableWrite write)
+    public async Task<RouteTableWriteResult> Write(RouteTableWrite write)
     {
         var named = write.WriteId == Guid.Empty ? write with { WriteId = Guid.NewGuid() } : write;
-        // Away from the home region, the home's route table takes the write (sent again over the link as it is here).
-        return regions.Forwards ? regions.WriteAsync(named) : RetryAsync(() => Grain.Write(named), Unanswered);
+        if (regions.Enabled)
+        {
+            // Away from the home region (as this region's table names it: the home can move), the home's route table
+            // takes the write over the link.
+            var home = await GetHome();
+            if (home.Home != regions.Region)
+            {
+                return await regions.WriteAsync(home, named);
+            }
+        }
+
+        return await RetryAsync(() => Grain.Write(named), Unanswered);
     }
+
+    /// <summary>The home region and its epoch as this region's route table holds them.</summary>
+    public Task<HomeState> GetHome() => RetryAsync(() => Grain.GetHome(), AnyClusterFailure);
+
+    /// <summary>Makes this edge's region the home under the next epoch.</summary>
+    public Task<HomeState> MoveHomeHere() => RetryAsync(() => Grain.MoveHome(regions.Region), Unanswered);
 
     public Task<GatewayEntity?> Find(EntityKind kind, string idOrName) => RetryAsync(() => Grain.Find(kind, idOrName), AnyClusterFailure);
 

@@ -47,20 +47,33 @@ public sealed partial class RegionLink : IDisposable
         };
     }
 
-    /// <summary>Has the home region's route table apply a write; answers as the grain did.</summary>
-    public async Task<RouteTableWriteResult> WriteAsync(string region, RouteTableWrite write, CancellationToken cancellationToken = default)
+    /// <summary>Has the home region's route table apply a write; answers as the grain did. <paramref name="home"/> is the home as this region knows it.</summary>
+    public async Task<RouteTableWriteResult> WriteAsync(HomeState home, RouteTableWrite write, CancellationToken cancellationToken = default)
     {
-        var answer = await SendAsync(region, HttpMethod.Post, RegionLinkPaths.Write, _serializer.SerializeToArray(write), _options.WriteTimeout, cancellationToken);
+        var region = home.Home;
+        var path = $"{RegionLinkPaths.Write}?{EpochQuery(home)}";
+        var answer = await SendAsync(region, HttpMethod.Post, path, _serializer.SerializeToArray(write), _options.WriteTimeout, cancellationToken);
         return _serializer.Deserialize<RouteTableWriteResult>(answer) ?? throw new RegionUnreachableException(region, "empty answer");
     }
 
-    /// <summary>The changes of a region's route table since <paramref name="since"/>, waiting up to <paramref name="wait"/> for one.</summary>
-    public async Task<RouteTableDelta> ChangesSinceAsync(string region, long since, TimeSpan wait, CancellationToken cancellationToken = default)
+    /// <summary>The changes of the home's route table since <paramref name="home"/>'s version, waiting up to <paramref name="wait"/> for one.</summary>
+    public async Task<RouteTableDelta> ChangesSinceAsync(HomeState home, TimeSpan wait, CancellationToken cancellationToken = default)
     {
-        var path = $"{RegionLinkPaths.Changes}?since={since}&wait={(long)wait.TotalMilliseconds}";
+        var region = home.Home;
+        var path = $"{RegionLinkPaths.Changes}?since={home.Version}&wait={(long)wait.TotalMilliseconds}&{EpochQuery(home)}&table={home.TableEpoch}";
         var answer = await SendAsync(region, HttpMethod.Get, path, [], wait + _options.WriteTimeout, cancellationToken);
         return _serializer.Deserialize<RouteTableDelta>(answer) ?? throw new RegionUnreachableException(region, "empty answer");
     }
+
+    /// <summary>The home and epoch a region holds.</summary>
+    public async Task<HomeState> HomeAsync(string region, CancellationToken cancellationToken = default)
+    {
+        var answer = await SendAsync(region, HttpMethod.Get, RegionLinkPaths.Home, [], _options.WriteTimeout, cancellationToken);
+        return _serializer.Deserialize<HomeState>(answer) ?? throw new RegionUnreachableException(region, "empty answer");
+    }
+
+    // Region names are checked names (letters, digits, '-'): nothing to escape.
+    private static string EpochQuery(HomeState home) => $"epoch={home.Epoch}&home={home.Home}";
 
     /// <summary>
     /// Opens a region's usage report (<see cref="RegionLinkPaths.Usage"/>): answers once the region has sent its headers,

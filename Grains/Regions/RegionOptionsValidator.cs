@@ -85,9 +85,10 @@ public sealed class RegionOptionsValidator : IValidateOptions<RegionOptions>
             problems.Add($"{Section}:Link:Urls is required on a silo with {Section}:Peers: the link listener(s), http://address:port separated by ';'.");
         }
 
-        if (options.WriteTimeout <= TimeSpan.Zero || options.ReadYourWritesTimeout < TimeSpan.Zero || options.MaxClockSkew <= TimeSpan.Zero)
+        if (options.WriteTimeout <= TimeSpan.Zero || options.ReadYourWritesTimeout < TimeSpan.Zero || options.MaxClockSkew <= TimeSpan.Zero
+            || options.HomeCheckInterval <= TimeSpan.Zero)
         {
-            problems.Add($"{Section}:WriteTimeout and {Section}:MaxClockSkew must be positive, {Section}:ReadYourWritesTimeout not negative.");
+            problems.Add($"{Section}:WriteTimeout, {Section}:HomeCheckInterval and {Section}:MaxClockSkew must be positive, {Section}:ReadYourWritesTimeout not negative.");
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

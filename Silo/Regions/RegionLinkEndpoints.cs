@@ -69,6 +69,9 @@ internal sealed class RegionLinkEndpoints(
             case RegionLinkPaths.Changes when HttpMethods.IsGet(request.Method):
                 await ChangesAsync(context);
                 break;
+            case RegionLinkPaths.Home when HttpMethods.IsGet(request.Method):
+                await BinaryAsync(context, serializer.SerializeToArray(await Table.GetHome()));
+                break;
             case RegionLinkPaths.Usage when HttpMethods.IsGet(request.Method):
                 await UsageAsync(context);
                 break;
@@ -78,11 +81,28 @@ internal sealed class RegionLinkEndpoints(
         }
     }
 
+    /// <summary>
+    /// The sender's view of the home (<c>epoch</c>, <c>home</c>), taken when newer than this region's: an old home that hears
+    /// of a move from a forwarded write or a pull stops taking writes at once. Null once a 400 was written.
+    /// </summary>
+    private async Task<long?> SenderEpochAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        if (!long.TryParse(query["epoch"], out var epoch) || epoch < 0 || !RegionOptionsValidator.IsValidName(query["home"])
+            || (query["home"] != _options.Name && !_options.Peers.ContainsKey(query["home"]!)))
+        {
+            await MessageAsync(context, StatusCodes.Status400BadRequest, "epoch (0 or more) and home (a region) are required");
+            return null;
+        }
+
+        await Table.AdoptHome(epoch, query["home"]!);
+        return epoch;
+    }
+
     private async Task WriteAsync(HttpContext context, byte[] body)
     {
-        if (!_options.IsHome)
+        if (await SenderEpochAsync(context) is null)
         {
-            await MessageAsync(context, StatusCodes.Status409Conflict, $"region '{_options.Name}' is not the home region for writes (its home is '{_options.Home}')");
             return;
         }
 
@@ -131,14 +151,22 @@ internal sealed class RegionLinkEndpoints(
             return;
         }
 
+        if (await SenderEpochAsync(context) is not { } epoch)
+        {
+            return;
+        }
+
+        // The epoch the asker's table was written under (older than the one it knows while it holds an old home's table).
+        var tableEpoch = long.TryParse(query["table"], out var t) && t >= 0 && t <= epoch ? t : epoch;
+
         // Held until the table moves past the caller's version or the wait ends: polling the grain here (a local read,
         // 20 a second while a peer waits) keeps the route table grain free of link concerns.
         var deadline = time.GetTimestamp() + (long)(Math.Min(waitMs, RegionLinkPaths.MaxWait.TotalMilliseconds) * time.TimestampFrequency / 1000);
         RouteTableDelta delta;
         while (true)
         {
-            delta = await Table.GetChangesSince(since);
-            if (delta.Version != since || delta.IsFullSnapshot || time.GetTimestamp() >= deadline)
+            delta = await Table.GetReplicaChanges(since, tableEpoch);
+            if (delta.Version != since || delta.IsFullSnapshot || delta.Epoch != epoch || time.GetTimestamp() >= deadline)
             {
                 break;
             }

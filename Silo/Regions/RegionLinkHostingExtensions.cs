@@ -37,10 +37,9 @@ internal static class RegionLinkHostingExtensions
         builder.Services.AddSingleton(new RegionLinkListener(linkPorts));
         builder.Services.AddSingleton<RegionLinkEndpoints>();
         builder.Services.AddSingleton<Turnpike.Metering.UsageReader>();
-        if (!options.IsHome)
-        {
-            builder.Services.AddHostedService<RegionReplicator>();
-        }
+        // In every region: the home may move here or away while the silo runs.
+        builder.Services.AddHostedService<RegionReplicator>();
+        builder.Services.AddHostedService<HomeEpochWatcher>();
 
         return builder;
     }

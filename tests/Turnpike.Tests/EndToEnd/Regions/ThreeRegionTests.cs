@@ -123,6 +123,103 @@ public sealed class ThreeRegionTests(ThreeRegionFixture fixture)
         }
     }
 
+    /// <summary>Waits until the region of <paramref name="edge"/> names <paramref name="home"/> as the home (a move reaches a region within its home check interval, 2 s).</summary>
+    private static async Task<System.Text.Json.Nodes.JsonNode> HomeIsAsync(EdgeNode edge, string home)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var (status, regions) = await edge.Admin.GetJsonAsync("/regions");
+            Assert.Equal(200, status);
+            if (regions!["home"]!.GetValue<string>() == home || DateTime.UtcNow > deadline)
+            {
+                Assert.Equal(home, regions["home"]!.GetValue<string>());
+                return regions;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task Moving_the_home_with_the_epoch_refuses_the_old_homes_late_writes_everywhere_and_the_old_home_follows_after_healing()
+    {
+        var (_, before) = await Edge("eu").Admin.GetJsonAsync("/regions");
+        var oldHome = before!["home"]!.GetValue<string>();
+        var newHome = oldHome == "eu" ? "ap" : "eu";
+        var third = ThreeRegionFixture.Names.Single(n => n != oldHome && n != newHome);
+        await Edge(oldHome).Admin.CreateAsync("/services", new { name = _name, url = fixture.Upstream.Url });
+        foreach (var region in new[] { newHome, third })
+        {
+            for (var deadline = DateTime.UtcNow.AddSeconds(20); (await Edge(region).Admin.GetJsonAsync($"/services/{_name}")).Status != 200;)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"region {region} did not get the service");
+                await Task.Delay(50);
+            }
+        }
+
+        fixture.Isolate(oldHome);
+        try
+        {
+            // The home is lost: the operator makes another region the home, through one of its edges.
+            var (moved, state) = await Edge(newHome, 1).Admin.PostJsonAsync("/regions/home", new { region = newHome });
+            Assert.Equal(200, moved);
+            Assert.Equal(newHome, state!["home"]!.GetValue<string>());
+            Assert.Equal(before["epoch"]!.GetValue<long>() + 1, state["epoch"]!.GetValue<long>());
+            await HomeIsAsync(Edge(third), newHome);
+
+            // Writes through any reachable region go to the new home.
+            await Edge(third, 1).Admin.CreateAsync($"/services/{_name}/routes", new { name = _name + "-new", paths = new[] { $"/{_name}-new" } });
+            foreach (var edge in fixture.Regions[newHome].Edges.Concat(fixture.Regions[third].Edges))
+            {
+                using var served = await edge.Proxy.EventuallyAsync($"/{_name}-new", r => r.StatusCode == HttpStatusCode.OK);
+            }
+
+            // The old home, cut off, has not heard of the move: what it takes now is stamped with the old epoch.
+            await Edge(oldHome).Admin.CreateAsync($"/services/{_name}/routes", new { name = _name + "-late", paths = new[] { $"/{_name}-late" } });
+        }
+        finally
+        {
+            fixture.Rejoin(oldHome);
+        }
+
+        // Healed, the old home takes the new epoch, refuses to commit, and replaces its table with the new home's.
+        await HomeIsAsync(Edge(oldHome, 1), newHome);
+        foreach (var edge in fixture.Regions[oldHome].Edges)
+        {
+            using var served = await edge.Proxy.EventuallyAsync($"/{_name}-new", r => r.StatusCode == HttpStatusCode.OK);
+            using var gone = await edge.Proxy.EventuallyAsync($"/{_name}-late", r => r.StatusCode == HttpStatusCode.NotFound);
+        }
+
+        foreach (var edge in fixture.AllEdges)
+        {
+            using var late = await edge.Proxy.GetAsync($"/{_name}-late");
+            Assert.Equal(HttpStatusCode.NotFound, late.StatusCode);
+        }
+
+        // Its edges' writes now go to the new home, and reach every region.
+        await Edge(oldHome).Admin.CreateAsync($"/services/{_name}/routes", new { name = _name + "-after", paths = new[] { $"/{_name}-after" } });
+        foreach (var edge in fixture.AllEdges)
+        {
+            using var served = await edge.Proxy.EventuallyAsync($"/{_name}-after", r => r.StatusCode == HttpStatusCode.OK);
+        }
+
+        var (_, regions) = await Edge(third).Admin.GetJsonAsync("/regions");
+        Assert.All(regions!["data"]!.AsArray(), r => Assert.Equal(newHome, r!["home"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Moving_the_home_through_an_edge_of_another_region_or_to_no_region_is_refused_with_400_naming_the_field()
+    {
+        var (status, body) = await Edge("ap").Admin.PostJsonAsync("/regions/home", new { region = "eu" });
+        Assert.Equal(400, status);
+        Assert.Equal("move the home through an edge of region 'eu': this edge is in region 'ap'", body!["fields"]!["region"]!.GetValue<string>());
+
+        (status, body) = await Edge("ap").Admin.PostJsonAsync("/regions/home", new { region = "mars\r\n" });
+        Assert.Equal(400, status);
+        Assert.Equal("no region named 'mars??'", body!["fields"]!["region"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Billing_report_with_a_region_cut_off_is_refused_naming_it_or_with_partial_true_names_what_is_missing()
     {
