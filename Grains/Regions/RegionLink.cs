@@ -9,8 +9,8 @@ using Turnpike.Metering;
 namespace Turnpike.Regions;
 
 /// <summary>
-/// The client side of the cross-region link: signed HTTP/2 requests (prior knowledge, one multiplexed connection per
-/// peer silo, kept alive by pings) to a peer region's silos, tried in turn. Bodies are Orleans' binary serialization of
+/// The client side of the cross-region link: signed HTTP/2 requests (prior knowledge over http://, or mutual TLS with
+/// ALPN over https://; one multiplexed connection per peer silo, kept alive by pings) to a peer region's silos, tried in turn. Bodies are Orleans' binary serialization of
 /// the same records grain calls carry; they are read only after the signature checked out. Used by edges (to forward
 /// writes to the home region) and silos (to pull the home region's changes).
 /// </summary>
@@ -30,7 +30,7 @@ public sealed partial class RegionLink : IDisposable
         _time = time;
         _logger = logger;
         _peers = _options.Peers.ToDictionary(p => p.Key, p => p.Value.LinkUris(), StringComparer.Ordinal);
-        _http = new HttpClient(new SocketsHttpHandler
+        var handler = new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(5),
             // A WAN path can die without a FIN: pings find a dead connection, so the next request opens a new one.
@@ -41,7 +41,19 @@ public sealed partial class RegionLink : IDisposable
             EnableMultipleHttp2Connections = true,
             UseProxy = false,
             AllowAutoRedirect = false,
-        })
+        };
+        if (RegionLinkTls.Load(_options.Tls) is { } tls)
+        {
+            // https:// peers: this process's certificate as the client's, and only servers the regions' CA issued.
+            handler.SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                ClientCertificates = [tls.Certificate],
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) => tls.TrustedServer(certificate, errors),
+                EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+            };
+        }
+
+        _http = new HttpClient(handler)
         {
             Timeout = Timeout.InfiniteTimeSpan,
         };
