@@ -95,7 +95,7 @@ public sealed class ThreeRegionFixture : IAsyncLifetime
         var silos = await Task.WhenAll(Names.Select(n => SiloNode.StartAsync(backend: backends[n], extraEnvironment: Environment(n, links[n]))));
         for (var i = 0; i < Names.Length; i++)
         {
-            Regions[Names[i]] = new RegionNodes(Names[i], backends[Names[i]], silos[i]);
+            Regions[Names[i]] = new RegionNodes(Names[i], backends[Names[i]], silos[i], links[Names[i]]);
         }
 
         foreach (var region in Regions.Values)
@@ -104,6 +104,10 @@ public sealed class ThreeRegionFixture : IAsyncLifetime
             region.Edges.AddRange(edges);
         }
     }
+
+    /// <summary>Starts a region's silo again after it was killed: same ports, database and settings.</summary>
+    internal async Task RestartSiloAsync(string region) =>
+        Regions[region].Silo = await Regions[region].Silo.RestartAsync(Environment(region, Regions[region].LinkPort));
 
     public async Task DisposeAsync()
     {
@@ -135,8 +139,10 @@ public sealed class ThreeRegionFixture : IAsyncLifetime
 }
 
 /// <summary>One region's processes in <see cref="ThreeRegionFixture"/>.</summary>
-internal sealed class RegionNodes(string name, ClusterBackend backend, SiloNode silo)
+internal sealed class RegionNodes(string name, ClusterBackend backend, SiloNode silo, int linkPort)
 {
+    public int LinkPort { get; } = linkPort;
+
     public string Name { get; } = name;
 
     public ClusterBackend Backend { get; } = backend;

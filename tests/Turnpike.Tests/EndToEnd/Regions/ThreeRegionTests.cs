@@ -209,6 +209,58 @@ public sealed class ThreeRegionTests(ThreeRegionFixture fixture)
     }
 
     [Fact]
+    public async Task Kill_9_of_a_silo_in_one_region_leaves_the_other_regions_proxying_and_taking_writes()
+    {
+        var (_, regions) = await Edge("eu").Admin.GetJsonAsync("/regions");
+        var home = regions!["home"]!.GetValue<string>();
+        var victim = ThreeRegionFixture.Names.First(n => n != home);
+        await Edge(home).Admin.CreateAsync("/services", new { name = _name, url = fixture.Upstream.Url });
+        await Edge(home).Admin.CreateAsync($"/services/{_name}/routes", new { paths = new[] { $"/{_name}" } });
+        foreach (var edge in fixture.AllEdges)
+        {
+            using var served = await edge.Proxy.EventuallyAsync($"/{_name}", r => r.StatusCode == HttpStatusCode.OK);
+        }
+
+        fixture.Regions[victim].Silo.Process.Kill();
+        try
+        {
+            // The other regions do not notice: every request proxied, writes committed and served.
+            var others = ThreeRegionFixture.Names.Where(n => n != victim).SelectMany(n => fixture.Regions[n].Edges).ToList();
+            foreach (var edge in others)
+            {
+                for (var i = 0; i < 10; i++)
+                {
+                    using var proxied = await edge.Proxy.GetAsync($"/{_name}");
+                    Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
+                }
+            }
+
+            var other = ThreeRegionFixture.Names.Single(n => n != victim && n != home);
+            await Edge(other, 1).Admin.CreateAsync($"/services/{_name}/routes", new { name = _name + "-during", paths = new[] { $"/{_name}-during" } });
+            foreach (var edge in others)
+            {
+                using var served = await edge.Proxy.EventuallyAsync($"/{_name}-during", r => r.StatusCode == HttpStatusCode.OK);
+            }
+
+            // The victim region's edges keep proxying with the table they hold.
+            foreach (var edge in fixture.Regions[victim].Edges)
+            {
+                using var proxied = await edge.Proxy.GetAsync($"/{_name}");
+                Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
+            }
+        }
+        finally
+        {
+            await fixture.RestartSiloAsync(victim);
+        }
+
+        foreach (var edge in fixture.Regions[victim].Edges)
+        {
+            using var caughtUp = await edge.Proxy.EventuallyAsync($"/{_name}-during", r => r.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+        }
+    }
+
+    [Fact]
     public async Task Moving_the_home_through_an_edge_of_another_region_or_to_no_region_is_refused_with_400_naming_the_field()
     {
         var (status, body) = await Edge("ap").Admin.PostJsonAsync("/regions/home", new { region = "eu" });
