@@ -26,6 +26,9 @@ public sealed class RegionOptions
     /// <summary>The silo's link listener: where the peers' silos and edges reach this region.</summary>
     public RegionLinkListenerOptions Link { get; set; } = new();
 
+    /// <summary>TLS on the link: required when a link URL (this silo's listener or a peer's) is <c>https://</c>; then mutual.</summary>
+    public RegionLinkTlsOptions Tls { get; set; } = new();
+
     /// <summary>The other regions, by name, with the link endpoints of their silos.</summary>
     public Dictionary<string, RegionPeerOptions> Peers { get; set; } = new(StringComparer.Ordinal);
 
@@ -34,6 +37,9 @@ public sealed class RegionOptions
 
     /// <summary>How long the edge that took an admin write (its own region's or forwarded) waits to serve the new version before it answers.</summary>
     public TimeSpan ReadYourWritesTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often each silo asks the other regions which home and epoch they hold (a move of the home reaches every region within it).</summary>
+    public TimeSpan HomeCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How far a signed link request's time may be from the receiver's clock (it bounds how long a captured request could be replayed).</summary>
     public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
@@ -47,15 +53,37 @@ public sealed class RegionOptions
 
 public sealed class RegionLinkListenerOptions
 {
-    /// <summary>One or more <c>http://address:port</c> (HTTP/2 with prior knowledge), separated by <c>;</c>. Silos only.</summary>
+    /// <summary>
+    /// One or more <c>http://address:port</c> (HTTP/2 with prior knowledge) or <c>https://address:port</c> (HTTP/2 over mutual TLS,
+    /// see <see cref="RegionOptions.Tls"/>), separated by <c>;</c>. Silos only.
+    /// </summary>
     public string Urls { get; set; } = "";
 }
 
 public sealed class RegionPeerOptions
 {
-    /// <summary>The link URLs of the peer region's silos (<c>http://host:port</c>), separated by <c>;</c>; tried in turn.</summary>
+    /// <summary>The link URLs of the peer region's silos (<c>http://host:port</c> or <c>https://host:port</c>), separated by <c>;</c>; tried in turn.</summary>
     public string Link { get; set; } = "";
 
     public Uri[] LinkUris() =>
         [.. Link.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => new Uri(u, UriKind.Absolute))];
+}
+
+/// <summary>
+/// Mutual TLS on the link: this process's certificate (served by a silo's <c>https://</c> link listener and presented as
+/// its client certificate when it calls another region) and the CA every region's certificates are issued by. A peer is
+/// trusted when its certificate chains to <see cref="Ca"/> (and, for a server, names the host the link URL names).
+/// </summary>
+public sealed class RegionLinkTlsOptions
+{
+    /// <summary>PEM file: this process's certificate (chain).</summary>
+    public string? Certificate { get; set; }
+
+    /// <summary>PEM file: its private key.</summary>
+    public string? Key { get; set; }
+
+    /// <summary>PEM file: the CA certificate(s) the regions' link certificates are issued by (only these are trusted on the link).</summary>
+    public string? Ca { get; set; }
+
+    public bool Configured => !string.IsNullOrEmpty(Certificate) || !string.IsNullOrEmpty(Key) || !string.IsNullOrEmpty(Ca);
 }

@@ -30,6 +30,27 @@ public interface IRouteTableGrain : IGrainWithStringKey
     /// </summary>
     Task<long> ApplyReplica(long fromVersion, RouteTableDelta delta);
 
+    /// <summary>
+    /// For another region's replicator: <see cref="GetChangesSince"/> stamped with this table's home epoch, and the whole
+    /// table when the asking region's table (<see cref="HomeState.TableEpoch"/>) is of an older epoch and beyond the version this epoch began at (it may hold
+    /// writes of an old home that this table never had).
+    /// </summary>
+    [AlwaysInterleave, ReadOnly]
+    Task<RouteTableDelta> GetReplicaChanges(long version, long tableEpoch);
+
+    /// <summary>The home region and its epoch as this region's table holds them.</summary>
+    [AlwaysInterleave, ReadOnly]
+    Task<HomeState> GetHome();
+
+    /// <summary>
+    /// Makes <paramref name="region"/> (this table's own region) the home under the next epoch, stored before it answers.
+    /// A region that is home already is answered as it is.
+    /// </summary>
+    Task<HomeState> MoveHome(string region);
+
+    /// <summary>Takes a newer epoch learnt from another region (stored); an older or equal one changes nothing. Returns what is held.</summary>
+    Task<HomeState> AdoptHome(long epoch, string home);
+
     /// <summary>Registers (or renews) an edge's observer; returns the current version. Renew well within the expiry.</summary>
     Task<long> Subscribe(IRouteTableObserver observer, EdgeReport report);
 

@@ -17,4 +17,7 @@ public sealed record RouteTableDelta
     /// the whole table rather than trust its version.
     /// </summary>
     [Id(4)] public Guid Lineage { get; init; }
+
+    /// <summary>The home epoch of the region that answered (see <see cref="HomeState"/>): a region at a newer epoch refuses it.</summary>
+    [Id(5)] public long Epoch { get; init; }
 }

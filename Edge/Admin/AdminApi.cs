@@ -101,6 +101,10 @@ internal static class AdminApi
         endpoints.MapPut("/billing/prices/{consumer}", billing.PutPriceAsync);
         endpoints.MapDelete("/billing/prices/{consumer}", billing.DeletePriceAsync);
 
+        var regions = endpoints.ServiceProvider.GetRequiredService<Turnpike.Edge.Regions.RegionEndpoints>();
+        endpoints.MapGet("/regions", regions.ListAsync);
+        endpoints.MapPost("/regions/home", regions.MoveHomeAsync);
+
         endpoints.MapGet("/config", config.ExportAsync);
         endpoints.MapPost("/config", config.ReplaceAsync);
 

@@ -32,8 +32,7 @@ internal sealed partial class RouteTableClient(
     public async Task<RouteTableWriteResult> Write(RouteTableWrite write)
     {
         var named = write.WriteId == Guid.Empty ? write with { WriteId = Guid.NewGuid() } : write;
-        // Away from the home region, the home's route table takes the write (sent again over the link as it is here).
-        var result = regions.Forwards ? await regions.WriteAsync(named) : await RetryAsync(() => Grain.Write(named), Unanswered);
+        var result = await WriteOnceAsync(named);
         var timeout = options.Value.ReadYourWritesTimeout;
         if (result.Succeeded && !await store.WaitForVersionAsync(result.Version, timeout, time))
         {
@@ -43,6 +42,28 @@ internal sealed partial class RouteTableClient(
 
         return result;
     }
+
+    private async Task<RouteTableWriteResult> WriteOnceAsync(RouteTableWrite named)
+    {
+        if (regions.Enabled)
+        {
+            // Away from the home region (as this region's table names it: the home can move), the home's route table
+            // takes the write over the link.
+            var home = await GetHome();
+            if (home.Home != regions.Region)
+            {
+                return await regions.WriteAsync(home, named);
+            }
+        }
+
+        return await RetryAsync(() => Grain.Write(named), Unanswered);
+    }
+
+    /// <summary>The home region and its epoch as this region's route table holds them.</summary>
+    public Task<HomeState> GetHome() => RetryAsync(() => Grain.GetHome(), AnyClusterFailure);
+
+    /// <summary>Makes this edge's region the home under the next epoch.</summary>
+    public Task<HomeState> MoveHomeHere() => RetryAsync(() => Grain.MoveHome(regions.Region), Unanswered);
 
     public Task<GatewayEntity?> Find(EntityKind kind, string idOrName) => RetryAsync(() => Grain.Find(kind, idOrName), AnyClusterFailure);
 

@@ -1,17 +1,20 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Turnpike.Edge.Admin;
 using Turnpike.Edge.RouteTable;
 using Turnpike.Metering;
+using Turnpike.Regions;
 
 namespace Turnpike.Edge.Billing;
 
 /// <summary>
 /// <c>/billing/usage</c> (JSON), <c>/billing/export</c> (CSV or JSON lines, streamed a period at a time) and
-/// <c>/billing/prices</c>. Reads the meter grains; names of consumers and services come from the edge's table.
+/// <c>/billing/prices</c>. Reads the meter grains of every region (<see cref="RegionUsage"/>); names of consumers and
+/// services come from the edge's table, which every region shares.
 /// </summary>
-internal sealed class BillingEndpoints(UsageReader reader, RouteTableClient table, RouteTableStore store, IGrainFactory grains)
+internal sealed partial class BillingEndpoints(RegionUsage regions, RouteTableClient table, RouteTableStore store, IGrainFactory grains, ILogger<BillingEndpoints> logger)
 {
     private static readonly string[] JsonFormat = ["json"];
     private static readonly string[] ExportFormats = ["csv", "jsonl"];
@@ -26,17 +29,33 @@ internal sealed class BillingEndpoints(UsageReader reader, RouteTableClient tabl
         }
 
         var (q, consumerId, serviceId) = query;
+        await using var report = await OpenAsync(context, q, consumerId, serviceId);
+        if (report is null)
+        {
+            return;
+        }
+
         var names = await ServiceNamesAsync();
         var prices = await Prices.All();
         var data = new JsonArray();
         var total = new MeterCounters();
-        await foreach (var rows in reader.ReadAsync(q.From, q.To, q.Granularity, consumerId, serviceId))
+        try
         {
-            foreach (var row in rows)
+            await foreach (var rows in report.ReadAsync(q.ByRegion))
             {
-                data.Add(UsageColumns.Json(row, Username(row.ConsumerId), names.GetValueOrDefault(row.ServiceId), PriceOf(prices, row.ConsumerId)));
-                total.Add(row.Counters);
+                foreach (var row in rows)
+                {
+                    data.Add(UsageColumns.Json(row, Username(row.ConsumerId), names.GetValueOrDefault(row.ServiceId), PriceOf(prices, row.ConsumerId)));
+                    total.Add(row.Counters);
+                }
             }
+        }
+        catch (RegionUnreachableException ex)
+        {
+            // Nothing is written yet: the whole answer is refused rather than short.
+            LogRegionBroke(logger, ex.Region, ex.Reason);
+            await AdminJson.MessageAsync(context, StatusCodes.Status503ServiceUnavailable, Unreachable([new MissingRegion(ex.Region, ex.Reason)]));
+            return;
         }
 
         var totals = new JsonObject();
@@ -52,6 +71,8 @@ internal sealed class BillingEndpoints(UsageReader reader, RouteTableClient tabl
             ["granularity"] = q.Granularity.ToString().ToLowerInvariant(),
             ["data"] = data,
             ["total"] = totals,
+            ["regions"] = new JsonArray([.. report.Regions.Select(r => (JsonNode?)r)]),
+            ["missing_regions"] = new JsonArray([.. report.Missing.Select(m => (JsonNode?)new JsonObject { ["region"] = m.Region, ["reason"] = m.Reason })]),
         });
     }
 
@@ -63,6 +84,12 @@ internal sealed class BillingEndpoints(UsageReader reader, RouteTableClient tabl
         }
 
         var (q, consumerId, serviceId) = query;
+        await using var report = await OpenAsync(context, q, consumerId, serviceId);
+        if (report is null)
+        {
+            return;
+        }
+
         var names = await ServiceNamesAsync();
         var prices = await Prices.All();
         var csv = q.Format == "csv";
@@ -72,22 +99,76 @@ internal sealed class BillingEndpoints(UsageReader reader, RouteTableClient tabl
         await using var writer = new StreamWriter(response.Body, new UTF8Encoding(false), 64 * 1024);
         if (csv)
         {
-            await writer.WriteAsync(UsageColumns.CsvRecord(UsageColumns.Csv));
+            await writer.WriteAsync(UsageColumns.CsvRecord(q.ByRegion ? UsageColumns.CsvByRegion : UsageColumns.Csv));
         }
 
-        await foreach (var rows in reader.ReadAsync(q.From, q.To, q.Granularity, consumerId, serviceId))
+        try
         {
-            foreach (var row in rows)
+            await foreach (var rows in report.ReadAsync(q.ByRegion))
             {
-                var username = Username(row.ConsumerId);
-                var service = names.GetValueOrDefault(row.ServiceId);
-                var price = PriceOf(prices, row.ConsumerId);
-                await writer.WriteAsync(csv ? UsageColumns.CsvLine(row, username, service, price) : UsageColumns.Json(row, username, service, price).ToJsonString() + "\n");
-            }
+                foreach (var row in rows)
+                {
+                    var username = Username(row.ConsumerId);
+                    var service = names.GetValueOrDefault(row.ServiceId);
+                    var price = PriceOf(prices, row.ConsumerId);
+                    await writer.WriteAsync(csv ? UsageColumns.CsvLine(row, username, service, price) : UsageColumns.Json(row, username, service, price).ToJsonString() + "\n");
+                }
 
-            await writer.FlushAsync(context.RequestAborted);
+                await writer.FlushAsync(context.RequestAborted);
+            }
+        }
+        catch (RegionUnreachableException ex)
+        {
+            // The status went out with the first period: the only honest end left is to break the response, so the
+            // client sees a failed download (no chunked terminator) rather than a short file it could take as whole.
+            LogRegionBroke(logger, ex.Region, ex.Reason);
+            context.Abort();
         }
     }
+
+    /// <summary>
+    /// Opens every region's usage; when one cannot be reached writes 503 naming it (null), unless the query says
+    /// <c>partial=true</c>: then the answer names the missing regions in <see cref="MissingRegionsHeader"/>.
+    /// </summary>
+    private async Task<UsageReport?> OpenAsync(HttpContext context, BillingQuery query, Guid? consumerId, Guid? serviceId)
+    {
+        var report = await regions.OpenAsync(query, consumerId, serviceId, context.RequestAborted);
+        foreach (var missing in report.Missing)
+        {
+            LogRegionMissing(logger, missing.Region, missing.Reason, query.Partial);
+        }
+
+        if (report.Missing.Length > 0 && !query.Partial)
+        {
+            await report.DisposeAsync();
+            await AdminJson.MessageAsync(context, StatusCodes.Status503ServiceUnavailable, Unreachable(report.Missing));
+            return null;
+        }
+
+        context.Response.Headers[RegionsHeader] = string.Join(", ", report.Regions);
+        if (report.Missing.Length > 0)
+        {
+            context.Response.Headers[MissingRegionsHeader] = string.Join(", ", report.Missing.Select(m => m.Region));
+        }
+
+        return report;
+    }
+
+    /// <summary>The regions a report covers (names only: they are checked region names).</summary>
+    public const string RegionsHeader = "X-Turnpike-Billing-Regions";
+
+    /// <summary>With <c>partial=true</c>: the regions a report lacks because they could not be reached.</summary>
+    public const string MissingRegionsHeader = "X-Turnpike-Billing-Missing-Regions";
+
+    private static string Unreachable(MissingRegion[] missing) =>
+        (missing.Length == 1 ? $"region '{missing[0].Region}' is unreachable ({missing[0].Reason})" : $"regions {string.Join(", ", missing.Select(m => $"'{m.Region}' ({m.Reason})"))} are unreachable")
+        + ": the report would miss their usage. Ask again later, or add partial=true for the regions that answer.";
+
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Warning, Message = "Usage report: region {Region} is unreachable ({Reason}); partial={Partial}")]
+    private static partial void LogRegionMissing(ILogger logger, string region, string reason, bool partial);
+
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Error, Message = "Usage report: region {Region} broke off while its usage was read ({Reason}); the report was not completed")]
+    private static partial void LogRegionBroke(ILogger logger, string region, string reason);
 
     public async Task ListPricesAsync(HttpContext context)
     {

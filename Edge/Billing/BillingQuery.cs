@@ -1,11 +1,18 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Turnpike.Metering;
 
 namespace Turnpike.Edge.Billing;
 
 /// <summary>The query of <c>/billing/usage</c> and <c>/billing/export</c>, checked: a time range, a granularity, a format, filters.</summary>
 internal sealed record BillingQuery(long From, long To, BillingGranularity Granularity, string Format, string? Consumer, string? Service)
 {
+    /// <summary><c>by=region</c>: a row per region (carrying its name) rather than summed over the regions.</summary>
+    public bool ByRegion { get; init; }
+
+    /// <summary><c>partial=true</c>: answer with the regions that can be reached, naming the others, rather than 503.</summary>
+    public bool Partial { get; init; }
+
     /// <summary>The longest range one report may cover: it bounds the work a single call can ask for.</summary>
     public static readonly TimeSpan MaxRange = TimeSpan.FromDays(366);
 
@@ -27,6 +34,19 @@ internal sealed record BillingQuery(long From, long To, BillingGranularity Granu
             problem ??= $"format: expected one of: {string.Join(", ", formats)} (got '{format}')";
         }
 
+        var byRegion = query["by"].ToString() switch
+        {
+            "" => false,
+            "region" => true,
+            var other => Fail<bool>(ref problem, $"by: expected region (got '{Printable(other)}')"),
+        };
+        var partial = query["partial"].ToString() switch
+        {
+            "" or "false" => false,
+            "true" => true,
+            var other => Fail<bool>(ref problem, $"partial: expected true or false (got '{Printable(other)}')"),
+        };
+
         if (problem is null && to <= from)
         {
             problem = "to: must be later than from";
@@ -38,7 +58,7 @@ internal sealed record BillingQuery(long From, long To, BillingGranularity Granu
         }
 
         return problem is null
-            ? new BillingQuery(from, to, granularity, format, Text(query, "consumer"), Text(query, "service"))
+            ? new BillingQuery(from, to, granularity, format, Text(query, "consumer"), Text(query, "service")) { ByRegion = byRegion, Partial = partial }
             : null;
     }
 
@@ -61,6 +81,8 @@ internal sealed record BillingQuery(long From, long To, BillingGranularity Granu
             : Fail<long>(ref problem, $"{name}: '{text}' is neither an ISO 8601 time nor unix seconds");
     }
 
+    private static string Printable(string text) => string.Concat(text.Take(40).Select(c => char.IsControl(c) ? '?' : c));
+
     private static string? Text(IQueryCollection query, string name) => query[name].ToString() is { Length: > 0 } value ? value : null;
 
     private static T Fail<T>(ref string? problem, string message)
@@ -68,11 +90,4 @@ internal sealed record BillingQuery(long From, long To, BillingGranularity Granu
         problem ??= message;
         return default!;
     }
-}
-
-internal enum BillingGranularity
-{
-    Hour,
-    Day,
-    Month,
 }

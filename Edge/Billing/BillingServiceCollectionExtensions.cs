@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Turnpike.Metering;
 
 namespace Turnpike.Edge.Billing;
 
@@ -8,6 +9,7 @@ internal static class BillingServiceCollectionExtensions
     public static IServiceCollection AddTurnpikeBilling(this IServiceCollection services)
     {
         services.AddSingleton<UsageReader>();
+        services.AddSingleton<RegionUsage>();
         services.AddSingleton<BillingEndpoints>();
         return services;
     }

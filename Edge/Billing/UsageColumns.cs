@@ -18,6 +18,9 @@ internal static class UsageColumns
         "bytes_in", "bytes_out", "upstream_latency_ms_sum", "counters", "amount", "currency",
     ];
 
+    /// <summary>The columns with <c>by=region</c>: the region after the period.</summary>
+    public static readonly string[] CsvByRegion = [.. Csv[..2], "region", .. Csv[2..]];
+
     /// <summary>Every counter by name, fixed ones first: what a price may name.</summary>
     public static IEnumerable<(string Name, long Value)> Counters(MeterCounters c)
     {
@@ -48,9 +51,14 @@ internal static class UsageColumns
         {
             ["period_start"] = Iso(row.PeriodStart),
             ["period_end"] = Iso(row.PeriodEnd),
-            ["consumer"] = row.ConsumerId == Guid.Empty ? null : new JsonObject { ["id"] = row.ConsumerId.ToString(), ["username"] = username },
-            ["service"] = new JsonObject { ["id"] = row.ServiceId.ToString(), ["name"] = serviceName },
         };
+        if (row.Region is not null)
+        {
+            json["region"] = row.Region;
+        }
+
+        json["consumer"] = row.ConsumerId == Guid.Empty ? null : new JsonObject { ["id"] = row.ConsumerId.ToString(), ["username"] = username };
+        json["service"] = new JsonObject { ["id"] = row.ServiceId.ToString(), ["name"] = serviceName };
         foreach (var (name, value) in Counters(row.Counters).Take(10))
         {
             json[name] = value;
@@ -62,15 +70,23 @@ internal static class UsageColumns
         return json;
     }
 
-    /// <summary>One RFC 4180 line: fields with a comma, quote or line break are quoted, quotes doubled; CRLF at the end.</summary>
+    /// <summary>One RFC 4180 line: fields with a comma, quote or line break are quoted, quotes doubled; CRLF at the end. The region column when the row has one.</summary>
     public static string CsvLine(UsageRow row, string? username, string? serviceName, BillingPrice? price)
     {
         var fields = new List<string?>
         {
             Iso(row.PeriodStart), Iso(row.PeriodEnd),
+        };
+        if (row.Region is not null)
+        {
+            fields.Add(row.Region);
+        }
+
+        fields.AddRange(
+        [
             row.ConsumerId == Guid.Empty ? "" : row.ConsumerId.ToString(), username,
             row.ServiceId.ToString(), serviceName,
-        };
+        ]);
         fields.AddRange(Counters(row.Counters).Take(10).Select(c => c.Value.ToString(CultureInfo.InvariantCulture)));
         fields.Add(NamedJson(row.Counters).ToJsonString());
         fields.Add(price is null ? "" : Amount(row.Counters, price).ToString(CultureInfo.InvariantCulture));

@@ -17,15 +17,18 @@ internal sealed partial class HomeRegionWrites(
 {
     private readonly RegionOptions _options = options.Value;
 
-    /// <summary>True when writes go to another region.</summary>
-    public bool Forwards => !_options.IsHome;
+    /// <summary>True when there are several regions: the home is then what this region's route table names.</summary>
+    public bool Enabled => _options.Enabled;
 
-    public async Task<RouteTableWriteResult> WriteAsync(RouteTableWrite write)
+    /// <summary>This edge's region.</summary>
+    public string Region => _options.Name;
+
+    public async Task<RouteTableWriteResult> WriteAsync(HomeState state, RouteTableWrite write)
     {
-        var home = _options.Home!;
+        var home = state.Home;
         try
         {
-            return await link.WriteAsync(home, write);
+            return await link.WriteAsync(state, write);
         }
         catch (RegionUnreachableException ex)
         {

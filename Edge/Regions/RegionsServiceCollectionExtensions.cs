@@ -29,6 +29,7 @@ internal static class RegionsServiceCollectionExtensions
         services.AddTurnpikeRegionOptions(RegionOptionsValidator.Edge);
         services.AddSingleton<RegionLink>();
         services.AddSingleton<HomeRegionWrites>();
+        services.AddSingleton<RegionEndpoints>();
         return services;
     }
 }

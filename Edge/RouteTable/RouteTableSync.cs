@@ -109,7 +109,8 @@ internal sealed partial class RouteTableSync(
 
                 if (notified is { } version)
                 {
-                    if (version > _version)
+                    // Not only a newer version: a region that took a new home's whole table may go back to a lower one.
+                    if (version != _version)
                     {
                         // Every edge is told at once: spread the pulls so the route table is not asked by the whole fleet in one millisecond.
                         if (sync.NotificationSpread > TimeSpan.Zero)

@@ -4,12 +4,13 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 using Turnpike.Cluster;
+using Turnpike.Metering;
 
 namespace Turnpike.Regions;
 
 /// <summary>
-/// The client side of the cross-region link: signed HTTP/2 requests (prior knowledge, one multiplexed connection per
-/// peer silo, kept alive by pings) to a peer region's silos, tried in turn. Bodies are Orleans' binary serialization of
+/// The client side of the cross-region link: signed HTTP/2 requests (prior knowledge over http://, or mutual TLS with
+/// ALPN over https://; one multiplexed connection per peer silo, kept alive by pings) to a peer region's silos, tried in turn. Bodies are Orleans' binary serialization of
 /// the same records grain calls carry; they are read only after the signature checked out. Used by edges (to forward
 /// writes to the home region) and silos (to pull the home region's changes).
 /// </summary>
@@ -29,7 +30,7 @@ public sealed partial class RegionLink : IDisposable
         _time = time;
         _logger = logger;
         _peers = _options.Peers.ToDictionary(p => p.Key, p => p.Value.LinkUris(), StringComparer.Ordinal);
-        _http = new HttpClient(new SocketsHttpHandler
+        var handler = new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(5),
             // A WAN path can die without a FIN: pings find a dead connection, so the next request opens a new one.
@@ -40,28 +41,94 @@ public sealed partial class RegionLink : IDisposable
             EnableMultipleHttp2Connections = true,
             UseProxy = false,
             AllowAutoRedirect = false,
-        })
+        };
+        if (RegionLinkTls.Load(_options.Tls) is { } tls)
+        {
+            // https:// peers: this process's certificate as the client's, and only servers the regions' CA issued.
+            handler.SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                ClientCertificates = [tls.Certificate],
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) => tls.TrustedServer(certificate, errors),
+                EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+            };
+        }
+
+        _http = new HttpClient(handler)
         {
             Timeout = Timeout.InfiniteTimeSpan,
         };
     }
 
-    /// <summary>Has the home region's route table apply a write; answers as the grain did.</summary>
-    public async Task<RouteTableWriteResult> WriteAsync(string region, RouteTableWrite write, CancellationToken cancellationToken = default)
+    /// <summary>Has the home region's route table apply a write; answers as the grain did. <paramref name="home"/> is the home as this region knows it.</summary>
+    public async Task<RouteTableWriteResult> WriteAsync(HomeState home, RouteTableWrite write, CancellationToken cancellationToken = default)
     {
-        var answer = await SendAsync(region, HttpMethod.Post, RegionLinkPaths.Write, _serializer.SerializeToArray(write), _options.WriteTimeout, cancellationToken);
+        var region = home.Home;
+        var path = $"{RegionLinkPaths.Write}?{EpochQuery(home)}";
+        var answer = await SendAsync(region, HttpMethod.Post, path, _serializer.SerializeToArray(write), _options.WriteTimeout, cancellationToken);
         return _serializer.Deserialize<RouteTableWriteResult>(answer) ?? throw new RegionUnreachableException(region, "empty answer");
     }
 
-    /// <summary>The changes of a region's route table since <paramref name="since"/>, waiting up to <paramref name="wait"/> for one.</summary>
-    public async Task<RouteTableDelta> ChangesSinceAsync(string region, long since, TimeSpan wait, CancellationToken cancellationToken = default)
+    /// <summary>The changes of the home's route table since <paramref name="home"/>'s version, waiting up to <paramref name="wait"/> for one.</summary>
+    public async Task<RouteTableDelta> ChangesSinceAsync(HomeState home, TimeSpan wait, CancellationToken cancellationToken = default)
     {
-        var path = $"{RegionLinkPaths.Changes}?since={since}&wait={(long)wait.TotalMilliseconds}";
+        var region = home.Home;
+        var path = $"{RegionLinkPaths.Changes}?since={home.Version}&wait={(long)wait.TotalMilliseconds}&{EpochQuery(home)}&table={home.TableEpoch}";
         var answer = await SendAsync(region, HttpMethod.Get, path, [], wait + _options.WriteTimeout, cancellationToken);
         return _serializer.Deserialize<RouteTableDelta>(answer) ?? throw new RegionUnreachableException(region, "empty answer");
     }
 
+    /// <summary>The home and epoch a region holds.</summary>
+    public async Task<HomeState> HomeAsync(string region, CancellationToken cancellationToken = default)
+    {
+        var answer = await SendAsync(region, HttpMethod.Get, RegionLinkPaths.Home, [], _options.WriteTimeout, cancellationToken);
+        return _serializer.Deserialize<HomeState>(answer) ?? throw new RegionUnreachableException(region, "empty answer");
+    }
+
+    // Region names are checked names (letters, digits, '-'): nothing to escape.
+    private static string EpochQuery(HomeState home) => $"epoch={home.Epoch}&home={home.Home}";
+
+    /// <summary>
+    /// Opens a region's usage report (<see cref="RegionLinkPaths.Usage"/>): answers once the region has sent its headers,
+    /// so an unreachable region is known before anything is written; the periods then stream as the caller reads them.
+    /// </summary>
+    public async Task<RegionUsageStream> OpenUsageAsync(string region, long from, long to, BillingGranularity granularity, Guid? consumerId, Guid? serviceId, CancellationToken cancellationToken = default)
+    {
+        var path = $"{RegionLinkPaths.Usage}?from={from}&to={to}&granularity={granularity.ToString().ToLowerInvariant()}"
+            + (consumerId is { } consumer ? $"&consumer={consumer}" : "") + (serviceId is { } service ? $"&service={service}" : "");
+        var (response, timer) = await SendAsync(region, HttpMethod.Get, path, [], _options.WriteTimeout, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(timer.Token);
+            return new RegionUsageStream(region, response, timer, stream, _serializer, _options.WriteTimeout);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            response.Dispose();
+            timer.Dispose();
+            throw new RegionUnreachableException(region, ex.Message);
+        }
+    }
+
     private async Task<byte[]> SendAsync(string region, HttpMethod method, string pathAndQuery, byte[] body, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var (response, timer) = await SendAsync(region, method, pathAndQuery, body, timeout, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using (timer)
+        using (response)
+        {
+            try
+            {
+                return await response.Content.ReadAsByteArrayAsync(timer.Token);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new RegionUnreachableException(region, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>A successful answer from one of the region's silos, with the timer of its attempt (the caller disposes both).</summary>
+    private async Task<(HttpResponseMessage Response, CancellationTokenSource Timer)> SendAsync(
+        string region, HttpMethod method, string pathAndQuery, byte[] body, TimeSpan timeout, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
         if (!_peers.TryGetValue(region, out var uris))
         {
@@ -81,18 +148,21 @@ public sealed partial class RegionLink : IDisposable
             request.Headers.Add(LinkSignature.RegionHeader, _options.Name);
             request.Headers.Add(LinkSignature.TimeHeader, now.ToString(System.Globalization.CultureInfo.InvariantCulture));
             request.Headers.Add(LinkSignature.SignatureHeader, LinkSignature.Sign(_options.Secret!, _options.Name, now, method.Method, pathAndQuery, body));
-            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timer.CancelAfter(timeout);
+            HttpResponseMessage? response = null;
             try
             {
-                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timer.Token);
-                var answer = await response.Content.ReadAsByteArrayAsync(timer.Token);
+                response = await _http.SendAsync(request, completion, timer.Token);
                 if (response.IsSuccessStatusCode)
                 {
-                    return answer;
+                    (var answered, response) = (response, null);
+                    var kept = timer;
+                    timer = null!;
+                    return (answered, kept);
                 }
 
-                var message = MessageOf(answer);
+                var message = MessageOf(await response.Content.ReadAsByteArrayAsync(timer.Token));
                 switch (response.StatusCode)
                 {
                     case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.BadRequest:
@@ -113,6 +183,11 @@ public sealed partial class RegionLink : IDisposable
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 problem = $"{uri.Authority} did not answer within {timeout.TotalSeconds:0.#} s";
+            }
+            finally
+            {
+                response?.Dispose();
+                timer?.Dispose();
             }
         }
 

@@ -5,11 +5,26 @@ public static class RegionLinkPaths
 {
     public const string Prefix = "/link/v1";
 
-    /// <summary>POST: a <see cref="RouteTableWrite"/> for the home region's route table; answers its <see cref="RouteTableWriteResult"/>.</summary>
+    /// <summary>
+    /// POST <c>?epoch=&amp;home=</c> (the home as the sender knows it): a <see cref="RouteTableWrite"/> for the home region's route
+    /// table; answers its <see cref="RouteTableWriteResult"/>.
+    /// </summary>
     public const string Write = Prefix + "/route-table/write";
 
-    /// <summary>GET <c>?since=version&amp;wait=milliseconds</c>: the <see cref="RouteTableDelta"/> since a version, held until there is one or the wait ends.</summary>
+    /// <summary>
+    /// GET <c>?since=version&amp;wait=milliseconds&amp;epoch=&amp;home=&amp;table=</c> (<c>table</c>: the epoch the asker's table holds): the <see cref="RouteTableDelta"/> since a version (stamped with the
+    /// answering region's epoch), held until there is one or the wait ends.
+    /// </summary>
     public const string Changes = Prefix + "/route-table/changes";
+
+    /// <summary>GET: the <see cref="HomeState"/> this region holds; regions ask each other every few seconds, so a move of the home reaches all.</summary>
+    public const string Home = Prefix + "/home";
+
+    /// <summary>
+    /// GET <c>?from=&amp;to=&amp;granularity=&amp;consumer=&amp;service=</c> (unix seconds, <c>hour|day|month</c>, ids): the region's own
+    /// usage, streamed as <see cref="UsageFrames"/>, one period at a time.
+    /// </summary>
+    public const string Usage = Prefix + "/billing/usage";
 
     /// <summary>The longest a changes request is held open by the home region.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(25);

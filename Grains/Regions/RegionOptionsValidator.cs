@@ -58,7 +58,7 @@ public sealed class RegionOptionsValidator : IValidateOptions<RegionOptions>
 
             if (!ValidLinks(settings.Link))
             {
-                problems.Add($"{Section}:Peers:{Printable(peer)}:Link must be one or more http://host:port URLs of that region's silos' link listeners, separated by ';'.");
+                problems.Add($"{Section}:Peers:{Printable(peer)}:Link must be one or more http:// or https://host:port URLs of that region's silos' link listeners, separated by ';'.");
             }
         }
 
@@ -82,12 +82,23 @@ public sealed class RegionOptionsValidator : IValidateOptions<RegionOptions>
 
         if (ForSilo && !ValidLinks(options.Link.Urls))
         {
-            problems.Add($"{Section}:Link:Urls is required on a silo with {Section}:Peers: the link listener(s), http://address:port separated by ';'.");
+            problems.Add($"{Section}:Link:Urls is required on a silo with {Section}:Peers: the link listener(s), http:// or https://address:port separated by ';'.");
         }
 
-        if (options.WriteTimeout <= TimeSpan.Zero || options.ReadYourWritesTimeout < TimeSpan.Zero || options.MaxClockSkew <= TimeSpan.Zero)
+        var https = options.Peers.Values.Select(p => p.Link).Append(ForSilo ? options.Link.Urls : "")
+            .Any(l => l.Contains("https://", StringComparison.OrdinalIgnoreCase));
+        if (https || options.Tls.Configured)
         {
-            problems.Add($"{Section}:WriteTimeout and {Section}:MaxClockSkew must be positive, {Section}:ReadYourWritesTimeout not negative.");
+            if (RegionLinkTls.Problem(options.Tls) is { } problem)
+            {
+                problems.Add(https ? $"{Section}:Tls: an https:// link needs {problem}" : $"{Section}:Tls: {problem}");
+            }
+        }
+
+        if (options.WriteTimeout <= TimeSpan.Zero || options.ReadYourWritesTimeout < TimeSpan.Zero || options.MaxClockSkew <= TimeSpan.Zero
+            || options.HomeCheckInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{Section}:WriteTimeout, {Section}:HomeCheckInterval and {Section}:MaxClockSkew must be positive, {Section}:ReadYourWritesTimeout not negative.");
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
@@ -97,7 +108,7 @@ public sealed class RegionOptionsValidator : IValidateOptions<RegionOptions>
     {
         var parts = links.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return parts.Length > 0 && parts.All(p => Uri.TryCreate(p, UriKind.Absolute, out var uri)
-            && uri.Scheme == Uri.UriSchemeHttp && uri.AbsolutePath == "/" && uri.Query.Length == 0);
+            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.AbsolutePath == "/" && uri.Query.Length == 0);
     }
 
     // Names come from configuration, and the message goes to a terminal and logs: control characters are shown escaped.

@@ -10,7 +10,9 @@ namespace Turnpike.Regions;
 /// for the changes since the version this region holds and the home holds the request until there are some (a long
 /// poll: one round trip per change, none while nothing changes); a region further behind than the home's change log
 /// gets the whole table. While home is unreachable this region keeps its table (stored, so a restart serves it too) and
-/// tries again with growing pauses; healed, it catches up by the same request.
+/// tries again with growing pauses; healed, it catches up by the same request. It runs in every region: the home is
+/// the one this region's table names (<see cref="HomeState"/>), so after a move of the home it follows the new one, and in
+/// the home region it idles.
 /// </summary>
 public sealed partial class RegionReplicator(
     IGrainFactory grains,
@@ -20,30 +22,51 @@ public sealed partial class RegionReplicator(
 {
     private static readonly TimeSpan MinPause = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
 
     private IRouteTableGrain Table => grains.GetGrain<IRouteTableGrain>(IRouteTableGrain.DefaultKey);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var home = options.Value.Home!;
         var pause = MinPause;
         var reachable = true;
-        long? version = null;
         while (!stoppingToken.IsCancellationRequested)
         {
+            HomeState? state = null;
             try
             {
-                version ??= await Table.GetVersion();
-                var delta = await link.ChangesSinceAsync(home, version.Value, RegionLinkPaths.MaxWait, stoppingToken);
-                version = await Table.ApplyReplica(version.Value, delta);
+                // The home is what this region's table holds: the configured one, or where a move took it.
+                state = await Table.GetHome();
+                if (state.Home == options.Value.Name)
+                {
+                    // This region is the home (it may become one while running): nothing to follow.
+                    await Task.Delay(Idle, stoppingToken);
+                    continue;
+                }
+
+                var delta = await link.ChangesSinceAsync(state, RegionLinkPaths.MaxWait, stoppingToken);
+                if (delta.Epoch > state.Epoch)
+                {
+                    // The home moved again: ask the region that answered where (it names the home with the epoch).
+                    var announced = await link.HomeAsync(state.Home, stoppingToken);
+                    await Table.AdoptHome(announced.Epoch, announced.Home);
+                    continue;
+                }
+
+                var version = await Table.ApplyReplica(state.Version, delta);
                 pause = MinPause;
                 if (!reachable)
                 {
                     reachable = true;
-                    LogReconnected(logger, home, version.Value);
+                    LogReconnected(logger, state.Home, version);
                 }
 
-                continue;
+                if (delta.Epoch == state.Epoch)
+                {
+                    continue;
+                }
+
+                // An older epoch than this region's: that region is an old home; wait for the move to reach it.
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -54,14 +77,13 @@ public sealed partial class RegionReplicator(
                 if (reachable)
                 {
                     reachable = false;
-                    LogUnreachable(logger, home, ex.Reason, version ?? -1);
+                    LogUnreachable(logger, ex.Region, ex.Reason, state?.Version ?? -1);
                 }
             }
             catch (Exception ex)
             {
-                // This region's own cluster failed the call (or an answer could not be read): ask for its version again.
+                // This region's own cluster failed the call (or an answer could not be read): ask for its state again.
                 LogLocalFailure(logger, ex);
-                version = null;
             }
 
             try

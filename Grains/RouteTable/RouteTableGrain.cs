@@ -14,6 +14,7 @@ namespace Turnpike.RouteTable;
 public sealed partial class RouteTableGrain(
     [FromKeyedServices(GrainStorageNames.Default)] IGrainStorage storage,
     IOptions<RouteTableOptions> options,
+    IOptions<Turnpike.Regions.RegionOptions> regions,
     TimeProvider time,
     ILogger<RouteTableGrain> logger) : Grain, IRouteTableGrain
 {
@@ -29,6 +30,10 @@ public sealed partial class RouteTableGrain(
     private readonly Dictionary<long, RouteTableDelta> _answers = [];
     private long _answeredVersion = -1;
     private RouteTableStorage _storage = null!;
+
+    // This region's name, and which region takes writes under which epoch (stored with the table).
+    private readonly string _region = regions.Value.Name;
+    private HomeState _home = new();
 
     // Recently applied write ids and their versions, so a write sent again is answered, not applied again.
     private readonly Dictionary<Guid, long> _appliedWrites = [];
@@ -47,6 +52,8 @@ public sealed partial class RouteTableGrain(
         Version = _storage.Version;
         Remember(_storage.LastWriteId, Version);
         _log.Reset(Version);
+        var (epoch, home, epochStart, tableEpoch) = _storage.HomeRecord;
+        _home = new HomeState { Epoch = epoch, Home = home ?? regions.Value.Home ?? _region, EpochStart = epochStart, TableEpoch = tableEpoch };
         LogActivated(logger, this.GetPrimaryKeyString(), Version, _table.Services.Count, _table.Routes.Count);
     }
 
@@ -102,6 +109,12 @@ public sealed partial class RouteTableGrain(
             };
         }
 
+        if (_home.Home != _region)
+        {
+            // The home moved away (or this region follows another): committing here would make two homes.
+            return new RouteTableWriteResult { Version = Version, Error = NotHome() };
+        }
+
         var result = _table.Apply(write, time.GetUtcNow().ToUnixTimeSeconds());
         if (result.Error is not null || result.Table is null)
         {
@@ -109,12 +122,16 @@ public sealed partial class RouteTableGrain(
         }
 
         var version = Version + 1;
+        var previousRecord = _storage.HomeRecord;
+        _storage.HomeRecord = (_home.Epoch, _home.Home, _home.EpochStart, _home.Epoch);
         try
         {
             await _storage.SaveAsync(version, new RouteTableWriteRecord { ReplaceAll = write.ReplaceAll, Upserts = result.Stored, Deletes = result.Deleted, WriteId = write.WriteId });
+            _home = _home with { TableEpoch = _home.Epoch };
         }
         catch (Exception ex)
         {
+            _storage.HomeRecord = previousRecord;
             // What storage holds is now uncertain: start over from it, where the stored write is applied again.
             DeactivateOnIdle();
             LogStorageFailed(logger, ex);
@@ -139,16 +156,100 @@ public sealed partial class RouteTableGrain(
 
     public Task<long> GetVersion() => Task.FromResult(Version);
 
+    public Task<HomeState> GetHome() => Task.FromResult(_home with { Version = Version });
+
+    public async Task<HomeState> MoveHome(string region)
+    {
+        if (_home.Home == region)
+        {
+            return _home with { Version = Version };
+        }
+
+        if (region != _region)
+        {
+            throw new ArgumentException($"region '{_region}' can only make itself the home (asked for '{region}')", nameof(region));
+        }
+
+        // Every write this table holds was committed under an older epoch; this epoch's writes come after this version.
+        await StoreHomeAsync(_home with { Epoch = _home.Epoch + 1, Home = region, EpochStart = Version });
+        LogHomeMoved(logger, region, _home.Epoch, Version);
+        return _home with { Version = Version };
+    }
+
+    public async Task<HomeState> AdoptHome(long epoch, string home)
+    {
+        if (epoch > _home.Epoch)
+        {
+            var previous = _home.Home;
+            await StoreHomeAsync(_home with { Epoch = epoch, Home = home });
+            LogHomeAdopted(logger, home, epoch, previous);
+        }
+
+        return _home with { Version = Version };
+    }
+
+    /// <summary>Stores the home with the table's header (same version, nothing to redo), then holds it.</summary>
+    private async Task StoreHomeAsync(HomeState home)
+    {
+        var previous = _storage.HomeRecord;
+        _storage.HomeRecord = (home.Epoch, home.Home, home.EpochStart, home.TableEpoch);
+        try
+        {
+            await _storage.SaveAsync(Version, new RouteTableWriteRecord());
+        }
+        catch (Exception ex)
+        {
+            _storage.HomeRecord = previous;
+            DeactivateOnIdle();
+            LogStorageFailed(logger, ex);
+            throw new StateStoreUnavailableException("The home region's change could not be stored: " + ex.Message);
+        }
+
+        _home = home;
+    }
+
+    private AdminError NotHome() => new()
+    {
+        Name = "home region moved",
+        Message = $"Region '{_region}' does not take writes: the home region is '{_home.Home}' (epoch {_home.Epoch})",
+        HttpStatus = 503,
+    };
+
+    public async Task<RouteTableDelta> GetReplicaChanges(long version, long tableEpoch)
+    {
+        // A table of an older epoch beyond where this epoch began may hold an old home's writes this one never had.
+        var delta = tableEpoch < _home.Epoch && version > _home.EpochStart ? await GetChangesSince(-1) : await GetChangesSince(version);
+        return delta with { Epoch = _home.Epoch };
+    }
+
     public async Task<long> ApplyReplica(long fromVersion, RouteTableDelta delta)
     {
         // Several silos of a region pull the same changes: the first applies them; the others, asking from a version this
         // table has left, are told where it is and ask again from there.
+        if (delta.Epoch != _home.Epoch)
+        {
+            // Changes stamped by an old home are refused (a pull in flight when this region became the home among them); a
+            // newer epoch is taken from the home's announcement first, which names the home.
+            LogReplicaRefused(logger, delta.Epoch, _home.Epoch, _home.Home);
+            return Version;
+        }
+
         if (fromVersion != Version || (!delta.IsFullSnapshot && delta.Version == Version))
         {
             return Version;
         }
 
         var table = _table.Replicated(delta);
+        var previousRecord = _storage.HomeRecord;
+        var previousLineage = _storage.Lineage;
+        _storage.HomeRecord = (_home.Epoch, _home.Home, _home.EpochStart, delta.Epoch);
+        if (delta.IsFullSnapshot)
+        {
+            // Another table than this one's history (an old home's writes replaced, perhaps at the same version number):
+            // edges that meet the new lineage pull all of it, whatever version they hold.
+            _storage.Lineage = Guid.NewGuid();
+        }
+
         try
         {
             // Storage's replacement keeps admins (a declarative file has none); the home's whole table has them all, so
@@ -157,9 +258,12 @@ public sealed partial class RouteTableGrain(
                 ? [.. _table.All().Where(e => table.Find(e.Kind, e.Id) is null).Select(e => new EntityRef(e.Kind, e.Id))]
                 : delta.Deletes;
             await _storage.SaveAsync(delta.Version, new RouteTableWriteRecord { ReplaceAll = delta.IsFullSnapshot, Upserts = delta.Upserts, Deletes = deletes });
+            _home = _home with { TableEpoch = delta.Epoch };
         }
         catch (Exception ex)
         {
+            _storage.HomeRecord = previousRecord;
+            _storage.Lineage = previousLineage;
             DeactivateOnIdle();
             LogStorageFailed(logger, ex);
             throw new StateStoreUnavailableException("The home region's change could not be stored: " + ex.Message);
@@ -180,7 +284,8 @@ public sealed partial class RouteTableGrain(
 
         Version = delta.Version;
         LogReplicated(logger, fromVersion, delta.Version, delta.IsFullSnapshot);
-        NotifyEdges(delta.Version);
+        // After a whole table, -1: no edge holds it, so every edge pulls (and meets the new lineage) even at the same version.
+        NotifyEdges(delta.IsFullSnapshot ? -1 : delta.Version);
         return Version;
     }
 
@@ -311,6 +416,15 @@ public sealed partial class RouteTableGrain(
     private static partial void LogLoadRetried(ILogger logger, int attempt, int attempts, string error, string reason, double delayMs);
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Route table replicated from the home region: version {From} to {Version} (whole table: {Whole})")]
     private static partial void LogReplicated(ILogger logger, long from, long version, bool whole);
+
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Warning, Message = "This region is now the home for writes: region {Home}, epoch {Epoch}, from version {Version}")]
+    private static partial void LogHomeMoved(ILogger logger, string home, long epoch, long version);
+
+    [LoggerMessage(EventId = 5015, Level = LogLevel.Warning, Message = "The home moved to region {Home} (epoch {Epoch}); it was {Previous}")]
+    private static partial void LogHomeAdopted(ILogger logger, string home, long epoch, string previous);
+
+    [LoggerMessage(EventId = 5016, Level = LogLevel.Warning, Message = "Refused replicated changes of epoch {Epoch}: this region is at epoch {Current}, home {Home}")]
+    private static partial void LogReplicaRefused(ILogger logger, long epoch, long current, string home);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Write {WriteId} was applied already (version {Version}); answered again")]
     private static partial void LogReplayed(ILogger logger, Guid writeId, long version);

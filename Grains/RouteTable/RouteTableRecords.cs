@@ -9,6 +9,14 @@ public sealed record RouteTableHeader
 
     /// <summary>Names this stored table (see <see cref="RouteTableDelta.Lineage"/>); empty in headers stored before it existed.</summary>
     [Id(2)] public Guid Lineage { get; init; }
+
+    /// <summary>The home epoch, the home (null in headers stored before either existed: the configured home, epoch 0) and the version the epoch began at.</summary>
+    [Id(3)] public long HomeEpoch { get; init; }
+    [Id(4)] public string? Home { get; init; }
+    [Id(5)] public long EpochStart { get; init; }
+
+    /// <summary>The epoch the table's content was written under (by the home's writes or the changes it sent).</summary>
+    [Id(6)] public long TableEpoch { get; init; }
 }
 
 /// <summary>One applied write as stored: enough to apply it again to the partitions after a crash.</summary>

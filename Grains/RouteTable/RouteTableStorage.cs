@@ -30,7 +30,10 @@ internal sealed class RouteTableStorage
     public long Version => _header.State?.Version ?? 0;
 
     /// <summary>The stored table's name, made when the store holds none yet (kept from the next write on).</summary>
-    public Guid Lineage { get; private set; }
+    public Guid Lineage { get; set; }
+
+    /// <summary>The stored home (null: none stored yet), its epoch and the version it began at; the next save keeps what is set here.</summary>
+    public (long Epoch, string? Home, long EpochStart, long TableEpoch) HomeRecord { get; set; }
 
     /// <summary>The id of the last stored write (the one a crash may have left unanswered).</summary>
     public Guid LastWriteId => _header.State?.LastWrite?.WriteId ?? Guid.Empty;
@@ -40,6 +43,7 @@ internal sealed class RouteTableStorage
         await _storage.ReadStateAsync(HeaderName, _grainId, _header);
         _header.State ??= new RouteTableHeader();
         Lineage = _header.State.Lineage == Guid.Empty ? Guid.NewGuid() : _header.State.Lineage;
+        HomeRecord = (_header.State.HomeEpoch, _header.State.Home, _header.State.EpochStart, _header.State.TableEpoch);
         await ForEachPartitionAsync(Enumerable.Range(0, PartitionCount), index => _storage.ReadStateAsync(PartitionName(index), _grainId, _partitions[index]));
         for (var i = 0; i < PartitionCount; i++)
         {
@@ -60,7 +64,16 @@ internal sealed class RouteTableStorage
 
     public async Task SaveAsync(long version, RouteTableWriteRecord write)
     {
-        _header.State = new RouteTableHeader { Version = version, LastWrite = write, Lineage = Lineage };
+        _header.State = new RouteTableHeader
+        {
+            Version = version,
+            LastWrite = write,
+            Lineage = Lineage,
+            HomeEpoch = HomeRecord.Epoch,
+            Home = HomeRecord.Home,
+            EpochStart = HomeRecord.EpochStart,
+            TableEpoch = HomeRecord.TableEpoch,
+        };
         await _storage.WriteStateAsync(HeaderName, _grainId, _header);
         await WritePartitionsAsync(Apply(write));
     }

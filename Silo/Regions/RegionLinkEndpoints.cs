@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 using Turnpike.Cluster;
+using Turnpike.Metering;
 using Turnpike.Regions;
 using Turnpike.RouteTable;
 
@@ -15,6 +16,7 @@ namespace Turnpike.Silo.Regions;
 /// </summary>
 internal sealed class RegionLinkEndpoints(
     IGrainFactory grains,
+    UsageReader usage,
     Serializer serializer,
     IOptions<RegionOptions> options,
     TimeProvider time)
@@ -67,17 +69,40 @@ internal sealed class RegionLinkEndpoints(
             case RegionLinkPaths.Changes when HttpMethods.IsGet(request.Method):
                 await ChangesAsync(context);
                 break;
+            case RegionLinkPaths.Home when HttpMethods.IsGet(request.Method):
+                await BinaryAsync(context, serializer.SerializeToArray(await Table.GetHome()));
+                break;
+            case RegionLinkPaths.Usage when HttpMethods.IsGet(request.Method):
+                await UsageAsync(context);
+                break;
             default:
                 await MessageAsync(context, StatusCodes.Status404NotFound, "Not found");
                 break;
         }
     }
 
+    /// <summary>
+    /// The sender's view of the home (<c>epoch</c>, <c>home</c>), taken when newer than this region's: an old home that hears
+    /// of a move from a forwarded write or a pull stops taking writes at once. Null once a 400 was written.
+    /// </summary>
+    private async Task<long?> SenderEpochAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        if (!long.TryParse(query["epoch"], out var epoch) || epoch < 0 || !RegionOptionsValidator.IsValidName(query["home"])
+            || (query["home"] != _options.Name && !_options.Peers.ContainsKey(query["home"]!)))
+        {
+            await MessageAsync(context, StatusCodes.Status400BadRequest, "epoch (0 or more) and home (a region) are required");
+            return null;
+        }
+
+        await Table.AdoptHome(epoch, query["home"]!);
+        return epoch;
+    }
+
     private async Task WriteAsync(HttpContext context, byte[] body)
     {
-        if (!_options.IsHome)
+        if (await SenderEpochAsync(context) is null)
         {
-            await MessageAsync(context, StatusCodes.Status409Conflict, $"region '{_options.Name}' is not the home region for writes (its home is '{_options.Home}')");
             return;
         }
 
@@ -126,14 +151,22 @@ internal sealed class RegionLinkEndpoints(
             return;
         }
 
+        if (await SenderEpochAsync(context) is not { } epoch)
+        {
+            return;
+        }
+
+        // The epoch the asker's table was written under (older than the one it knows while it holds an old home's table).
+        var tableEpoch = long.TryParse(query["table"], out var t) && t >= 0 && t <= epoch ? t : epoch;
+
         // Held until the table moves past the caller's version or the wait ends: polling the grain here (a local read,
         // 20 a second while a peer waits) keeps the route table grain free of link concerns.
         var deadline = time.GetTimestamp() + (long)(Math.Min(waitMs, RegionLinkPaths.MaxWait.TotalMilliseconds) * time.TimestampFrequency / 1000);
         RouteTableDelta delta;
         while (true)
         {
-            delta = await Table.GetChangesSince(since);
-            if (delta.Version != since || delta.IsFullSnapshot || time.GetTimestamp() >= deadline)
+            delta = await Table.GetReplicaChanges(since, tableEpoch);
+            if (delta.Version != since || delta.IsFullSnapshot || delta.Epoch != epoch || time.GetTimestamp() >= deadline)
             {
                 break;
             }
@@ -142,6 +175,46 @@ internal sealed class RegionLinkEndpoints(
         }
 
         await BinaryAsync(context, serializer.SerializeToArray(delta));
+    }
+
+    /// <summary>This region's own usage (its meter grains only), streamed a period at a time: the asking edge merges the regions.</summary>
+    private async Task UsageAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        if (!long.TryParse(query["from"], out var from) || !long.TryParse(query["to"], out var to) || to <= from
+            || to - from > 400L * 86400 || !Enum.TryParse<BillingGranularity>(query["granularity"], ignoreCase: true, out var granularity)
+            || !Enum.IsDefined(granularity) || !OptionalId(query["consumer"], out var consumer) || !OptionalId(query["service"], out var service))
+        {
+            await MessageAsync(context, StatusCodes.Status400BadRequest, "from and to (unix seconds, at most 400 days apart), granularity (hour, day or month) are required; consumer and service are ids");
+            return;
+        }
+
+        // Headers go out before the first period is read: the asking edge learns at once that this region answers.
+        context.Response.ContentType = "application/octet-stream";
+        await context.Response.StartAsync(context.RequestAborted);
+        await foreach (var period in usage.ReadAsync(from, to, granularity, consumer, service).WithCancellation(context.RequestAborted))
+        {
+            await UsageFrames.WriteAsync(context.Response.Body, serializer, period, context.RequestAborted);
+        }
+
+        await UsageFrames.WriteAsync(context.Response.Body, serializer, null, context.RequestAborted);
+    }
+
+    private static bool OptionalId(string? text, out Guid? id)
+    {
+        id = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        if (Guid.TryParseExact(text, "D", out var parsed))
+        {
+            id = parsed;
+            return true;
+        }
+
+        return false;
     }
 
     private static async Task BinaryAsync(HttpContext context, byte[] bytes)

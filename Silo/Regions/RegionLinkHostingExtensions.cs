@@ -9,7 +9,7 @@ namespace Turnpike.Silo.Regions;
 /// <summary>The silo's part in several regions: the link listener, its endpoints, and (away from home) the replicator.</summary>
 internal static class RegionLinkHostingExtensions
 {
-    /// <summary>Listens on the status URLs, and with peers on the link URLs too (HTTP/2 only: prior knowledge, no upgrade).</summary>
+    /// <summary>Listens on the status URLs, and with peers on the link URLs too (HTTP/2 only: prior knowledge, no upgrade; or mutual TLS).</summary>
     public static WebApplicationBuilder AddTurnpikeRegions(this WebApplicationBuilder builder, string statusUrls)
     {
         var options = RegionOptionsBinding.Read(builder.Configuration);
@@ -25,21 +25,36 @@ internal static class RegionLinkHostingExtensions
         var linkUrls = options.Link.Urls.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var linkPorts = linkUrls.Select(u => new Uri(u).Port).ToHashSet();
         builder.WebHost.UseUrls(string.Join(';', [statusUrls, .. linkUrls]));
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
+        var tls = RegionLinkTls.Load(options.Tls);
+        builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            if (listen.IPEndPoint is { } endpoint && linkPorts.Contains(endpoint.Port))
+            kestrel.ConfigureEndpointDefaults(listen =>
             {
-                listen.Protocols = HttpProtocols.Http2;
+                if (listen.IPEndPoint is { } endpoint && linkPorts.Contains(endpoint.Port))
+                {
+                    listen.Protocols = HttpProtocols.Http2;
+                }
+            });
+            if (tls is not null)
+            {
+                // https:// link listeners (the status listener is http): mutual TLS, only clients the regions' CA issued.
+                kestrel.ConfigureHttpsDefaults(https =>
+                {
+                    https.ServerCertificate = tls.Certificate;
+                    https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+                    https.ClientCertificateValidation = (certificate, _, _) => tls.Trusted(certificate);
+                    https.SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+                });
             }
-        }));
+        });
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RegionLink>();
         builder.Services.AddSingleton(new RegionLinkListener(linkPorts));
         builder.Services.AddSingleton<RegionLinkEndpoints>();
-        if (!options.IsHome)
-        {
-            builder.Services.AddHostedService<RegionReplicator>();
-        }
+        builder.Services.AddSingleton<Turnpike.Metering.UsageReader>();
+        // In every region: the home may move here or away while the silo runs.
+        builder.Services.AddHostedService<RegionReplicator>();
+        builder.Services.AddHostedService<HomeEpochWatcher>();
 
         return builder;
     }

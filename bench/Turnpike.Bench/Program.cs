@@ -11,6 +11,9 @@ switch (mode)
     case "propagation":
         await PropagationBenchmark.RunAsync(edges: Arg(args, "--edges", 4), changes: Arg(args, "--changes", 200));
         break;
+    case "regions":
+        await RegionsBenchmark.RunAsync(oneWayMs: [Arg(args, "--one-way", 40), Arg(args, "--one-way-2", 80)], writes: Arg(args, "--writes", 60));
+        break;
     case "fleet":
         await FleetBenchmark.RunAsync(edgeCount: Arg(args, "--edges", 200), siloCount: Arg(args, "--silos", 3), writes: Arg(args, "--writes", 20), shipped: Array.IndexOf(args, "shipped") >= 0,
             overrides: [.. args.Select((a, i) => (a, i)).Where(p => p.a == "--env" && p.i + 1 < args.Length).Select(p => args[p.i + 1])]);
@@ -57,7 +60,7 @@ switch (mode)
         await ProxyCacheBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), seconds: Arg(args, "--seconds", 5), connections: Arg(args, "--connections", 32));
         break;
     default:
-        Console.WriteLine("usage: Turnpike.Bench micro | proxy [--rounds 3] [--seconds 5] [--low 8] [--high 64] [--inline-io 1] | propagation [--edges 4] [--changes 200] | fleet [--edges 200] [--silos 3] [--writes 20] [--profile shipped] [--env KEY=VALUE]... | scale [--count 20000] | matching | ratelimit|metering|observability [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24] | meter-storage [--rounds 3] [--seconds 10] [--consumers 100000] [--active 100000] [--edges 4] [--baseline path/to/Turnpike.Silo.dll] | ai [--rounds 5] [--requests 200] | tls [--rounds 3] [--seconds 5] [--connections 8] | proxy-cache [--rounds 5] [--seconds 5] [--connections 32] | hostile [--rounds 5] [--seconds 5] [--connections 8] [--attackers 4] [--rate 200]");
+        Console.WriteLine("usage: Turnpike.Bench micro | proxy [--rounds 3] [--seconds 5] [--low 8] [--high 64] [--inline-io 1] | propagation [--edges 4] [--changes 200] | regions [--one-way 40] [--one-way-2 80] [--writes 60] | fleet [--edges 200] [--silos 3] [--writes 20] [--profile shipped] [--env KEY=VALUE]... | scale [--count 20000] | matching | ratelimit|metering|observability [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24] | meter-storage [--rounds 3] [--seconds 10] [--consumers 100000] [--active 100000] [--edges 4] [--baseline path/to/Turnpike.Silo.dll] | ai [--rounds 5] [--requests 200] | tls [--rounds 3] [--seconds 5] [--connections 8] | proxy-cache [--rounds 5] [--seconds 5] [--connections 32] | hostile [--rounds 5] [--seconds 5] [--connections 8] [--attackers 4] [--rate 200]");
         break;
 }
 

@@ -65,4 +65,59 @@ public sealed class RouteTableReplicaTests(RouteTableClusterFixture fixture)
         Assert.NotNull(await _replica.Find(EntityKind.Service, "y"));
         Assert.True((await _replica.GetChangesSince(0)).IsFullSnapshot); // its own edges, behind, reload the whole table
     }
+
+    [Fact]
+    public async Task After_the_home_moved_changes_stamped_by_the_old_home_are_refused()
+    {
+        await _home.Write(RouteTableWrite.Upsert(Service("before")));
+        Assert.Equal(1, await FollowAsync(0));
+        await _home.Write(RouteTableWrite.Upsert(Service("late")));
+        var late = await _home.GetReplicaChanges(1, 0);
+        Assert.Equal(0, late.Epoch);
+
+        // The region heard that the home moved (epoch 1): the old home's late change is not applied.
+        await _replica.AdoptHome(1, "eu");
+        Assert.Equal(1, await _replica.ApplyReplica(1, late));
+        Assert.Null(await _replica.Find(EntityKind.Service, "late"));
+        Assert.Equal(new HomeState { Epoch = 1, Home = "eu", Version = 1, TableEpoch = 0 }, await _replica.GetHome());
+    }
+
+    [Fact]
+    public async Task An_old_home_that_hears_of_the_move_refuses_writes_with_503_naming_the_new_home()
+    {
+        await _home.Write(RouteTableWrite.Upsert(Service("a")));
+
+        await _home.AdoptHome(1, "eu");
+        var refused = await _home.Write(RouteTableWrite.Upsert(Service("b")));
+
+        Assert.Equal(503, refused.Error!.HttpStatus);
+        Assert.Equal("Region 'default' does not take writes: the home region is 'eu' (epoch 1)", refused.Error.Message);
+        Assert.Equal(1, await _home.GetVersion());
+        Assert.Equal(1, (await _home.AdoptHome(0, "us")).Epoch); // an older epoch changes nothing
+    }
+
+    [Fact]
+    public async Task A_new_home_sends_its_whole_table_to_a_region_holding_an_old_homes_writes_and_a_delta_to_one_behind()
+    {
+        await _home.AdoptHome(1, "old");
+        await _home.AdoptHome(1, "old");
+        var moved = await _home.MoveHome("default"); // this grain's region in the test cluster
+        Assert.Equal((2L, "default", 0L), (moved.Epoch, moved.Home, moved.EpochStart));
+        await _home.Write(RouteTableWrite.Upsert(Service("new")));
+
+        // A region whose epoch-1 table went beyond version 0: it may hold the old home's writes, so the whole table.
+        var whole = await _home.GetReplicaChanges(3, 1);
+        Assert.True(whole.IsFullSnapshot);
+        Assert.Equal(2, whole.Epoch);
+
+        // At or before where the epoch began, its table is a prefix of this one: the changes since.
+        var delta = await _home.GetReplicaChanges(0, 1);
+        Assert.False(delta.IsFullSnapshot);
+        Assert.Single(delta.Upserts);
+
+        // The replica takes the new home's epoch first, then its changes; its table is then of epoch 2.
+        await _replica.AdoptHome(2, "default");
+        Assert.Equal(1, await _replica.ApplyReplica(0, delta));
+        Assert.Equal(2, (await _replica.GetHome()).TableEpoch);
+    }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Turnpike.Regions;
+using Turnpike.RouteTable;
 using Turnpike.Tests.EndToEnd.Regions;
 using Turnpike.Tests.Infrastructure;
 using Xunit;
@@ -40,7 +41,12 @@ public sealed class RegionLinkFixture : IAsyncLifetime
 
 public sealed class RegionLinkTests(RegionLinkFixture fixture) : IClassFixture<RegionLinkFixture>
 {
-    private async Task<(HttpStatusCode Status, string Message)> SendAsync(HttpMethod method, string path, byte[] body, string region = "eu", string secret = TwoRegionFixture.Secret, long? time = null, bool sign = true)
+    private static readonly Orleans.Serialization.Serializer Serializer =
+        Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Orleans.Serialization.Serializer>(
+            Orleans.Serialization.ServiceCollectionExtensions.AddSerializer(new Microsoft.Extensions.DependencyInjection.ServiceCollection()).BuildServiceProvider());
+
+    private async Task<(HttpStatusCode Status, string Message)> SendAsync(
+        HttpMethod method, string path, byte[] body, string region = "eu", string secret = TwoRegionFixture.Secret, long? time = null, bool sign = true, string? signedPath = null, Action<byte[]>? answer = null)
     {
         using var request = new HttpRequestMessage(method, path)
         {
@@ -53,10 +59,11 @@ public sealed class RegionLinkTests(RegionLinkFixture fixture) : IClassFixture<R
             var when = time ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             request.Headers.Add(LinkSignature.RegionHeader, region);
             request.Headers.Add(LinkSignature.TimeHeader, when.ToString(CultureInfo.InvariantCulture));
-            request.Headers.Add(LinkSignature.SignatureHeader, LinkSignature.Sign(secret, region, when, method.Method, path, body));
+            request.Headers.Add(LinkSignature.SignatureHeader, LinkSignature.Sign(secret, region, when, method.Method, signedPath ?? path, body));
         }
 
         using var response = await fixture.Link.SendAsync(request);
+        answer?.Invoke(await response.Content.ReadAsByteArrayAsync());
         var text = await response.Content.ReadAsStringAsync();
         string message;
         try
@@ -112,11 +119,86 @@ public sealed class RegionLinkTests(RegionLinkFixture fixture) : IClassFixture<R
     {
         var garbage = Encoding.UTF8.GetBytes(new string('\0', 1000) + "\r\n{\"upserts\":[]}");
 
-        var (status, message) = await SendAsync(HttpMethod.Post, RegionLinkPaths.Write, garbage);
+        var (status, message) = await SendAsync(HttpMethod.Post, RegionLinkPaths.Write + "?epoch=0&home=us", garbage);
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("link request body is not a route table write of this version of Turnpike", message);
-        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, RegionLinkPaths.Changes + "?since=0&wait=0", [])).Status);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, RegionLinkPaths.Changes + "?since=0&wait=0&epoch=0&home=eu", [])).Status);
+    }
+
+    [Fact]
+    public async Task Link_refuses_a_signed_request_whose_query_was_changed_with_401()
+    {
+        // Signed to ask as epoch 0, sent claiming epoch 99 (which would make the home step down): the query is signed too.
+        var (status, message) = await SendAsync(HttpMethod.Get, RegionLinkPaths.Changes + "?since=0&wait=0&epoch=99&home=eu", [], signedPath: RegionLinkPaths.Changes + "?since=0&wait=0&epoch=0&home=eu");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Equal("link signature from region 'eu' does not match: the regions' Turnpike:Regions:Secret differ", message);
+        var (_, home) = await GetHomeAsync();
+        Assert.Equal((0L, "us"), (home.Epoch, home.Home));
+    }
+
+    [Fact]
+    public async Task A_replayed_signed_write_is_applied_once_and_answered_with_the_same_version()
+    {
+        var write = new RouteTableWrite
+        {
+            WriteId = Guid.NewGuid(),
+            Upserts = [new ServiceEntity { Id = Guid.NewGuid(), Name = "replayed-" + Guid.NewGuid().ToString("N")[..8], Host = "replayed.internal" }],
+        };
+        var body = Serializer.SerializeToArray(write);
+        var time = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var versions = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (status, _) = await SendAsync(HttpMethod.Post, RegionLinkPaths.Write + "?epoch=0&home=us", body, time: time, answer: a => versions.Add(Serializer.Deserialize<RouteTableWriteResult>(a)!.Version));
+            Assert.Equal(HttpStatusCode.OK, status);
+        }
+
+        Assert.Single(versions.Distinct());
+        Assert.Equal(versions[0], (await GetHomeAsync()).Home.Version);
+    }
+
+    [Fact]
+    public async Task Link_answers_a_write_without_its_epoch_or_naming_no_region_with_400_and_changes_nothing()
+    {
+        foreach (var query in new[] { "", "?epoch=-1&home=us", "?epoch=1&home=mars", "?epoch=1&home=US%0D%0A", "?epoch=99999999999999999999&home=us" })
+        {
+            var (status, message) = await SendAsync(HttpMethod.Post, RegionLinkPaths.Write + query, [1, 2, 3]);
+
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Equal("epoch (0 or more) and home (a region) are required", message);
+        }
+
+        Assert.Equal(0, (await GetHomeAsync()).Home.Epoch);
+    }
+
+    [Fact]
+    public async Task Link_refuses_a_body_over_64_MiB_with_413_and_keeps_serving()
+    {
+        var (status, _) = await SendAsync(HttpMethod.Post, RegionLinkPaths.Write + "?epoch=0&home=us", new byte[(64 * 1024 * 1024) + 1]);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Equal(HttpStatusCode.OK, (await GetHomeAsync()).Status);
+    }
+
+    [Fact]
+    public async Task Link_answers_a_usage_request_with_a_bad_range_granularity_or_id_with_400()
+    {
+        foreach (var query in new[] { "", "?from=10&to=5&granularity=hour", "?from=0&to=3600&granularity=week", "?from=0&to=3600&granularity=7", "?from=0&to=3600&granularity=hour&consumer=bob", "?from=0&to=999999999&granularity=hour" })
+        {
+            var (status, message) = await SendAsync(HttpMethod.Get, RegionLinkPaths.Usage + query, []);
+
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.StartsWith("from and to (unix seconds", message, StringComparison.Ordinal);
+        }
+    }
+
+    private async Task<(HttpStatusCode Status, HomeState Home)> GetHomeAsync()
+    {
+        HomeState? home = null;
+        var (status, _) = await SendAsync(HttpMethod.Get, RegionLinkPaths.Home, [], answer: a => home = a.Length > 0 && a[0] != (byte)'{' ? Serializer.Deserialize<HomeState>(a) : null);
+        return (status, home!);
     }
 
     [Fact]

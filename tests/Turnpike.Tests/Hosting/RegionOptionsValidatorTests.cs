@@ -75,7 +75,6 @@ public sealed class RegionOptionsValidatorTests
 
     [Theory]
     [InlineData("us.example:7000")]
-    [InlineData("https://10.0.0.1:7000")]
     [InlineData("http://10.0.0.1:7000/path")]
     [InlineData("")]
     public void A_peer_link_that_is_not_an_http_endpoint_is_refused(string link)
@@ -83,6 +82,24 @@ public sealed class RegionOptionsValidatorTests
         var failure = Assert.Single(RegionOptionsValidator.Edge.Validate(null, TwoRegions(o => o.Peers["us"].Link = link)).Failures!);
 
         Assert.StartsWith("Turnpike:Regions:Peers:us:Link must be", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_https_link_without_the_tls_settings_is_refused_naming_them()
+    {
+        var failure = Assert.Single(RegionOptionsValidator.Edge.Validate(null, TwoRegions(o => o.Peers["us"].Link = "https://10.0.0.1:7000")).Failures!);
+
+        Assert.Equal(
+            "Turnpike:Regions:Tls: an https:// link needs Certificate, Key and Ca (PEM files: this process's certificate, its key, and the CA the regions' link certificates are issued by).",
+            failure);
+    }
+
+    [Fact]
+    public void Tls_settings_naming_files_that_do_not_load_are_refused_naming_the_files()
+    {
+        var failure = Assert.Single(RegionOptionsValidator.Silo.Validate(null, TwoRegions(o => o.Tls = new RegionLinkTlsOptions { Certificate = "/nonexistent/cert.pem", Key = "/nonexistent/key.pem", Ca = "/nonexistent/ca.pem" })).Failures!);
+
+        Assert.StartsWith("Turnpike:Regions:Tls: could not load Certificate '/nonexistent/cert.pem', Key '/nonexistent/key.pem' or Ca '/nonexistent/ca.pem': ", failure, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -11,11 +11,14 @@ internal sealed record ClusterBackend(IReadOnlyDictionary<string, string> Enviro
 
     public bool IsLocalhost => Environment.Count == 0;
 
-    public static ClusterBackend Postgres(DatabaseServer server) => new(new Dictionary<string, string>(Unique())
+    public static ClusterBackend Postgres(DatabaseServer server) => Postgres(server.ConnectionString);
+
+    /// <summary>A cluster on one PostgreSQL database (a region of its own, say, on another database of a shared server).</summary>
+    public static ClusterBackend Postgres(string connectionString) => new(new Dictionary<string, string>(Unique())
     {
         ["Turnpike__Cluster__Clustering"] = "AdoNet",
         ["Turnpike__Cluster__Storage"] = "AdoNet",
-        ["Turnpike__Cluster__AdoNet__ConnectionString"] = server.ConnectionString,
+        ["Turnpike__Cluster__AdoNet__ConnectionString"] = connectionString,
     });
 
     public static ClusterBackend Redis(DatabaseServer server) => new(new Dictionary<string, string>(Unique())

@@ -42,6 +42,25 @@ internal sealed class DatabaseServer : IAsyncDisposable
         }
     }
 
+    /// <summary>PostgreSQL: another database on this server, with Turnpike's schema; its connection string.</summary>
+    public async Task<string> CreatePostgresDatabaseAsync(string name)
+    {
+        var parts = ConnectionString.Split(';').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add($"psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p {parts["Port"]} -U turnpike -d postgres -c 'CREATE DATABASE \"{name}\"' && "
+            + $"\"$0\" postgresql://turnpike@127.0.0.1:{parts["Port"]}/{name}");
+        info.ArgumentList.Add(Path.Combine(_scripts, "apply-schema.sh"));
+        info.Environment["PGPASSWORD"] = parts["Password"];
+        using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0
+            ? ConnectionString.Replace("Database=turnpike", "Database=" + name, StringComparison.Ordinal)
+            : throw new InvalidOperationException($"creating database {name} failed ({process.ExitCode}): {await error}");
+    }
+
     private static async Task<DatabaseServer> StartAsync(string kind)
     {
         var scripts = Path.Combine(RepoPaths.Root, "infra", kind);

@@ -33,9 +33,9 @@ internal sealed class SiloNode : IAsyncDisposable
     /// <summary>
     /// The same silo again, on its ports and backend, after it was killed. With localhost clustering and memory storage
     /// (a lone silo) that is a new, empty cluster which the edges' static gateway list reaches again; with a database
-    /// backend it joins the cluster the others kept.
+    /// backend it joins the cluster the others kept. <paramref name="extraEnvironment"/>: settings it had (its region's, say).
     /// </summary>
-    public Task<SiloNode> RestartAsync() => StartAsync(null, _backend, null, null, SiloPort, GatewayPort, StatusPort, null);
+    public Task<SiloNode> RestartAsync(Dictionary<string, string>? extraEnvironment = null) => StartAsync(null, _backend, null, extraEnvironment, SiloPort, GatewayPort, StatusPort, null);
 
     private static async Task<SiloNode> StartAsync(SiloNode? primary, ClusterBackend? backend, string[]? launcher, Dictionary<string, string>? extraEnvironment, int siloPort, int gatewayPort, int statusPort, string? siloDll)
     {

@@ -1,14 +1,12 @@
-using Turnpike.Metering;
-
-namespace Turnpike.Edge.Billing;
+namespace Turnpike.Metering;
 
 /// <summary>
 /// Reads the meter grains for a range and adds them up per period, consumer and service (routes merged).
 /// Yields one period at a time, so what it holds is one period's rows: an export streams in bounded memory.
 /// </summary>
-internal sealed class UsageReader(IGrainFactory grains)
+public sealed class UsageReader(IGrainFactory grains)
 {
-    public async IAsyncEnumerable<List<UsageRow>> ReadAsync(long from, long to, BillingGranularity granularity, Guid? consumerId, Guid? serviceId)
+    public async IAsyncEnumerable<UsagePeriod> ReadAsync(long from, long to, BillingGranularity granularity, Guid? consumerId, Guid? serviceId)
     {
         var hours = await grains.GetGrain<IMeterIndexGrain>(IMeterIndexGrain.DefaultKey).Hours(MeterGrainKeys.HourOf(from), to);
         var shards = consumerId is { } only ? [MeterGrainKeys.ShardOf(only)] : Enumerable.Range(0, MeterGrainKeys.Shards).ToArray();
@@ -33,7 +31,7 @@ internal sealed class UsageReader(IGrainFactory grains)
             }
 
             var end = PeriodEnd(period.Key, granularity);
-            yield return [.. sums.OrderBy(s => s.Key.Consumer).ThenBy(s => s.Key.Service).Select(s => new UsageRow(period.Key, end, s.Key.Consumer, s.Key.Service, s.Value))];
+            yield return new UsagePeriod(period.Key, [.. sums.OrderBy(s => s.Key.Consumer).ThenBy(s => s.Key.Service).Select(s => new UsageRow(period.Key, end, s.Key.Consumer, s.Key.Service, s.Value))]);
         }
     }
 
@@ -48,7 +46,7 @@ internal sealed class UsageReader(IGrainFactory grains)
         };
     }
 
-    private static long PeriodEnd(long start, BillingGranularity granularity) => granularity switch
+    public static long PeriodEnd(long start, BillingGranularity granularity) => granularity switch
     {
         BillingGranularity.Day => start + 86400,
         BillingGranularity.Month => DateTimeOffset.FromUnixTimeSeconds(start).AddMonths(1).ToUnixTimeSeconds(),
