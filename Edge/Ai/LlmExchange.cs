@@ -478,7 +478,7 @@ internal sealed partial class LlmExchange(
         }
 
         Usage = usage;
-        context.Ai?.Settle(usage); // null: the usage is unknown, and the reservations stand as taken
+        context.Ai?.Settle(usage, usage is null ? null : costNanos); // null: the usage is unknown, and the reservations stand as taken
     }
 
     private static async Task<JsonNode?> ReadJsonAsync(Stream body, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Turnpike.Edge.Plugins.Acl;
+using Turnpike.Edge.Plugins.AiBudget;
 using Turnpike.Edge.Plugins.AiPromptDecorator;
 using Turnpike.Edge.Plugins.AiPromptGuard;
 using Turnpike.Edge.Plugins.AiPromptTemplate;
@@ -49,6 +50,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, AiPromptDecoratorPlugin>();
         services.AddSingleton<IGatewayPlugin, AiPromptTemplatePlugin>();
         services.AddSingleton<IGatewayPlugin, AiRateLimitingPlugin>();
+        services.AddSingleton<IGatewayPlugin, AiBudgetPlugin>();
         services.AddSingleton<IGatewayPlugin, AwsLambdaPlugin>();
         services.AddSingleton<IGatewayPlugin, HmacAuthPlugin>();
         services.AddSingleton<IGatewayPlugin, BotDetectionPlugin>();

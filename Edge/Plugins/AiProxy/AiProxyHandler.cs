@@ -33,6 +33,11 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, i
             return false;
         }
 
+        if (!await ai.ReserveAsync(context, [settings.Model]))
+        {
+            return false;
+        }
+
         context.Exchange = exchange;
         return true;
     }

@@ -29,6 +29,12 @@ internal sealed class AiProxyAdvancedHandler(LlmBalancer balancer, UpstreamClien
             return false;
         }
 
+        // Priced at the dearest target: a failover may reach any of them.
+        if (!await ai.ReserveAsync(context, balancer.Models))
+        {
+            return false;
+        }
+
         context.Exchange = new LlmBalancedExchange(balancer, clients, ai.Body, hashKey, first, exchange, logger);
         return true;
     }
