@@ -99,6 +99,7 @@ internal static class AdminApi
         endpoints.MapGet("/billing/prices", billing.ListPricesAsync);
         endpoints.MapPut("/billing/prices/{consumer}", billing.PutPriceAsync);
         endpoints.MapDelete("/billing/prices/{consumer}", billing.DeletePriceAsync);
+        endpoints.MapGet("/billing/budgets/{plugin}/{identity}", endpoints.ServiceProvider.GetRequiredService<Plugins.AiBudget.AiBudgetEndpoints>().GetAsync);
 
         endpoints.MapGet("/config", config.ExportAsync);
         endpoints.MapPost("/config", config.ReplaceAsync);

@@ -9,6 +9,7 @@ internal static class BillingServiceCollectionExtensions
     {
         services.AddSingleton<UsageReader>();
         services.AddSingleton<BillingEndpoints>();
+        services.AddSingleton<Plugins.AiBudget.AiBudgetEndpoints>();
         return services;
     }
 }

@@ -90,6 +90,25 @@ public sealed class AiBudgetTests(DevGatewayFixture fixture) : IAsyncLifetime
             Assert.Equal(200, status);
             Assert.Equal("0.003", Header(response, "X-AI-Budget-Remaining-Day"));
         }
+
+        // The admin API reads the counter: once the leases holding refunds have gone back (≤ 1 s, swept every 1 s),
+        // what each consumer used is what its calls cost.
+        var (_, plugins) = await _admin.GetJsonAsync($"/services/{_name}/plugins");
+        var budgetId = plugins!["data"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "ai-budget")!["id"]!.GetValue<string>();
+        JsonNode? day = null;
+        await Poll.UntilAsync(
+            async () =>
+            {
+                var (code, budget) = await _admin.GetJsonAsync($"/billing/budgets/{budgetId}/{_name}-a");
+                Assert.Equal(200, code);
+                day = budget!["windows"]![0];
+                return day!["used"]!.GetValue<decimal>() == 0.005m;
+            },
+            TimeSpan.FromSeconds(10),
+            "consumer a's used budget to settle at 0.005");
+        Assert.Equal(0.0065m, day!["limit"]!.GetValue<decimal>());
+        Assert.Equal(0.0015m, day["remaining"]!.GetValue<decimal>());
+        Assert.Equal(404, (await _admin.GetJsonAsync($"/billing/budgets/{budgetId}/nobody-{_name}")).Status);
     }
 
     [Fact]
