@@ -35,6 +35,9 @@ internal sealed class AiRequest(JsonObject body)
     /// <summary>True once a prompt plugin rewrote the body.</summary>
     public bool Changed { get; private set; }
 
+    /// <summary>True once ai-proxy took the body for Anthropic's Messages format (<c>llm_format: anthropic</c>): the answer goes back in it.</summary>
+    public bool AnthropicClient { get; private set; }
+
     /// <summary>The size of the body as the client sent it.</summary>
     public long Length { get; private init; }
 
@@ -119,6 +122,13 @@ internal sealed class AiRequest(JsonObject body)
 
     /// <summary>The cost of the call in billionths of the currency unit, at the answering model's prices; null until settled, or unknown.</summary>
     public long? CostNanos { get; private set; }
+
+    /// <summary>The client's Anthropic Messages body, translated to OpenAI's format (<see cref="AnthropicClientFormat"/>), becomes the request.</summary>
+    public void FromAnthropic(JsonObject openAiBody)
+    {
+        Body = openAiBody;
+        AnthropicClient = true;
+    }
 
     /// <summary>Called by whoever reserved tokens for this request, once its usage is known.</summary>
     public void OnSettled(Action<AiUsage?> settle) => (_settlements ??= []).Add(settle);

@@ -10,7 +10,7 @@ namespace Turnpike.Edge.Plugins.AiProxy;
 /// Checks the client's request against the instance (format, model, streaming), fills in the model options the
 /// client left out, and hands the exchange with the provider to an <see cref="LlmExchange"/>.
 /// </summary>
-internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, int maxBodyBytes) : IPluginHandler
+internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, int maxBodyBytes, bool anthropicClients = false) : IPluginHandler
 {
     public async ValueTask<bool> OnRequestAsync(ProxyContext context)
     {
@@ -21,7 +21,7 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, i
             return true;
         }
 
-        if (await AiRequest.ReadAsync(context, maxBodyBytes) is not { } ai)
+        if (await AiRequest.ReadAsync(context, maxBodyBytes) is not { } ai || (anthropicClients && !await FromAnthropicAsync(context, ai)))
         {
             return false;
         }
@@ -29,7 +29,7 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, i
         var (exchange, problem) = Prepare(settings, ai.Body, logger);
         if (exchange is null)
         {
-            await AiErrors.WriteAsync(context.HttpContext, StatusCodes.Status400BadRequest, problem!);
+            await BadRequestAsync(context, ai, problem!);
             return false;
         }
 
@@ -41,6 +41,30 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, i
         context.Exchange = exchange;
         return true;
     }
+
+    /// <summary><c>llm_format: anthropic</c>: the client's Messages body becomes the OpenAI-format request; false after a 400 in Anthropic's shape.</summary>
+    internal static async ValueTask<bool> FromAnthropicAsync(ProxyContext context, AiRequest ai)
+    {
+        if (ai.AnthropicClient)
+        {
+            return true;
+        }
+
+        var (request, problem) = AnthropicClientFormat.ToOpenAi(ai.Body);
+        if (request is null)
+        {
+            await AiErrors.WriteJsonAsync(context.HttpContext, StatusCodes.Status400BadRequest, AnthropicClientFormat.Error(StatusCodes.Status400BadRequest, problem!));
+            return false;
+        }
+
+        ai.FromAnthropic(request);
+        return true;
+    }
+
+    /// <summary>A request the instance cannot take: 400 in the client's format.</summary>
+    internal static Task BadRequestAsync(ProxyContext context, AiRequest ai, string problem) => ai.AnthropicClient
+        ? AiErrors.WriteJsonAsync(context.HttpContext, StatusCodes.Status400BadRequest, AnthropicClientFormat.Error(StatusCodes.Status400BadRequest, problem))
+        : AiErrors.WriteAsync(context.HttpContext, StatusCodes.Status400BadRequest, problem);
 
     /// <summary>
     /// The exchange for <paramref name="body"/> on an instance (or one of ai-proxy-advanced's targets), or why the

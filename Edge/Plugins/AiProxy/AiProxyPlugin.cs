@@ -77,7 +77,13 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
     internal static readonly ConfigField<string> RouteType = Field.RequiredString("route_type", oneOf: ["llm/v1/chat", "llm/v1/completions", "preserve"]);
     internal static readonly ConfigField<string> ResponseStreaming = Field.OneOf("response_streaming", ["allow", "deny", "always"]).Default("allow");
     internal static readonly ConfigField<bool> ModelNameHeader = Field.Boolean("model_name_header").Default(true);
-    internal static readonly ConfigField<string> LlmFormat = Field.OneOf("llm_format", ["openai"]).Default("openai");
+    /// <summary>The clients' format: OpenAI's, or Anthropic's Messages API translated to any provider (LiteLLM's /v1/messages; Kong's name).</summary>
+    internal static readonly ConfigField<string> LlmFormat = Field.OneOf("llm_format", ["openai", "anthropic"]).Default("openai");
+
+    /// <summary>Anthropic's Messages API is a chat: the other route types have no Anthropic-format counterpart.</summary>
+    internal static readonly ConfigCheck AnthropicFormatIsChat = ConfigCheck.Entity((c, r) => r.Errors.Count == 0 && c.Get(LlmFormat) == "anthropic" && c.Get(RouteType) != "llm/v1/chat"
+        ? "llm_format 'anthropic' requires route_type 'llm/v1/chat'"
+        : null);
 
     // Kong's logging: accepted so Kong configurations load; statistics always go to the billing meters, payloads are never logged.
     private static readonly ConfigField<bool> LogStatistics = Field.Boolean("log_statistics").Default(false);
@@ -119,9 +125,10 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
             ModelNameHeader,
             AiRequest.MaxBodySize,
             LlmFormat,
+            AnthropicFormatIsChat,
             Logging,
         ],
-        c => new(Settings(c, c.Get(ResponseStreaming), c.Get(ModelNameHeader)), c.Get(AiRequest.MaxBodySize)));
+        c => new(Settings(c, c.Get(ResponseStreaming), c.Get(ModelNameHeader)), c.Get(AiRequest.MaxBodySize), c.Get(LlmFormat) == "anthropic"));
 
     private readonly ILogger _logger = loggers.CreateLogger("Turnpike.Edge.Plugins.AiProxy");
 
@@ -131,7 +138,7 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
 
     public override ConfigSchema<AiProxyOptions> Config => Schema;
 
-    protected override IPluginHandler CreateHandler(AiProxyOptions options, Guid instanceId) => new AiProxyHandler(options.Settings, _logger, options.MaxRequestBodySize);
+    protected override IPluginHandler CreateHandler(AiProxyOptions options, Guid instanceId) => new AiProxyHandler(options.Settings, _logger, options.MaxRequestBodySize, options.AnthropicClients);
 
     /// <summary>The settings of one LLM from values read by <see cref="LlmSteps"/>.</summary>
     internal static AiProxySettings Settings(ConfigValues c, string responseStreaming, bool modelNameHeader)
@@ -193,7 +200,7 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
 }
 
 /// <summary>One ai-proxy instance's configuration.</summary>
-internal sealed record AiProxyOptions(AiProxySettings Settings, int MaxRequestBodySize);
+internal sealed record AiProxyOptions(AiProxySettings Settings, int MaxRequestBodySize, bool AnthropicClients);
 
 /// <summary>ai-proxy's <c>model</c> record.</summary>
 internal sealed record ModelConfig(string Provider, string? Name, bool AllowOverride, ModelOptions Options);
