@@ -22,7 +22,12 @@ internal static class AiEstimate
             return tokens;
         }
 
-        return (AiJson.Text(body["prompt"]).Length + 3) / 4;
+        if (body["input"] is JsonArray inputs)
+        {
+            return inputs.Sum(i => (long)((AiJson.Text(i).Length + 3) / 4)); // embeddings: every text
+        }
+
+        return (AiJson.Text(body["prompt"] ?? body["input"]).Length + 3) / 4;
     }
 
     public static long CompletionTokens(JsonObject body, long otherwise) =>

@@ -33,6 +33,7 @@ internal sealed partial class LlmExchange(
 
     private int _recorded;
     private bool _anthropic;
+    private JsonObject? _clientRequest;
     private AnthropicEventStream? _anthropicStream;
     private Func<LlmFailure, bool> _retry = static _ => false;
     private LlmFailure _streamFailure;
@@ -193,7 +194,9 @@ internal sealed partial class LlmExchange(
         var completions = settings.RouteType == LlmRouteType.Completions;
         var body = call.ProviderRequest;
         settings.Auth.ApplyBody(call.ClientRequest, body);
-        var upstream = new HttpRequestMessage(HttpMethod.Post, settings.Auth.ApplyQuery(http.Request, Provider.Endpoint(settings.Model, modelName, stream, completions)))
+        _clientRequest = call.ClientRequest;
+        var endpoint = settings.RouteType == LlmRouteType.Embeddings ? Provider.EmbeddingsEndpoint(settings.Model, modelName) : Provider.Endpoint(settings.Model, modelName, stream, completions);
+        var upstream = new HttpRequestMessage(HttpMethod.Post, settings.Auth.ApplyQuery(http.Request, endpoint))
         {
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToJsonString())) { Headers = { ContentType = Json } },
         };
@@ -233,11 +236,19 @@ internal sealed partial class LlmExchange(
     {
         var http = context.HttpContext;
         JsonObject? completion = null;
+        AiUsage? embeddingsUsage = null;
         if (await ReadJsonAsync(providerBody, cancellationToken) is JsonObject answer)
         {
             try
             {
-                completion = Provider.FromProvider(answer, ChatChunks.For(modelName));
+                if (settings.RouteType == LlmRouteType.Embeddings)
+                {
+                    (completion, embeddingsUsage) = Provider.FromProviderEmbeddings(answer, _clientRequest!, modelName);
+                }
+                else
+                {
+                    completion = Provider.FromProvider(answer, ChatChunks.For(modelName));
+                }
             }
             catch (InvalidOperationException ex)
             {
@@ -258,8 +269,8 @@ internal sealed partial class LlmExchange(
             return null;
         }
 
-        var usage = LlmProvider.UsageOf(completion);
-        var reply = _anthropic ? AnthropicClientFormat.FromCompletion(completion) : ConvertsCompletions ? CompletionsFormat.FromChat(completion) : completion;
+        var usage = settings.RouteType == LlmRouteType.Embeddings ? embeddingsUsage : LlmProvider.UsageOf(completion);
+        var reply = settings.RouteType == LlmRouteType.Embeddings ? completion : _anthropic ? AnthropicClientFormat.FromCompletion(completion) : ConvertsCompletions ? CompletionsFormat.FromChat(completion) : completion;
         http.Response.ContentType = "application/json";
         Record(context, usage);
         await TryWriteAsync(http, Encoding.UTF8.GetBytes(reply.ToJsonString()), withLength: true);

@@ -76,6 +76,7 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, i
         {
             LlmRouteType.Chat when body["messages"] is not JsonArray { Count: > 0 } => "request format not recognised: 'messages' must be a non-empty array for llm/v1/chat",
             LlmRouteType.Completions when AiJson.String(body["prompt"]) is null && body["prompt"] is not JsonArray => "request format not recognised: 'prompt' is required for llm/v1/completions",
+            LlmRouteType.Embeddings when AiJson.String(body["input"]) is null && body["input"] is not JsonArray { Count: > 0 } => "request format not recognised: 'input' is required for llm/v1/embeddings",
             _ => null,
         };
         if (problem is not null)
@@ -93,6 +94,19 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, i
         if (((model.AllowOverride ? requested : null) ?? model.Name ?? requested) is not { } modelName)
         {
             return (null, "model parameter not found in request, nor in gateway configuration");
+        }
+
+        if (settings.RouteType == LlmRouteType.Embeddings)
+        {
+            // Nothing to fill in or stream: the texts go to the provider's embeddings endpoint.
+            try
+            {
+                return (new LlmExchange(settings, new TranslatedCall(body, settings.Provider.ToProviderEmbeddings(body, modelName)), modelName, stream: false, includeUsage: false, logger), null);
+            }
+            catch (LlmRequestException ex)
+            {
+                return (null, ex.Message);
+            }
         }
 
         var stream = AiJson.True(body["stream"]);

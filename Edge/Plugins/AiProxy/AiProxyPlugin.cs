@@ -74,7 +74,7 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
             c => new(c.Get(Provider), c.Get(ModelName), c.Get(ModelAllowOverride), c.Get(Options))),
         required: true);
 
-    internal static readonly ConfigField<string> RouteType = Field.RequiredString("route_type", oneOf: ["llm/v1/chat", "llm/v1/completions", "preserve"]);
+    internal static readonly ConfigField<string> RouteType = Field.RequiredString("route_type", oneOf: ["llm/v1/chat", "llm/v1/completions", "llm/v1/embeddings", "preserve"]);
     internal static readonly ConfigField<string> ResponseStreaming = Field.OneOf("response_streaming", ["allow", "deny", "always"]).Default("allow");
     internal static readonly ConfigField<bool> ModelNameHeader = Field.Boolean("model_name_header").Default(true);
     /// <summary>The clients' format: OpenAI's, or Anthropic's Messages API translated to any provider (LiteLLM's /v1/messages; Kong's name).</summary>
@@ -109,6 +109,9 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
         // Providers without a public endpoint, or whose endpoint is per customer, need it spelled out.
         ConfigCheck.Entity((c, _) => c.Get(Model) is var m && m.Options.UpstreamUrl is null && (m.Provider is "ollama" or "llama2" || m.Options.MistralFormat == "ollama")
             ? "must set 'model.options.upstream_url' for self-hosted providers/models"
+            : null),
+        ConfigCheck.Entity((c, _) => c.Get(RouteType) == "llm/v1/embeddings" && !LlmProviders.Get(c.Get(Model).Provider, c.Get(Model).Options.Llama2Format, c.Get(Model).Options.MistralFormat).HasEmbeddings
+            ? $"route_type 'llm/v1/embeddings' is not supported by the {c.Get(Model).Provider} provider"
             : null),
         ConfigCheck.Entity((c, _) => c.Get(Model) is var m && m.Options.UpstreamUrl is null && m.Provider == "azure" && m.Options.AzureInstance is null
             ? "must set 'model.options.azure_instance' for azure provider"
@@ -149,6 +152,7 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
             c.Get(RouteType) switch
             {
                 "llm/v1/completions" => LlmRouteType.Completions,
+                "llm/v1/embeddings" => LlmRouteType.Embeddings,
                 "preserve" => LlmRouteType.Preserve,
                 _ => LlmRouteType.Chat,
             },
