@@ -7,6 +7,7 @@ using Turnpike.Edge.Plugins.AiPromptTemplate;
 using Turnpike.Edge.Plugins.AiProxy;
 using Turnpike.Edge.Plugins.AiProxyAdvanced;
 using Turnpike.Edge.Plugins.AiRateLimiting;
+using Turnpike.Edge.Plugins.AiRequestTransformer;
 using Turnpike.Edge.Plugins.AwsLambda;
 using Turnpike.Edge.Plugins.BasicAuth;
 using Turnpike.Edge.Plugins.BotDetection;
@@ -51,6 +52,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, AiPromptTemplatePlugin>();
         services.AddSingleton<IGatewayPlugin, AiRateLimitingPlugin>();
         services.AddSingleton<IGatewayPlugin, AiBudgetPlugin>();
+        services.AddSingleton<IGatewayPlugin, AiRequestTransformerPlugin>();
         services.AddSingleton<IGatewayPlugin, AwsLambdaPlugin>();
         services.AddSingleton<IGatewayPlugin, HmacAuthPlugin>();
         services.AddSingleton<IGatewayPlugin, BotDetectionPlugin>();
