@@ -100,6 +100,7 @@ internal static class AdminApi
         endpoints.MapGet("/billing/prices", billing.ListPricesAsync);
         endpoints.MapPut("/billing/prices/{consumer}", billing.PutPriceAsync);
         endpoints.MapDelete("/billing/prices/{consumer}", billing.DeletePriceAsync);
+        endpoints.MapGet("/billing/budgets/{plugin}/{identity}", endpoints.ServiceProvider.GetRequiredService<Plugins.AiBudget.AiBudgetEndpoints>().GetAsync);
 
         var regions = endpoints.ServiceProvider.GetRequiredService<Turnpike.Edge.Regions.RegionEndpoints>();
         endpoints.MapGet("/regions", regions.ListAsync);

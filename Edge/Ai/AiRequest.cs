@@ -23,6 +23,8 @@ internal sealed class AiRequest(JsonObject body)
     public const string NotJson = "this LLM route only supports application/json requests";
 
     private List<Action<AiUsage?>>? _settlements;
+    private List<Action<long?>>? _costSettlements;
+    private List<Func<ProxyContext, AiCallEstimate, ValueTask<bool>>>? _reservations;
     private int _settled;
 
     public JsonObject Body { get; private set; } = body;
@@ -32,6 +34,9 @@ internal sealed class AiRequest(JsonObject body)
 
     /// <summary>True once a prompt plugin rewrote the body.</summary>
     public bool Changed { get; private set; }
+
+    /// <summary>True once ai-proxy took the body for Anthropic's Messages format (<c>llm_format: anthropic</c>): the answer goes back in it.</summary>
+    public bool AnthropicClient { get; private set; }
 
     /// <summary>The size of the body as the client sent it.</summary>
     public long Length { get; private init; }
@@ -115,14 +120,55 @@ internal sealed class AiRequest(JsonObject body)
         SetUpstreamBody(http, bytes, bytes.Length);
     }
 
+    /// <summary>The cost of the call in billionths of the currency unit, at the answering model's prices; null until settled, or unknown.</summary>
+    public long? CostNanos { get; private set; }
+
+    /// <summary>The client's Anthropic Messages body, translated to OpenAI's format (<see cref="AnthropicClientFormat"/>), becomes the request.</summary>
+    public void FromAnthropic(JsonObject openAiBody)
+    {
+        Body = openAiBody;
+        AnthropicClient = true;
+    }
+
     /// <summary>Called by whoever reserved tokens for this request, once its usage is known.</summary>
     public void OnSettled(Action<AiUsage?> settle) => (_settlements ??= []).Add(settle);
+
+    /// <summary>Called by whoever reserved money for this request (ai-budget) with its cost in nanos once known; null when unknown.</summary>
+    public void OnCostSettled(Action<long?> settle) => (_costSettlements ??= []).Add(settle);
+
+    /// <summary>
+    /// Asks for a reservation that needs to know which models may answer (ai-budget prices the call): ai-proxy and
+    /// ai-proxy-advanced run <see cref="ReserveAsync"/> once they know, before the call. The callback answers the
+    /// client and returns false to refuse the request.
+    /// </summary>
+    public void OnReserve(Func<ProxyContext, AiCallEstimate, ValueTask<bool>> reserve) => (_reservations ??= []).Add(reserve);
+
+    /// <summary>Runs the reservations asked for with <see cref="OnReserve"/>; false when one refused (and answered) the request.</summary>
+    public async ValueTask<bool> ReserveAsync(ProxyContext context, IReadOnlyList<LlmModel> models)
+    {
+        if (_reservations is not { } reservations)
+        {
+            return true;
+        }
+
+        var estimate = new AiCallEstimate(Body, models);
+        foreach (var reserve in reservations)
+        {
+            if (!await reserve(context, estimate))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>
     /// The response is over: records the usage and settles every reservation once. Null means unknown (the provider
     /// took the request but its usage never came): reservations then stand as taken.
     /// </summary>
-    public void Settle(AiUsage? usage)
+    /// <param name="costNanos">What the usage cost at the answering model's prices (0 when nothing was used; null when unknown).</param>
+    public void Settle(AiUsage? usage, long? costNanos)
     {
         if (Interlocked.Exchange(ref _settled, 1) == 1)
         {
@@ -130,10 +176,17 @@ internal sealed class AiRequest(JsonObject body)
         }
 
         Usage = usage;
+        CostNanos = costNanos;
         var settlements = Interlocked.Exchange(ref _settlements, null);
         foreach (var settle in settlements ?? [])
         {
             settle(usage);
+        }
+
+        var costSettlements = Interlocked.Exchange(ref _costSettlements, null);
+        foreach (var settle in costSettlements ?? [])
+        {
+            settle(costNanos);
         }
     }
 

@@ -32,6 +32,9 @@ internal sealed partial class LlmExchange(
     private static readonly string[] RetryHeaders = ["Retry-After", "retry-after-ms", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"];
 
     private int _recorded;
+    private bool _anthropic;
+    private JsonObject? _clientRequest;
+    private AnthropicEventStream? _anthropicStream;
     private Func<LlmFailure, bool> _retry = static _ => false;
     private LlmFailure _streamFailure;
 
@@ -61,6 +64,7 @@ internal sealed partial class LlmExchange(
     public async Task<LlmAttempt> AttemptAsync(ProxyContext context, HttpMessageInvoker client, TimeSpan readTimeout, Func<LlmFailure, bool> retry)
     {
         _retry = retry;
+        _anthropic = context.Ai?.AnthropicClient ?? false;
         var http = context.HttpContext;
         var preserve = mode is not TranslatedCall;
         using var upstream = mode is TranslatedCall translated ? TranslatedRequest(http, translated) : PreservedRequest(context);
@@ -174,10 +178,15 @@ internal sealed partial class LlmExchange(
     }
 
     /// <summary>Kong's answers for an upstream that failed (502) or was too slow (504), in OpenAI's error shape.</summary>
-    private static Task AnswerUnreachableAsync(HttpContext http, bool timedOut) => AiErrors.WriteAsync(
+    private Task AnswerUnreachableAsync(HttpContext http, bool timedOut) => WriteErrorAsync(
         http,
         timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
         timedOut ? ProxyErrors.GatewayTimeout : ProxyErrors.BadGateway);
+
+    /// <summary>An error in the client's format: OpenAI's, or Anthropic's for <c>llm_format: anthropic</c>.</summary>
+    private Task WriteErrorAsync(HttpContext http, int status, string message, string? type = null) => _anthropic
+        ? AiErrors.WriteJsonAsync(http, status, AnthropicClientFormat.Error(status, message))
+        : AiErrors.WriteJsonAsync(http, status, AiErrors.Body(message, type ?? (status >= 500 ? AiErrors.ServerError : AiErrors.InvalidRequest)));
 
     /// <summary>The HTTP request carrying the provider's body (translated by the handler from the client's).</summary>
     private HttpRequestMessage TranslatedRequest(HttpContext http, TranslatedCall call)
@@ -185,7 +194,9 @@ internal sealed partial class LlmExchange(
         var completions = settings.RouteType == LlmRouteType.Completions;
         var body = call.ProviderRequest;
         settings.Auth.ApplyBody(call.ClientRequest, body);
-        var upstream = new HttpRequestMessage(HttpMethod.Post, settings.Auth.ApplyQuery(http.Request, Provider.Endpoint(settings.Model, modelName, stream, completions)))
+        _clientRequest = call.ClientRequest;
+        var endpoint = settings.RouteType == LlmRouteType.Embeddings ? Provider.EmbeddingsEndpoint(settings.Model, modelName) : Provider.Endpoint(settings.Model, modelName, stream, completions);
+        var upstream = new HttpRequestMessage(HttpMethod.Post, settings.Auth.ApplyQuery(http.Request, endpoint))
         {
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToJsonString())) { Headers = { ContentType = Json } },
         };
@@ -225,11 +236,19 @@ internal sealed partial class LlmExchange(
     {
         var http = context.HttpContext;
         JsonObject? completion = null;
+        AiUsage? embeddingsUsage = null;
         if (await ReadJsonAsync(providerBody, cancellationToken) is JsonObject answer)
         {
             try
             {
-                completion = Provider.FromProvider(answer, ChatChunks.For(modelName));
+                if (settings.RouteType == LlmRouteType.Embeddings)
+                {
+                    (completion, embeddingsUsage) = Provider.FromProviderEmbeddings(answer, _clientRequest!, modelName);
+                }
+                else
+                {
+                    completion = Provider.FromProvider(answer, ChatChunks.For(modelName));
+                }
             }
             catch (InvalidOperationException ex)
             {
@@ -246,12 +265,12 @@ internal sealed partial class LlmExchange(
             }
 
             http.Response.StatusCode = StatusCodes.Status502BadGateway;
-            await AiErrors.WriteAsync(http, StatusCodes.Status502BadGateway, ProxyErrors.BadGateway);
+            await WriteErrorAsync(http, StatusCodes.Status502BadGateway, ProxyErrors.BadGateway);
             return null;
         }
 
-        var usage = LlmProvider.UsageOf(completion);
-        var reply = ConvertsCompletions ? CompletionsFormat.FromChat(completion) : completion;
+        var usage = settings.RouteType == LlmRouteType.Embeddings ? embeddingsUsage : LlmProvider.UsageOf(completion);
+        var reply = settings.RouteType == LlmRouteType.Embeddings ? completion : _anthropic ? AnthropicClientFormat.FromCompletion(completion) : ConvertsCompletions ? CompletionsFormat.FromChat(completion) : completion;
         http.Response.ContentType = "application/json";
         Record(context, usage);
         await TryWriteAsync(http, Encoding.UTF8.GetBytes(reply.ToJsonString()), withLength: true);
@@ -268,6 +287,7 @@ internal sealed partial class LlmExchange(
         using var events = new LlmEventReader(providerBody, translator.LineDelimited);
         var output = new List<JsonObject>();
         var failed = false;
+        _anthropicStream = _anthropic ? new AnthropicEventStream(modelName) : null;
         try
         {
             while (await NextAsync(events, readTimeout) is { } next)
@@ -294,13 +314,26 @@ internal sealed partial class LlmExchange(
             output.Add(AiErrors.Body(ex is LlmStreamException ? ex.Message : "the provider's stream ended unexpectedly", AiErrors.ServerError));
         }
 
-        if (translator.Usage is { } usage && includeUsage && !failed)
+        if (translator.Usage is { } usage && includeUsage && !failed && _anthropicStream is null)
         {
             output.Add(chunks.Usage(usage));
         }
 
         Record(context, translator.Usage); // what the provider reported, so far if the stream broke off
         await SendChunksAsync(http, output);
+        if (_anthropicStream is { } anthropic)
+        {
+            // Anthropic's stream ends with the stop reason and usage; after an error event it just ends.
+            var end = new StringBuilder();
+            if (!failed)
+            {
+                anthropic.End(translator.Usage, end);
+            }
+
+            await TryWriteAsync(http, Encoding.UTF8.GetBytes(end.ToString()), withLength: false);
+            return translator.Usage;
+        }
+
         await TryWriteAsync(http, "data: [DONE]\n\n"u8.ToArray(), withLength: false);
         return translator.Usage;
     }
@@ -381,7 +414,7 @@ internal sealed partial class LlmExchange(
             }
         }
 
-        await AiErrors.WriteJsonAsync(http, status, AiErrors.Body(message, type ?? (status >= 500 ? AiErrors.ServerError : AiErrors.InvalidRequest)));
+        await WriteErrorAsync(http, status, message, type);
     }
 
     private static void StartEventStream(ProxyContext context, string? mediaType = null)
@@ -405,6 +438,12 @@ internal sealed partial class LlmExchange(
         var text = new StringBuilder();
         foreach (var chunk in chunks)
         {
+            if (_anthropicStream is { } anthropic)
+            {
+                anthropic.Add(chunk, text);
+                continue;
+            }
+
             text.Append("data: ").Append((ConvertsCompletions && chunk["error"] is null ? CompletionsFormat.FromChat(chunk) : chunk).ToJsonString()).Append("\n\n");
         }
 
@@ -478,7 +517,7 @@ internal sealed partial class LlmExchange(
         }
 
         Usage = usage;
-        context.Ai?.Settle(usage); // null: the usage is unknown, and the reservations stand as taken
+        context.Ai?.Settle(usage, usage is null ? null : costNanos); // null: the usage is unknown, and the reservations stand as taken
     }
 
     private static async Task<JsonNode?> ReadJsonAsync(Stream body, CancellationToken cancellationToken) =>

@@ -39,6 +39,24 @@ internal abstract class LlmProvider
     /// <summary>The message (and kind, when the provider names one) of the provider's error body.</summary>
     public abstract (string Message, string? Type) Error(JsonNode? body);
 
+    /// <summary>Whether the provider offers embeddings (<c>llm/v1/embeddings</c>).</summary>
+    public virtual bool HasEmbeddings => false;
+
+    /// <summary>The embeddings endpoint: <see cref="LlmModel.UpstreamUrl"/> when configured, else the provider's public one.</summary>
+    public virtual Uri EmbeddingsEndpoint(LlmModel model, string modelName) => throw new NotSupportedException(Name + " has no embeddings");
+
+    /// <summary>The provider's embeddings request for OpenAI's (<c>input</c>: a text or a list of texts); OpenAI's format passes with the model set.</summary>
+    public virtual JsonObject ToProviderEmbeddings(JsonObject request, string modelName)
+    {
+        var body = (JsonObject)request.DeepClone();
+        body["model"] = modelName;
+        return body;
+    }
+
+    /// <summary>OpenAI's embeddings <c>list</c> and its usage from the provider's answer to <paramref name="request"/> (the client's).</summary>
+    public virtual (JsonObject Response, AiUsage? Usage) FromProviderEmbeddings(JsonObject response, JsonObject request, string modelName) =>
+        (response, AiUsage.FromOpenAi(response["usage"]));
+
     /// <summary>The usage of a whole answer, read from the translated form.</summary>
     public static AiUsage? UsageOf(JsonObject completion) => AiUsage.FromOpenAi(completion["usage"]);
 

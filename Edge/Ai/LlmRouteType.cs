@@ -9,6 +9,9 @@ internal enum LlmRouteType
     /// <summary><c>llm/v1/completions</c>: OpenAI's legacy completions.</summary>
     Completions,
 
+    /// <summary><c>llm/v1/embeddings</c>: OpenAI's embeddings, for providers that offer them.</summary>
+    Embeddings,
+
     /// <summary><c>preserve</c>: the provider's own format, passed through with the credential added; usage still read.</summary>
     Preserve,
 }

@@ -11,6 +11,7 @@ internal static class BillingServiceCollectionExtensions
         services.AddSingleton<UsageReader>();
         services.AddSingleton<RegionUsage>();
         services.AddSingleton<BillingEndpoints>();
+        services.AddSingleton<Plugins.AiBudget.AiBudgetEndpoints>();
         return services;
     }
 }

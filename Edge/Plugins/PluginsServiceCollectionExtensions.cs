@@ -1,11 +1,13 @@
 using Microsoft.Extensions.DependencyInjection;
 using Turnpike.Edge.Plugins.Acl;
+using Turnpike.Edge.Plugins.AiBudget;
 using Turnpike.Edge.Plugins.AiPromptDecorator;
 using Turnpike.Edge.Plugins.AiPromptGuard;
 using Turnpike.Edge.Plugins.AiPromptTemplate;
 using Turnpike.Edge.Plugins.AiProxy;
 using Turnpike.Edge.Plugins.AiProxyAdvanced;
 using Turnpike.Edge.Plugins.AiRateLimiting;
+using Turnpike.Edge.Plugins.AiRequestTransformer;
 using Turnpike.Edge.Plugins.AwsLambda;
 using Turnpike.Edge.Plugins.BasicAuth;
 using Turnpike.Edge.Plugins.BotDetection;
@@ -55,6 +57,8 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, AiPromptDecoratorPlugin>();
         services.AddSingleton<IGatewayPlugin, AiPromptTemplatePlugin>();
         services.AddSingleton<IGatewayPlugin, AiRateLimitingPlugin>();
+        services.AddSingleton<IGatewayPlugin, AiBudgetPlugin>();
+        services.AddSingleton<IGatewayPlugin, AiRequestTransformerPlugin>();
         services.AddSingleton<IGatewayPlugin, AwsLambdaPlugin>();
         services.AddSingleton<IGatewayPlugin, HmacAuthPlugin>();
         services.AddSingleton<IGatewayPlugin, BotDetectionPlugin>();

@@ -28,11 +28,15 @@ internal sealed class LlmBalancer
         }
 
         Targets = targets;
+        Models = [.. targets.Select(t => t.Settings.Model)];
         Settings = settings;
         _time = time;
     }
 
     public LlmTarget[] Targets { get; }
+
+    /// <summary>Every target's model, for pricing a call any of them may answer.</summary>
+    public LlmModel[] Models { get; }
 
     public LlmBalancerSettings Settings { get; }
 

@@ -13,6 +13,41 @@ internal sealed class GeminiProvider : LlmProvider
 
     public override string Name => "gemini";
 
+    public override bool HasEmbeddings => true;
+
+    public override Uri EmbeddingsEndpoint(LlmModel model, string modelName) =>
+        Configured(model, $"https://generativelanguage.googleapis.com/v1beta/models/{modelName}:batchEmbedContents");
+
+    /// <summary>batchEmbedContents: one request per text, so a list of inputs is one call.</summary>
+    public override JsonObject ToProviderEmbeddings(JsonObject request, string modelName)
+    {
+        var requests = new JsonArray();
+        foreach (var text in EmbeddingsFormat.Texts(request, Name))
+        {
+            var one = new JsonObject
+            {
+                ["model"] = "models/" + modelName,
+                ["content"] = new JsonObject { ["parts"] = new JsonArray(new JsonObject { ["text"] = text }) },
+            };
+            if (AiJson.Long(request["dimensions"]) is > 0 and var dimensions)
+            {
+                one["outputDimensionality"] = dimensions;
+            }
+
+            requests.Add(one);
+        }
+
+        return new JsonObject { ["requests"] = requests };
+    }
+
+    /// <summary>Gemini reports no token count for embeddings: the texts are estimated at four characters a token.</summary>
+    public override (JsonObject Response, AiUsage? Usage) FromProviderEmbeddings(JsonObject response, JsonObject request, string modelName)
+    {
+        var vectors = (response["embeddings"] as JsonArray ?? []).Select(e => EmbeddingsFormat.Vector(e is JsonObject o ? o["values"] : null)).ToList();
+        var usage = new AiUsage(EmbeddingsFormat.EstimateTokens(EmbeddingsFormat.Texts(request, Name)), 0);
+        return (EmbeddingsFormat.List(request, modelName, vectors, usage), usage);
+    }
+
     public override Uri Endpoint(LlmModel model, string modelName, bool stream, bool completions)
     {
         var url = model.UpstreamUrl ?? $"https://generativelanguage.googleapis.com/v1beta/models/{modelName}{GenerateContent}";

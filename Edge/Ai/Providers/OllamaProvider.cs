@@ -11,6 +11,24 @@ internal sealed class OllamaProvider : LlmProvider
 {
     public override string Name => "ollama";
 
+    public override bool HasEmbeddings => true;
+
+    /// <summary>Ollama's <c>/api/embed</c>, at the configured URL as every Ollama endpoint is.</summary>
+    public override Uri EmbeddingsEndpoint(LlmModel model, string modelName) => new(model.UpstreamUrl!);
+
+    public override JsonObject ToProviderEmbeddings(JsonObject request, string modelName) => new()
+    {
+        ["model"] = modelName,
+        ["input"] = new JsonArray([.. EmbeddingsFormat.Texts(request, Name).Select(t => (JsonNode)t)]),
+    };
+
+    public override (JsonObject Response, AiUsage? Usage) FromProviderEmbeddings(JsonObject response, JsonObject request, string modelName)
+    {
+        var vectors = (response["embeddings"] as JsonArray ?? []).Select(EmbeddingsFormat.Vector).ToList();
+        var usage = new AiUsage(response["prompt_eval_count"] is { } count ? AiJson.Long(count) : EmbeddingsFormat.EstimateTokens(EmbeddingsFormat.Texts(request, Name)), 0);
+        return (EmbeddingsFormat.List(request, modelName, vectors, usage), usage);
+    }
+
     public override Uri Endpoint(LlmModel model, string modelName, bool stream, bool completions) => new(model.UpstreamUrl!);
 
     public override JsonObject ToProvider(JsonObject request, string modelName, bool stream, LlmModel model)

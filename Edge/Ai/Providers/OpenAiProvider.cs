@@ -27,6 +27,15 @@ internal sealed class OpenAiProvider(string name) : LlmProvider
         };
     }
 
+    public override bool HasEmbeddings => true;
+
+    public override Uri EmbeddingsEndpoint(LlmModel model, string modelName) => name switch
+    {
+        "azure" => Configured(model, $"https://{model.AzureInstance}.openai.azure.com/openai/deployments/{model.AzureDeploymentId ?? modelName}/embeddings?api-version={model.AzureApiVersion}"),
+        "mistral" => Configured(model, "https://api.mistral.ai/v1/embeddings"),
+        _ => Configured(model, "https://api.openai.com/v1/embeddings"),
+    };
+
     public override JsonObject ToProvider(JsonObject request, string modelName, bool stream, LlmModel model)
     {
         var body = (JsonObject)request.DeepClone();

@@ -10,7 +10,7 @@ namespace Turnpike.Edge.Plugins.AiProxy;
 /// Checks the client's request against the instance (format, model, streaming), fills in the model options the
 /// client left out, and hands the exchange with the provider to an <see cref="LlmExchange"/>.
 /// </summary>
-internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, int maxBodyBytes) : IPluginHandler
+internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, int maxBodyBytes, bool anthropicClients = false) : IPluginHandler
 {
     public async ValueTask<bool> OnRequestAsync(ProxyContext context)
     {
@@ -21,7 +21,7 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, i
             return true;
         }
 
-        if (await AiRequest.ReadAsync(context, maxBodyBytes) is not { } ai)
+        if (await AiRequest.ReadAsync(context, maxBodyBytes) is not { } ai || (anthropicClients && !await FromAnthropicAsync(context, ai)))
         {
             return false;
         }
@@ -29,13 +29,42 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, i
         var (exchange, problem) = Prepare(settings, ai.Body, logger);
         if (exchange is null)
         {
-            await AiErrors.WriteAsync(context.HttpContext, StatusCodes.Status400BadRequest, problem!);
+            await BadRequestAsync(context, ai, problem!);
+            return false;
+        }
+
+        if (!await ai.ReserveAsync(context, [settings.Model]))
+        {
             return false;
         }
 
         context.Exchange = exchange;
         return true;
     }
+
+    /// <summary><c>llm_format: anthropic</c>: the client's Messages body becomes the OpenAI-format request; false after a 400 in Anthropic's shape.</summary>
+    internal static async ValueTask<bool> FromAnthropicAsync(ProxyContext context, AiRequest ai)
+    {
+        if (ai.AnthropicClient)
+        {
+            return true;
+        }
+
+        var (request, problem) = AnthropicClientFormat.ToOpenAi(ai.Body);
+        if (request is null)
+        {
+            await AiErrors.WriteJsonAsync(context.HttpContext, StatusCodes.Status400BadRequest, AnthropicClientFormat.Error(StatusCodes.Status400BadRequest, problem!));
+            return false;
+        }
+
+        ai.FromAnthropic(request);
+        return true;
+    }
+
+    /// <summary>A request the instance cannot take: 400 in the client's format.</summary>
+    internal static Task BadRequestAsync(ProxyContext context, AiRequest ai, string problem) => ai.AnthropicClient
+        ? AiErrors.WriteJsonAsync(context.HttpContext, StatusCodes.Status400BadRequest, AnthropicClientFormat.Error(StatusCodes.Status400BadRequest, problem))
+        : AiErrors.WriteAsync(context.HttpContext, StatusCodes.Status400BadRequest, problem);
 
     /// <summary>
     /// The exchange for <paramref name="body"/> on an instance (or one of ai-proxy-advanced's targets), or why the
@@ -47,6 +76,7 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, i
         {
             LlmRouteType.Chat when body["messages"] is not JsonArray { Count: > 0 } => "request format not recognised: 'messages' must be a non-empty array for llm/v1/chat",
             LlmRouteType.Completions when AiJson.String(body["prompt"]) is null && body["prompt"] is not JsonArray => "request format not recognised: 'prompt' is required for llm/v1/completions",
+            LlmRouteType.Embeddings when AiJson.String(body["input"]) is null && body["input"] is not JsonArray { Count: > 0 } => "request format not recognised: 'input' is required for llm/v1/embeddings",
             _ => null,
         };
         if (problem is not null)
@@ -64,6 +94,19 @@ internal sealed class AiProxyHandler(AiProxySettings settings, ILogger logger, i
         if (((model.AllowOverride ? requested : null) ?? model.Name ?? requested) is not { } modelName)
         {
             return (null, "model parameter not found in request, nor in gateway configuration");
+        }
+
+        if (settings.RouteType == LlmRouteType.Embeddings)
+        {
+            // Nothing to fill in or stream: the texts go to the provider's embeddings endpoint.
+            try
+            {
+                return (new LlmExchange(settings, new TranslatedCall(body, settings.Provider.ToProviderEmbeddings(body, modelName)), modelName, stream: false, includeUsage: false, logger), null);
+            }
+            catch (LlmRequestException ex)
+            {
+                return (null, ex.Message);
+            }
         }
 
         var stream = AiJson.True(body["stream"]);

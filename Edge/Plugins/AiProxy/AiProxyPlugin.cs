@@ -74,10 +74,16 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
             c => new(c.Get(Provider), c.Get(ModelName), c.Get(ModelAllowOverride), c.Get(Options))),
         required: true);
 
-    internal static readonly ConfigField<string> RouteType = Field.RequiredString("route_type", oneOf: ["llm/v1/chat", "llm/v1/completions", "preserve"]);
+    internal static readonly ConfigField<string> RouteType = Field.RequiredString("route_type", oneOf: ["llm/v1/chat", "llm/v1/completions", "llm/v1/embeddings", "preserve"]);
     internal static readonly ConfigField<string> ResponseStreaming = Field.OneOf("response_streaming", ["allow", "deny", "always"]).Default("allow");
     internal static readonly ConfigField<bool> ModelNameHeader = Field.Boolean("model_name_header").Default(true);
-    internal static readonly ConfigField<string> LlmFormat = Field.OneOf("llm_format", ["openai"]).Default("openai");
+    /// <summary>The clients' format: OpenAI's, or Anthropic's Messages API translated to any provider (LiteLLM's /v1/messages; Kong's name).</summary>
+    internal static readonly ConfigField<string> LlmFormat = Field.OneOf("llm_format", ["openai", "anthropic"]).Default("openai");
+
+    /// <summary>Anthropic's Messages API is a chat: the other route types have no Anthropic-format counterpart.</summary>
+    internal static readonly ConfigCheck AnthropicFormatIsChat = ConfigCheck.Entity((c, r) => r.Errors.Count == 0 && c.Get(LlmFormat) == "anthropic" && c.Get(RouteType) != "llm/v1/chat"
+        ? "llm_format 'anthropic' requires route_type 'llm/v1/chat'"
+        : null);
 
     // Kong's logging: accepted so Kong configurations load; statistics always go to the billing meters, payloads are never logged.
     private static readonly ConfigField<bool> LogStatistics = Field.Boolean("log_statistics").Default(false);
@@ -104,6 +110,9 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
         ConfigCheck.Entity((c, _) => c.Get(Model) is var m && m.Options.UpstreamUrl is null && (m.Provider is "ollama" or "llama2" || m.Options.MistralFormat == "ollama")
             ? "must set 'model.options.upstream_url' for self-hosted providers/models"
             : null),
+        ConfigCheck.Entity((c, _) => c.Get(RouteType) == "llm/v1/embeddings" && !LlmProviders.Get(c.Get(Model).Provider, c.Get(Model).Options.Llama2Format, c.Get(Model).Options.MistralFormat).HasEmbeddings
+            ? $"route_type 'llm/v1/embeddings' is not supported by the {c.Get(Model).Provider} provider"
+            : null),
         ConfigCheck.Entity((c, _) => c.Get(Model) is var m && m.Options.UpstreamUrl is null && m.Provider == "azure" && m.Options.AzureInstance is null
             ? "must set 'model.options.azure_instance' for azure provider"
             : null),
@@ -119,9 +128,10 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
             ModelNameHeader,
             AiRequest.MaxBodySize,
             LlmFormat,
+            AnthropicFormatIsChat,
             Logging,
         ],
-        c => new(Settings(c, c.Get(ResponseStreaming), c.Get(ModelNameHeader)), c.Get(AiRequest.MaxBodySize)));
+        c => new(Settings(c, c.Get(ResponseStreaming), c.Get(ModelNameHeader)), c.Get(AiRequest.MaxBodySize), c.Get(LlmFormat) == "anthropic"));
 
     private readonly ILogger _logger = loggers.CreateLogger("Turnpike.Edge.Plugins.AiProxy");
 
@@ -131,7 +141,7 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
 
     public override ConfigSchema<AiProxyOptions> Config => Schema;
 
-    protected override IPluginHandler CreateHandler(AiProxyOptions options, Guid instanceId) => new AiProxyHandler(options.Settings, _logger, options.MaxRequestBodySize);
+    protected override IPluginHandler CreateHandler(AiProxyOptions options, Guid instanceId) => new AiProxyHandler(options.Settings, _logger, options.MaxRequestBodySize, options.AnthropicClients);
 
     /// <summary>The settings of one LLM from values read by <see cref="LlmSteps"/>.</summary>
     internal static AiProxySettings Settings(ConfigValues c, string responseStreaming, bool modelNameHeader)
@@ -142,6 +152,7 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
             c.Get(RouteType) switch
             {
                 "llm/v1/completions" => LlmRouteType.Completions,
+                "llm/v1/embeddings" => LlmRouteType.Embeddings,
                 "preserve" => LlmRouteType.Preserve,
                 _ => LlmRouteType.Chat,
             },
@@ -193,7 +204,7 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
 }
 
 /// <summary>One ai-proxy instance's configuration.</summary>
-internal sealed record AiProxyOptions(AiProxySettings Settings, int MaxRequestBodySize);
+internal sealed record AiProxyOptions(AiProxySettings Settings, int MaxRequestBodySize, bool AnthropicClients);
 
 /// <summary>ai-proxy's <c>model</c> record.</summary>
 internal sealed record ModelConfig(string Provider, string? Name, bool AllowOverride, ModelOptions Options);

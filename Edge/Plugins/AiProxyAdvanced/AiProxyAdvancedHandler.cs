@@ -11,11 +11,11 @@ namespace Turnpike.Edge.Plugins.AiProxyAdvanced;
 /// Picks the request's first target, checks the request against it as ai-proxy would, and hands the call, with
 /// its failover to other targets, to an <see cref="LlmBalancedExchange"/>.
 /// </summary>
-internal sealed class AiProxyAdvancedHandler(LlmBalancer balancer, UpstreamClients clients, ILogger logger, int maxBodyBytes) : IPluginHandler
+internal sealed class AiProxyAdvancedHandler(LlmBalancer balancer, UpstreamClients clients, ILogger logger, int maxBodyBytes, bool anthropicClients = false) : IPluginHandler
 {
     public async ValueTask<bool> OnRequestAsync(ProxyContext context)
     {
-        if (await AiRequest.ReadAsync(context, maxBodyBytes) is not { } ai)
+        if (await AiRequest.ReadAsync(context, maxBodyBytes) is not { } ai || (anthropicClients && !await AiProxyHandler.FromAnthropicAsync(context, ai)))
         {
             return false;
         }
@@ -25,7 +25,13 @@ internal sealed class AiProxyAdvancedHandler(LlmBalancer balancer, UpstreamClien
         var (exchange, problem) = AiProxyHandler.Prepare(balancer.Targets[first].Settings, ai.Body, logger);
         if (exchange is null)
         {
-            await AiErrors.WriteAsync(context.HttpContext, StatusCodes.Status400BadRequest, problem!);
+            await AiProxyHandler.BadRequestAsync(context, ai, problem!);
+            return false;
+        }
+
+        // Priced at the dearest target: a failover may reach any of them.
+        if (!await ai.ReserveAsync(context, balancer.Models))
+        {
             return false;
         }
 

@@ -94,7 +94,8 @@ internal sealed class AiProxyAdvancedPlugin(ILoggerFactory loggers, UpstreamClie
             return new(
                 [.. c.Get(Targets).Select(t => new LlmTarget(t.Settings(streaming, header), t.Weight, t.Description))],
                 c.Get(Balancer),
-                c.Get(AiRequest.MaxBodySize));
+                c.Get(AiRequest.MaxBodySize),
+                c.Get(AiProxyPlugin.LlmFormat) == "anthropic");
         });
 
     private readonly ILogger _logger = loggers.CreateLogger("Turnpike.Edge.Plugins.AiProxyAdvanced");
@@ -106,11 +107,11 @@ internal sealed class AiProxyAdvancedPlugin(ILoggerFactory loggers, UpstreamClie
     public override ConfigSchema<AiProxyAdvancedOptions> Config => Schema;
 
     protected override IPluginHandler CreateHandler(AiProxyAdvancedOptions options, Guid instanceId) =>
-        new AiProxyAdvancedHandler(new LlmBalancer(options.Targets, options.Balancer, time), clients, _logger, options.MaxRequestBodySize);
+        new AiProxyAdvancedHandler(new LlmBalancer(options.Targets, options.Balancer, time), clients, _logger, options.MaxRequestBodySize, options.AnthropicClients);
 
     /// <summary>A target as read: its settings wait for the instance's response_streaming and model_name_header.</summary>
     private sealed record TargetConfig(Func<string, bool, AiProxySettings> Settings, int Weight, string? Description);
 }
 
 /// <summary>One ai-proxy-advanced instance's configuration.</summary>
-internal sealed record AiProxyAdvancedOptions(LlmTarget[] Targets, LlmBalancerSettings Balancer, int MaxRequestBodySize);
+internal sealed record AiProxyAdvancedOptions(LlmTarget[] Targets, LlmBalancerSettings Balancer, int MaxRequestBodySize, bool AnthropicClients);

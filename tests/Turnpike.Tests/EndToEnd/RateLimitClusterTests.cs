@@ -192,4 +192,52 @@ public sealed class RateLimitClusterTests(ThreeEdgeFixture fixture, ITestOutputH
         Assert.Equal(10, admitted);
         Assert.Equal(10, fake.Requests.Count);
     }
+
+    [Fact]
+    public async Task Ai_budgets_hold_across_three_edges_and_are_spent_to_the_last_estimate_that_fits()
+    {
+        // Each chat reserves 0.0035 (15 and 10 tokens at 100 and 200 per million) and costs 0.0025 (11 and 7 tokens).
+        // Of 0.035, a call is admitted while 0.0035 is left: after 13 calls (0.0325) 0.0025 is, so exactly 13 are admitted.
+        await RateWindows.AwayFromTheEndOfAsync(TimeSpan.FromDays(1));
+        await using var fake = await FakeLlmProvider.StartAsync();
+        var name = "aib-" + Guid.NewGuid().ToString("N")[..8];
+        var edges = fixture.Edges;
+        await AiRoutes.CreateAsync(
+            edges[0].Admin, edges[0].Proxy, name,
+            ("ai-budget", new System.Text.Json.Nodes.JsonObject { ["day"] = 0.035, ["limit_by"] = "service" }),
+            ("ai-proxy", AiRoutes.Config(fake, "openai", options: new System.Text.Json.Nodes.JsonObject { ["input_cost"] = 100, ["output_cost"] = 200 })));
+        foreach (var edge in edges)
+        {
+            using var ready = await edge.Proxy.EventuallyAsync("/" + name, r => r.StatusCode != HttpStatusCode.NotFound);
+        }
+
+        var chat = new
+        {
+            max_tokens = 10,
+            messages = new object[] { new { role = "system", content = "You are terse." }, new { role = "user", content = "Say hello." } },
+        };
+        async Task<int> SendAsync(EdgeNode edge)
+        {
+            var (status, _, response) = await AiRoutes.PostChatAsync(edge.Proxy, $"/{name}/v1/chat/completions", chat);
+            response.Dispose();
+            return status;
+        }
+
+        // A burst of 60 over the three edges: never more spent than the budget, whatever the edges' leases hold.
+        var burst = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => SendAsync(edges[i % 3])));
+        var admitted = burst.Count(s => s == 200);
+        Assert.Equal(60, admitted + burst.Count(s => s == 402));
+        Assert.InRange(admitted, 1, 13);
+
+        // Once leases and refunds have gone back (lease ≤ 1 s, sweep every 1 s), one edge spends what is left.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        while (await SendAsync(edges[0]) == 200)
+        {
+            admitted++;
+        }
+
+        output.WriteLine($"{admitted} chats admitted against a budget of 0.035; burst admitted {burst.Count(s => s == 200)}");
+        Assert.Equal(13, admitted);
+        Assert.Equal(13, fake.Requests.Count);
+    }
 }

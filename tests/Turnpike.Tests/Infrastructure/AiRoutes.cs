@@ -27,7 +27,14 @@ internal static class AiRoutes
     {
         var completions = routeType == "llm/v1/completions";
         var modelName = model ?? ModelOf(provider);
-        var url = provider switch
+        var url = routeType == "llm/v1/embeddings" ? provider switch
+        {
+            "azure" => $"{fake.Url}/openai/deployments/{modelName}/embeddings?api-version=2024-10-21",
+            "gemini" => $"{fake.Url}/v1beta/models/{modelName}:batchEmbedContents",
+            "ollama" => $"{fake.Url}/api/embed",
+            _ => $"{fake.Url}/v1/embeddings",
+        }
+        : provider switch
         {
             "azure" => $"{fake.Url}/openai/deployments/{modelName}/{(completions ? "completions" : "chat/completions")}?api-version=2024-10-21",
             "anthropic" => $"{fake.Url}/v1/messages",

@@ -161,6 +161,9 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
         GeminiGenerate,
         GeminiStream,
         OllamaChat,
+        OpenAiEmbeddings,
+        GeminiEmbed,
+        OllamaEmbed,
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -242,6 +245,10 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
                 return new Target(Api.AnthropicMessages, model);
             case "/api/chat":
                 return new Target(Api.OllamaChat, model);
+            case "/v1/embeddings":
+                return new Target(Api.OpenAiEmbeddings, model);
+            case "/api/embed":
+                return new Target(Api.OllamaEmbed, model);
         }
 
         // Azure names the model by its deployment, in the path; the answer reports the deployment as the model.
@@ -259,6 +266,7 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
             {
                 "/chat/completions" => new Target(Api.OpenAiChat, deployment),
                 "/completions" => new Target(Api.OpenAiCompletions, deployment),
+                "/embeddings" => new Target(Api.OpenAiEmbeddings, deployment),
                 _ => null,
             };
         }
@@ -281,6 +289,7 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
             {
                 "generateContent" => new Target(Api.GeminiGenerate, geminiModel),
                 "streamGenerateContent" => new Target(Api.GeminiStream, geminiModel),
+                "batchEmbedContents" => new Target(Api.GeminiEmbed, geminiModel),
                 _ => null,
             };
         }
@@ -292,6 +301,12 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
 
     private async Task AnswerAsync(HttpContext context, Target target, JsonObject? body, Reply reply, int? dropAfterEvents)
     {
+        if (target.Api is Api.OpenAiEmbeddings or Api.GeminiEmbed or Api.OllamaEmbed)
+        {
+            await WriteJsonAsync(context, StatusCodes.Status200OK, FakeEmbeddings.Answer(target.Api.ToString(), target.Model, body, reply.PromptTokens));
+            return;
+        }
+
         // Ollama streams unless told "stream": false; Gemini streams by its path; the others when asked to.
         var stream = target.Api switch
         {
@@ -390,7 +405,7 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
     {
         var (provider, type) = api switch
         {
-            Api.OpenAiChat or Api.OpenAiCompletions => ("openai", status >= 500 ? "server_error" : "invalid_request_error"),
+            Api.OpenAiChat or Api.OpenAiCompletions or Api.OpenAiEmbeddings => ("openai", status >= 500 ? "server_error" : "invalid_request_error"),
             Api.AnthropicMessages => ("anthropic", status switch
             {
                 401 => "authentication_error",
@@ -402,7 +417,7 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
                 >= 500 => "api_error",
                 _ => "invalid_request_error",
             }),
-            Api.GeminiGenerate or Api.GeminiStream => ("gemini", status switch
+            Api.GeminiGenerate or Api.GeminiStream or Api.GeminiEmbed => ("gemini", status switch
             {
                 401 => "UNAUTHENTICATED",
                 403 => "PERMISSION_DENIED",
@@ -413,7 +428,7 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
                 >= 500 => "INTERNAL",
                 _ => "INVALID_ARGUMENT",
             }),
-            Api.OllamaChat => ("ollama", ""),
+            Api.OllamaChat or Api.OllamaEmbed => ("ollama", ""),
             _ => throw new UnreachableException(),
         };
         var values = new FixtureValues

@@ -1,0 +1,29 @@
+namespace Turnpike.Edge.Plugins.AiRequestTransformer;
+
+/// <summary>Reads a body whole for an AI transformer, up to its limit.</summary>
+internal static class AiTransformerBodies
+{
+    /// <summary>The body's bytes; null when it is larger than <paramref name="maxBytes"/> (0: no limit).</summary>
+    public static async Task<byte[]?> ReadAsync(Stream body, long? declared, int maxBytes, CancellationToken cancellationToken)
+    {
+        var limit = maxBytes == 0 ? int.MaxValue : maxBytes;
+        if (declared > limit)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > limit)
+            {
+                return null;
+            }
+        }
+
+        return buffer.ToArray();
+    }
+}
