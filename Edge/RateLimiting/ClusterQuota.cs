@@ -80,6 +80,13 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
                 await CallAsync(key, settlement);
             }
 
+            if (lease.RefillInFlight is { } refill && lease.IsExpired(now))
+            {
+                // An expired lease still topping up: wait for the grant so its permits go back with the rest, rather
+                // than stay held at the counter until the counter's own expiry.
+                await refill;
+            }
+
             if (now >= Interlocked.Read(ref _unreachableUntil) && lease.TakeExpiredPermits(now) is { } giveBack)
             {
                 await CallAsync(key, giveBack);

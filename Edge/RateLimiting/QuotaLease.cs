@@ -133,6 +133,27 @@ internal sealed class QuotaLease(WindowLimit[] limits, TimeProvider time)
         }
     }
 
+    /// <summary>True once the lease's time is up (its permits go back at the next sweep).</summary>
+    public bool IsExpired(long now)
+    {
+        lock (_lock)
+        {
+            return now >= _deadline;
+        }
+    }
+
+    /// <summary>The refill in flight, if any.</summary>
+    public Task? RefillInFlight
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _refill;
+            }
+        }
+    }
+
     public void RefillEnded()
     {
         lock (_lock)

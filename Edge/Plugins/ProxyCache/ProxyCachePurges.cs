@@ -9,6 +9,10 @@ internal sealed partial class ProxyCachePurges(ProxyCacheStore store, IGrainFact
     private Guid _epoch;
     private long _cursor;
 
+    // The log sequences of the purges issued here: applied when issued, so not again when read back from the log (an
+    // old purge-all read back after new entries were stored would drop them). Removed as the cursor passes them.
+    private readonly HashSet<long> _own = [];
+
     private IProxyCachePurgeGrain Log => grains.GetGrain<IProxyCachePurgeGrain>(0);
 
     /// <summary>Applies <paramref name="purge"/> here and appends it to the cluster's log; false when the log could not be reached (this edge is purged all the same).</summary>
@@ -17,7 +21,15 @@ internal sealed partial class ProxyCachePurges(ProxyCacheStore store, IGrainFact
         Apply(purge);
         try
         {
-            await Log.Append(purge);
+            var sequence = await Log.Append(purge);
+            lock (_own)
+            {
+                if (sequence > _cursor)
+                {
+                    _own.Add(sequence);
+                }
+            }
+
             return true;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -39,12 +51,21 @@ internal sealed partial class ProxyCachePurges(ProxyCacheStore store, IGrainFact
                 store.Clear();
             }
 
-            foreach (var purge in read.Purges)
+            lock (_own)
             {
-                Apply(purge);
-            }
+                // Without a gap the purges are the log's sequences after the cursor, in order.
+                var sequence = _cursor;
+                foreach (var purge in read.Purges)
+                {
+                    if (!_own.Remove(++sequence))
+                    {
+                        Apply(purge);
+                    }
+                }
 
-            (_epoch, _cursor) = (read.Epoch, read.Last);
+                (_epoch, _cursor) = (read.Epoch, read.Last);
+                _own.RemoveWhere(s => s <= _cursor);
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
