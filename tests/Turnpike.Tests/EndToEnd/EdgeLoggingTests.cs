@@ -38,4 +38,24 @@ public sealed class EdgeLoggingTests
         Assert.DoesNotContain("Yarp.", output);
         Assert.DoesNotContain("Polly", output);
     }
+
+    [Fact]
+    public async Task With_the_json_formatter_every_line_is_one_json_object_with_its_event_id()
+    {
+        await using var edge = await EdgeNode.StartDevAsync(EdgeNode.AsShipped(new() { ["Logging__Console__FormatterName"] = "json" }));
+        var deadPort = FreePorts.Next();
+        await edge.Admin.CreateAsync("/services", new { name = "down", url = $"http://127.0.0.1:{deadPort}", retries = 0 });
+        await edge.Admin.CreateAsync("/services/down/routes", new { paths = new[] { "/down" } });
+        using (var failed = await edge.Proxy.GetAsync("/down"))
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        }
+
+        await Poll.UntilAsync(() => Task.FromResult(edge.Process.Output.Contains("\"EventId\":2800", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the upstream failure in the edge's log");
+        var records = edge.Process.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => System.Text.Json.Nodes.JsonNode.Parse(line)!.AsObject()).ToList();
+        var failure = records.Single(r => r["EventId"]!.GetValue<int>() == 2800);
+        Assert.Equal("Warning", failure["LogLevel"]!.GetValue<string>());
+        Assert.Contains($"http://127.0.0.1:{deadPort}", failure["Message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.All(records, r => Assert.False(string.IsNullOrEmpty(r["Category"]?.GetValue<string>())));
+    }
 }
