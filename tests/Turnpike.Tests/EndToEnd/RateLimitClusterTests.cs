@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json.Nodes;
 using Turnpike.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
@@ -152,43 +153,11 @@ public sealed class RateLimitClusterTests(ThreeEdgeFixture fixture, ITestOutputH
         await RateWindows.AwayFromTheEndOfAsync(TimeSpan.FromHours(1));
         await using var fake = await FakeLlmProvider.StartAsync();
         (fake.PromptTokens, fake.CompletionTokens) = (15, 10);
-        var name = "airl-" + Guid.NewGuid().ToString("N")[..8];
-        var edges = fixture.Edges;
-        await AiRoutes.CreateAsync(
-            edges[0].Admin, edges[0].Proxy, name,
-            ("ai-rate-limiting", new System.Text.Json.Nodes.JsonObject { ["hour"] = 250, ["limit_by"] = "service" }),
-            ("ai-proxy", AiRoutes.Config(fake, "openai")));
-        foreach (var edge in edges)
-        {
-            using var ready = await edge.Proxy.EventuallyAsync("/" + name, r => r.StatusCode != HttpStatusCode.NotFound);
-        }
+        var (burst, admitted) = await BurstThenSpendTheRestAsync(
+            fake, ("ai-rate-limiting", new JsonObject { ["hour"] = 250, ["limit_by"] = "service" }), providerOptions: null, refused: 429);
 
-        var chat = new
-        {
-            max_tokens = 10,
-            messages = new object[] { new { role = "system", content = "You are terse." }, new { role = "user", content = "Say hello." } },
-        };
-        async Task<int> SendAsync(EdgeNode edge)
-        {
-            var (status, _, response) = await AiRoutes.PostChatAsync(edge.Proxy, $"/{name}/v1/chat/completions", chat);
-            response.Dispose();
-            return status;
-        }
-
-        // A burst of 60 over the three edges: never more than the limit, whatever edges' leases hold.
-        var burst = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => SendAsync(edges[i % 3])));
-        var admitted = burst.Count(s => s == 200);
-        Assert.Equal(60, admitted + burst.Count(s => s == 429));
-        Assert.InRange(admitted, 1, 10);
-
-        // Once the leases have expired and gone back (lease ≤ 1 s, sweep every 1 s), one edge can spend the rest.
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
-        while (await SendAsync(edges[0]) == 200)
-        {
-            admitted++;
-        }
-
-        output.WriteLine($"{admitted} chats of 25 tokens admitted against 250 per hour; burst admitted {burst.Count(s => s == 200)}");
+        output.WriteLine($"{admitted} chats of 25 tokens admitted against 250 per hour; burst admitted {burst}");
+        Assert.InRange(burst, 1, 10);
         Assert.Equal(10, admitted);
         Assert.Equal(10, fake.Requests.Count);
     }
@@ -200,12 +169,25 @@ public sealed class RateLimitClusterTests(ThreeEdgeFixture fixture, ITestOutputH
         // Of 0.035, a call is admitted while 0.0035 is left: after 13 calls (0.0325) 0.0025 is, so exactly 13 are admitted.
         await RateWindows.AwayFromTheEndOfAsync(TimeSpan.FromDays(1));
         await using var fake = await FakeLlmProvider.StartAsync();
-        var name = "aib-" + Guid.NewGuid().ToString("N")[..8];
+        var (burst, admitted) = await BurstThenSpendTheRestAsync(
+            fake, ("ai-budget", new JsonObject { ["day"] = 0.035, ["limit_by"] = "service" }), new JsonObject { ["input_cost"] = 100, ["output_cost"] = 200 }, refused: 402);
+
+        output.WriteLine($"{admitted} chats admitted against a budget of 0.035; burst admitted {burst}");
+        Assert.InRange(burst, 1, 13);
+        Assert.Equal(13, admitted);
+        Assert.Equal(13, fake.Requests.Count);
+    }
+
+    /// <summary>
+    /// An AI route with <paramref name="limiter"/> before ai-proxy on all three edges; a burst of 60 chats over the edges
+    /// (each answered 200 or <paramref name="refused"/>), then, once leases and refunds have gone back (lease ≤ 1 s, sweep
+    /// every 1 s), one edge spending what is left. Returns the burst's admitted chats and all admitted.
+    /// </summary>
+    private async Task<(int Burst, int Admitted)> BurstThenSpendTheRestAsync(FakeLlmProvider fake, (string Plugin, JsonObject Config) limiter, JsonObject? providerOptions, int refused)
+    {
+        var name = "ail-" + Guid.NewGuid().ToString("N")[..8];
         var edges = fixture.Edges;
-        await AiRoutes.CreateAsync(
-            edges[0].Admin, edges[0].Proxy, name,
-            ("ai-budget", new System.Text.Json.Nodes.JsonObject { ["day"] = 0.035, ["limit_by"] = "service" }),
-            ("ai-proxy", AiRoutes.Config(fake, "openai", options: new System.Text.Json.Nodes.JsonObject { ["input_cost"] = 100, ["output_cost"] = 200 })));
+        await AiRoutes.CreateAsync(edges[0].Admin, edges[0].Proxy, name, limiter, ("ai-proxy", AiRoutes.Config(fake, "openai", options: providerOptions)));
         foreach (var edge in edges)
         {
             using var ready = await edge.Proxy.EventuallyAsync("/" + name, r => r.StatusCode != HttpStatusCode.NotFound);
@@ -223,21 +205,16 @@ public sealed class RateLimitClusterTests(ThreeEdgeFixture fixture, ITestOutputH
             return status;
         }
 
-        // A burst of 60 over the three edges: never more spent than the budget, whatever the edges' leases hold.
         var burst = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => SendAsync(edges[i % 3])));
         var admitted = burst.Count(s => s == 200);
-        Assert.Equal(60, admitted + burst.Count(s => s == 402));
-        Assert.InRange(admitted, 1, 13);
-
-        // Once leases and refunds have gone back (lease ≤ 1 s, sweep every 1 s), one edge spends what is left.
+        Assert.Equal(60, admitted + burst.Count(s => s == refused));
         await Task.Delay(TimeSpan.FromSeconds(2.5));
+        var total = admitted;
         while (await SendAsync(edges[0]) == 200)
         {
-            admitted++;
+            total++;
         }
 
-        output.WriteLine($"{admitted} chats admitted against a budget of 0.035; burst admitted {burst.Count(s => s == 200)}");
-        Assert.Equal(13, admitted);
-        Assert.Equal(13, fake.Requests.Count);
+        return (admitted, total);
     }
 }
