@@ -8,7 +8,7 @@ namespace Turnpike.Bench;
 /// <summary>
 /// The picture of infra/grafana/turnpike.json in the docs, made from a real run: one silo, two edges with the
 /// <c>prometheus</c> plugin (every switch on), an upstream pool with active health checks, key-auth + rate-limiting,
-/// an AI route to the fake provider; traffic that rises and falls for <c>seconds</c>, with a burst of upstream errors,
+/// two AI routes to the fake provider; traffic that rises and falls for <c>seconds</c>, with a burst of upstream errors,
 /// a pool target that dies and comes back, and admin writes. A real Prometheus scrapes the three nodes every second;
 /// then every query of every panel, read from the dashboard file itself (so the picture cannot drift from the
 /// dashboard), is asked of Prometheus' range API and the answers are drawn as the panels (<see cref="DashboardSvg"/>).
