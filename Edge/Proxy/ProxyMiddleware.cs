@@ -291,6 +291,13 @@ internal sealed partial class ProxyMiddleware(
 
         if (proxy.ResponseBuffer is not null)
         {
+            if (proxy.ResponseBodyTooLarge)
+            {
+                // The upstream answered, but with more than a plugin holds (its copy stopped there): no failure of the
+                // upstream's or the client's, the plugins that held the body answer it.
+                error = ForwarderError.None;
+            }
+
             if (error == ForwarderError.None)
             {
                 foreach (var slot in route.Plugins.Slots)
