@@ -257,6 +257,12 @@ internal sealed partial class ProxyMiddleware(
         if (proxy.Exchange is { } exchange)
         {
             await exchange.SendAsync(proxy, service, client);
+            if (proxy.ResponseBuffer is not null && !context.Response.HasStarted)
+            {
+                // The exchange (ai-proxy) wrote its answer into the body a plugin holds: the holders rewrite it, then it goes.
+                await RunResponseBodyPhaseAsync(proxy, route);
+            }
+
             return;
         }
 
@@ -300,15 +306,7 @@ internal sealed partial class ProxyMiddleware(
 
             if (error == ForwarderError.None)
             {
-                foreach (var slot in route.Plugins.Slots)
-                {
-                    if (slot.For(proxy.Consumer) is { } handler)
-                    {
-                        await handler.OnResponseBodyAsync(proxy);
-                    }
-                }
-
-                await proxy.SendResponseBodyAsync();
+                await RunResponseBodyPhaseAsync(proxy, route);
             }
             else
             {
@@ -336,6 +334,20 @@ internal sealed partial class ProxyMiddleware(
                 timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
                 timedOut ? ProxyErrors.GatewayTimeout : ProxyErrors.BadGateway);
         }
+    }
+
+    /// <summary>Phase 6 for a held body: each plugin's <c>OnResponseBodyAsync</c> in order, then the body goes to the client.</summary>
+    private static async ValueTask RunResponseBodyPhaseAsync(ProxyContext proxy, CompiledRoute route)
+    {
+        foreach (var slot in route.Plugins.Slots)
+        {
+            if (slot.For(proxy.Consumer) is { } handler)
+            {
+                await handler.OnResponseBodyAsync(proxy);
+            }
+        }
+
+        await proxy.SendResponseBodyAsync();
     }
 
     private void Observe(CompiledService service, string destination, UpstreamBalancer.Endpoint? target, ForwarderError error, HttpContext context, ProxyContext proxy)

@@ -97,4 +97,24 @@ public sealed class AiResponseTransformerTests(DevGatewayFixture fixture) : IAsy
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal("failed to introspect request with AI service: overloaded", error["error"]!["message"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Behind_ai_proxy_the_llms_answer_is_what_gets_transformed()
+    {
+        var transformer = new JsonObject { ["prompt"] = "Make it formal.", ["llm"] = AiRoutes.Config(_fake, "openai") };
+        await AiRoutes.CreateAsync(_admin, _proxy, _name, ("ai-proxy", AiRoutes.Config(_fake, "anthropic")), ("ai-response-transformer", transformer));
+        _fake.ReplyText = "Good day.";
+
+        var (status, _, response) = await AiRoutes.PostChatAsync(_proxy, $"/{_name}/v1/chat/completions", new { messages = new[] { new { role = "user", content = "hi" } } });
+
+        using (response)
+        {
+            Assert.Equal(200, status);
+            Assert.Equal("Good day.", await response.Content.ReadAsStringAsync());
+        }
+
+        var asked = _fake.Requests[^1];
+        Assert.Equal("/v1/chat/completions", asked.Path); // the transformer's call (OpenAI), after ai-proxy's (Anthropic)
+        Assert.Contains("chat.completion", asked.Body!.ToJsonString(), StringComparison.Ordinal); // ai-proxy's answer was its input
+    }
 }
