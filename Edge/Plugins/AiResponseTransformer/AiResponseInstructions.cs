@@ -74,7 +74,7 @@ internal sealed record AiResponseInstructions(int Status, IReadOnlyList<(string 
                     continue;
                 }
 
-                foreach (var value in Values(values))
+                foreach (var value in JsonHeaderValues.Of(values))
                 {
                     if (TextRules.Control(value) is null)
                     {
@@ -99,18 +99,4 @@ internal sealed record AiResponseInstructions(int Status, IReadOnlyList<(string 
         && !UpstreamRequestHeaders.IsOwnedByGateway(name)
         && !name.StartsWith("X-Consumer-", StringComparison.OrdinalIgnoreCase)
         && !name.StartsWith("X_Consumer_", StringComparison.OrdinalIgnoreCase);
-
-    private static IEnumerable<string> Values(JsonNode? node) => node switch
-    {
-        JsonArray array => array.Select(Scalar).OfType<string>(),
-        _ => Scalar(node) is { } one ? [one] : [],
-    };
-
-    private static string? Scalar(JsonNode? node) => node switch
-    {
-        JsonValue value when value.TryGetValue<string>(out var s) => s,
-        JsonValue value when value.TryGetValue<bool>(out var b) => b ? "true" : "false",
-        JsonValue value => value.ToJsonString(),
-        _ => null,
-    };
 }
