@@ -59,6 +59,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, AiRateLimitingPlugin>();
         services.AddSingleton<IGatewayPlugin, AiBudgetPlugin>();
         services.AddSingleton<IGatewayPlugin, AiRequestTransformerPlugin>();
+        services.AddSingleton<IGatewayPlugin, AiResponseTransformer.AiResponseTransformerPlugin>();
         services.AddSingleton<IGatewayPlugin, AwsLambdaPlugin>();
         services.AddSingleton<IGatewayPlugin, HmacAuthPlugin>();
         services.AddSingleton<IGatewayPlugin, BotDetectionPlugin>();

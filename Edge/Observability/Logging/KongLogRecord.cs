@@ -7,7 +7,8 @@ namespace Turnpike.Edge.Observability.Logging;
 /// <summary>
 /// Kong's log serializer (<c>kong.log.serialize</c>) for the logging plugins: one JSON object per request with
 /// <c>request</c>, <c>upstream_uri</c>, <c>response</c>, <c>route</c>, <c>service</c>, <c>consumer</c>,
-/// <c>latencies</c>, <c>tries</c>, <c>client_ip</c>, <c>started_at</c>, <c>source</c>, <c>workspace</c>. Credentials in headers (<c>Authorization</c>, <c>Proxy-Authorization</c>,
+/// <c>latencies</c>, <c>tries</c>, <c>client_ip</c>, <c>started_at</c>, <c>source</c>, <c>workspace</c>, and for LLM calls
+/// whose <c>logging</c> asks for it, <c>ai</c> (<see cref="AiLogSection"/>). Credentials in headers (<c>Authorization</c>, <c>Proxy-Authorization</c>,
 /// <c>Cookie</c>, <c>apikey</c>) are written as <c>REDACTED</c>: a log is not a place for them.
 /// </summary>
 internal static class KongLogRecord
@@ -102,6 +103,7 @@ internal static class KongLogRecord
         json.WriteNumber("started_at", startedAtMs);
         json.WriteString("source", context.AnsweredByUpstream ? "upstream" : "kong");
         json.WriteString("workspace", GatewayMetrics.Workspace);
+        AiLogSection.Write(json, context.LlmCall, context.PluginLlmCalls);
 
         json.WriteEndObject();
     }
