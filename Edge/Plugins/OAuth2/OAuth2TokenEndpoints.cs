@@ -147,7 +147,7 @@ internal sealed class OAuth2TokenEndpoints(OAuth2TokenStore store, EntityEndpoin
         var errors = new FieldErrors();
         var r = new FieldReader(json, errors, coerce: body.Coerce);
         var id = r.Id("id");
-        r.Integer("created_at", 0, int.MaxValue);
+        var createdAt = r.Integer("created_at", 0, int.MaxValue);
         var credentialId = r.ForeignKey("credential");
         var serviceId = r.ForeignKey("service");
         r.OneOf("token_type", ["bearer"]);
@@ -203,7 +203,7 @@ internal sealed class OAuth2TokenEndpoints(OAuth2TokenStore store, EntityEndpoin
             AuthenticatedUserid = user,
             Scope = scope,
             ExpiresIn = expiresIn!.Value,
-            CreatedAt = existing?.CreatedAt ?? now,
+            CreatedAt = createdAt ?? existing?.CreatedAt ?? now,
             DeleteAt = json["ttl"] is JsonValue ttl && ttl.TryGetValue<int>(out var seconds) ? now + seconds : existing?.DeleteAt,
         };
 
