@@ -27,6 +27,9 @@ internal sealed class OAuth2CredentialSchema : EntitySchema<OAuth2CredentialEnti
 
     public override string NameField => "client_id";
 
+    /// <summary>A read-only admin does not see client secrets (a client's password).</summary>
+    public override IReadOnlyList<string> SecretFields => ["client_secret"];
+
     public override JsonObject Write(GatewayEntity entity)
     {
         var o = (OAuth2CredentialEntity)entity;

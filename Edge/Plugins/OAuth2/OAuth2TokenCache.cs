@@ -48,6 +48,9 @@ internal sealed class OAuth2TokenCache(IGrainFactory grains, IOptions<OAuth2Opti
 
     private async Task<OAuth2Token?> LoadAsync(string accessToken)
     {
+        // Asynchronous from the start, so the removal below always follows GetOrAdd's insertion (a synchronous throw
+        // would otherwise leave a failed task in flight for good).
+        await Task.Yield();
         try
         {
             var token = await OAuth2Shards.Grain(grains, accessToken).FindByAccessToken(accessToken);

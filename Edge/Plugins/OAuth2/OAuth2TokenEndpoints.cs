@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Turnpike.Edge.Admin;
+using Turnpike.Edge.Admin.Authentication;
 using Turnpike.Edge.Schema;
 using Turnpike.OAuth2;
 
@@ -41,6 +42,19 @@ internal sealed class OAuth2TokenEndpoints(OAuth2TokenStore store, EntityEndpoin
         ["ttl"] = token.DeleteAt is { } at ? Math.Max(0, at - time.GetUtcNow().ToUnixTimeSeconds()) : null,
     };
 
+    /// <summary>A token as the caller may see it: a read-only admin does not get the bearer secrets (access and refresh tokens).</summary>
+    private JsonObject Present(HttpContext context, OAuth2Token token)
+    {
+        var json = Write(token);
+        if (!AdminCaller.MaySeeSecrets(context))
+        {
+            json.Remove("access_token");
+            json.Remove("refresh_token");
+        }
+
+        return json;
+    }
+
     private async Task ListAsync(HttpContext context)
     {
         var (size, sizeError) = ListQuery.ParseSize(context.Request.Query);
@@ -63,7 +77,7 @@ internal sealed class OAuth2TokenEndpoints(OAuth2TokenStore store, EntityEndpoin
 
         var tokens = (await store.ListAsync()).Where(t => after is null || t.Id.CompareTo(after.Value) > 0).Take(size + 1).ToList();
         var page = tokens.Take(size).ToList();
-        var body = new JsonObject { ["data"] = new JsonArray([.. page.Select(t => (JsonNode?)Write(t))]) };
+        var body = new JsonObject { ["data"] = new JsonArray([.. page.Select(t => (JsonNode?)Present(context, t))]) };
         if (tokens.Count > size)
         {
             body["offset"] = ListQuery.Encode(page[^1].Id);
@@ -81,7 +95,7 @@ internal sealed class OAuth2TokenEndpoints(OAuth2TokenStore store, EntityEndpoin
     {
         if (await FindAsync(context) is { } token)
         {
-            await AdminJson.WriteAsync(context, StatusCodes.Status200OK, Write(token));
+            await AdminJson.WriteAsync(context, StatusCodes.Status200OK, Present(context, token));
         }
         else
         {
