@@ -18,6 +18,7 @@ public enum EntityKind
     Sni,
     CaCertificate,
     HmacAuthCredential,
+    OAuth2Credential,
 }
 
 public static class EntityKindNames
@@ -39,6 +40,7 @@ public static class EntityKindNames
         EntityKind.Sni => "snis",
         EntityKind.CaCertificate => "ca_certificates",
         EntityKind.HmacAuthCredential => "hmacauth_credentials",
+        EntityKind.OAuth2Credential => "oauth2_credentials",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

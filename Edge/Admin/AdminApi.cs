@@ -43,6 +43,8 @@ internal static class AdminApi
         MapEntity(endpoints, "/jwts", "credential", EntityKind.JwtCredential, null);
         MapEntity(endpoints, "/consumers/{consumer}/hmac-auth", "credential", EntityKind.HmacAuthCredential, EntityScope.Consumer);
         MapEntity(endpoints, "/hmac-auths", "credential", EntityKind.HmacAuthCredential, null);
+        MapEntity(endpoints, "/consumers/{consumer}/oauth2", "credential", EntityKind.OAuth2Credential, EntityScope.Consumer);
+        MapEntity(endpoints, "/oauth2", "credential", EntityKind.OAuth2Credential, null);
         MapEntity(endpoints, "/upstreams", "upstream", EntityKind.Upstream, null);
         MapEntity(endpoints, "/upstreams/{upstream}/targets", "target", EntityKind.Target, EntityScope.Upstream);
         CertificateEndpoints.Map(endpoints);
@@ -111,6 +113,7 @@ internal static class AdminApi
 
         AdminAccountEndpoints.Map(endpoints);
         Plugins.ProxyCache.ProxyCacheEndpoints.Map(endpoints);
+        Plugins.OAuth2.OAuth2TokenEndpoints.Map(endpoints);
     }
 
     private static void MapEntity(IEndpointRouteBuilder endpoints, string collection, string itemParameter, EntityKind kind, EntityScope? scope)

@@ -23,6 +23,7 @@ internal static class AdminServiceCollectionExtensions
         services.AddSingleton<AclSchema>();
         services.AddSingleton<BasicAuthCredentialSchema>();
         services.AddSingleton<HmacAuthCredentialSchema>();
+        services.AddSingleton<OAuth2CredentialSchema>();
         services.AddSingleton<JwtCredentialSchema>();
         services.AddSingleton<UpstreamSchema>();
         services.AddSingleton<TargetSchema>();

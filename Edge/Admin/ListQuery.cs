@@ -79,7 +79,7 @@ internal static class ListQuery
 
     public static string Encode(Guid id) => Convert.ToBase64String(id.ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static Guid? Decode(string offset)
+    public static Guid? Decode(string offset)
     {
         var base64 = offset.Replace('-', '+').Replace('_', '/');
         base64 += new string('=', (4 - (base64.Length % 4)) % 4);

@@ -18,7 +18,8 @@ internal sealed class ConsumerDirectory
         new CredentialIndex<KeyAuthCredentialEntity>(k => k.Key),
         new CredentialIndex<BasicAuthCredentialEntity>(b => b.Username),
         new CredentialIndex<JwtCredentialEntity>(j => j.Key),
-        new CredentialIndex<HmacAuthCredentialEntity>(h => h.Username));
+        new CredentialIndex<HmacAuthCredentialEntity>(h => h.Username),
+        new CredentialIndex<OAuth2CredentialEntity>(o => o.ClientId));
 
     private readonly ImmutableDictionary<Guid, ConsumerEntity> _consumers;
     private readonly ImmutableDictionary<string, ConsumerEntity> _byUsername;
@@ -28,6 +29,7 @@ internal sealed class ConsumerDirectory
     private readonly CredentialIndex<BasicAuthCredentialEntity> _basicAuths;
     private readonly CredentialIndex<JwtCredentialEntity> _jwts;
     private readonly CredentialIndex<HmacAuthCredentialEntity> _hmacAuths;
+    private readonly CredentialIndex<OAuth2CredentialEntity> _oauth2s;
 
     private ConsumerDirectory(
         ImmutableDictionary<Guid, ConsumerEntity> consumers,
@@ -37,7 +39,8 @@ internal sealed class ConsumerDirectory
         CredentialIndex<KeyAuthCredentialEntity> keyAuths,
         CredentialIndex<BasicAuthCredentialEntity> basicAuths,
         CredentialIndex<JwtCredentialEntity> jwts,
-        CredentialIndex<HmacAuthCredentialEntity> hmacAuths)
+        CredentialIndex<HmacAuthCredentialEntity> hmacAuths,
+        CredentialIndex<OAuth2CredentialEntity> oauth2s)
     {
         _consumers = consumers;
         _byUsername = byUsername;
@@ -47,6 +50,7 @@ internal sealed class ConsumerDirectory
         _basicAuths = basicAuths;
         _jwts = jwts;
         _hmacAuths = hmacAuths;
+        _oauth2s = oauth2s;
     }
 
     public int ConsumerCount => _consumers.Count;
@@ -64,6 +68,12 @@ internal sealed class ConsumerDirectory
     public JwtCredentialEntity? Jwt(string key) => _jwts.Find(key);
 
     public HmacAuthCredentialEntity? HmacAuth(string username) => _hmacAuths.Find(username);
+
+    /// <summary>An oauth2 application by its <c>client_id</c>.</summary>
+    public OAuth2CredentialEntity? OAuth2(string clientId) => _oauth2s.Find(clientId);
+
+    /// <summary>An oauth2 application by its id (what a token names).</summary>
+    public OAuth2CredentialEntity? OAuth2(Guid id) => _oauth2s.FindById(id);
 
     /// <summary>The ACL groups a consumer belongs to, in order.</summary>
     public ImmutableSortedSet<string> GroupsOf(Guid consumerId) => _groups.GetValueOrDefault(consumerId) ?? ImmutableSortedSet<string>.Empty;
@@ -125,7 +135,8 @@ internal sealed class ConsumerDirectory
             source._keyAuths.Apply(full, upserts, deletes),
             source._basicAuths.Apply(full, upserts, deletes),
             source._jwts.Apply(full, upserts, deletes),
-            source._hmacAuths.Apply(full, upserts, deletes));
+            source._hmacAuths.Apply(full, upserts, deletes),
+            source._oauth2s.Apply(full, upserts, deletes));
 
         void RemoveConsumer(ConsumerEntity consumer)
         {

@@ -26,6 +26,8 @@ internal sealed class CredentialIndex<T> where T : GatewayEntity
 
     public T? Find(string name) => _byName.GetValueOrDefault(name);
 
+    public T? FindById(Guid id) => _byId.GetValueOrDefault(id);
+
     /// <summary>This index with a table change applied; <paramref name="full"/> replaces everything.</summary>
     public CredentialIndex<T> Apply(bool full, IEnumerable<GatewayEntity> upserts, IEnumerable<EntityRef> deletes)
     {

@@ -19,6 +19,7 @@ using Turnpike.Edge.Plugins.HttpLog;
 using Turnpike.Edge.Plugins.IpRestriction;
 using Turnpike.Edge.Plugins.Jwt;
 using Turnpike.Edge.Plugins.KeyAuth;
+using Turnpike.Edge.Plugins.OAuth2;
 using Turnpike.Edge.Plugins.OpenTelemetry;
 using Turnpike.Edge.Plugins.Prometheus;
 using Turnpike.Edge.Plugins.ProxyCache;
@@ -65,6 +66,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, BotDetectionPlugin>();
         services.AddSingleton<IGatewayPlugin, ResponseRateLimitingPlugin>();
         services.AddSingleton<IGatewayPlugin, ProxyCachePlugin>();
+        services.AddSingleton<IGatewayPlugin, OAuth2Plugin>();
         services.AddSingleton<IGatewayPlugin, PrometheusPlugin>();
         services.AddSingleton<IGatewayPlugin, HttpLogPlugin>();
         services.AddSingleton<IGatewayPlugin, FileLogPlugin>();
@@ -75,6 +77,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddOptions<SyslogOptions>().BindConfiguration(SyslogOptions.Section).ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<SyslogOptions>, SyslogOptionsValidator>();
         services.AddTurnpikeProxyCache();
+        services.AddTurnpikeOAuth2();
         services.AddSingleton<PluginRegistry>();
         services.AddSingleton<Proxy.IRequestLogPhase, PluginLogPhase>(); // after AI settlement: logs see the settled call
         return services;

@@ -26,6 +26,8 @@ internal sealed record RouteTableContent
     public EntitySet<JwtCredentialEntity> Jwts { get; private init; } = EntitySet<JwtCredentialEntity>.Empty;
     public EntitySet<HmacAuthCredentialEntity> HmacAuths { get; private init; } = EntitySet<HmacAuthCredentialEntity>.Empty;
 
+    public EntitySet<OAuth2CredentialEntity> OAuth2s { get; private init; } = EntitySet<OAuth2CredentialEntity>.Empty;
+
     public EntitySet<UpstreamEntity> Upstreams { get; private init; } = EntitySet<UpstreamEntity>.Empty;
 
     public EntitySet<TargetEntity> Targets { get; private init; } = EntitySet<TargetEntity>.Empty;
@@ -49,6 +51,7 @@ internal sealed record RouteTableContent
         BasicAuths = EntitySet<BasicAuthCredentialEntity>.From(entities.OfType<BasicAuthCredentialEntity>()),
         Jwts = EntitySet<JwtCredentialEntity>.From(entities.OfType<JwtCredentialEntity>()),
         HmacAuths = EntitySet<HmacAuthCredentialEntity>.From(entities.OfType<HmacAuthCredentialEntity>()),
+        OAuth2s = EntitySet<OAuth2CredentialEntity>.From(entities.OfType<OAuth2CredentialEntity>()),
         Upstreams = EntitySet<UpstreamEntity>.From(entities.OfType<UpstreamEntity>()),
         Targets = EntitySet<TargetEntity>.From(entities.OfType<TargetEntity>()),
         Admins = EntitySet<AdminEntity>.From(entities.OfType<AdminEntity>()),
@@ -59,7 +62,7 @@ internal sealed record RouteTableContent
 
     /// <summary>The entities a consumer owns (credentials, ACL groups), which go when it goes.</summary>
     public IEnumerable<GatewayEntity> ConsumerScoped =>
-        KeyAuths.ById.Values.Cast<GatewayEntity>().Concat(Acls.ById.Values).Concat(BasicAuths.ById.Values).Concat(Jwts.ById.Values).Concat(HmacAuths.ById.Values);
+        KeyAuths.ById.Values.Cast<GatewayEntity>().Concat(Acls.ById.Values).Concat(BasicAuths.ById.Values).Concat(Jwts.ById.Values).Concat(HmacAuths.ById.Values).Concat(OAuth2s.ById.Values);
 
     public IEnumerable<GatewayEntity> All() =>
         Services.ById.Values.Cast<GatewayEntity>().Concat(Routes.ById.Values).Concat(Plugins.ById.Values).Concat(Consumers.ById.Values)
@@ -77,6 +80,7 @@ internal sealed record RouteTableContent
         EntityKind.BasicAuthCredential => BasicAuths.Find(id),
         EntityKind.JwtCredential => Jwts.Find(id),
         EntityKind.HmacAuthCredential => HmacAuths.Find(id),
+        EntityKind.OAuth2Credential => OAuth2s.Find(id),
         EntityKind.Upstream => Upstreams.Find(id),
         EntityKind.Target => Targets.Find(id),
         EntityKind.Admin => Admins.Find(id),
@@ -97,6 +101,7 @@ internal sealed record RouteTableContent
         EntityKind.BasicAuthCredential => BasicAuths.Find(idOrName),
         EntityKind.JwtCredential => Jwts.Find(idOrName),
         EntityKind.HmacAuthCredential => HmacAuths.Find(idOrName),
+        EntityKind.OAuth2Credential => OAuth2s.Find(idOrName),
         EntityKind.Upstream => Upstreams.Find(idOrName),
         EntityKind.Target => Targets.Find(idOrName),
         EntityKind.Admin => Admins.Find(idOrName),
@@ -279,6 +284,7 @@ internal sealed record RouteTableContent
         BasicAuthCredentialEntity b => this with { BasicAuths = BasicAuths.Put(b) },
         JwtCredentialEntity j => this with { Jwts = Jwts.Put(j) },
         HmacAuthCredentialEntity h => this with { HmacAuths = HmacAuths.Put(h) },
+        OAuth2CredentialEntity o => this with { OAuth2s = OAuth2s.Put(o) },
         UpstreamEntity u => this with { Upstreams = Upstreams.Put(u) },
         TargetEntity t => this with { Targets = Targets.Put(t) },
         AdminEntity a => this with { Admins = Admins.Put(a) },
@@ -299,6 +305,7 @@ internal sealed record RouteTableContent
         EntityKind.BasicAuthCredential => this with { BasicAuths = BasicAuths.Remove(reference.Id) },
         EntityKind.JwtCredential => this with { Jwts = Jwts.Remove(reference.Id) },
         EntityKind.HmacAuthCredential => this with { HmacAuths = HmacAuths.Remove(reference.Id) },
+        EntityKind.OAuth2Credential => this with { OAuth2s = OAuth2s.Remove(reference.Id) },
         EntityKind.Upstream => this with { Upstreams = Upstreams.Remove(reference.Id) },
         EntityKind.Target => this with { Targets = Targets.Remove(reference.Id) },
         EntityKind.Admin => this with { Admins = Admins.Remove(reference.Id) },
@@ -354,6 +361,8 @@ internal sealed record RouteTableContent
                 return Taken(Jwts, jwt, "key", jwt.Key);
             case HmacAuthCredentialEntity hmac:
                 return Taken(HmacAuths, hmac, "username", hmac.Username);
+            case OAuth2CredentialEntity oauth2:
+                return Taken(OAuth2s, oauth2, "client_id", oauth2.ClientId);
             case AdminEntity admin:
                 return Taken(Admins, admin, "username", admin.Username);
             case SniEntity sni:

@@ -336,6 +336,7 @@ public sealed partial class RouteTableGrain(
             EntityKind.BasicAuthCredential => OwnedBy(_table.BasicAuths),
             EntityKind.JwtCredential => OwnedBy(_table.Jwts),
             EntityKind.HmacAuthCredential => OwnedBy(_table.HmacAuths),
+            EntityKind.OAuth2Credential => OwnedBy(_table.OAuth2s),
             EntityKind.Upstream => _table.Upstreams.ById.Values,
             EntityKind.Target => _table.Targets.ById.Values.Where(t => query.UpstreamId is null || t.UpstreamId == query.UpstreamId),
             EntityKind.Admin => _table.Admins.ById.Values,

@@ -62,6 +62,7 @@ internal static class DeclarativeKinds
                 Credential("basicauth_credentials", EntityKind.BasicAuthCredential, "username"),
                 Credential("jwt_secrets", EntityKind.JwtCredential, "key"),
                 Credential("hmacauth_credentials", EntityKind.HmacAuthCredential, "username"),
+                Credential("oauth2_credentials", EntityKind.OAuth2Credential, "client_id"),
             ],
         },
         new()

@@ -16,7 +16,8 @@ internal sealed class EntitySchemas(
     CertificateSchema certificates,
     SniSchema snis,
     CaCertificateSchema caCertificates,
-    HmacAuthCredentialSchema hmacAuths)
+    HmacAuthCredentialSchema hmacAuths,
+    OAuth2CredentialSchema oauth2s)
 {
     /// <summary>The schema of the kind whose table (and <c>/schemas</c>) name is <paramref name="tableName"/>; null for any other name.</summary>
     public IEntitySchema? Find(string tableName) =>
@@ -39,6 +40,7 @@ internal sealed class EntitySchemas(
         EntityKind.Sni => snis,
         EntityKind.CaCertificate => caCertificates,
         EntityKind.HmacAuthCredential => hmacAuths,
+        EntityKind.OAuth2Credential => oauth2s,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

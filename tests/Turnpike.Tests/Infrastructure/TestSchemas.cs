@@ -9,5 +9,5 @@ internal static class TestSchemas
     public static EntitySchemas Create(PluginRegistry plugins) => new(
         new ServiceSchema(), new RouteSchema(), new PluginSchema(plugins), new ConsumerSchema(),
         new KeyAuthCredentialSchema(), new AclSchema(), new BasicAuthCredentialSchema(), new JwtCredentialSchema(), new UpstreamSchema(), new TargetSchema(),
-        new Turnpike.Edge.Admin.Authentication.AdminSchema(), new CertificateSchema(), new SniSchema(), new CaCertificateSchema(), new HmacAuthCredentialSchema());
+        new Turnpike.Edge.Admin.Authentication.AdminSchema(), new CertificateSchema(), new SniSchema(), new CaCertificateSchema(), new HmacAuthCredentialSchema(), new OAuth2CredentialSchema());
 }
