@@ -31,13 +31,7 @@ internal sealed class FileLogHandler : IPluginHandler, IDisposable
         var file = _options.Reopen || _file is null ? Open() : _file;
         try
         {
-            foreach (var line in batch)
-            {
-                await file.WriteAsync(line, cancellationToken);
-                file.WriteByte((byte)'\n');
-            }
-
-            await file.FlushAsync(cancellationToken);
+            await file.WriteAsync(Lines(batch), cancellationToken);
         }
         catch (IOException)
         {
@@ -64,7 +58,28 @@ internal sealed class FileLogHandler : IPluginHandler, IDisposable
         _ = _queue.Drained.ContinueWith(static (_, handler) => ((FileLogHandler)handler!)._file?.Dispose(), this, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
-    private FileStream Open() => new(_options.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096, useAsync: true);
+    private FileStream Open() => AppendOnlyFile.Open(_options.Path);
+
+    /// <summary>The batch as one write, so its lines reach the file together and never between another writer's.</summary>
+    private static byte[] Lines(IReadOnlyList<byte[]> batch)
+    {
+        var length = 0;
+        foreach (var line in batch)
+        {
+            length += line.Length + 1;
+        }
+
+        var lines = new byte[length];
+        var at = 0;
+        foreach (var line in batch)
+        {
+            line.CopyTo(lines, at);
+            at += line.Length;
+            lines[at++] = (byte)'\n';
+        }
+
+        return lines;
+    }
 
     private async Task DropAsync(FileStream file)
     {

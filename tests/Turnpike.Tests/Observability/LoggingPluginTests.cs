@@ -111,5 +111,49 @@ public sealed class LoggingPluginTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Two_file_log_plugins_on_one_path_append_every_line_and_keep_what_the_file_held()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"turnpike-file-log-{Guid.NewGuid():N}.log");
+        await File.WriteAllTextAsync(path, "{\"written\":\"before\"}\n");
+        try
+        {
+            var otherRouteId = Guid.NewGuid();
+            _proxy.Upsert(
+                new ServiceEntity { Id = _serviceId, Name = "echo", Host = "127.0.0.1", Port = _upstream.Port, Retries = 0 },
+                new RouteEntity { Id = _routeId, Name = "echo-route", Paths = ["/echo"], ServiceId = _serviceId },
+                new RouteEntity { Id = otherRouteId, Name = "other-route", Paths = ["/other"], ServiceId = _serviceId },
+                _proxy.Plugin("file-log", new { path }, routeId: _routeId),
+                _proxy.Plugin("file-log", new { path }, routeId: otherRouteId));
+
+            // Each handler keeps its file open between its batches: rounds of one request per route, each round's
+            // lines written before the next, make each handler write again after the other one has.
+            const int Rounds = 5;
+            for (var round = 1; round <= Rounds; round++)
+            {
+                await Task.WhenAll(GetOkAsync($"/echo?seq={round}"), GetOkAsync($"/other?seq={round}"));
+                await _proxy.LoggedAsync(2);
+                var expected = 1 + (2 * round);
+                await Poll.UntilAsync(() => Task.FromResult(File.ReadAllLines(path).Length >= expected), TimeSpan.FromSeconds(10), $"{expected} lines in the file");
+            }
+
+            var lines = File.ReadAllLines(path);
+            Assert.Equal("{\"written\":\"before\"}", lines[0]);
+            var routes = lines.Skip(1).Select(line => JsonNode.Parse(line)!["route"]!["name"]!.GetValue<string>()).ToList();
+            Assert.Equal(Rounds, routes.Count(r => r == "echo-route"));
+            Assert.Equal(Rounds, routes.Count(r => r == "other-route"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private async Task GetOkAsync(string uri)
+    {
+        using var response = await _client.GetAsync(uri);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     private double LogDropped() => _proxy.LogMetrics.DroppedCount("http-log");
 }
