@@ -30,6 +30,7 @@ internal static class CachedAnswerReplay
             response.ContentType = "text/event-stream";
             response.Headers.CacheControl = "no-cache";
             bytes = Encoding.UTF8.GetBytes(Events(completion, anthropic, includeUsage));
+            response.ContentLength = bytes.Length; // the whole stream is at hand: its length is known (and metered)
         }
 
         await response.Body.WriteAsync(bytes, http.RequestAborted);

@@ -12,10 +12,20 @@ internal sealed class SemanticCacheRedisConnections : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<ConnectionMultiplexer>>> _connections = new(StringComparer.Ordinal);
 
+    /// <summary>The server's database; throws a <see cref="RedisException"/> when no connection could be made (the next call tries again).</summary>
     public async Task<IDatabase> DatabaseAsync(SemanticCacheRedis redis)
     {
-        var connection = await _connections.GetOrAdd(redis.ConnectionKey, _ => new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(redis))).Value;
-        return connection.GetDatabase(redis.Database);
+        var key = redis.ConnectionKey;
+        try
+        {
+            var connection = await _connections.GetOrAdd(key, _ => new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(redis))).Value;
+            return connection.GetDatabase(redis.Database);
+        }
+        catch (Exception ex) when (ex is not RedisException)
+        {
+            _connections.TryRemove(key, out _);
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, ex.Message, ex);
+        }
     }
 
     public async ValueTask DisposeAsync()
