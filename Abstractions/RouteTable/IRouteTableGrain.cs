@@ -38,6 +38,18 @@ public interface IRouteTableGrain : IGrainWithStringKey
     [AlwaysInterleave, ReadOnly]
     Task<RouteTableDelta> GetReplicaChanges(long version, long tableEpoch);
 
+    /// <summary>
+    /// <see cref="GetReplicaChanges"/> once there is something to send: at once when this table is not at
+    /// <paramref name="version"/> under <paramref name="epoch"/>; otherwise the call is held until the next version commits
+    /// or the epoch changes, or until <paramref name="wait"/> (at most <see cref="MaxReplicaWait"/>) passes with no change.
+    /// The home's link endpoint answers a peer's long poll with it: the peer hears of a write as it commits.
+    /// </summary>
+    [AlwaysInterleave, ReadOnly]
+    Task<RouteTableDelta> WaitForReplicaChanges(long version, long tableEpoch, long epoch, TimeSpan wait);
+
+    /// <summary>The longest <see cref="WaitForReplicaChanges"/> holds a call: well within Orleans' response timeout.</summary>
+    public static readonly TimeSpan MaxReplicaWait = TimeSpan.FromSeconds(10);
+
     /// <summary>The home region and its epoch as this region's table holds them.</summary>
     [AlwaysInterleave, ReadOnly]
     Task<HomeState> GetHome();

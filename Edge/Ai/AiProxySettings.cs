@@ -7,4 +7,11 @@ internal sealed record AiProxySettings(
     LlmProvider Provider,
     LlmAuth Auth,
     LlmResponseStreaming ResponseStreaming,
-    bool ModelNameHeader);
+    bool ModelNameHeader)
+{
+    /// <summary>What the logging plugins get of this LLM's calls (Kong's <c>logging</c>).</summary>
+    public AiLogging Logging { get; init; } = AiLogging.Off;
+
+    /// <summary>The plugin instance these settings belong to (Kong's <c>meta.plugin_id</c> in the log); set when its handler is made.</summary>
+    public Guid PluginId { get; init; }
+}

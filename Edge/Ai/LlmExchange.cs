@@ -37,6 +37,8 @@ internal sealed partial class LlmExchange(
     private AnthropicEventStream? _anthropicStream;
     private Func<LlmFailure, bool> _retry = static _ => false;
     private LlmFailure _streamFailure;
+    private string? _responseModel;
+    private AiPayloadCapture? _payload;
 
     private LlmProvider Provider => settings.Provider;
 
@@ -65,6 +67,7 @@ internal sealed partial class LlmExchange(
     {
         _retry = retry;
         _anthropic = context.Ai?.AnthropicClient ?? false;
+        _payload = settings.Logging.Payloads ? new AiPayloadCapture((mode as TranslatedCall)?.ClientRequest.ToJsonString()) : null;
         var http = context.HttpContext;
         var preserve = mode is not TranslatedCall;
         using var upstream = mode is TranslatedCall translated ? TranslatedRequest(http, translated) : PreservedRequest(context);
@@ -248,6 +251,7 @@ internal sealed partial class LlmExchange(
                 else
                 {
                     completion = Provider.FromProvider(answer, ChatChunks.For(modelName));
+                    _responseModel = AiJson.String(completion["model"]);
                 }
             }
             catch (InvalidOperationException ex)
@@ -465,8 +469,9 @@ internal sealed partial class LlmExchange(
     }
 
     /// <summary>Writes to the client unless it has gone; the exchange goes on either way, to count what the provider produced.</summary>
-    private static async Task TryWriteAsync(HttpContext http, byte[] bytes, bool withLength)
+    private async Task TryWriteAsync(HttpContext http, byte[] bytes, bool withLength)
     {
+        _payload?.AddResponse(bytes);
         if (http.RequestAborted.IsCancellationRequested)
         {
             return;
@@ -512,7 +517,13 @@ internal sealed partial class LlmExchange(
 
         var costNanos = usage is { } known ? AiMeterNames.CostNanos(known, settings.Model) : 0;
         context.LlmCall = new LlmCallRecord(
-            settings.Model.Provider, modelName, usage, costNanos / 1e9, (long)Stopwatch.GetElapsedTime(context.ForwardTimestamp).TotalMilliseconds);
+            settings.Model.Provider, modelName, usage, costNanos / 1e9, (long)Stopwatch.GetElapsedTime(context.ForwardTimestamp).TotalMilliseconds)
+        {
+            Logging = settings.Logging,
+            PluginId = settings.PluginId,
+            ResponseModel = _responseModel,
+            Payload = _payload, // the answer's bytes are added as they go out, after this record
+        };
         if (usage is { } used && used != AiUsage.None)
         {
             var label = $"{settings.Model.Provider}/{modelName}";

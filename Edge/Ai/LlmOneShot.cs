@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -8,10 +9,15 @@ namespace Turnpike.Edge.Ai;
 /// <summary>
 /// One whole (unstreamed) chat call that a plugin makes for its own purpose — the AI transformers asking an LLM to
 /// rewrite a body: a system prompt and the text, sent to the configured LLM as ai-proxy would send it, the reply's
-/// text back. Its tokens and cost are metered to the request's consumer under the model's name, as ai-proxy's are.
+/// text back. Its tokens and cost are metered to the request's consumer under the model's name, as ai-proxy's are,
+/// and the call goes to the log's <c>ai</c> section under the plugin's name when the LLM's <c>logging</c> asks.
 /// </summary>
-internal sealed class LlmOneShot(AiProxySettings settings, UpstreamClients clients, int timeoutMs)
+/// <param name="pluginName">The plugin making the call: its key in the log's <c>ai</c> section.</param>
+internal sealed class LlmOneShot(AiProxySettings settings, UpstreamClients clients, int timeoutMs, string pluginName)
 {
+    /// <summary>The largest answer read from the LLM: 2 MiB, far above what a model writes in one reply (a 128k-token answer is about 0.5 MiB).</summary>
+    public const int MaxAnswerBytes = 2 * 1024 * 1024;
+
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     /// <summary>The LLM's reply text to <paramref name="content"/> under <paramref name="prompt"/>, or why there is none.</summary>
@@ -34,6 +40,7 @@ internal sealed class LlmOneShot(AiProxySettings settings, UpstreamClients clien
             request["temperature"] = temperature;
         }
 
+        var payload = settings.Logging.Payloads ? new AiPayloadCapture(request.ToJsonString()) : null;
         var body = settings.Provider.ToProvider(request, modelName, stream: false, settings.Model);
         settings.Auth.ApplyBody(request, body);
         var http = context.HttpContext;
@@ -44,29 +51,49 @@ internal sealed class LlmOneShot(AiProxySettings settings, UpstreamClients clien
         settings.Provider.AddHeaders(upstream.Headers, settings.Model);
         settings.Auth.ApplyHeader(http.Request, upstream);
         using var timeout = new CancellationTokenSource(timeoutMs);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var client = clients.Get(timeoutMs).Invoker;
             using var response = await client.SendAsync(upstream, timeout.Token);
-            var text = await response.Content.ReadAsStringAsync(timeout.Token);
-            var answer = JsonNode.Parse(text) as JsonObject;
+            var bytes = await BoundedBodies.ReadAsync(await response.Content.ReadAsStreamAsync(timeout.Token), response.Content.Headers.ContentLength, MaxAnswerBytes, timeout.Token);
+            if (bytes is null)
+            {
+                Record(context, modelName, null, null, started, null);
+                return (null, $"the answer is larger than {MaxAnswerBytes} bytes");
+            }
+
+            var answer = JsonNode.Parse(bytes) as JsonObject;
             if (!response.IsSuccessStatusCode || answer is null)
             {
+                Record(context, modelName, AiUsage.None, null, started, null);
                 return (null, answer is null ? "unreadable answer" : settings.Provider.Error(answer).Message);
             }
 
             var completion = settings.Provider.FromProvider(answer, ChatChunks.For(modelName));
-            Meter(context, modelName, LlmProvider.UsageOf(completion));
+            payload?.AddResponse(Encoding.UTF8.GetBytes(completion.ToJsonString()));
+            Record(context, modelName, LlmProvider.UsageOf(completion), AiJson.String(completion["model"]), started, payload);
             return (AiJson.String(completion["choices"]?[0]?["message"]?["content"]) ?? "", null);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException or InvalidOperationException or IOException)
         {
+            Record(context, modelName, null, null, started, null);
             return (null, timeout.IsCancellationRequested ? "timeout" : ex.Message);
         }
     }
 
-    private void Meter(ProxyContext context, string modelName, AiUsage? usage)
+    /// <summary>Meters the call's tokens and cost to the request's consumer and keeps the call for the log phase.</summary>
+    private void Record(ProxyContext context, string modelName, AiUsage? usage, string? responseModel, long started, AiPayloadCapture? payload)
     {
+        var costNanos = usage is { } known ? AiMeterNames.CostNanos(known, settings.Model) : 0;
+        context.AddPluginLlmCall(new LlmCallRecord(settings.Model.Provider, modelName, usage, costNanos / 1e9, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds)
+        {
+            Namespace = pluginName,
+            Logging = settings.Logging,
+            PluginId = settings.PluginId,
+            ResponseModel = responseModel,
+            Payload = payload,
+        });
         if (usage is not { } used || used == AiUsage.None)
         {
             return;
@@ -75,9 +102,9 @@ internal sealed class LlmOneShot(AiProxySettings settings, UpstreamClients clien
         var label = $"{settings.Model.Provider}/{modelName}";
         context.AddMeterCounter(AiMeterNames.PromptTokens + label, used.PromptTokens);
         context.AddMeterCounter(AiMeterNames.CompletionTokens + label, used.CompletionTokens);
-        if (AiMeterNames.CostNanos(used, settings.Model) is > 0 and var cost)
+        if (costNanos > 0)
         {
-            context.AddMeterCounter(AiMeterNames.Cost + label, cost);
+            context.AddMeterCounter(AiMeterNames.Cost + label, costNanos);
         }
     }
 }

@@ -61,6 +61,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, AiRateLimitingPlugin>();
         services.AddSingleton<IGatewayPlugin, AiBudgetPlugin>();
         services.AddSingleton<IGatewayPlugin, AiRequestTransformerPlugin>();
+        services.AddSingleton<IGatewayPlugin, AiResponseTransformer.AiResponseTransformerPlugin>();
         services.AddSingleton<IGatewayPlugin, AiSemanticCachePlugin>();
         services.AddSingleton<IGatewayPlugin, AwsLambdaPlugin>();
         services.AddSingleton<IGatewayPlugin, HmacAuthPlugin>();

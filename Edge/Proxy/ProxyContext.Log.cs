@@ -28,4 +28,9 @@ internal sealed partial class ProxyContext
 
     /// <summary>The LLM call ai-proxy made for this request, once it is over; null when there was none.</summary>
     public Ai.LlmCallRecord? LlmCall { get; set; }
+
+    /// <summary>The LLM calls other plugins made for their own purpose (the AI transformers), for the log's <c>ai</c> section.</summary>
+    public List<Ai.LlmCallRecord>? PluginLlmCalls { get; private set; }
+
+    public void AddPluginLlmCall(Ai.LlmCallRecord call) => (PluginLlmCalls ??= []).Add(call);
 }

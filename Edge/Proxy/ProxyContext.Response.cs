@@ -51,16 +51,23 @@ internal sealed partial class ProxyContext
     /// <summary>
     /// Collects the upstream's response body instead of streaming it, so a plugin can rewrite it in
     /// <see cref="Plugins.IPluginHandler.OnResponseBodyAsync"/>; <see cref="SendResponseBodyAsync"/> sends it.
+    /// A plugin that sets <paramref name="maxBytes"/> (0: no limit) gets at most that much: a larger body stops the
+    /// copy, and the plugins find <see cref="ResponseBodyTooLarge"/> set in their body phase.
     /// </summary>
-    public void BufferResponseBody()
+    public void BufferResponseBody(int maxBytes = 0)
     {
         if (ResponseBuffer is null)
         {
             _clientResponseBody = HttpContext.Response.Body;
-            ResponseBuffer = new MemoryStream();
+            ResponseBuffer = new ResponseBodyBuffer();
             HttpContext.Response.Body = ResponseBuffer;
         }
+
+        (ResponseBuffer as ResponseBodyBuffer)?.LimitTo(maxBytes);
     }
+
+    /// <summary>True when the upstream's body was larger than a plugin's <see cref="BufferResponseBody"/> limit: what is held is only its start.</summary>
+    public bool ResponseBodyTooLarge => ResponseBuffer is ResponseBodyBuffer { Overflowed: true };
 
     /// <summary>Replaces the buffered body with a rewritten one (plugins after this one see the rewrite).</summary>
     public void ReplaceResponseBody(byte[] body) => ResponseBuffer = new MemoryStream(body);

@@ -257,6 +257,12 @@ internal sealed partial class ProxyMiddleware(
         if (proxy.Exchange is { } exchange)
         {
             await exchange.SendAsync(proxy, service, client);
+            if (proxy.ResponseBuffer is not null && !context.Response.HasStarted)
+            {
+                // The exchange (ai-proxy) wrote its answer into the body a plugin holds: the holders rewrite it, then it goes.
+                await RunResponseBodyPhaseAsync(proxy, route);
+            }
+
             return;
         }
 
@@ -291,17 +297,16 @@ internal sealed partial class ProxyMiddleware(
 
         if (proxy.ResponseBuffer is not null)
         {
+            if (proxy.ResponseBodyTooLarge)
+            {
+                // The upstream answered, but with more than a plugin holds (its copy stopped there): no failure of the
+                // upstream's or the client's, the plugins that held the body answer it.
+                error = ForwarderError.None;
+            }
+
             if (error == ForwarderError.None)
             {
-                foreach (var slot in route.Plugins.Slots)
-                {
-                    if (slot.For(proxy.Consumer) is { } handler)
-                    {
-                        await handler.OnResponseBodyAsync(proxy);
-                    }
-                }
-
-                await proxy.SendResponseBodyAsync();
+                await RunResponseBodyPhaseAsync(proxy, route);
             }
             else
             {
@@ -329,6 +334,20 @@ internal sealed partial class ProxyMiddleware(
                 timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
                 timedOut ? ProxyErrors.GatewayTimeout : ProxyErrors.BadGateway);
         }
+    }
+
+    /// <summary>Phase 6 for a held body: each plugin's <c>OnResponseBodyAsync</c> in order, then the body goes to the client.</summary>
+    private static async ValueTask RunResponseBodyPhaseAsync(ProxyContext proxy, CompiledRoute route)
+    {
+        foreach (var slot in route.Plugins.Slots)
+        {
+            if (slot.For(proxy.Consumer) is { } handler)
+            {
+                await handler.OnResponseBodyAsync(proxy);
+            }
+        }
+
+        await proxy.SendResponseBodyAsync();
     }
 
     private void Observe(CompiledService service, string destination, UpstreamBalancer.Endpoint? target, ForwarderError error, HttpContext context, ProxyContext proxy)

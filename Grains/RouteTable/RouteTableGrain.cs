@@ -29,6 +29,9 @@ public sealed partial class RouteTableGrain(
     // The answers of GetChangesSince for the current version, by the version asked from (FullTableKey: the whole table).
     private readonly Dictionary<long, RouteTableDelta> _answers = [];
     private long _answeredVersion = -1;
+
+    // Completed (and replaced) whenever the version or the home changes: what held replica pulls wait on.
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RouteTableStorage _storage = null!;
 
     // This region's name, and which region takes writes under which epoch (stored with the table).
@@ -151,6 +154,7 @@ public sealed partial class RouteTableGrain(
         Version = version;
         Remember(write.WriteId, version);
         NotifyEdges(version);
+        Changed();
         return new RouteTableWriteResult { Version = version, Stored = result.Stored };
     }
 
@@ -206,6 +210,15 @@ public sealed partial class RouteTableGrain(
         }
 
         _home = home;
+        Changed();
+    }
+
+    /// <summary>Releases the held replica pulls (<see cref="WaitForReplicaChanges"/>): the version or the home changed.</summary>
+    private void Changed()
+    {
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
     }
 
     private AdminError NotHome() => new()
@@ -220,6 +233,22 @@ public sealed partial class RouteTableGrain(
         // A table of an older epoch beyond where this epoch began may hold an old home's writes this one never had.
         var delta = tableEpoch < _home.Epoch && version > _home.EpochStart ? await GetChangesSince(-1) : await GetChangesSince(version);
         return delta with { Epoch = _home.Epoch };
+    }
+
+    public async Task<RouteTableDelta> WaitForReplicaChanges(long version, long tableEpoch, long epoch, TimeSpan wait)
+    {
+        var changed = _changed.Task;
+        var delta = await GetReplicaChanges(version, tableEpoch);
+        if (delta.Version != version || delta.IsFullSnapshot || delta.Epoch != epoch || wait <= TimeSpan.Zero)
+        {
+            return delta;
+        }
+
+        // Held (other calls interleave) until a commit or a change of home completes the task, or the wait ends.
+        using var stop = new CancellationTokenSource();
+        await Task.WhenAny(changed, Task.Delay(wait < IRouteTableGrain.MaxReplicaWait ? wait : IRouteTableGrain.MaxReplicaWait, time, stop.Token));
+        await stop.CancelAsync();
+        return await GetReplicaChanges(version, tableEpoch);
     }
 
     public async Task<long> ApplyReplica(long fromVersion, RouteTableDelta delta)
@@ -286,6 +315,7 @@ public sealed partial class RouteTableGrain(
         LogReplicated(logger, fromVersion, delta.Version, delta.IsFullSnapshot);
         // After a whole table, -1: no edge holds it, so every edge pulls (and meets the new lineage) even at the same version.
         NotifyEdges(delta.IsFullSnapshot ? -1 : delta.Version);
+        Changed();
         return Version;
     }
 

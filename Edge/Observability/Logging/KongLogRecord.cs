@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Turnpike.Edge.Proxy;
@@ -8,7 +7,8 @@ namespace Turnpike.Edge.Observability.Logging;
 /// <summary>
 /// Kong's log serializer (<c>kong.log.serialize</c>) for the logging plugins: one JSON object per request with
 /// <c>request</c>, <c>upstream_uri</c>, <c>response</c>, <c>route</c>, <c>service</c>, <c>consumer</c>,
-/// <c>latencies</c>, <c>tries</c>, <c>client_ip</c>, <c>started_at</c>, <c>source</c>, <c>workspace</c>. Credentials in headers (<c>Authorization</c>, <c>Proxy-Authorization</c>,
+/// <c>latencies</c>, <c>tries</c>, <c>client_ip</c>, <c>started_at</c>, <c>source</c>, <c>workspace</c>, and for LLM calls
+/// whose <c>logging</c> asks for it, <c>ai</c> (<see cref="AiLogSection"/>). Credentials in headers (<c>Authorization</c>, <c>Proxy-Authorization</c>,
 /// <c>Cookie</c>, <c>apikey</c>) are written as <c>REDACTED</c>: a log is not a place for them.
 /// </summary>
 internal static class KongLogRecord
@@ -18,13 +18,13 @@ internal static class KongLogRecord
     /// <summary>The record as UTF-8 JSON (built on the request's thread; the queue sends it later).</summary>
     public static byte[] Serialize(ProxyContext context, long startedAtMs)
     {
-        var buffer = new ArrayBufferWriter<byte>(2048);
+        using var buffer = new PooledBufferWriter(2048);
         using (var json = new Utf8JsonWriter(buffer))
         {
             Write(json, context, startedAtMs);
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return buffer.ToArray();
     }
 
     private static void Write(Utf8JsonWriter json, ProxyContext context, long startedAtMs)
@@ -59,13 +59,13 @@ internal static class KongLogRecord
 
         var route = context.Route.Entity;
         json.WriteStartObject("route");
-        json.WriteString("id", route.Id.ToString());
+        json.WriteString("id", route.Id);
         json.WriteString("name", route.Name);
         json.WriteEndObject();
 
         var service = context.Service.Entity;
         json.WriteStartObject("service");
-        json.WriteString("id", service.Id.ToString());
+        json.WriteString("id", service.Id);
         json.WriteString("name", service.Name);
         json.WriteString("host", service.Host);
         json.WriteNumber("port", service.Port);
@@ -76,7 +76,7 @@ internal static class KongLogRecord
         if (context.Consumer is { } consumer)
         {
             json.WriteStartObject("consumer");
-            json.WriteString("id", consumer.Id.ToString());
+            json.WriteString("id", consumer.Id);
             json.WriteString("username", consumer.Username);
             json.WriteString("custom_id", consumer.CustomId);
             json.WriteEndObject();
@@ -103,6 +103,7 @@ internal static class KongLogRecord
         json.WriteNumber("started_at", startedAtMs);
         json.WriteString("source", context.AnsweredByUpstream ? "upstream" : "kong");
         json.WriteString("workspace", GatewayMetrics.Workspace);
+        AiLogSection.Write(json, context.LlmCall, context.PluginLlmCalls);
 
         json.WriteEndObject();
     }
@@ -110,9 +111,20 @@ internal static class KongLogRecord
     private static void WriteHeaders(Utf8JsonWriter json, IHeaderDictionary headers)
     {
         json.WriteStartObject("headers");
+        Span<char> lower = stackalloc char[128];
         foreach (var (name, values) in headers)
         {
-            json.WriteString(name.ToLowerInvariant(), Redacted.Contains(name) ? "REDACTED" : values.ToString());
+            // Kong's names are lower case; most arrive so, and the others are lowered here without a new string each.
+            var value = Redacted.Contains(name) ? "REDACTED" : values.ToString();
+            if (name.Length <= lower.Length)
+            {
+                var written = name.AsSpan().ToLowerInvariant(lower);
+                json.WriteString(lower[..written], value);
+            }
+            else
+            {
+                json.WriteString(name.ToLowerInvariant(), value);
+            }
         }
 
         json.WriteEndObject();

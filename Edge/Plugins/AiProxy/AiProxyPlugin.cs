@@ -85,10 +85,12 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
         ? "llm_format 'anthropic' requires route_type 'llm/v1/chat'"
         : null);
 
-    // Kong's logging: accepted so Kong configurations load; statistics always go to the billing meters, payloads are never logged.
+    // Kong's logging: what the logging plugins' `ai` section gets of each call (the billing meters get the tokens either way).
     private static readonly ConfigField<bool> LogStatistics = Field.Boolean("log_statistics").Default(false);
     private static readonly ConfigField<bool> LogPayloads = Field.Boolean("log_payloads").Default(false);
-    internal static readonly ConfigField<bool> Logging = Field.Record("logging", new ConfigSchema<bool>([LogStatistics, LogPayloads], _ => false));
+    internal static readonly ConfigField<AiLogging> Logging = Field.Record("logging", new ConfigSchema<AiLogging>(
+        [LogStatistics, LogPayloads],
+        c => c.Get(LogStatistics) || c.Get(LogPayloads) ? new(c.Get(LogStatistics), c.Get(LogPayloads)) : AiLogging.Off));
 
     /// <summary>What says which LLM to call and how (route_type, auth, model): ai-proxy's config, and each of ai-proxy-advanced's targets.</summary>
     internal static readonly ConfigStep[] LlmSteps =
@@ -141,7 +143,8 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
 
     public override ConfigSchema<AiProxyOptions> Config => Schema;
 
-    protected override IPluginHandler CreateHandler(AiProxyOptions options, Guid instanceId) => new AiProxyHandler(options.Settings, _logger, options.MaxRequestBodySize, options.AnthropicClients);
+    protected override IPluginHandler CreateHandler(AiProxyOptions options, Guid instanceId) =>
+        new AiProxyHandler(options.Settings with { PluginId = instanceId }, _logger, options.MaxRequestBodySize, options.AnthropicClients);
 
     /// <summary>The settings of one LLM from values read by <see cref="LlmSteps"/>.</summary>
     internal static AiProxySettings Settings(ConfigValues c, string responseStreaming, bool modelNameHeader)
@@ -176,7 +179,10 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
             LlmProviders.Get(model.Provider, options.Llama2Format, options.MistralFormat),
             c.Get(Auth),
             Enum.Parse<LlmResponseStreaming>(responseStreaming, ignoreCase: true),
-            modelNameHeader);
+            modelNameHeader)
+        {
+            Logging = c.Get(Logging),
+        };
     }
 
     /// <summary>

@@ -107,7 +107,12 @@ internal sealed class AiProxyAdvancedPlugin(ILoggerFactory loggers, UpstreamClie
     public override ConfigSchema<AiProxyAdvancedOptions> Config => Schema;
 
     protected override IPluginHandler CreateHandler(AiProxyAdvancedOptions options, Guid instanceId) =>
-        new AiProxyAdvancedHandler(new LlmBalancer(options.Targets, options.Balancer, time), clients, _logger, options.MaxRequestBodySize, options.AnthropicClients);
+        new AiProxyAdvancedHandler(
+            new LlmBalancer([.. options.Targets.Select(t => new LlmTarget(t.Settings with { PluginId = instanceId }, t.Weight, t.Description))], options.Balancer, time),
+            clients,
+            _logger,
+            options.MaxRequestBodySize,
+            options.AnthropicClients);
 
     /// <summary>A target as read: its settings wait for the instance's response_streaming and model_name_header.</summary>
     private sealed record TargetConfig(Func<string, bool, AiProxySettings> Settings, int Weight, string? Description);

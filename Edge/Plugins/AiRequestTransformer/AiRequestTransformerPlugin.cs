@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-using Turnpike.Edge.Ai;
 using Turnpike.Edge.Proxy;
 using Turnpike.Edge.Schema;
 
@@ -11,15 +9,7 @@ namespace Turnpike.Edge.Plugins.AiRequestTransformer;
 /// </summary>
 internal sealed class AiRequestTransformerPlugin(UpstreamClients clients) : GatewayPlugin<AiTransformerOptions>
 {
-    private static readonly ConfigSchema<AiTransformerOptions> Schema = new(
-        AiTransformerFields.Common,
-        c => new(
-            c.Get(AiTransformerFields.Prompt),
-            AiTransformerFields.Compile(c.Get(AiTransformerFields.ExtractPattern)),
-            c.Get(AiTransformerFields.Llm)(),
-            c.Get(AiTransformerFields.HttpTimeout),
-            c.Get(AiRequest.MaxBodySize),
-            false));
+    private static readonly ConfigSchema<AiTransformerOptions> Schema = new(AiTransformerFields.Common, c => AiTransformerFields.Bind(c, parseJsonInstructions: false));
 
     public override string Name => "ai-request-transformer";
 
@@ -28,8 +18,5 @@ internal sealed class AiRequestTransformerPlugin(UpstreamClients clients) : Gate
     public override ConfigSchema<AiTransformerOptions> Config => Schema;
 
     protected override IPluginHandler CreateHandler(AiTransformerOptions options, Guid instanceId) =>
-        new AiRequestTransformerHandler(options, new LlmOneShot(options.Llm, clients, options.HttpTimeoutMs));
+        new AiRequestTransformerHandler(AiTransformer.Create(options, clients, Name, instanceId));
 }
-
-/// <summary>One AI transformer instance's configuration.</summary>
-internal sealed record AiTransformerOptions(string Prompt, Regex? ExtractPattern, AiProxySettings Llm, int HttpTimeoutMs, int MaxBodySize, bool ParseJsonInstructions);

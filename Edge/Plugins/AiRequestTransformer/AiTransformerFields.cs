@@ -36,6 +36,15 @@ internal static class AiTransformerFields
 
     public static ConfigStep[] Common => [Prompt, ExtractPattern, Llm, HttpTimeout, HttpsVerify, HttpProxyHost, HttpProxyPort, HttpsProxyHost, HttpsProxyPort, AiRequest.MaxBodySize];
 
+    /// <summary>An instance's options from the values <see cref="Common"/> read.</summary>
+    public static AiTransformerOptions Bind(ConfigValues c, bool parseJsonInstructions) => new(
+        c.Get(Prompt),
+        Compile(c.Get(ExtractPattern)),
+        c.Get(Llm)(),
+        c.Get(HttpTimeout),
+        c.Get(AiRequest.MaxBodySize),
+        parseJsonInstructions);
+
     /// <summary>The pattern's first match in <paramref name="reply"/> (the whole reply without a pattern); null when it does not match.</summary>
     public static string? Extract(Regex? pattern, string reply)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Turnpike.Edge.Proxy;
 
 namespace Turnpike.Edge.Plugins.AwsLambda;
 
@@ -75,12 +76,12 @@ internal sealed record LambdaProxyResponse(int StatusCode, List<(string Name, st
         var byName = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in response["headers"] as JsonObject ?? [])
         {
-            byName[name] = Values(value);
+            byName[name] = JsonHeaderValues.Of(value);
         }
 
         foreach (var (name, value) in response["multiValueHeaders"] as JsonObject ?? [])
         {
-            byName[name] = Values(value);
+            byName[name] = JsonHeaderValues.Of(value);
         }
 
         var headers = new List<(string, string)>();
@@ -116,18 +117,4 @@ internal sealed record LambdaProxyResponse(int StatusCode, List<(string Name, st
 
         return number is >= 100 and <= 599 && number == Math.Floor(number) ? (int)number : null;
     }
-
-    private static List<string> Values(JsonNode? node) => node switch
-    {
-        JsonArray array => [.. array.Select(Scalar).OfType<string>()],
-        _ => Scalar(node) is { } one ? [one] : [],
-    };
-
-    private static string? Scalar(JsonNode? node) => node switch
-    {
-        JsonValue value when value.TryGetValue<string>(out var s) => s,
-        JsonValue value when value.TryGetValue<bool>(out var b) => b ? "true" : "false",
-        JsonValue value => value.ToJsonString(),
-        _ => null,
-    };
 }

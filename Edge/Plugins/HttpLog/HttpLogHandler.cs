@@ -31,8 +31,8 @@ internal sealed class HttpLogHandler : IPluginHandler, IDisposable
 
     private async Task<bool> SendAsync(IReadOnlyList<byte[]> batch, CancellationToken cancellationToken)
     {
-        var body = batch.Count == 1 ? batch[0] : JsonArray(batch);
-        using var request = new HttpRequestMessage(new HttpMethod(_options.Method), _options.HttpEndpoint) { Content = new ByteArrayContent(body) };
+        HttpContent body = batch.Count == 1 ? new ByteArrayContent(batch[0]) : new JsonArrayContent(batch);
+        using var request = new HttpRequestMessage(new HttpMethod(_options.Method), _options.HttpEndpoint) { Content = body };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(_options.ContentType);
         using var response = await _client.SendAsync(request, cancellationToken);
         return response.IsSuccessStatusCode;
@@ -43,23 +43,5 @@ internal sealed class HttpLogHandler : IPluginHandler, IDisposable
     {
         _queue.Complete();
         _ = _queue.Drained.ContinueWith(static (_, client) => ((HttpClient)client!).Dispose(), _client, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-    }
-
-    private static byte[] JsonArray(IReadOnlyList<byte[]> entries)
-    {
-        using var body = new MemoryStream();
-        body.WriteByte((byte)'[');
-        for (var i = 0; i < entries.Count; i++)
-        {
-            if (i > 0)
-            {
-                body.WriteByte((byte)',');
-            }
-
-            body.Write(entries[i]);
-        }
-
-        body.WriteByte((byte)']');
-        return body.ToArray();
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Turnpike.Edge.Plugins.AiRequestTransformer;
+using Turnpike.Edge.Plugins.AiResponseTransformer;
 using Turnpike.Edge.Proxy;
 using Turnpike.Edge.Schema;
 using Xunit;
@@ -45,5 +46,18 @@ public sealed class AiTransformerSchemaTests : IDisposable
         Assert.Equal("required field missing", Read("""{"llm": """ + Llm + "}").Errors["config.prompt"]);
         Assert.StartsWith("invalid regular expression", Read("""{"prompt": "p", "transformation_extract_pattern": "(", "llm": """ + Llm + "}").Errors["config.transformation_extract_pattern"], StringComparison.Ordinal);
         Assert.Equal("must set 'model.name' for the AI transformers", Read("""{"prompt": "p", "llm": {"route_type":"llm/v1/chat","model":{"provider":"openai"}}}""").Errors["config.llm.@entity"]);
+    }
+
+    [Fact]
+    public void Ai_response_transformer_takes_the_same_fields_and_kongs_json_instructions_switch_off_by_default()
+    {
+        var plugin = new AiResponseTransformerPlugin(_clients);
+        var errors = new FieldErrors();
+        var stored = plugin.ReadConfig(new FieldReader(JsonNode.Parse("{\"prompt\": \"p\", \"llm\": " + Llm + "}")!.AsObject(), errors, "config."));
+
+        Assert.Empty(errors.All);
+        Assert.False(stored["parse_llm_response_json_instructions"]!.GetValue<bool>());
+        Assert.Equal(1 << 20, stored["max_request_body_size"]!.GetValue<int>());
+        Assert.NotNull(plugin.CreateHandler(stored, Guid.NewGuid()));
     }
 }

@@ -120,4 +120,41 @@ public sealed class RouteTableReplicaTests(RouteTableClusterFixture fixture)
         Assert.Equal(1, await _replica.ApplyReplica(0, delta));
         Assert.Equal(2, (await _replica.GetHome()).TableEpoch);
     }
+
+    [Fact]
+    public async Task A_held_replica_pull_is_answered_with_the_write_as_it_commits_not_when_its_wait_ends()
+    {
+        await _home.Write(RouteTableWrite.Upsert(Service("first")));
+
+        // Held for up to 30 s (the grain holds at most MaxReplicaWait, 10 s): without a signal on commit it would come
+        // back at version 1 with nothing in it.
+        var held = _home.WaitForReplicaChanges(1, 0, 0, TimeSpan.FromSeconds(30));
+        await _home.Write(RouteTableWrite.Upsert(Service("second")));
+
+        var delta = await held.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(2, delta.Version);
+        Assert.Equal("second", Assert.IsType<ServiceEntity>(Assert.Single(delta.Upserts)).Name);
+    }
+
+    [Fact]
+    public async Task A_held_replica_pull_is_answered_when_the_home_moves_and_at_once_when_the_asker_is_behind()
+    {
+        await _home.Write(RouteTableWrite.Upsert(Service("a")));
+        Assert.Equal(1, (await _home.WaitForReplicaChanges(0, 0, 0, TimeSpan.FromSeconds(30)).WaitAsync(TimeSpan.FromSeconds(5))).Version);
+
+        var held = _home.WaitForReplicaChanges(1, 0, 0, TimeSpan.FromSeconds(30));
+        await _home.AdoptHome(1, "eu");
+        var delta = await held.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal((1L, 1L), (delta.Version, delta.Epoch)); // the asker learns of the new epoch and asks the new home
+    }
+
+    [Fact]
+    public async Task A_replica_pull_with_nothing_new_is_answered_with_the_same_version_when_its_wait_ends()
+    {
+        await _home.Write(RouteTableWrite.Upsert(Service("a")));
+        var delta = await _home.WaitForReplicaChanges(1, 0, 0, TimeSpan.FromMilliseconds(100)).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, delta.Version);
+        Assert.False(delta.IsFullSnapshot);
+        Assert.Empty(delta.Upserts);
+    }
 }

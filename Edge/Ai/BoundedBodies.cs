@@ -1,7 +1,7 @@
-namespace Turnpike.Edge.Plugins.AiRequestTransformer;
+namespace Turnpike.Edge.Ai;
 
-/// <summary>Reads a body whole for an AI transformer, up to its limit.</summary>
-internal static class AiTransformerBodies
+/// <summary>Reads a body whole, up to a limit: a client's body for an AI transformer, an LLM's answer, an upstream's gzip.</summary>
+internal static class BoundedBodies
 {
     /// <summary>The body's bytes; null when it is larger than <paramref name="maxBytes"/> (0: no limit).</summary>
     public static async Task<byte[]?> ReadAsync(Stream body, long? declared, int maxBytes, CancellationToken cancellationToken)
