@@ -10,6 +10,9 @@ internal static class AiMeterNames
     public const string CompletionTokens = "ai_completion_tokens:";
     public const string CachedTokens = "ai_cached_tokens:";
 
+    /// <summary>Tokens ai-semantic-cache answered from its cache instead of the model (prompt and completion of the stored answer): not spent, not billed.</summary>
+    public const string TokensSaved = "ai_tokens_saved:";
+
     /// <summary>What the tokens cost at the model's input_cost and output_cost, in billionths of the currency unit (exact for prices with up to three decimals).</summary>
     public const string Cost = "ai_cost_nanos:";
 

@@ -25,6 +25,7 @@ internal sealed class AiRequest(JsonObject body)
     private List<Action<AiUsage?>>? _settlements;
     private List<Action<long?>>? _costSettlements;
     private List<Func<ProxyContext, AiCallEstimate, ValueTask<bool>>>? _reservations;
+    private Func<LlmAnswer, Task>? _answered;
     private int _settled;
 
     public JsonObject Body { get; private set; } = body;
@@ -129,6 +130,18 @@ internal sealed class AiRequest(JsonObject body)
         Body = openAiBody;
         AnthropicClient = true;
     }
+
+    /// <summary>True once a plugin asked for the chat answer (<see cref="OnAnsweredAsync"/>): only then does a stream get assembled.</summary>
+    public bool WantsAnswer => _answered is not null;
+
+    /// <summary>
+    /// Asks for the provider's complete chat answer (a stream's once it ended well), before its last bytes reach the
+    /// client: ai-semantic-cache stores it. Not called for errors, broken streams or answers abandoned for another target.
+    /// </summary>
+    public void OnAnsweredAsync(Func<LlmAnswer, Task> observe) => _answered += observe;
+
+    /// <summary>Hands a complete answer to whoever asked (<see cref="OnAnsweredAsync"/>).</summary>
+    public Task AnsweredAsync(LlmAnswer answer) => _answered?.Invoke(answer) ?? Task.CompletedTask;
 
     /// <summary>Called by whoever reserved tokens for this request, once its usage is known.</summary>
     public void OnSettled(Action<AiUsage?> settle) => (_settlements ??= []).Add(settle);

@@ -277,6 +277,11 @@ internal sealed partial class LlmExchange(
         var reply = settings.RouteType == LlmRouteType.Embeddings ? completion : _anthropic ? AnthropicClientFormat.FromCompletion(completion) : ConvertsCompletions ? CompletionsFormat.FromChat(completion) : completion;
         http.Response.ContentType = "application/json";
         Record(context, usage);
+        if (settings.RouteType == LlmRouteType.Chat && context.Ai is { WantsAnswer: true } ai)
+        {
+            await ai.AnsweredAsync(new LlmAnswer(completion, settings.Model.Provider, modelName, usage));
+        }
+
         await TryWriteAsync(http, Encoding.UTF8.GetBytes(reply.ToJsonString()), withLength: true);
         return usage;
     }
@@ -292,15 +297,18 @@ internal sealed partial class LlmExchange(
         var output = new List<JsonObject>();
         var failed = false;
         _anthropicStream = _anthropic ? new AnthropicEventStream(modelName) : null;
+        var assembler = settings.RouteType == LlmRouteType.Chat && context.Ai is { WantsAnswer: true } ? new CompletionAssembler() : null;
         try
         {
             while (await NextAsync(events, readTimeout) is { } next)
             {
                 translator.Read(next.Name, next.Data, output);
+                assembler?.AddAll(output);
                 await SendChunksAsync(http, output);
             }
 
             translator.End(output);
+            assembler?.AddAll(output);
         }
         catch (Exception ex) when (ex is LlmStreamException or JsonException or InvalidOperationException or IOException or OperationCanceledException or HttpRequestException)
         {
@@ -324,6 +332,11 @@ internal sealed partial class LlmExchange(
         }
 
         Record(context, translator.Usage); // what the provider reported, so far if the stream broke off
+        if (!failed && assembler?.Completion(translator.Usage) is { } whole)
+        {
+            await context.Ai!.AnsweredAsync(new LlmAnswer(whole, settings.Model.Provider, modelName, translator.Usage));
+        }
+
         await SendChunksAsync(http, output);
         if (_anthropicStream is { } anthropic)
         {

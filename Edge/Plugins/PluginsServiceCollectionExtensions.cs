@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Turnpike.Edge.Ai.SemanticCache;
 using Turnpike.Edge.Plugins.Acl;
 using Turnpike.Edge.Plugins.AiBudget;
 using Turnpike.Edge.Plugins.AiPromptDecorator;
@@ -8,6 +9,7 @@ using Turnpike.Edge.Plugins.AiProxy;
 using Turnpike.Edge.Plugins.AiProxyAdvanced;
 using Turnpike.Edge.Plugins.AiRateLimiting;
 using Turnpike.Edge.Plugins.AiRequestTransformer;
+using Turnpike.Edge.Plugins.AiSemanticCache;
 using Turnpike.Edge.Plugins.AwsLambda;
 using Turnpike.Edge.Plugins.BasicAuth;
 using Turnpike.Edge.Plugins.BotDetection;
@@ -61,6 +63,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, AiBudgetPlugin>();
         services.AddSingleton<IGatewayPlugin, AiRequestTransformerPlugin>();
         services.AddSingleton<IGatewayPlugin, AiResponseTransformer.AiResponseTransformerPlugin>();
+        services.AddSingleton<IGatewayPlugin, AiSemanticCachePlugin>();
         services.AddSingleton<IGatewayPlugin, AwsLambdaPlugin>();
         services.AddSingleton<IGatewayPlugin, HmacAuthPlugin>();
         services.AddSingleton<IGatewayPlugin, BotDetectionPlugin>();
@@ -78,6 +81,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<SyslogOptions>, SyslogOptionsValidator>();
         services.AddTurnpikeProxyCache();
         services.AddTurnpikeOAuth2();
+        services.AddTurnpikeSemanticCache();
         services.AddSingleton<PluginRegistry>();
         services.AddSingleton<Proxy.IRequestLogPhase, PluginLogPhase>(); // after AI settlement: logs see the settled call
         return services;

@@ -29,12 +29,12 @@ internal static class FakeEmbeddings
         return norm == 0 ? vector : [.. vector.Select(v => v / norm)];
     }
 
-    public static JsonObject Answer(string api, string model, JsonObject? body, int promptTokens)
+    public static JsonObject Answer(string api, string model, JsonObject? body, int promptTokens, JsonArray? values = null)
     {
         List<string> texts = api == "GeminiEmbed"
             ? [.. (body?["requests"] as JsonArray ?? []).Select(r => r?["content"]?["parts"]?[0]?["text"]?.GetValue<string>() ?? "")]
             : body?["input"] is JsonArray inputs ? [.. inputs.Select(i => i?.GetValue<string>() ?? "")] : [body?["input"]?.GetValue<string>() ?? ""];
-        JsonArray Values(string text) => [.. Vector(text).Select(v => (JsonNode)v)];
+        JsonArray Values(string text) => values is not null ? (JsonArray)values.DeepClone() : [.. Vector(text).Select(v => (JsonNode)v)];
         return api switch
         {
             "GeminiEmbed" => new JsonObject { ["embeddings"] = new JsonArray([.. texts.Select(t => (JsonNode)new JsonObject { ["values"] = Values(t) })]) },

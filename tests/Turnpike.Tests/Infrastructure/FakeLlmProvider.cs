@@ -64,6 +64,9 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
     /// <summary>When set, the reply is this one tool call and no text, and it finishes the provider's tool way.</summary>
     public (string Name, string ArgumentsJson)? ToolCall { get; set; }
 
+    /// <summary>When set, every embedding answered is these values (a wrong length, numbers too large for a float) instead of the bag of words.</summary>
+    public JsonArray? EmbeddingValues { get; set; }
+
     /// <summary>Delay between streamed events: gives a test time to disconnect mid-stream.</summary>
     public int ChunkDelayMs { get; set; }
 
@@ -303,7 +306,7 @@ internal sealed class FakeLlmProvider : IAsyncDisposable
     {
         if (target.Api is Api.OpenAiEmbeddings or Api.GeminiEmbed or Api.OllamaEmbed)
         {
-            await WriteJsonAsync(context, StatusCodes.Status200OK, FakeEmbeddings.Answer(target.Api.ToString(), target.Model, body, reply.PromptTokens));
+            await WriteJsonAsync(context, StatusCodes.Status200OK, FakeEmbeddings.Answer(target.Api.ToString(), target.Model, body, reply.PromptTokens, EmbeddingValues));
             return;
         }
 
