@@ -33,4 +33,17 @@ internal sealed partial class ProxyContext
     public List<Ai.LlmCallRecord>? PluginLlmCalls { get; private set; }
 
     public void AddPluginLlmCall(Ai.LlmCallRecord call) => (PluginLlmCalls ??= []).Add(call);
+
+    /// <summary>Header or query parameter names a plugin read a credential from: logs and traces redact their values (<see cref="Observability.Logging.CredentialRedaction"/>).</summary>
+    private List<string>? _credentialNames;
+
+    public void MarkCredentialName(string name)
+    {
+        if (!IsCredentialName(name))
+        {
+            (_credentialNames ??= []).Add(name);
+        }
+    }
+
+    public bool IsCredentialName(string name) => _credentialNames?.Exists(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) == true;
 }

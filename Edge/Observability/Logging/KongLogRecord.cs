@@ -8,13 +8,11 @@ namespace Turnpike.Edge.Observability.Logging;
 /// Kong's log serializer (<c>kong.log.serialize</c>) for the logging plugins: one JSON object per request with
 /// <c>request</c>, <c>upstream_uri</c>, <c>response</c>, <c>route</c>, <c>service</c>, <c>consumer</c>,
 /// <c>latencies</c>, <c>tries</c>, <c>client_ip</c>, <c>started_at</c>, <c>source</c>, <c>workspace</c>, and for LLM calls
-/// whose <c>logging</c> asks for it, <c>ai</c> (<see cref="AiLogSection"/>). Credentials in headers (<c>Authorization</c>, <c>Proxy-Authorization</c>,
-/// <c>Cookie</c>, <c>apikey</c>) are written as <c>REDACTED</c>: a log is not a place for them.
+/// whose <c>logging</c> asks for it, <c>ai</c> (<see cref="AiLogSection"/>). Credentials in headers and query parameters are
+/// written as <c>REDACTED</c> (<see cref="CredentialRedaction"/>): a log is not a place for them.
 /// </summary>
 internal static class KongLogRecord
 {
-    private static readonly HashSet<string> Redacted = new(["authorization", "proxy-authorization", "cookie", "apikey", "x-api-key"], StringComparer.OrdinalIgnoreCase);
-
     /// <summary>The record as UTF-8 JSON (built on the request's thread; the queue sends it later).</summary>
     public static byte[] Serialize(ProxyContext context, long startedAtMs)
     {
@@ -36,25 +34,26 @@ internal static class KongLogRecord
 
         json.WriteStartObject("request");
         json.WriteString("method", request.Method);
-        json.WriteString("uri", request.Path.ToUriComponent() + request.QueryString.ToUriComponent());
-        json.WriteString("url", $"{request.Scheme}://{request.Host.ToUriComponent()}{request.Path.ToUriComponent()}{request.QueryString.ToUriComponent()}");
+        var query = CredentialRedaction.Query(request.QueryString, context);
+        json.WriteString("uri", request.Path.ToUriComponent() + query);
+        json.WriteString("url", $"{request.Scheme}://{request.Host.ToUriComponent()}{request.Path.ToUriComponent()}{query}");
         json.WriteNumber("size", context.RequestBodyBytes);
         json.WriteStartObject("querystring");
         foreach (var (name, values) in request.Query)
         {
-            json.WriteString(name, values.ToString());
+            json.WriteString(name, CredentialRedaction.IsCredentialParameter(name, context) ? CredentialRedaction.Redacted : values.ToString());
         }
 
         json.WriteEndObject();
-        WriteHeaders(json, request.Headers);
+        WriteHeaders(json, request.Headers, context);
         json.WriteEndObject();
 
-        json.WriteString("upstream_uri", context.UpstreamPath + (context.UpstreamQuery ?? request.QueryString).ToUriComponent());
+        json.WriteString("upstream_uri", context.UpstreamPath + CredentialRedaction.Query(context.UpstreamQuery ?? request.QueryString, context));
 
         json.WriteStartObject("response");
         json.WriteNumber("status", response.StatusCode);
         json.WriteNumber("size", context.ResponseBodyBytes);
-        WriteHeaders(json, response.Headers);
+        WriteHeaders(json, response.Headers, context);
         json.WriteEndObject();
 
         var route = context.Route.Entity;
@@ -108,14 +107,14 @@ internal static class KongLogRecord
         json.WriteEndObject();
     }
 
-    private static void WriteHeaders(Utf8JsonWriter json, IHeaderDictionary headers)
+    private static void WriteHeaders(Utf8JsonWriter json, IHeaderDictionary headers, ProxyContext context)
     {
         json.WriteStartObject("headers");
         Span<char> lower = stackalloc char[128];
         foreach (var (name, values) in headers)
         {
             // Kong's names are lower case; most arrive so, and the others are lowered here without a new string each.
-            var value = Redacted.Contains(name) ? "REDACTED" : values.ToString();
+            var value = CredentialRedaction.IsCredentialHeader(name, context) ? CredentialRedaction.Redacted : values.ToString();
             if (name.Length <= lower.Length)
             {
                 var written = name.AsSpan().ToLowerInvariant(lower);

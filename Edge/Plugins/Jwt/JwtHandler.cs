@@ -46,7 +46,7 @@ internal sealed class JwtHandler(JwtOptions options, TimeProvider time) : IPlugi
     /// <summary>Null when the request carries a valid token; otherwise the 401 body Kong sends.</summary>
     private JsonObject? Authenticate(ProxyContext context)
     {
-        var (token, multiple) = FindToken(context.HttpContext.Request);
+        var (token, multiple) = FindToken(context);
         if (multiple)
         {
             return Message("Multiple tokens provided");
@@ -141,14 +141,16 @@ internal sealed class JwtHandler(JwtOptions options, TimeProvider time) : IPlugi
     /// the <c>Bearer</c> headers. More than one distinct token is refused ("Multiple tokens provided"): otherwise a
     /// valid token in one place would carry a forged one in another to the upstream.
     /// </summary>
-    private (string? Token, bool Multiple) FindToken(HttpRequest request)
+    private (string? Token, bool Multiple) FindToken(ProxyContext context)
     {
+        var request = context.HttpContext.Request;
         string? found = null;
         var multiple = false;
         foreach (var name in options.UriParamNames)
         {
             if (request.Query.TryGetValue(name, out var values))
             {
+                context.MarkCredentialName(name);
                 if (values.Count > 1)
                 {
                     return (null, true); // a repeated parameter is refused even when the values agree
@@ -170,6 +172,7 @@ internal sealed class JwtHandler(JwtOptions options, TimeProvider time) : IPlugi
         {
             if (request.Headers.TryGetValue(name, out var header))
             {
+                context.MarkCredentialName(name);
                 foreach (var value in header)
                 {
                     Add(Bearer(value));

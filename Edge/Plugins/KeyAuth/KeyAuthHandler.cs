@@ -60,6 +60,7 @@ internal sealed class KeyAuthHandler(KeyAuthOptions options) : IPluginHandler
         {
             if (options.InHeader && request.Headers.TryGetValue(name, out var header))
             {
+                context.MarkCredentialName(name);
                 if (header.Count > 1)
                 {
                     return (null, true);
@@ -75,6 +76,7 @@ internal sealed class KeyAuthHandler(KeyAuthOptions options) : IPluginHandler
 
             if (options.InQuery && request.Query.TryGetValue(name, out var query))
             {
+                context.MarkCredentialName(name);
                 if (query.Count > 1)
                 {
                     return (null, true);

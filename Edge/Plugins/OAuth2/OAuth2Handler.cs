@@ -495,6 +495,7 @@ internal sealed partial class OAuth2Handler(
         var request = context.HttpContext.Request;
         if (request.Headers.TryGetValue(options.AuthHeaderName, out var header) && header.Count > 0)
         {
+            context.MarkCredentialName(options.AuthHeaderName);
             if (options.HideCredentials)
             {
                 context.HideHeader(options.AuthHeaderName);

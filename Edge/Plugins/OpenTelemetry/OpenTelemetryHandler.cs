@@ -106,7 +106,7 @@ internal sealed partial class OpenTelemetryHandler : IPluginHandler, IRequestTra
         if (root is { Recorded: true } && upstream is not null)
         {
             root.SetTag("http.method", request.Method);
-            root.SetTag("http.url", $"{request.Scheme}://{request.Host.ToUriComponent()}{request.Path.ToUriComponent()}{request.QueryString.ToUriComponent()}");
+            root.SetTag("http.url", $"{request.Scheme}://{request.Host.ToUriComponent()}{request.Path.ToUriComponent()}{Observability.Logging.CredentialRedaction.Query(request.QueryString, context)}");
             root.SetTag("http.host", request.Host.Host);
             root.SetTag("http.scheme", request.Scheme);
             root.SetTag("http.flavor", request.Protocol.StartsWith("HTTP/", StringComparison.Ordinal) ? request.Protocol[5..] : request.Protocol);

@@ -68,7 +68,7 @@ internal sealed class RequestTrace
             {
                 _upstream.SetTag("net.peer.name", target.Host);
                 _upstream.SetTag("net.peer.port", target.Port);
-                _upstream.SetTag("http.url", ProxyContext.UpstreamUri(destination, context.UpstreamPath, (context.UpstreamQuery ?? http.Request.QueryString).Value).ToString());
+                _upstream.SetTag("http.url", ProxyContext.UpstreamUri(destination, context.UpstreamPath, Observability.Logging.CredentialRedaction.Query(context.UpstreamQuery ?? http.Request.QueryString, context)).ToString());
             }
 
             _upstream.SetTag("peer.service", context.Service.Entity.Name);

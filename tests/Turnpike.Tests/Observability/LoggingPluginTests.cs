@@ -149,6 +149,47 @@ public sealed class LoggingPluginTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task File_log_writes_credentials_from_the_query_and_custom_key_headers_as_REDACTED()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"turnpike-file-log-{Guid.NewGuid():N}.log");
+        try
+        {
+            _proxy.Upsert(
+                new ServiceEntity { Id = _serviceId, Name = "echo", Host = "127.0.0.1", Port = _upstream.Port, Retries = 0 },
+                new RouteEntity { Id = _routeId, Name = "echo-route", Paths = ["/echo"], ServiceId = _serviceId },
+                _proxy.Plugin("key-auth", new { key_names = new[] { "x-team-key", "team_key" } }, routeId: _routeId),
+                _proxy.Plugin("file-log", new { path }, routeId: _routeId));
+
+            // Guessed keys are refused, and a guess is as secret as a real key: none of it reaches the log.
+            using (var response = await _client.GetAsync("/echo?team_key=guess-one&access_token=guess-two&API_KEY=guess-three&page=2"))
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            }
+
+            using (var request = new HttpRequestMessage(HttpMethod.Get, "/echo?page=3") { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact })
+            {
+                request.Headers.Add("X-Team-Key", "guess-four");
+                using var response = await _client.SendAsync(request);
+                Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            }
+
+            await _proxy.LoggedAsync(2);
+            await Poll.UntilAsync(() => Task.FromResult(File.Exists(path) && File.ReadAllLines(path).Length >= 2), TimeSpan.FromSeconds(10), "two lines in the file");
+
+            var lines = File.ReadAllLines(path);
+            Assert.All(lines, line => Assert.DoesNotContain("guess", line, StringComparison.Ordinal));
+            var records = lines.Select(line => JsonNode.Parse(line)!["request"]!).ToDictionary(r => r["querystring"]!["page"]!.GetValue<string>());
+            Assert.Equal("/echo?team_key=REDACTED&access_token=REDACTED&API_KEY=REDACTED&page=2", records["2"]["uri"]!.GetValue<string>());
+            Assert.Equal("REDACTED", records["2"]["querystring"]!["team_key"]!.GetValue<string>());
+            Assert.Equal("REDACTED", records["3"]["headers"]!["x-team-key"]!.GetValue<string>());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private async Task GetOkAsync(string uri)
     {
         using var response = await _client.GetAsync(uri);
