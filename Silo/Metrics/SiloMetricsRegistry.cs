@@ -18,7 +18,8 @@ internal sealed class SiloMetricsRegistry : IDisposable
         _orleans = MeterAdapter.StartListening(new MeterAdapterOptions
         {
             Registry = Registry,
-            InstrumentFilterPredicate = instrument => instrument.Meter.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal),
+            InstrumentFilterPredicate = instrument => instrument.Meter.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal)
+                || instrument.Meter.Name == Turnpike.RateLimiting.GlobalQuotaMetrics.MeterName,
         });
     }
 
