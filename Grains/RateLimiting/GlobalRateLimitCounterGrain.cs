@@ -9,12 +9,14 @@ namespace Turnpike.RateLimiting;
 /// at most <see cref="RateLimitCounterOptions.RegionMaxLeaseDuration"/> and never past the period's end, counted by the
 /// region from when it sent its request, so the regions' clocks never matter. Each region's requests carry a lessee and
 /// a sequence: a request answered already gets the same permits again (with what is left of their life), an older one
-/// nothing, so a retry or replay over the link never grants or credits twice. Stored before answering, as the cluster
+/// nothing, so a retry or replay over the link never grants or credits twice. One grant is at most 1/regions of what a
+/// window has left. Stored before answering, as the cluster
 /// counter: a failover of the home's silo forgets no grant.
 /// </summary>
 public sealed partial class GlobalRateLimitCounterGrain(
     [PersistentState("globalratelimit", GrainStorageNames.Default)] IPersistentState<GlobalRateLimitCounterState> state,
     IOptions<RateLimitCounterOptions> options,
+    IOptions<Turnpike.Regions.RegionOptions> regions,
     TimeProvider time,
     ILogger<GlobalRateLimitCounterGrain> logger) : Grain, IGlobalRateLimitCounterGrain
 {
@@ -28,7 +30,10 @@ public sealed partial class GlobalRateLimitCounterGrain(
                 : last.Grant with { Granted = 0, ValidForMs = 0 };
         }
 
-        var (grant, counts, changed) = WindowGrants.Grant(state.State.Windows, request.Limits, request.Wanted, request.Returns, nowMs, options.Value.RegionMaxLeaseDuration);
+        // One region's grant is at most its share of what is left, so a busy region cannot take a small limit whole while
+        // the others ask: every region gets some, and less is stranded in one region when the period ends.
+        var share = 1.0 / (regions.Value.Peers.Count + 1);
+        var (grant, counts, changed) = WindowGrants.Grant(state.State.Windows, request.Limits, request.Wanted, request.Returns, nowMs, options.Value.RegionMaxLeaseDuration, share);
         var previous = (state.State.Windows, state.State.Regions);
         if (changed || request.Sequence > 0)
         {

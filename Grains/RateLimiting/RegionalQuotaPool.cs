@@ -10,6 +10,8 @@ namespace Turnpike.RateLimiting;
 /// </summary>
 internal sealed class RegionalQuotaPool(WindowLimit[] limits, RateLimitCounterOptions options, int regions, TimeProvider time)
 {
+    private const double MinRateInterval = 0.25;
+
     private readonly List<QuotaReturn> _returns = [];
     private readonly Dictionary<RateLimitWindow, WindowCount> _fallback = [];
     private long _permits;
@@ -149,7 +151,8 @@ internal sealed class RegionalQuotaPool(WindowLimit[] limits, RateLimitCounterOp
         long wanted = 0;
         if (wantedAtLeast > 0)
         {
-            var elapsed = Math.Max(time.GetElapsedTime(_grantedAt, now).TotalSeconds, 0.001);
+            // A rate measured over less than a quarter second is noise (one permit in a millisecond is no 1,000 a second).
+            var elapsed = Math.Max(time.GetElapsedTime(_grantedAt, now).TotalSeconds, MinRateInterval);
             var rate = _handedOut / elapsed;
             var horizon = options.RegionLeaseHorizon.TotalSeconds;
             wanted = _lastGrant == 0 ? wantedAtLeast : (long)Math.Ceiling(rate * horizon);
@@ -242,7 +245,7 @@ internal sealed class RegionalQuotaPool(WindowLimit[] limits, RateLimitCounterOp
         {
             var (window, limit) = Limits[i];
             var period = RateLimitPeriods.Start(window, nowSeconds);
-            allowed[i] = (long)Math.Floor(limit * share);
+            allowed[i] = (long)Math.Floor((limit * share) + 1e-9); // a third of 90 is 30, not 29.999…
             var count = _fallback.TryGetValue(window, out var held) && held.Period == period ? held.Granted : 0;
             _fallback[window] = new WindowCount(period, count);
             periods[i] = FallbackPeriods.Encode(period);

@@ -9,8 +9,9 @@ internal static class WindowGrants
 {
     public readonly record struct Result(QuotaGrant Grant, Dictionary<RateLimitWindow, WindowCount> Counts, bool Changed);
 
+    /// <param name="shareOfRemaining">The most one grant takes of what a window has left (at least one permit): below 1, askers share what is left.</param>
     public static Result Grant(
-        IReadOnlyDictionary<RateLimitWindow, WindowCount> known, WindowLimit[] limits, long wanted, ReadOnlySpan<QuotaReturn> returns, long nowMs, TimeSpan maxLease)
+        IReadOnlyDictionary<RateLimitWindow, WindowCount> known, WindowLimit[] limits, long wanted, ReadOnlySpan<QuotaReturn> returns, long nowMs, TimeSpan maxLease, double shareOfRemaining = 1)
     {
         var now = nowMs / 1000;
         var next = new Dictionary<RateLimitWindow, WindowCount>(limits.Length);
@@ -34,7 +35,8 @@ internal static class WindowGrants
             }
 
             next[window] = new WindowCount(periods[i], count);
-            granted = Math.Min(granted, Math.Max(0, limit - count));
+            var left = Math.Max(0, limit - count);
+            granted = Math.Min(granted, shareOfRemaining < 1 ? Math.Min(left, Math.Max(1, (long)Math.Ceiling(left * shareOfRemaining))) : left);
         }
 
         var remaining = new long[limits.Length];
