@@ -19,4 +19,10 @@ public sealed record QuotaGrant
     [Id(3)] public long[] ResetSeconds { get; init; } = [];
 
     [Id(4)] public long ValidForMs { get; init; }
+
+    /// <summary>
+    /// <c>policy: global</c>: the home region cannot be reached, the region holds nothing and <c>fault_tolerant</c> is off —
+    /// the edge answers as when its counters are unreachable until <see cref="ValidForMs"/> has passed.
+    /// </summary>
+    [Id(5)] public bool Unavailable { get; init; }
 }

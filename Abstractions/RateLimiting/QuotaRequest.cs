@@ -17,4 +17,10 @@ public sealed record QuotaRequest
     [Id(2)] public long Returned { get; init; }
 
     [Id(3)] public long[] ReturnedPeriods { get; init; } = [];
+
+    /// <summary>
+    /// <c>policy: global</c> only: what the plugin's <c>fault_tolerant</c> says to do once the region is cut off from the home
+    /// region and has spent what it held (true: admit up to the region's share of the limit, counted in the region; false: refuse).
+    /// </summary>
+    [Id(4)] public bool FaultTolerant { get; init; }
 }

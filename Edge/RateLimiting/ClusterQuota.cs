@@ -12,6 +12,7 @@ namespace Turnpike.Edge.RateLimiting;
 /// The counters never grant more than a limit per period, so the cluster never admits more, and most requests
 /// cost no remote call. While the counters cannot be reached, the answer is <see cref="QuotaOutcome.Unavailable"/>
 /// (the plugin's <c>fault_tolerant</c> decides what that means) and the edge waits a back-off before trying again.
+/// <c>policy: global</c> leases come the same way from the region's global-policy counters (<see cref="QuotaScope"/>).
 /// </summary>
 internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaOptions> options, RateLimitMetrics metrics, TimeProvider time, ILogger<ClusterQuota> logger)
 {
@@ -24,9 +25,9 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
     /// <summary>Notified when a lease is used: the sweeper sleeps on it while there are none.</summary>
     public WorkSignal Used { get; } = new();
 
-    public async ValueTask<QuotaDecision> AcquireAsync(string key, WindowLimit[] limits, long cost)
+    public async ValueTask<QuotaDecision> AcquireAsync(string key, WindowLimit[] limits, long cost, QuotaScope scope = default)
     {
-        var lease = LeaseFor(key, limits);
+        var lease = LeaseFor(key, limits, scope);
 
         // Each pass either spends, finds the counter exhausted or unreachable, or waits for a refill that
         // brought permits (which other waiters may take first); the bound only guards against a livelock.
@@ -77,7 +78,7 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
         {
             while (lease.TakeSettlement() is { } settlement)
             {
-                await CallAsync(key, settlement);
+                await CallAsync(key, lease.Scope, settlement);
             }
 
             if (lease.RefillInFlight is { } refill && lease.IsExpired(now))
@@ -89,7 +90,7 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
 
             if (now >= Interlocked.Read(ref _unreachableUntil) && lease.TakeExpiredPermits(now) is { } giveBack)
             {
-                await CallAsync(key, giveBack);
+                await CallAsync(key, lease.Scope, giveBack);
             }
             else if (lease.IsIdleSince(idleCutoff))
             {
@@ -98,17 +99,17 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
         }
     }
 
-    private QuotaLease LeaseFor(string key, WindowLimit[] limits)
+    private QuotaLease LeaseFor(string key, WindowLimit[] limits, QuotaScope scope)
     {
-        var lease = _leases.GetOrAdd(key, static (_, state) => new QuotaLease(state.limits, state.time), (limits, time));
+        var lease = _leases.GetOrAdd(key, static (_, state) => new QuotaLease(state.limits, state.time, state.scope), (limits, time, scope));
         Used.Notify();
-        if (ReferenceEquals(lease.Limits, limits) || lease.Limits.AsSpan().SequenceEqual(limits))
+        if ((ReferenceEquals(lease.Limits, limits) || lease.Limits.AsSpan().SequenceEqual(limits)) && lease.Scope == scope)
         {
             return lease;
         }
 
-        // The plugin's limits changed: start a lease under the new ones.
-        var replacement = new QuotaLease(limits, time);
+        // The plugin's limits or policy changed: start a lease under the new ones.
+        var replacement = new QuotaLease(limits, time, scope);
         _leases[key] = replacement;
         return replacement;
     }
@@ -131,7 +132,7 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
         try
         {
             var sent = time.GetTimestamp();
-            if (await CallAsync(key, lease.NextRequest(cost, sent, _options.LeaseHorizon, _options.MaxLease)) is { } grant)
+            if (await CallAsync(key, lease.Scope, lease.NextRequest(cost, sent, _options.LeaseHorizon, _options.MaxLease)) is { } grant)
             {
                 lease.Apply(grant, sent);
             }
@@ -143,12 +144,15 @@ internal sealed partial class ClusterQuota(IGrainFactory grains, IOptions<QuotaO
         }
     }
 
-    private async Task<QuotaGrant?> CallAsync(string key, QuotaRequest request)
+    private async Task<QuotaGrant?> CallAsync(string key, QuotaScope scope, QuotaRequest request)
     {
         metrics.CountGrainCall();
         try
         {
-            return await grains.GetGrain<IRateLimitCounterGrain>(key).Acquire(request).WaitAsync(_options.CallTimeout);
+            var call = scope.Global
+                ? grains.GetGrain<IRegionalRateLimitCounterGrain>(key).Acquire(request with { FaultTolerant = scope.FaultTolerant })
+                : grains.GetGrain<IRateLimitCounterGrain>(key).Acquire(request);
+            return await call.WaitAsync(_options.CallTimeout);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -8,7 +8,7 @@ namespace Turnpike.Edge.RateLimiting;
 /// than the counter's period does on the counter's clock, whatever this machine's clock says.
 /// Timestamps are <paramref name="time"/>'s (the system's monotonic clock, a fake one in tests). Thread-safe; all state changes under one short lock.
 /// </summary>
-internal sealed class QuotaLease(WindowLimit[] limits, TimeProvider time)
+internal sealed class QuotaLease(WindowLimit[] limits, TimeProvider time, QuotaScope scope = default)
 {
     private readonly Lock _lock = new();
     private long _permits;
@@ -21,9 +21,13 @@ internal sealed class QuotaLease(WindowLimit[] limits, TimeProvider time)
     private long _lastGrant;
     private long _spent;
     private long _askAgainAt;
+    private bool _unavailable;
     private Task? _refill;
 
     public WindowLimit[] Limits { get; } = limits;
+
+    /// <summary>The counters this lease comes from.</summary>
+    public QuotaScope Scope { get; } = scope;
 
     public long LastUsed { get; private set; } = time.GetTimestamp();
 
@@ -108,12 +112,15 @@ internal sealed class QuotaLease(WindowLimit[] limits, TimeProvider time)
         }
     }
 
-    /// <summary>True while the counter said it had nothing left: the edge rejects without asking again until then.</summary>
+    /// <summary>
+    /// True while the counter said it had nothing left: the edge rejects without asking again until then; or, for a global
+    /// limit whose region is cut off from home with <c>fault_tolerant</c> off, answers as when the counters are unreachable.
+    /// </summary>
     public bool IsExhausted(long now, out QuotaDecision decision)
     {
         lock (_lock)
         {
-            decision = now < _askAgainAt ? Decision(QuotaOutcome.Rejected, now) : default;
+            decision = now >= _askAgainAt ? default : _unavailable ? QuotaDecision.Unavailable : Decision(QuotaOutcome.Rejected, now);
             return now < _askAgainAt;
         }
     }
@@ -224,6 +231,7 @@ internal sealed class QuotaLease(WindowLimit[] limits, TimeProvider time)
             _deadline = deadline;
             _counterRemaining = grant.Remaining;
             _resetAt = [.. grant.ResetSeconds.Select(s => sent + Ticks(TimeSpan.FromSeconds(s)))];
+            _unavailable = grant.Unavailable;
             if (grant.Granted > 0)
             {
                 (_lastGrant, _grantedAt, _spent, _askAgainAt) = (grant.Granted, now, 0, 0);

@@ -34,6 +34,8 @@ public static class TurnpikeSiloBuilderExtensions
         silo.Services.AddSingleton<IValidateOptions<RouteTableOptions>, RouteTableOptionsValidator>();
         silo.Services.AddOptions<RateLimitCounterOptions>().BindConfiguration(RateLimitCounterOptions.Section).ValidateOnStart();
         silo.Services.AddSingleton<IValidateOptions<RateLimitCounterOptions>, RateLimitCounterOptionsValidator>();
+        silo.Services.AddSingleton<GlobalCounterChannel>();
+        silo.Services.AddSingleton<GlobalQuotaMetrics>();
         return silo;
     }
 }

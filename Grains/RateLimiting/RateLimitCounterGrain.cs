@@ -16,51 +16,15 @@ public sealed partial class RateLimitCounterGrain(
 {
     public async Task<QuotaGrant> Acquire(QuotaRequest request)
     {
-        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var now = nowMs / 1000;
-        var limits = request.Limits;
-        var next = new Dictionary<RateLimitWindow, WindowCount>(limits.Length);
-        var periods = new long[limits.Length];
-        var granted = request.Wanted;
-        var changed = false;
-        for (var i = 0; i < limits.Length; i++)
+        var returns = request.Returned == 0 ? [] : new[] { new QuotaReturn(request.Returned, request.ReturnedPeriods) };
+        var (grant, counts, changed) = WindowGrants.Grant(
+            state.State.Windows, request.Limits, request.Wanted, returns, time.GetUtcNow().ToUnixTimeMilliseconds(), options.Value.MaxLeaseDuration);
+        if (changed)
         {
-            var (window, limit) = limits[i];
-            periods[i] = RateLimitPeriods.Start(window, now);
-            var count = state.State.Windows.TryGetValue(window, out var known) && known.Period == periods[i] ? known.Granted : 0;
-            // Returned permits (or, negative, a charge for costs settled beyond what was leased) count in each
-            // window whose period is still the one they were granted in.
-            if (request.Returned != 0 && request.ReturnedPeriods.Length == limits.Length && request.ReturnedPeriods[i] == periods[i])
-            {
-                count = Math.Max(0, count - request.Returned);
-                changed = true;
-            }
-
-            next[window] = new WindowCount(periods[i], count);
-            granted = Math.Min(granted, Math.Max(0, limit - count));
+            await StoreAsync(counts);
         }
 
-        var remaining = new long[limits.Length];
-        var reset = new long[limits.Length];
-        var shortestEnd = long.MaxValue;
-        for (var i = 0; i < limits.Length; i++)
-        {
-            var (window, limit) = limits[i];
-            var count = next[window].Granted + granted;
-            next[window] = new WindowCount(periods[i], count);
-            remaining[i] = Math.Max(0, limit - count);
-            var end = RateLimitPeriods.End(window, now);
-            reset[i] = end - now;
-            shortestEnd = Math.Min(shortestEnd, end);
-        }
-
-        if (granted > 0 || changed)
-        {
-            await StoreAsync(next);
-        }
-
-        var validFor = Math.Min((shortestEnd * 1000) - nowMs, (long)options.Value.MaxLeaseDuration.TotalMilliseconds);
-        return new QuotaGrant { Granted = granted, Periods = periods, Remaining = remaining, ResetSeconds = reset, ValidForMs = Math.Max(0, validFor) };
+        return grant;
     }
 
     private async Task StoreAsync(Dictionary<RateLimitWindow, WindowCount> next)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 using Turnpike.Cluster;
 using Turnpike.Metering;
+using Turnpike.RateLimiting;
 
 namespace Turnpike.Regions;
 
@@ -75,6 +76,15 @@ public sealed partial class RegionLink : IDisposable
         var path = $"{RegionLinkPaths.Changes}?since={home.Version}&wait={(long)wait.TotalMilliseconds}&{EpochQuery(home)}&table={home.TableEpoch}";
         var answer = await SendAsync(region, HttpMethod.Get, path, [], wait + _options.WriteTimeout, cancellationToken);
         return _serializer.Deserialize<RouteTableDelta>(answer) ?? throw new RegionUnreachableException(region, "empty answer");
+    }
+
+    /// <summary>Permits for this region from the home region's global counter of a <c>policy: global</c> limit.</summary>
+    public async Task<QuotaGrant> LeaseAsync(HomeState home, GlobalQuotaRequest request, CancellationToken cancellationToken = default)
+    {
+        var region = home.Home;
+        var path = $"{RegionLinkPaths.RateLimitLease}?{EpochQuery(home)}";
+        var answer = await SendAsync(region, HttpMethod.Post, path, _serializer.SerializeToArray(request), _options.WriteTimeout, cancellationToken);
+        return _serializer.Deserialize<QuotaGrant>(answer) ?? throw new RegionUnreachableException(region, "empty answer");
     }
 
     /// <summary>The home and epoch a region holds.</summary>

@@ -26,6 +26,13 @@ public static class RegionLinkPaths
     /// </summary>
     public const string Usage = Prefix + "/billing/usage";
 
+    /// <summary>
+    /// POST <c>?epoch=&amp;home=</c>: a <see cref="Turnpike.RateLimiting.GlobalQuotaRequest"/> for the home region's global counter of
+    /// a <c>policy: global</c> limit, leased to the signing region (the region named in the body is ignored); answers the
+    /// <see cref="Turnpike.RateLimiting.QuotaGrant"/>. A region that is not the home answers 503.
+    /// </summary>
+    public const string RateLimitLease = Prefix + "/ratelimit/lease";
+
     /// <summary>The longest a changes request is held open by the home region.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(25);
 }

@@ -5,14 +5,14 @@ namespace Turnpike.Silo.Metrics;
 
 /// <summary>
 /// The silo's <c>/metrics</c>: Orleans' own instruments (activations per grain type, catalog, messaging, storage
-/// latencies, from its <c>Microsoft.Orleans</c> meter) and <see cref="GrainCallMetrics"/>, in the Prometheus text
+/// latencies, from its <c>Microsoft.Orleans</c> meter), <see cref="GrainCallMetrics"/> and the global rate limits' figures, in the Prometheus text
 /// format (OpenMetrics when asked).
 /// </summary>
 internal sealed class SiloMetricsRegistry : IDisposable
 {
     private readonly IDisposable _orleans;
 
-    public SiloMetricsRegistry()
+    public SiloMetricsRegistry(Turnpike.RateLimiting.GlobalQuotaMetrics globalQuota)
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
         _orleans = MeterAdapter.StartListening(new MeterAdapterOptions
@@ -20,6 +20,7 @@ internal sealed class SiloMetricsRegistry : IDisposable
             Registry = Registry,
             InstrumentFilterPredicate = instrument => instrument.Meter.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal),
         });
+        GlobalQuotaExport.Register(Registry, globalQuota);
     }
 
     public CollectorRegistry Registry { get; }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 using Turnpike.Cluster;
 using Turnpike.Metering;
+using Turnpike.RateLimiting;
 using Turnpike.Regions;
 using Turnpike.RouteTable;
 
@@ -23,6 +24,9 @@ internal sealed class RegionLinkEndpoints(
 {
     /// <summary>The largest link request body: a forwarded write is at most an admin body (16 MiB by default) as stored.</summary>
     public const long MaxBodySize = 64L * 1024 * 1024;
+
+    /// <summary>A counter key is an instance id, a limit_by name and an identity (a header value at most a request's header size).</summary>
+    private const int MaxCounterKeyLength = 70_000;
 
     private readonly RegionOptions _options = options.Value;
 
@@ -72,6 +76,9 @@ internal sealed class RegionLinkEndpoints(
                 break;
             case RegionLinkPaths.Usage when HttpMethods.IsGet(request.Method):
                 await UsageAsync(context);
+                break;
+            case RegionLinkPaths.RateLimitLease when HttpMethods.IsPost(request.Method):
+                await LeaseAsync(context, body, request.Headers[LinkSignature.RegionHeader]!);
                 break;
             default:
                 await MessageAsync(context, StatusCodes.Status404NotFound, "Not found");
@@ -138,6 +145,51 @@ internal sealed class RegionLinkEndpoints(
         }
 
         await BinaryAsync(context, serializer.SerializeToArray(result));
+    }
+
+    /// <summary>
+    /// Permits of a <c>policy: global</c> limit for the signing region, from this (home) region's global counter. The lease
+    /// is the signing region's whatever the body names, so no region can take or hand back permits in another's name.
+    /// </summary>
+    private async Task LeaseAsync(HttpContext context, byte[] body, string region)
+    {
+        if (await SenderEpochAsync(context) is null)
+        {
+            return;
+        }
+
+        GlobalQuotaRequest? lease;
+        try
+        {
+            lease = serializer.Deserialize<GlobalQuotaRequest>(body);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            lease = null;
+        }
+
+        if (lease is null || lease.Key.Length is 0 or > MaxCounterKeyLength || lease.Limits.Length is 0 or > 6 || lease.Wanted < 0)
+        {
+            await MessageAsync(context, StatusCodes.Status400BadRequest, "link request body is not a rate-limit lease request of this version of Turnpike");
+            return;
+        }
+
+        try
+        {
+            var home = await Table.GetHome();
+            if (home.Home != _options.Name)
+            {
+                await MessageAsync(context, StatusCodes.Status503ServiceUnavailable, $"region '{_options.Name}' is not the home region (the home is '{home.Home}')");
+                return;
+            }
+
+            var grant = await grains.GetGrain<IGlobalRateLimitCounterGrain>(lease.Key).Lease(lease with { Region = region });
+            await BinaryAsync(context, serializer.SerializeToArray(grant));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await MessageAsync(context, StatusCodes.Status503ServiceUnavailable, "the home region's global counter could not grant: " + ex.GetType().Name);
+        }
     }
 
     private async Task ChangesAsync(HttpContext context)

@@ -1,3 +1,4 @@
+using Turnpike.Edge.RateLimiting;
 using Turnpike.Edge.Schema;
 using Turnpike.RateLimiting;
 
@@ -9,13 +10,11 @@ namespace Turnpike.Edge.Plugins.RateLimiting;
 /// </summary>
 internal sealed class RateLimitFields
 {
-    private static readonly string[] Policies = ["cluster", "local"];
-
     private readonly (RateLimitWindow Window, ConfigField<int?> Field)[] _windows;
     private readonly ConfigField<string> _limitBy;
     private readonly ConfigField<string?>? _headerName;
     private readonly ConfigField<string?>? _path;
-    private readonly ConfigField<string> _policy = Field.OneOf("policy", Policies).Default("cluster");
+    private readonly ConfigField<string> _policy = Field.OneOf("policy", QuotaPolicies.Names).Default("cluster");
     private readonly ConfigField<bool> _faultTolerant = Field.Boolean("fault_tolerant").Default(true);
     private readonly ConfigField<bool> _hideClientHeaders = Field.Boolean("hide_client_headers").Default(false);
     private readonly ConfigField<int> _errorCode = Field.Integer("error_code", 0, 999).Default(429);
@@ -86,7 +85,7 @@ internal sealed class RateLimitFields
         c.Get(_limitBy),
         _headerName is null ? null : c.Get(_headerName),
         _path is null ? null : c.Get(_path),
-        c.Get(_policy) == "cluster",
+        QuotaPolicies.Parse(c.Get(_policy)),
         c.Get(_faultTolerant),
         c.Get(_hideClientHeaders),
         c.Get(_errorCode),

@@ -28,13 +28,15 @@ internal sealed class RateLimitGate(
     private readonly string _keyPrefix = $"{options.InstanceId:N}/{options.LimitBy}:";
     private readonly string _ipKeyPrefix = $"{options.InstanceId:N}/ip:";
 
+    private readonly QuotaScope _scope = new(options.Policy == QuotaPolicy.Global, options.FaultTolerant);
+
     public RateLimitingOptions Options { get; } = options;
 
     /// <summary>Takes <paramref name="cost"/>; null when refused (and answered), else what was taken, to settle later if need be.</summary>
     public async ValueTask<QuotaTaken?> TryTakeAsync(ProxyContext context, long cost)
     {
         var key = CounterKey(context);
-        var decision = Options.Cluster ? await cluster.AcquireAsync(key, Options.Limits, cost) : local.TryAcquire(key, Options.Limits, cost);
+        var decision = Options.Policy == QuotaPolicy.Local ? local.TryAcquire(key, Options.Limits, cost) : await cluster.AcquireAsync(key, Options.Limits, cost, _scope);
         if (decision.Outcome == QuotaOutcome.Unavailable)
         {
             if (!Options.FaultTolerant)

@@ -6,8 +6,9 @@ using Turnpike.RateLimiting;
 namespace Turnpike.Edge.Plugins.RateLimiting;
 
 /// <summary>
-/// Kong's rate-limiting, with <c>policy: cluster</c> (the default here) exact across edges by leasing permits
-/// from counter grains, and <c>local</c> counting per edge as Kong does.
+/// Kong's rate-limiting, with <c>policy: cluster</c> (the default here) exact across a region's edges by leasing permits
+/// from counter grains, <c>global</c> exact across regions (the regions' counters lease from the home region's), and
+/// <c>local</c> counting per edge as Kong does.
 /// </summary>
 internal sealed class RateLimitingPlugin(ClusterQuota cluster, LocalQuota local, RateLimitMetrics metrics) : GatewayPlugin<RateLimitingOptions>
 {
@@ -32,7 +33,7 @@ internal sealed record RateLimitingOptions(
     string LimitBy,
     string? HeaderName,
     string? Path,
-    bool Cluster,
+    QuotaPolicy Policy,
     bool FaultTolerant,
     bool HideClientHeaders,
     int ErrorCode,

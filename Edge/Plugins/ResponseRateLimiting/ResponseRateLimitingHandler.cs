@@ -31,10 +31,12 @@ internal sealed class ResponseRateLimitingHandler : IPluginHandler
     private readonly string[][] _remainingHeaders;
     private readonly string[][] _limitValues;
     private readonly string[] _exceededMessages;
+    private readonly QuotaScope _scope;
 
     public ResponseRateLimitingHandler(ResponseRateLimitingOptions options, ClusterQuota cluster, LocalQuota local, RateLimitMetrics metrics)
     {
         (_options, _cluster, _local, _metrics) = (options, cluster, local, metrics);
+        _scope = new QuotaScope(options.Policy == QuotaPolicy.Global, options.FaultTolerant);
         var limits = options.Limits;
         _keyPrefixes = [.. limits.Select(l => $"{options.InstanceId:N}/{l.Name}/")];
         _upstreamHeaders = [.. limits.Select(l => "X-RateLimit-Remaining-" + l.Name)];
@@ -54,7 +56,7 @@ internal sealed class ResponseRateLimitingHandler : IPluginHandler
         {
             var key = _keyPrefixes[i] + identity;
             var windows = limits[i].Windows;
-            var decision = _options.Cluster ? await _cluster.AcquireAsync(key, windows, 1) : _local.TryAcquire(key, windows, 1);
+            var decision = _options.Policy == QuotaPolicy.Local ? _local.TryAcquire(key, windows, 1) : await _cluster.AcquireAsync(key, windows, 1, _scope);
             if (decision.Outcome == QuotaOutcome.Unavailable)
             {
                 if (!_options.FaultTolerant)

@@ -201,7 +201,7 @@ public sealed class RateLimitingTests(DevGatewayFixture fixture)
         Assert.Contains("at least one of these fields must be non-empty", await ErrorsOfAsync(new { }), StringComparison.Ordinal);
         Assert.Contains("The limit for minute(5.0) cannot be lower than the limit for second(10.0)", await ErrorsOfAsync(new { second = 10, minute = 5 }), StringComparison.Ordinal);
         Assert.Contains("\"header_name\":\"required field missing\"", await ErrorsOfAsync(new { minute = 5, limit_by = "header" }), StringComparison.Ordinal);
-        Assert.Contains("\"policy\":\"expected one of: cluster, local\"", await ErrorsOfAsync(new { minute = 5, policy = "redis" }), StringComparison.Ordinal);
+        Assert.Contains("\"policy\":\"expected one of: cluster, local, global\"", await ErrorsOfAsync(new { minute = 5, policy = "redis" }), StringComparison.Ordinal);
         Assert.Contains("\"limit_by\":\"expected one of", await ErrorsOfAsync(new { minute = 5, limit_by = "planet" }), StringComparison.Ordinal);
         Assert.Contains("\"minute\":\"value must be greater than 0\"", await ErrorsOfAsync(new { minute = 0 }), StringComparison.Ordinal);
         Assert.Equal(404, (await _admin.GetJsonAsync($"/plugins/{_name}")).Status);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Turnpike.RateLimiting;
 using Turnpike.Regions;
 using Turnpike.RouteTable;
 using Turnpike.Tests.EndToEnd.Regions;
@@ -192,6 +193,74 @@ public sealed class RegionLinkTests(RegionLinkFixture fixture) : IClassFixture<R
             Assert.Equal(HttpStatusCode.BadRequest, status);
             Assert.StartsWith("from and to (unix seconds", message, StringComparison.Ordinal);
         }
+    }
+
+    private async Task<(HttpStatusCode Status, string Message, QuotaGrant? Grant)> LeaseAsync(GlobalQuotaRequest lease, string secret = TwoRegionFixture.Secret, bool sign = true, string region = "eu")
+    {
+        QuotaGrant? grant = null;
+        var (status, message) = await SendAsync(
+            HttpMethod.Post, RegionLinkPaths.RateLimitLease + "?epoch=0&home=us", Serializer.SerializeToArray(lease), region: region, secret: secret, sign: sign,
+            answer: a => grant = a.Length > 0 && a[0] != (byte)'{' ? Serializer.Deserialize<QuotaGrant>(a) : null);
+        return (status, message, grant);
+    }
+
+    private static GlobalQuotaRequest Lease(string key, Guid lessee, long sequence, long wanted, params QuotaReturn[] returns) => new()
+    {
+        Key = key,
+        Region = "eu",
+        Lessee = lessee,
+        Sequence = sequence,
+        Limits = [new WindowLimit(RateLimitWindow.Hour, 5)],
+        Wanted = wanted,
+        Returns = returns,
+    };
+
+    [Fact]
+    public async Task A_forged_lease_request_unsigned_or_signed_with_another_secret_is_refused_with_401_and_grants_nothing()
+    {
+        var key = "forged-" + Guid.NewGuid().ToString("N");
+        var forged = Lease(key, Guid.NewGuid(), 1, wanted: 5);
+
+        var unsigned = await LeaseAsync(forged, sign: false);
+        var otherSecret = await LeaseAsync(forged, secret: TwoRegionFixture.Secret + "-other");
+        var unknownRegion = await LeaseAsync(forged, region: "ap");
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (unsigned.Status, otherSecret.Status, unknownRegion.Status));
+        Assert.Null(unsigned.Grant);
+        // The limit is whole: the region that signs gets its share (one of two regions: half of five, rounded up) and two are left.
+        var (status, _, grant) = await LeaseAsync(Lease(key, Guid.NewGuid(), 1, wanted: 5));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal((3L, 2L), (grant!.Granted, grant.Remaining[0]));
+    }
+
+    [Fact]
+    public async Task A_replayed_lease_request_is_granted_once_and_a_replayed_return_is_credited_once()
+    {
+        var key = "replayed-" + Guid.NewGuid().ToString("N");
+        var lessee = Guid.NewGuid();
+        var first = await LeaseAsync(Lease(key, lessee, 1, wanted: 3));
+        var replay = await LeaseAsync(Lease(key, lessee, 1, wanted: 3));
+        Assert.Equal((3L, 2L), (first.Grant!.Granted, first.Grant.Remaining[0]));
+        Assert.Equal((3L, 2L), (replay.Grant!.Granted, replay.Grant.Remaining[0])); // the same answer, not three more
+        Assert.True(replay.Grant.ValidForMs <= first.Grant.ValidForMs);
+
+        var giveBack = Lease(key, lessee, 2, wanted: 0, new QuotaReturn(2, first.Grant.Periods));
+        Assert.Equal(HttpStatusCode.OK, (await LeaseAsync(giveBack)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await LeaseAsync(giveBack)).Status);
+
+        // 3 granted, 2 handed back once: 4 of 5 left, of which a region gets half (credited twice: 5 left, 3 granted; granted
+        // twice: 3 left, 2 granted and 1 remaining).
+        var (_, _, grant) = await LeaseAsync(Lease(key, lessee, 3, wanted: 10));
+        Assert.Equal((2L, 2L), (grant!.Granted, grant.Remaining[0]));
+    }
+
+    [Fact]
+    public async Task A_signed_lease_request_whose_body_is_no_lease_is_answered_400()
+    {
+        var (status, message) = await SendAsync(HttpMethod.Post, RegionLinkPaths.RateLimitLease + "?epoch=0&home=us", Encoding.UTF8.GetBytes("{\"wanted\": 1000000}"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("link request body is not a rate-limit lease request of this version of Turnpike", message);
     }
 
     private async Task<(HttpStatusCode Status, HomeState Home)> GetHomeAsync()

@@ -76,7 +76,7 @@ public sealed class ResponseRateLimitingLogicTests
     [InlineData("""{"limits":{"videos":{"fortnight":1}}}""", "config.limits.videos.fortnight", "unknown field")]
     [InlineData("""{"limits":{"videos":5}}""", "config.limits.videos", "expected a record")]
     [InlineData("""{"limits":{"vid eos":{"minute":1}}}""", "config.limits", "invalid limit name 'vid eos': expected a header token of at most 64 characters")]
-    [InlineData("""{"policy":"redis","limits":{"v":{"minute":1}}}""", "config.policy", "expected one of: cluster, local")]
+    [InlineData("""{"policy":"redis","limits":{"v":{"minute":1}}}""", "config.policy", "expected one of: cluster, local, global")]
     [InlineData("""{"limit_by":"service","limits":{"v":{"minute":1}}}""", "config.limit_by", "expected one of: consumer, credential, ip")]
     public void Bad_configs_are_refused_naming_the_field_in_Kongs_words(string config, string field, string message) =>
         Assert.Equal(message, Errors(config)[field]);
