@@ -47,6 +47,22 @@ public interface IRouteTableGrain : IGrainWithStringKey
     [AlwaysInterleave, ReadOnly]
     Task<RouteTableDelta> WaitForReplicaChanges(long version, long tableEpoch, long epoch, TimeSpan wait);
 
+    /// <summary>
+    /// The home's note that <paramref name="region"/> has stored this table up to <paramref name="version"/>, written
+    /// under epoch <paramref name="tableEpoch"/> (its replicator asks for the changes after it). Kept in memory: a
+    /// reactivated table hears it again from the peers' next pulls.
+    /// </summary>
+    [AlwaysInterleave]
+    Task ConfirmReplica(string region, long version, long tableEpoch);
+
+    /// <summary>
+    /// True once another region has stored <paramref name="version"/> of this epoch (<see cref="ConfirmReplica"/>); false
+    /// when <paramref name="wait"/> passed first. A write through the home's own edges is acknowledged only then, so the
+    /// loss of the home region loses no acknowledged write.
+    /// </summary>
+    [AlwaysInterleave, ReadOnly]
+    Task<bool> WaitForReplicated(long version, TimeSpan wait);
+
     /// <summary>The longest <see cref="WaitForReplicaChanges"/> holds a call: well within Orleans' response timeout.</summary>
     public static readonly TimeSpan MaxReplicaWait = TimeSpan.FromSeconds(10);
 

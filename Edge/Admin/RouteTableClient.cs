@@ -26,6 +26,7 @@ internal sealed partial class RouteTableClient(
     // Backing off 0.3, 0.6, 0.9, 1.2 s: about 3 s in all, time for the cluster to route around a silo that left.
     private const int Attempts = 5;
     private static readonly TimeSpan Backoff = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan ReplicationSlice = TimeSpan.FromSeconds(2);
 
     private IRouteTableGrain Grain => grains.GetGrain<IRouteTableGrain>(IRouteTableGrain.DefaultKey);
 
@@ -56,7 +57,47 @@ internal sealed partial class RouteTableClient(
             }
         }
 
-        return await RetryAsync(() => Grain.Write(named), Unanswered);
+        var result = await RetryAsync(() => Grain.Write(named), Unanswered);
+        if (regions.Enabled && result.Succeeded && !await ReplicatedAsync(result.Version))
+        {
+            // Committed here but held by no other region yet: were this region lost now, the write would be lost with it,
+            // so it is not acknowledged. It stays (another region pulls it once it can): the client reads it back.
+            LogNotReplicated(logger, result.Version, options.Value.WriteTimeout.TotalSeconds);
+            return new RouteTableWriteResult
+            {
+                Version = result.Version,
+                Error = new AdminError
+                {
+                    Name = "write not confirmed",
+                    Message = $"The home region '{regions.Region}' committed the write (version {result.Version}) but no other region stored it within {options.Value.WriteTimeout.TotalSeconds:0.#} s, so it is not acknowledged: read it back before writing it again",
+                    HttpStatus = 503,
+                },
+            };
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// True once another region has stored <paramref name="version"/>, false after <see cref="RegionOptions.WriteTimeout"/>;
+    /// asked in slices so that no call is held near the cluster's response timeout.
+    /// </summary>
+    private async Task<bool> ReplicatedAsync(long version)
+    {
+        var deadline = time.GetTimestamp() + (long)(options.Value.WriteTimeout.TotalSeconds * time.TimestampFrequency);
+        while (true)
+        {
+            var left = time.GetElapsedTime(time.GetTimestamp(), deadline);
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            if (await RetryAsync(() => Grain.WaitForReplicated(version, left < ReplicationSlice ? left : ReplicationSlice), AnyClusterFailure))
+            {
+                return true;
+            }
+        }
     }
 
     /// <summary>The home region and its epoch as this region's route table holds them.</summary>
@@ -114,4 +155,7 @@ internal sealed partial class RouteTableClient(
 
     [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "Admin write committed version {Version} but this edge still serves {Serving} after {Seconds} s; answered anyway")]
     private static partial void LogNotYetServed(ILogger logger, long version, long serving, double seconds);
+
+    [LoggerMessage(EventId = 5019, Level = LogLevel.Warning, Message = "Admin write committed version {Version} in the home region but no other region stored it within {Seconds} s; answered 503")]
+    private static partial void LogNotReplicated(ILogger logger, long version, double seconds);
 }

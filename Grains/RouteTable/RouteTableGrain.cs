@@ -32,6 +32,10 @@ public sealed partial class RouteTableGrain(
 
     // Completed (and replaced) whenever the version or the home changes: what held replica pulls wait on.
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // What each other region has stored of this epoch (ConfirmReplica), for writes acknowledged once another region holds them.
+    private readonly Dictionary<string, long> _replicated = new(StringComparer.Ordinal);
+    private TaskCompletionSource _replicaConfirmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RouteTableStorage _storage = null!;
 
     // This region's name, and which region takes writes under which epoch (stored with the table).
@@ -249,6 +253,44 @@ public sealed partial class RouteTableGrain(
         await Task.WhenAny(changed, Task.Delay(wait < IRouteTableGrain.MaxReplicaWait ? wait : IRouteTableGrain.MaxReplicaWait, time, stop.Token));
         await stop.CancelAsync();
         return await GetReplicaChanges(version, tableEpoch);
+    }
+
+    public Task ConfirmReplica(string region, long version, long tableEpoch)
+    {
+        // Only a table written under this epoch and not beyond this one holds this home's writes (an old home's may not).
+        if (tableEpoch == _home.Epoch && region != _region && version <= Version
+            && (!_replicated.TryGetValue(region, out var known) || version > known))
+        {
+            _replicated[region] = version;
+            var confirmed = _replicaConfirmed;
+            _replicaConfirmed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            confirmed.TrySetResult();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<bool> WaitForReplicated(long version, TimeSpan wait)
+    {
+        var deadline = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
+        while (true)
+        {
+            var confirmed = _replicaConfirmed.Task;
+            if (_replicated.Values.Any(stored => stored >= version))
+            {
+                return true;
+            }
+
+            var left = time.GetElapsedTime(time.GetTimestamp(), deadline);
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            using var stop = new CancellationTokenSource();
+            await Task.WhenAny(confirmed, Task.Delay(left, time, stop.Token));
+            await stop.CancelAsync();
+        }
     }
 
     public async Task<long> ApplyReplica(long fromVersion, RouteTableDelta delta)

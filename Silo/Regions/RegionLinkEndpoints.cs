@@ -209,6 +209,10 @@ internal sealed class RegionLinkEndpoints(
         // The epoch the asker's table was written under (older than the one it knows while it holds an old home's table).
         var tableEpoch = long.TryParse(query["table"], out var t) && t >= 0 && t <= epoch ? t : epoch;
 
+        // Asking for what comes after `since` says the signing region has stored `since`: a write through the home's own
+        // edges waits for that before it is acknowledged.
+        await Table.ConfirmReplica(context.Request.Headers[LinkSignature.RegionHeader]!, since, tableEpoch);
+
         // Held until the table moves past the caller's version or the wait ends. The grain holds the call and answers as
         // the next version commits, so the peer hears of a write at once (a poll here every 50 ms cost a peer 25 ms on
         // average and 50 at worst); a held call lasts at most MaxReplicaWait, so a longer wait asks again.

@@ -157,4 +157,28 @@ public sealed class RouteTableReplicaTests(RouteTableClusterFixture fixture)
         Assert.False(delta.IsFullSnapshot);
         Assert.Empty(delta.Upserts);
     }
+
+    [Fact]
+    public async Task A_home_write_counts_as_held_elsewhere_only_once_another_region_has_stored_its_version()
+    {
+        await _home.Write(RouteTableWrite.Upsert(Service("a")));
+        await _home.Write(RouteTableWrite.Upsert(Service("b")));
+
+        var waiting = _home.WaitForReplicated(2, TimeSpan.FromSeconds(30));
+        await _home.ConfirmReplica("eu", 1, 0); // eu has stored version 1 only
+        await _home.ConfirmReplica("ap", 2, 1); // a table of another epoch holds other writes
+        Assert.False(waiting.IsCompleted);
+
+        await _home.ConfirmReplica("eu", 2, 0);
+        Assert.True(await waiting.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await _home.WaitForReplicated(1, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task A_home_write_no_other_region_stores_is_not_counted_as_held_when_the_wait_ends()
+    {
+        await _home.Write(RouteTableWrite.Upsert(Service("a")));
+        await _home.ConfirmReplica("eu", 0, 0);
+        Assert.False(await _home.WaitForReplicated(1, TimeSpan.FromMilliseconds(100)).WaitAsync(TimeSpan.FromSeconds(5)));
+    }
 }

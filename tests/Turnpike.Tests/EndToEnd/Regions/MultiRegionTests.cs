@@ -68,8 +68,12 @@ public sealed class MultiRegionTests(TwoRegionFixture fixture, ITestOutputHelper
                 Assert.Equal(HttpStatusCode.OK, afterRestart.StatusCode);
             }
 
-            // Home goes on taking writes meanwhile.
-            await fixture.UsEdge.Admin.CreateAsync($"/services/{_name}/routes", new { name = _name + "-late", paths = new[] { $"/{_name}-late" } });
+            // Home goes on committing writes meanwhile, but with no other region to store them it does not acknowledge
+            // them: 503 (were home lost now, they would be lost with it). Healed, eu pulls what home committed.
+            var (late, refused) = await fixture.UsEdge.Admin.PostJsonAsync($"/services/{_name}/routes", new { name = _name + "-late", paths = new[] { $"/{_name}-late" } });
+            Assert.Equal(503, late);
+            Assert.Equal("write not confirmed", refused!["name"]!.GetValue<string>());
+            Assert.Contains("read it back", refused["message"]!.GetValue<string>(), StringComparison.Ordinal);
         }
         finally
         {

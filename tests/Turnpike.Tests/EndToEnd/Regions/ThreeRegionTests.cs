@@ -175,8 +175,11 @@ public sealed class ThreeRegionTests(ThreeRegionFixture fixture)
                 using var served = await edge.Proxy.EventuallyAsync($"/{_name}-new", r => r.StatusCode == HttpStatusCode.OK);
             }
 
-            // The old home, cut off, has not heard of the move: what it takes now is stamped with the old epoch.
-            await Edge(oldHome).Admin.CreateAsync($"/services/{_name}/routes", new { name = _name + "-late", paths = new[] { $"/{_name}-late" } });
+            // The old home, cut off, has not heard of the move: what it commits now is stamped with the old epoch, and no
+            // other region can store it, so it is not acknowledged (503): nothing acknowledged is lost by the move.
+            var (late, refused) = await Edge(oldHome).Admin.PostJsonAsync($"/services/{_name}/routes", new { name = _name + "-late", paths = new[] { $"/{_name}-late" } });
+            Assert.Equal(503, late);
+            Assert.Equal("write not confirmed", refused!["name"]!.GetValue<string>());
         }
         finally
         {
