@@ -1,3 +1,5 @@
+using Turnpike.Invalidation;
+
 namespace Turnpike.ProxyCache;
 
 /// <summary>The purge log, bounded: past <see cref="Capacity"/> purges the oldest go, and an edge that had not read them purges all.
@@ -6,31 +8,13 @@ public sealed class ProxyCachePurgeGrain : Grain, IProxyCachePurgeGrain
 {
     public const int Capacity = 1024;
 
-    private readonly Guid _epoch = Guid.NewGuid();
-    private readonly Queue<(long Sequence, ProxyCachePurge Purge)> _log = new();
-    private long _last;
+    private readonly InvalidationLog<ProxyCachePurge> _log = new(Capacity);
 
-    public Task<long> Append(ProxyCachePurge purge)
-    {
-        _log.Enqueue((++_last, purge));
-        if (_log.Count > Capacity)
-        {
-            _log.Dequeue();
-        }
-
-        return Task.FromResult(_last);
-    }
+    public Task<long> Append(ProxyCachePurge purge) => Task.FromResult(_log.Append(purge));
 
     public Task<ProxyCachePurges> Since(Guid epoch, long cursor)
     {
-        var oldest = _log.Count > 0 ? _log.Peek().Sequence : _last + 1;
-        if (epoch == Guid.Empty)
-        {
-            return Task.FromResult(new ProxyCachePurges(_epoch, _last, false, [])); // an edge's first read: it starts from here
-        }
-
-        var gap = epoch != _epoch || cursor + 1 < oldest;
-        ProxyCachePurge[] purges = gap ? [] : [.. _log.Where(p => p.Sequence > cursor).Select(p => p.Purge)];
-        return Task.FromResult(new ProxyCachePurges(_epoch, _last, gap, purges));
+        var (gap, purges) = _log.Since(epoch, cursor);
+        return Task.FromResult(new ProxyCachePurges(_log.Epoch, _log.Last, gap, purges));
     }
 }
