@@ -39,7 +39,8 @@ internal sealed partial class ProxyContext
 
     public void MarkCredentialName(string name)
     {
-        if (!IsCredentialName(name))
+        // The usual names (apikey, authorization: the plugins' defaults) are redacted anyway: no list for them per request.
+        if (!Observability.Logging.CredentialRedaction.IsUsualName(name) && !IsCredentialName(name))
         {
             (_credentialNames ??= []).Add(name);
         }

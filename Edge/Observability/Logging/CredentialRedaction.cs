@@ -15,15 +15,16 @@ internal static class CredentialRedaction
 {
     public const string Redacted = "REDACTED";
 
-    private static readonly FrozenSet<string> Headers =
-        FrozenSet.Create(StringComparer.OrdinalIgnoreCase, "authorization", "proxy-authorization", "cookie", "apikey", "x-api-key");
+    // Header and query parameter names alike: a header named like a parameter (or the other way) is redacted too.
+    private static readonly FrozenSet<string> UsualNames = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase,
+        "authorization", "proxy-authorization", "cookie", "apikey", "x-api-key", "api_key", "access_token", "refresh_token", "jwt", "client_secret");
 
-    private static readonly FrozenSet<string> Parameters =
-        FrozenSet.Create(StringComparer.OrdinalIgnoreCase, "apikey", "api_key", "access_token", "refresh_token", "jwt", "client_secret");
+    /// <summary>A name redacted whatever the plugins read: a usual credential header or query parameter.</summary>
+    public static bool IsUsualName(string name) => UsualNames.Contains(name);
 
-    public static bool IsCredentialHeader(string name, ProxyContext context) => Headers.Contains(name) || context.IsCredentialName(name);
-
-    public static bool IsCredentialParameter(string name, ProxyContext context) => Parameters.Contains(name) || context.IsCredentialName(name);
+    /// <summary>Whether the header or query parameter <paramref name="name"/> of this request carries a credential.</summary>
+    public static bool IsCredential(string name, ProxyContext context) => UsualNames.Contains(name) || context.IsCredentialName(name);
 
     /// <summary>The query string (with its <c>?</c>, or empty) as sent, but with the credential parameters' values redacted.</summary>
     public static string Query(QueryString query, ProxyContext context)
@@ -47,7 +48,7 @@ internal static class CredentialRedaction
 
             var equals = text.IndexOf('=', start, end - start);
             var name = text.AsSpan(start, (equals < 0 ? end : equals) - start);
-            if (name.Length > 0 && IsCredentialParameter(Decode(name), context))
+            if (name.Length > 0 && IsCredential(Decode(name), context))
             {
                 redacted ??= new StringBuilder(text.Length);
                 redacted.Append(text, copied, start - copied).Append(name).Append('=').Append(Redacted);

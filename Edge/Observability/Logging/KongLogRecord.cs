@@ -41,7 +41,7 @@ internal static class KongLogRecord
         json.WriteStartObject("querystring");
         foreach (var (name, values) in request.Query)
         {
-            json.WriteString(name, CredentialRedaction.IsCredentialParameter(name, context) ? CredentialRedaction.Redacted : values.ToString());
+            json.WriteString(name, CredentialRedaction.IsCredential(name, context) ? CredentialRedaction.Redacted : values.ToString());
         }
 
         json.WriteEndObject();
@@ -114,7 +114,7 @@ internal static class KongLogRecord
         foreach (var (name, values) in headers)
         {
             // Kong's names are lower case; most arrive so, and the others are lowered here without a new string each.
-            var value = CredentialRedaction.IsCredentialHeader(name, context) ? CredentialRedaction.Redacted : values.ToString();
+            var value = CredentialRedaction.IsCredential(name, context) ? CredentialRedaction.Redacted : values.ToString();
             if (name.Length <= lower.Length)
             {
                 var written = name.AsSpan().ToLowerInvariant(lower);
