@@ -7,8 +7,11 @@ namespace Turnpike.Hosting;
 /// How silos and edges start their hosts. The generic host watches appsettings.json for changes by default: one
 /// inotify instance per process, a per-user resource (128 on common distributions) that a fleet of processes on one
 /// machine runs out of. Turnpike reads its files once unless <see cref="WatchConfigFilesKey"/> asks for the watcher
-/// (the settings that matter are read at start anyway). And a start that fails for want of a resource (a port in
-/// use, a limit reached) is reported as one line and exit code 2, as a bad setting is.
+/// (the settings that matter are read at start anyway). The files are read from the directory the program is in, not
+/// the current one: a service manager or container that starts <c>dotnet /opt/turnpike/edge/Turnpike.Edge.dll</c> from
+/// <c>/</c> would otherwise run without the shipped appsettings.json (its log levels among them, without which every
+/// proxied request writes log lines). And a start that fails for want of a resource (a port in use, a limit reached)
+/// is reported as one line and exit code 2, as a bad setting is.
 /// </summary>
 public static class TurnpikeHostStart
 {
@@ -18,7 +21,11 @@ public static class TurnpikeHostStart
     // Read by HostApplicationBuilder from its host configuration (command line, DOTNET_ variables) before it adds the files.
     private const string ReloadOnChangeArgument = "--hostBuilder:reloadConfigOnChange=false";
 
-    /// <summary>The host's arguments: <paramref name="args"/>, plus the switch that turns the file watcher off unless it was asked for.</summary>
+    /// <summary>
+    /// The host's arguments: <paramref name="args"/>, plus the switch that turns the file watcher off unless it was asked
+    /// for, and the program's own directory as the content root unless one was given (<c>--contentRoot</c>,
+    /// <c>ASPNETCORE_CONTENTROOT</c> or <c>DOTNET_CONTENTROOT</c>).
+    /// </summary>
     public static string[] Arguments(string[] args)
     {
         var early = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
@@ -27,7 +34,8 @@ public static class TurnpikeHostStart
             throw new ConfigurationProblemException($"{WatchConfigFilesKey} must be true or false.");
         }
 
-        return watch ? args : [.. args, ReloadOnChangeArgument];
+        var contentRootGiven = early["contentRoot"] is not null || early["ASPNETCORE_CONTENTROOT"] is not null || early["DOTNET_CONTENTROOT"] is not null;
+        return [.. args, .. watch ? [] : new[] { ReloadOnChangeArgument }, .. contentRootGiven ? [] : new[] { "--contentRoot=" + AppContext.BaseDirectory }];
     }
 
     /// <summary>

@@ -7,11 +7,14 @@ namespace Turnpike.Tests.EndToEnd;
 /// <summary>What an edge started with the shipped appsettings.json writes to its console.</summary>
 public sealed class EdgeLoggingTests
 {
-    [Fact]
-    public async Task Shipped_log_levels_write_nothing_per_proxied_request_but_log_an_unreachable_upstream()
+    /// <summary>From its own directory, and from <c>/</c> as systemd and containers start it: the shipped file is read from where the program is.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Shipped_log_levels_write_nothing_per_proxied_request_but_log_an_unreachable_upstream(bool startedFromRoot)
     {
         await using var upstream = await UpstreamServer.StartAsync();
-        await using var edge = await EdgeNode.StartDevAsync(EdgeNode.AsShipped());
+        await using var edge = startedFromRoot ? await EdgeNode.StartDevInAsync("/", EdgeNode.AsShipped()) : await EdgeNode.StartDevAsync(EdgeNode.AsShipped());
         var deadPort = FreePorts.Next(); // nothing listens there
         await edge.Admin.CreateAsync("/services", new { name = "up", url = upstream.Url });
         await edge.Admin.CreateAsync("/services/up/routes", new { paths = new[] { "/up" } });

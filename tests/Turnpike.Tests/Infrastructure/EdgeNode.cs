@@ -55,6 +55,14 @@ internal sealed class EdgeNode : IAsyncDisposable
             ["Turnpike__Cluster__GatewayPort"] = FreePorts.Next().ToString(),
         }, ["--dev", .. args], dev: true);
 
+    /// <summary>A dev edge whose working directory is <paramref name="workingDirectory"/>, not its own (as a service manager starts it from <c>/</c>).</summary>
+    public static Task<EdgeNode> StartDevInAsync(string workingDirectory, Dictionary<string, string> environment) =>
+        StartAsync(new Dictionary<string, string>(environment)
+        {
+            ["Turnpike__Cluster__SiloPort"] = FreePorts.Next().ToString(),
+            ["Turnpike__Cluster__GatewayPort"] = FreePorts.Next().ToString(),
+        }, ["--dev"], dev: true, launcher: ["env", "--chdir=" + workingDirectory]);
+
     /// <summary>
     /// An edge started with <c>--dev</c> as a user starts it: only its listeners set, so its embedded silo chooses its
     /// own cluster ports (<c>Turnpike:Cluster:SiloPort</c>, <c>GatewayPort</c>, <c>PrimarySiloEndpoint</c> unset).
