@@ -27,8 +27,10 @@ internal sealed partial class RouteTableClient(
     private const int Attempts = 5;
     private static readonly TimeSpan Backoff = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan ReplicationSlice = TimeSpan.FromSeconds(2);
+    private IRouteTableGrain? _grain;
 
-    private IRouteTableGrain Grain => grains.GetGrain<IRouteTableGrain>(IRouteTableGrain.DefaultKey);
+    // Made once: GetGrain resolves the interface by reflection on every call.
+    private IRouteTableGrain Grain => _grain ??= grains.GetGrain<IRouteTableGrain>(IRouteTableGrain.DefaultKey);
 
     public async Task<RouteTableWriteResult> Write(RouteTableWrite write)
     {

@@ -80,7 +80,12 @@ internal static class FleetBenchmark
                 // Before the edges are asked for their /status (which costs them CPU too): what applying cost them.
                 applying += edges.Sum(e => ProcessStats.CpuTime(e.Process.Id).TotalSeconds) - edgesBefore - (edgeCpu.Sum() / 100 * between.Elapsed.TotalSeconds);
                 var applied = await WaitForAllAsync(edges, write.Version, TimeSpan.FromSeconds(60));
-                propagation.AddRange(applied.Select(at => (double)(at - sent)));
+                var reached = applied.Select(at => (double)(at - sent)).ToList();
+                propagation.AddRange(reached);
+                // Per write, so a tail can be told apart: a few slow writes, or a few slow edges on every write.
+                var slowest = reached.IndexOf(reached.Max());
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  write {i}: acknowledged {write.Elapsed.TotalMilliseconds:F0} ms; every edge {Percentiles.Of(reached, 50):F0} ms median, {Percentiles.Of(reached, 99):F0} ms p99, {reached.Max():F0} ms last (edge {slowest})"));
             }
 
             var siloWriteCpu = silos.Select((s, i) => (ProcessStats.CpuTime(s.Process.Id) - siloBefore[i]).TotalSeconds / writeClock.Elapsed.TotalSeconds * 100).ToList();

@@ -37,6 +37,8 @@ internal static class ProxyComparisonBenchmark
             ("nginx reverse proxy", nginx.Url + "/", [], () => nginx.CpuTime),
             ("turnpike, no plugins", $"http://127.0.0.1:{plainEdge.ProxyPort}/plain", [], () => EdgeCpu(plainEdge)),
             ("turnpike, key-auth", $"http://127.0.0.1:{plainEdge.ProxyPort}/keyauth", ["apikey: bench-key"], () => EdgeCpu(plainEdge)),
+            ("turnpike, key-auth + rate-limiting", $"http://127.0.0.1:{plainEdge.ProxyPort}/full", ["apikey: bench-key"], () => EdgeCpu(plainEdge)),
+            ("turnpike, metering, no plugins", $"http://127.0.0.1:{fullEdge.ProxyPort}/plain", [], () => EdgeCpu(fullEdge)),
             ("turnpike, key-auth + rate-limiting + metering", $"http://127.0.0.1:{fullEdge.ProxyPort}/full", ["apikey: bench-key"], () => EdgeCpu(fullEdge)),
         };
 

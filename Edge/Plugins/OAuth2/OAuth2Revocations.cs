@@ -12,8 +12,9 @@ internal sealed partial class OAuth2Revocations(OAuth2TokenCache cache, IGrainFa
     private readonly Lock _lock = new();
     private Guid _epoch;
     private long _cursor;
+    private IOAuth2RevocationGrain? _log;
 
-    private IOAuth2RevocationGrain Log => grains.GetGrain<IOAuth2RevocationGrain>(0);
+    private IOAuth2RevocationGrain Log => _log ??= grains.GetGrain<IOAuth2RevocationGrain>(0);
 
     /// <summary>Forgets <paramref name="accessTokens"/> here and has every other edge forget them.</summary>
     public async Task RevokeEverywhereAsync(params string[] accessTokens)

@@ -8,12 +8,13 @@ internal sealed partial class ProxyCachePurges(ProxyCacheStore store, IGrainFact
 {
     private Guid _epoch;
     private long _cursor;
+    private IProxyCachePurgeGrain? _log;
 
     // The log sequences of the purges issued here: applied when issued, so not again when read back from the log (an
     // old purge-all read back after new entries were stored would drop them). Removed as the cursor passes them.
     private readonly HashSet<long> _own = [];
 
-    private IProxyCachePurgeGrain Log => grains.GetGrain<IProxyCachePurgeGrain>(0);
+    private IProxyCachePurgeGrain Log => _log ??= grains.GetGrain<IProxyCachePurgeGrain>(0);
 
     /// <summary>Applies <paramref name="purge"/> here and appends it to the cluster's log; false when the log could not be reached (this edge is purged all the same).</summary>
     public async Task<bool> PurgeEverywhereAsync(ProxyCachePurge purge)
