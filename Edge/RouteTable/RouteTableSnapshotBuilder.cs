@@ -11,9 +11,10 @@ namespace Turnpike.Edge.RouteTable;
 
 /// <summary>
 /// Compiles entities into a <see cref="RouteTableSnapshot"/>: services to destinations, routes to a matcher,
-/// plugins to chains. What did not change since the last build (the same entity objects) is reused, and the
-/// matcher is derived from the previous one with only the changed routes, so a change costs a pass over the
-/// entities, not a recompilation and re-indexing of every route.
+/// plugins to chains. A change that touches only routes (or nothing the proxy compiles: consumers, credentials,
+/// admins) compiles just those routes and derives the matcher from the previous one, so its cost does not grow with
+/// the table (<see cref="ProxyEntities.TakeRouteChanges"/>). Any other change takes a pass over the entities that
+/// reuses what did not change (the same entity objects), still without recompiling or re-indexing every route.
 /// Used by one thread at a time (the sync loop). A plugin handler that holds resources (a log queue, a tracer's
 /// exporter) and is no longer in the table is disposed <see cref="RetireAfter"/> later, when the requests still running
 /// on the older table have passed their log phase; the handlers in use are disposed with the builder (at shutdown).
@@ -33,7 +34,11 @@ internal sealed partial class RouteTableSnapshotBuilder(
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly RegexCache _regexes = new();
     private Dictionary<ServiceEntity, CompiledService> _services = new(ReferenceEqualityComparer.Instance);
-    private Dictionary<RouteEntity, CompiledRoute> _routes = new(ReferenceEqualityComparer.Instance);
+    private Dictionary<Guid, CompiledRoute> _routes = [];
+    private Dictionary<Guid, CompiledService> _servicesById = [];
+    private List<(PluginEntity Instance, IGatewayPlugin Plugin, IPluginHandler Handler)> _chainHandlers = [];
+    private string[] _pluginNames = [];
+    private ProxyEntities? _compiledFrom;
     private Dictionary<PluginEntity, IPluginHandler?> _handlers = new(ReferenceEqualityComparer.Instance);
     private Dictionary<Guid, UpstreamBalancer> _balancers = [];
     private RouteMatcher _matcher = RouteMatcher.Empty;
@@ -41,6 +46,61 @@ internal sealed partial class RouteTableSnapshotBuilder(
 
     /// <param name="digest">The table's <see cref="TableDigest"/>, reported as <c>configuration_hash</c>.</param>
     public RouteTableSnapshot Build(long version, ProxyEntities entities, ConsumerDirectory consumers, AdminDirectory admins, string digest = "")
+    {
+        if (entities.TakeRouteChanges() is { } routeIds && ReferenceEquals(entities, _compiledFrom))
+        {
+            CompileRoutes(entities, routeIds);
+        }
+        else
+        {
+            CompileAll(entities);
+            _compiledFrom = entities;
+        }
+
+        return new RouteTableSnapshot(version, _matcher, consumers, admins, _pluginNames, _certificates, digest);
+    }
+
+    /// <summary>Only routes changed: services, upstreams, certificates and plugin handlers stay as compiled; the routes are compiled again.</summary>
+    private void CompileRoutes(ProxyEntities entities, IReadOnlyCollection<Guid> routeIds)
+    {
+        var added = new List<CompiledRoute>();
+        var removed = new List<CompiledRoute>();
+        foreach (var id in routeIds)
+        {
+            if (_routes.Remove(id, out var old))
+            {
+                removed.Add(old);
+            }
+
+            if (entities.Routes.TryGetValue(id, out var route) && Compile(route, _servicesById, _chainHandlers) is { } compiled)
+            {
+                _routes[id] = compiled;
+                added.Add(compiled);
+            }
+        }
+
+        if (removed.Count + added.Count > 0)
+        {
+            _matcher = _matcher.With(removed, added);
+        }
+    }
+
+    /// <summary>A route compiled against these services and handlers; null when its service is disabled (Kong takes its routes out of the proxy).</summary>
+    private CompiledRoute? Compile(RouteEntity route, Dictionary<Guid, CompiledService> servicesById, List<(PluginEntity Instance, IGatewayPlugin Plugin, IPluginHandler Handler)> handlers)
+    {
+        CompiledService? service = null;
+        if (route.ServiceId is { } serviceId && !servicesById.TryGetValue(serviceId, out service))
+        {
+            return null;
+        }
+
+        var chain = ChainFor(route, handlers);
+        return _routes.TryGetValue(route.Id, out var previous) && ReferenceEquals(previous.Entity, route) && previous.Service == service && SameChain(previous.Plugins, chain)
+            ? previous
+            : new CompiledRoute(route, service, chain, _regexes);
+    }
+
+    private void CompileAll(ProxyEntities entities)
     {
         // First: services' upstream TLS refers to certificates and CA certificates by id.
         _certificates = Tls.CertificateDirectory.Build(entities.Certificates, entities.Snis.Values, entities.CaCertificates, _certificates);
@@ -78,25 +138,18 @@ internal sealed partial class RouteTableSnapshotBuilder(
         clients.Keep(clientsInUse);
 
         var handlers = CreateHandlers(pluginInstances.Values);
-        var compiledRoutes = new Dictionary<RouteEntity, CompiledRoute>(routes.Count, ReferenceEqualityComparer.Instance);
+        var compiledRoutes = new Dictionary<Guid, CompiledRoute>(routes.Count);
         var added = new List<CompiledRoute>();
         foreach (var route in routes.Values)
         {
-            CompiledService? service = null;
-            if (route.ServiceId is { } serviceId && !servicesById.TryGetValue(serviceId, out service))
+            if (Compile(route, servicesById, handlers) is not { } compiled)
             {
-                continue; // A disabled service takes its routes out of the proxy, as in Kong.
+                continue;
             }
 
-            var chain = ChainFor(route, handlers);
-            if (_routes.TryGetValue(route, out var previous) && previous.Service == service && SameChain(previous.Plugins, chain))
+            compiledRoutes[route.Id] = compiled;
+            if (!_routes.TryGetValue(route.Id, out var previous) || previous != compiled)
             {
-                compiledRoutes[route] = previous;
-            }
-            else
-            {
-                var compiled = new CompiledRoute(route, service, chain, _regexes);
-                compiledRoutes[route] = compiled;
                 added.Add(compiled);
             }
         }
@@ -104,9 +157,10 @@ internal sealed partial class RouteTableSnapshotBuilder(
         var removed = _routes.Where(r => !compiledRoutes.TryGetValue(r.Key, out var kept) || kept != r.Value).Select(r => r.Value).ToList();
         _matcher = removed.Count == _routes.Count ? RouteMatcher.Of(added) : _matcher.With(removed, added);
         _services = compiledServices;
+        _servicesById = servicesById;
+        _chainHandlers = handlers;
         _routes = compiledRoutes;
-        var names = pluginInstances.Values.Select(p => p.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
-        return new RouteTableSnapshot(version, _matcher, consumers, admins, names, _certificates, digest);
+        _pluginNames = pluginInstances.Values.Select(p => p.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>One balancer per upstream, by name; an upstream whose record and targets did not change keeps its balancer (and its place in the rotation).</summary>
