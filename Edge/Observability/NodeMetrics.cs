@@ -46,6 +46,7 @@ internal sealed class NodeMetrics
     private readonly Gauge _series;
     private readonly Counter _syncApplied;
     private readonly Counter _syncFullSnapshots;
+    private readonly Counter _syncPushed;
     private readonly Counter _syncFailures;
     private readonly Counter _syncResyncs;
     private readonly Gauge _syncBackoff;
@@ -97,6 +98,7 @@ internal sealed class NodeMetrics
         _series = f.CreateGauge("turnpike_metrics_series", "Label sets the prometheus plugin holds (capped by Turnpike:Metrics:MaxSeries)");
         _syncApplied = f.CreateCounter("turnpike_route_table_applied_total", "Route table versions (deltas or whole tables) this edge applied");
         _syncFullSnapshots = f.CreateCounter("turnpike_route_table_full_snapshots_total", "Whole tables this edge pulled (start, a lineage change, or behind the change log)");
+        _syncPushed = f.CreateCounter("turnpike_route_table_pushed_total", "Route table versions this edge applied from the change sent with the notice, without asking the route table");
         _syncFailures = f.CreateCounter("turnpike_route_table_sync_failures_total", "Route table pulls or subscriptions that failed (retried with back-off)");
         _syncResyncs = f.CreateCounter("turnpike_route_table_resyncs_total", "Times contact with the route table came back after it was lost (one resync each)");
         _syncBackoff = f.CreateGauge("turnpike_route_table_sync_backoff_milliseconds", "The back-off before the next route table sync attempt (0: in contact)");
@@ -135,6 +137,7 @@ internal sealed class NodeMetrics
             _series.Set(metrics.SeriesCount);
             _syncApplied.IncTo(sync.Applied);
             _syncFullSnapshots.IncTo(sync.FullSnapshots);
+            _syncPushed.IncTo(sync.Pushed);
             _syncFailures.IncTo(sync.Failures);
             _syncResyncs.IncTo(sync.Resyncs);
             _syncBackoff.Set(sync.Backoff.TotalMilliseconds);

@@ -12,8 +12,9 @@ namespace Turnpike.Edge.RouteTable;
 
 /// <summary>
 /// Keeps this edge's snapshot equal to the cluster's route table: pulls the table at start (after applying
-/// a declarative file if one is given), then pulls deltas when notified and on a periodic versioned poll
-/// that also renews the subscription, so a missed notification is repaired within one interval.
+/// a declarative file if one is given), then applies each change the table pushes with its notice (when it follows
+/// the version held here), pulls the changes when a notice comes without one or out of turn, and polls
+/// periodically (versioned; it also renews the subscription), so a missed notice is repaired within one interval.
 /// While the route table cannot be reached the edge serves its last table and retries with jittered exponential
 /// back-off (<see cref="RetryBackoff"/>), logging once when contact is lost and once when it is back, so a fleet
 /// whose silo restarts neither storms it nor fills its logs; on contact again it resynchronises once.
@@ -100,19 +101,27 @@ internal sealed partial class RouteTableSync(
                 var wait = nextRenewal - time.GetUtcNow();
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 timeout.CancelAfter(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
-                long? notified = null;
+                RouteTableNotice? notified = null;
                 try
                 {
-                    notified = await _observer.Versions.ReadAsync(timeout.Token);
+                    notified = await _observer.Notices.ReadAsync(timeout.Token);
                 }
                 catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
                 {
                 }
 
-                if (notified is { } version)
+                if (notified is { } notice)
                 {
+                    if (notice.Delta is { } pushed && notice.FromVersion == _version && pushed.Lineage == _lineage)
+                    {
+                        // The change that follows the version held here: applied as it came, without asking the grain.
+                        store.MarkContact(time.GetUtcNow());
+                        Apply(pushed);
+                        metrics.CountPushed();
+                    }
+
                     // Not only a newer version: a region that took a new home's whole table may go back to a lower one.
-                    if (version != _version)
+                    else if (notice.Version != _version)
                     {
                         // Every edge is told at once: spread the pulls so the route table is not asked by the whole fleet in one millisecond.
                         if (sync.NotificationSpread > TimeSpan.Zero)
@@ -203,6 +212,11 @@ internal sealed partial class RouteTableSync(
             return;
         }
 
+        Apply(delta);
+    }
+
+    private void Apply(RouteTableDelta delta)
+    {
         _entities.Apply(delta.IsFullSnapshot, delta.Upserts, delta.Deletes);
         _consumers = _consumers.Apply(delta.IsFullSnapshot, delta.Upserts, delta.Deletes);
         _admins = _admins.Apply(delta.IsFullSnapshot, delta.Upserts, delta.Deletes);

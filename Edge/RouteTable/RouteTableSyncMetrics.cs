@@ -1,10 +1,11 @@
 namespace Turnpike.Edge.RouteTable;
 
-/// <summary>How the route table sync fares, for <c>/metrics</c>: versions applied, failed attempts, resyncs after lost contact, the current back-off.</summary>
+/// <summary>How the route table sync fares, for <c>/metrics</c>: versions applied (and how many came pushed), failed attempts, resyncs after lost contact, the current back-off.</summary>
 internal sealed class RouteTableSyncMetrics
 {
     private long _applied;
     private long _fullSnapshots;
+    private long _pushed;
     private long _failures;
     private long _resyncs;
     private long _backoffMilliseconds;
@@ -14,6 +15,9 @@ internal sealed class RouteTableSyncMetrics
 
     /// <summary>Whole tables applied (the first, and after the grain could not give a delta).</summary>
     public long FullSnapshots => Interlocked.Read(ref _fullSnapshots);
+
+    /// <summary>Versions applied from the change the route table sent with its notice, without a pull.</summary>
+    public long Pushed => Interlocked.Read(ref _pushed);
 
     /// <summary>Attempts to reach the route table that failed.</summary>
     public long Failures => Interlocked.Read(ref _failures);
@@ -37,6 +41,8 @@ internal sealed class RouteTableSyncMetrics
 
         AppliedAtUnixMs = now.ToUnixTimeMilliseconds();
     }
+
+    public void CountPushed() => Interlocked.Increment(ref _pushed);
 
     public void CountFailure(TimeSpan backoff)
     {

@@ -157,7 +157,8 @@ public sealed partial class RouteTableGrain(
 
         Version = version;
         Remember(write.WriteId, version);
-        NotifyEdges(version);
+        // The change itself goes with the notice (not after a whole table): edges at the previous version apply it as it comes.
+        NotifyEdges(version, write.ReplaceAll ? null : ChangesSince(version - 1) is { IsFullSnapshot: false } change ? change : null);
         Changed();
         return new RouteTableWriteResult { Version = version, Stored = result.Stored };
     }
@@ -407,12 +408,14 @@ public sealed partial class RouteTableGrain(
             set.ById.Values.Where(e => query.ConsumerId is null || e.ConsumerId == query.ConsumerId);
     }
 
-    public Task<RouteTableDelta> GetChangesSince(long version)
+    public Task<RouteTableDelta> GetChangesSince(long version) => Task.FromResult(ChangesSince(version));
+
+    private RouteTableDelta ChangesSince(long version)
     {
         var current = Version;
         if (version == current)
         {
-            return Task.FromResult(new RouteTableDelta { Version = current, Lineage = _storage.Lineage });
+            return new RouteTableDelta { Version = current, Lineage = _storage.Lineage };
         }
 
         // Every edge told of a version asks for the same delta (they were all on the previous one), and after a restart
@@ -438,7 +441,7 @@ public sealed partial class RouteTableGrain(
             _answers[key] = delta;
         }
 
-        return Task.FromResult(delta);
+        return delta;
     }
 
     public Task<long> Subscribe(IRouteTableObserver observer, EdgeReport report)
@@ -459,7 +462,8 @@ public sealed partial class RouteTableGrain(
         return Task.FromResult(_edges.Values.Select(e => e.Report).OrderBy(r => r.EdgeId, StringComparer.Ordinal).ToArray());
     }
 
-    private void NotifyEdges(long version)
+    /// <param name="delta">The change from <c>version - 1</c>, pushed to the edges with the notice; null: they ask.</param>
+    private void NotifyEdges(long version, RouteTableDelta? delta = null)
     {
         DropExpiredEdges();
         foreach (var (edgeId, edge) in _edges)
@@ -467,7 +471,7 @@ public sealed partial class RouteTableGrain(
             try
             {
                 // One-way: returns at once; an edge that missed it repairs by its periodic poll.
-                _ = edge.Observer.OnRouteTableChanged(version);
+                _ = delta is null ? edge.Observer.OnRouteTableChanged(version) : edge.Observer.OnRouteTableDelta(version - 1, delta);
             }
             catch (Exception ex)
             {

@@ -220,5 +220,7 @@ public sealed class RouteTableGrainTests(RouteTableClusterFixture fixture)
             Versions.TrySetResult(version);
             return Task.CompletedTask;
         }
+
+        public Task OnRouteTableDelta(long fromVersion, RouteTableDelta delta) => OnRouteTableChanged(delta.Version);
     }
 }
