@@ -71,6 +71,7 @@ internal static class FleetBenchmark
             for (var i = 1; i <= writes; i++)
             {
                 var edgesBefore = edges.Sum(e => ProcessStats.CpuTime(e.Process.Id).TotalSeconds);
+                var faultsBefore = edges.Sum(e => ProcessStats.MajorFaults(e.Process.Id));
                 var between = Stopwatch.StartNew();
                 var sent = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 var write = await WriteRouteAsync(admin, $"/r{i}", TimeSpan.FromSeconds(30));
@@ -78,14 +79,16 @@ internal static class FleetBenchmark
                 await Task.Delay(TimeSpan.FromSeconds(1.5));
 
                 // Before the edges are asked for their /status (which costs them CPU too): what applying cost them.
-                applying += edges.Sum(e => ProcessStats.CpuTime(e.Process.Id).TotalSeconds) - edgesBefore - (edgeCpu.Sum() / 100 * between.Elapsed.TotalSeconds);
+                var spent = edges.Sum(e => ProcessStats.CpuTime(e.Process.Id).TotalSeconds) - edgesBefore - (edgeCpu.Sum() / 100 * between.Elapsed.TotalSeconds);
+                applying += spent;
+                var faults = edges.Sum(e => ProcessStats.MajorFaults(e.Process.Id)) - faultsBefore;
                 var applied = await WaitForAllAsync(edges, write.Version, TimeSpan.FromSeconds(60));
                 var reached = applied.Select(at => (double)(at - sent)).ToList();
                 propagation.AddRange(reached);
                 // Per write, so a tail can be told apart: a few slow writes, or a few slow edges on every write.
                 var slowest = reached.IndexOf(reached.Max());
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  write {i}: acknowledged {write.Elapsed.TotalMilliseconds:F0} ms; every edge {Percentiles.Of(reached, 50):F0} ms median, {Percentiles.Of(reached, 99):F0} ms p99, {reached.Max():F0} ms last (edge {slowest})"));
+                    $"  write {i}: acknowledged {write.Elapsed.TotalMilliseconds:F0} ms; every edge {Percentiles.Of(reached, 50):F0} ms median, {Percentiles.Of(reached, 99):F0} ms p99, {reached.Max():F0} ms last (edge {slowest}); the fleet's CPU {spent * 1000:F0} ms, {faults} major page faults"));
             }
 
             var siloWriteCpu = silos.Select((s, i) => (ProcessStats.CpuTime(s.Process.Id) - siloBefore[i]).TotalSeconds / writeClock.Elapsed.TotalSeconds * 100).ToList();

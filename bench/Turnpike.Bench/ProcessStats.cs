@@ -15,6 +15,13 @@ internal static class ProcessStats
         return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
     }
 
+    /// <summary>Page faults that had to read from storage (a page of a file not in memory any more) so far.</summary>
+    public static long MajorFaults(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[9], CultureInfo.InvariantCulture);
+    }
+
     /// <summary>A line of /proc/pid/status such as VmRSS or VmHWM (peak resident set), in MiB.</summary>
     public static double MemoryMiB(int pid, string field)
     {
