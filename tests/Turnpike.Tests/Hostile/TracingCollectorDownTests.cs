@@ -9,31 +9,22 @@ namespace Turnpike.Tests.Hostile;
 /// <summary>A trace collector that hangs or is not there costs spans (dropped, counted), never a request's answer.</summary>
 public sealed class TracingCollectorDownTests : IAsyncLifetime
 {
-    private UpstreamServer _upstream = null!;
-    private InProcessProxy _proxy = null!;
-    private HttpClient _client = null!;
+    private ProxiedEcho _echo = null!;
 
     public async Task InitializeAsync()
     {
-        _upstream = await UpstreamServer.StartAsync();
-        _proxy = await InProcessProxy.StartAsync();
-        _client = new HttpClient { BaseAddress = new Uri(_proxy.Url), DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        _echo = await ProxiedEcho.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
-        _client.Dispose();
-        await _proxy.DisposeAsync();
-        await _upstream.DisposeAsync();
+        await _echo.DisposeAsync();
     }
 
     private void Serve(int collectorPort, int sendTimeout)
     {
-        var serviceId = Guid.NewGuid();
-        _proxy.Upsert(
-            new ServiceEntity { Id = serviceId, Name = "echo", Host = "127.0.0.1", Port = _upstream.Port, Retries = 0 },
-            new RouteEntity { Id = Guid.NewGuid(), Paths = ["/echo"], ServiceId = serviceId },
-            _proxy.Plugin("opentelemetry", new
+        _echo.Serve(
+            _echo.Proxy.Plugin("opentelemetry", new
             {
                 traces_endpoint = $"http://127.0.0.1:{collectorPort}/v1/traces",
                 sampling_rate = 1,
@@ -47,11 +38,11 @@ public sealed class TracingCollectorDownTests : IAsyncLifetime
     {
         for (var i = 0; i < count; i++)
         {
-            using var response = await _client.GetAsync("/echo");
+            using var response = await _echo.Client.GetAsync("/echo");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        await _proxy.LoggedAsync(count);
+        await _echo.Proxy.LoggedAsync(count);
     }
 
     [Fact]
@@ -68,7 +59,7 @@ public sealed class TracingCollectorDownTests : IAsyncLifetime
 
         // Every request while the export hangs is answered: none waits on it (the queue of eight overflows instead).
         await SendAsync(40);
-        Assert.Equal(0, _proxy.LogMetrics.DroppedCount("opentelemetry")); // the hung export has not even failed yet
+        Assert.Equal(0, _echo.Proxy.LogMetrics.DroppedCount("opentelemetry")); // the hung export has not even failed yet
     }
 
     [Fact]
@@ -78,6 +69,6 @@ public sealed class TracingCollectorDownTests : IAsyncLifetime
 
         await SendAsync(10);
 
-        await Poll.UntilAsync(() => Task.FromResult(_proxy.LogMetrics.DroppedCount("opentelemetry") > 0), TimeSpan.FromSeconds(20), "a counted failed export");
+        await Poll.UntilAsync(() => Task.FromResult(_echo.Proxy.LogMetrics.DroppedCount("opentelemetry") > 0), TimeSpan.FromSeconds(20), "a counted failed export");
     }
 }

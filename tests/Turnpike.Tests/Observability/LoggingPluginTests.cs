@@ -9,36 +9,23 @@ namespace Turnpike.Tests.Observability;
 /// <summary>http-log and file-log through the proxy pipeline, in process, with a real collector and a real file.</summary>
 public sealed class LoggingPluginTests : IAsyncLifetime
 {
-    private readonly Guid _serviceId = Guid.NewGuid();
-    private readonly Guid _routeId = Guid.NewGuid();
-    private UpstreamServer _upstream = null!;
-    private InProcessProxy _proxy = null!;
-    private HttpClient _client = null!;
+    private ProxiedEcho _echo = null!;
 
     public async Task InitializeAsync()
     {
-        _upstream = await UpstreamServer.StartAsync();
-        _proxy = await InProcessProxy.StartAsync();
-        _client = new HttpClient { BaseAddress = new Uri(_proxy.Url), DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        _echo = await ProxiedEcho.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
-        _client.Dispose();
-        await _proxy.DisposeAsync();
-        await _upstream.DisposeAsync();
+        await _echo.DisposeAsync();
     }
-
-    private void Serve(PluginEntity plugin) => _proxy.Upsert(
-        new ServiceEntity { Id = _serviceId, Name = "echo", Host = "127.0.0.1", Port = _upstream.Port, Retries = 0 },
-        new RouteEntity { Id = _routeId, Name = "echo-route", Paths = ["/echo"], ServiceId = _serviceId },
-        plugin);
 
     private async Task SendAsync(int sequence)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/echo?seq={sequence}") { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var request = ProxiedEcho.Request($"/echo?seq={sequence}");
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "secret-token");
-        using var response = await _client.SendAsync(request);
+        using var response = await _echo.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
@@ -46,7 +33,7 @@ public sealed class LoggingPluginTests : IAsyncLifetime
     public async Task Http_log_to_a_slow_then_dead_collector_never_holds_a_request_drops_beyond_its_queue_and_delivers_the_rest_once()
     {
         await using var collector = await LogCollector.StartAsync();
-        Serve(_proxy.Plugin("http-log", new
+        _echo.Serve(_echo.Proxy.Plugin("http-log", new
         {
             http_endpoint = collector.Url,
             queue = new { max_batch_size = 1, max_entries = 5, initial_retry_delay = 0.05, max_retry_delay = 0.2, max_retry_time = 120 },
@@ -59,7 +46,7 @@ public sealed class LoggingPluginTests : IAsyncLifetime
             await SendAsync(i);
         }
 
-        await _proxy.LoggedAsync(20);
+        await _echo.Proxy.LoggedAsync(20);
         await Poll.UntilAsync(() => Task.FromResult(collector.Arrived >= 1), TimeSpan.FromSeconds(10), "the first entry at the collector");
 
         // One entry in flight and five queued; the other fourteen dropped and counted.
@@ -84,10 +71,10 @@ public sealed class LoggingPluginTests : IAsyncLifetime
         var path = Path.Combine(Path.GetTempPath(), $"turnpike-file-log-{Guid.NewGuid():N}.log");
         try
         {
-            Serve(_proxy.Plugin("file-log", new { path }));
+            _echo.Serve(_echo.Proxy.Plugin("file-log", new { path }));
             await SendAsync(1);
             await SendAsync(2);
-            await _proxy.LoggedAsync(2);
+            await _echo.Proxy.LoggedAsync(2);
             await Poll.UntilAsync(() => Task.FromResult(File.Exists(path) && File.ReadAllLines(path).Length >= 2), TimeSpan.FromSeconds(10), "two lines in the file");
 
             var lines = File.ReadAllLines(path);
@@ -119,12 +106,12 @@ public sealed class LoggingPluginTests : IAsyncLifetime
         try
         {
             var otherRouteId = Guid.NewGuid();
-            _proxy.Upsert(
-                new ServiceEntity { Id = _serviceId, Name = "echo", Host = "127.0.0.1", Port = _upstream.Port, Retries = 0 },
-                new RouteEntity { Id = _routeId, Name = "echo-route", Paths = ["/echo"], ServiceId = _serviceId },
-                new RouteEntity { Id = otherRouteId, Name = "other-route", Paths = ["/other"], ServiceId = _serviceId },
-                _proxy.Plugin("file-log", new { path }, routeId: _routeId),
-                _proxy.Plugin("file-log", new { path }, routeId: otherRouteId));
+            _echo.Proxy.Upsert(
+                new ServiceEntity { Id = _echo.ServiceId, Name = "echo", Host = "127.0.0.1", Port = _echo.Upstream.Port, Retries = 0 },
+                new RouteEntity { Id = _echo.RouteId, Name = "echo-route", Paths = ["/echo"], ServiceId = _echo.ServiceId },
+                new RouteEntity { Id = otherRouteId, Name = "other-route", Paths = ["/other"], ServiceId = _echo.ServiceId },
+                _echo.Proxy.Plugin("file-log", new { path }, routeId: _echo.RouteId),
+                _echo.Proxy.Plugin("file-log", new { path }, routeId: otherRouteId));
 
             // Each handler keeps its file open between its batches: rounds of one request per route, each round's
             // lines written before the next, make each handler write again after the other one has.
@@ -132,7 +119,7 @@ public sealed class LoggingPluginTests : IAsyncLifetime
             for (var round = 1; round <= Rounds; round++)
             {
                 await Task.WhenAll(GetOkAsync($"/echo?seq={round}"), GetOkAsync($"/other?seq={round}"));
-                await _proxy.LoggedAsync(2);
+                await _echo.Proxy.LoggedAsync(2);
                 var expected = 1 + (2 * round);
                 await Poll.UntilAsync(() => Task.FromResult(File.ReadAllLines(path).Length >= expected), TimeSpan.FromSeconds(10), $"{expected} lines in the file");
             }
@@ -155,26 +142,26 @@ public sealed class LoggingPluginTests : IAsyncLifetime
         var path = Path.Combine(Path.GetTempPath(), $"turnpike-file-log-{Guid.NewGuid():N}.log");
         try
         {
-            _proxy.Upsert(
-                new ServiceEntity { Id = _serviceId, Name = "echo", Host = "127.0.0.1", Port = _upstream.Port, Retries = 0 },
-                new RouteEntity { Id = _routeId, Name = "echo-route", Paths = ["/echo"], ServiceId = _serviceId },
-                _proxy.Plugin("key-auth", new { key_names = new[] { "x-team-key", "team_key" } }, routeId: _routeId),
-                _proxy.Plugin("file-log", new { path }, routeId: _routeId));
+            _echo.Proxy.Upsert(
+                new ServiceEntity { Id = _echo.ServiceId, Name = "echo", Host = "127.0.0.1", Port = _echo.Upstream.Port, Retries = 0 },
+                new RouteEntity { Id = _echo.RouteId, Name = "echo-route", Paths = ["/echo"], ServiceId = _echo.ServiceId },
+                _echo.Proxy.Plugin("key-auth", new { key_names = new[] { "x-team-key", "team_key" } }, routeId: _echo.RouteId),
+                _echo.Proxy.Plugin("file-log", new { path }, routeId: _echo.RouteId));
 
             // Guessed keys are refused, and a guess is as secret as a real key: none of it reaches the log.
-            using (var response = await _client.GetAsync("/echo?team_key=guess-one&access_token=guess-two&API_KEY=guess-three&page=2"))
+            using (var response = await _echo.Client.GetAsync("/echo?team_key=guess-one&access_token=guess-two&API_KEY=guess-three&page=2"))
             {
                 Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             }
 
-            using (var request = new HttpRequestMessage(HttpMethod.Get, "/echo?page=3") { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact })
+            using (var request = ProxiedEcho.Request("/echo?page=3"))
             {
                 request.Headers.Add("X-Team-Key", "guess-four");
-                using var response = await _client.SendAsync(request);
+                using var response = await _echo.Client.SendAsync(request);
                 Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             }
 
-            await _proxy.LoggedAsync(2);
+            await _echo.Proxy.LoggedAsync(2);
             await Poll.UntilAsync(() => Task.FromResult(File.Exists(path) && File.ReadAllLines(path).Length >= 2), TimeSpan.FromSeconds(10), "two lines in the file");
 
             var lines = File.ReadAllLines(path);
@@ -192,9 +179,9 @@ public sealed class LoggingPluginTests : IAsyncLifetime
 
     private async Task GetOkAsync(string uri)
     {
-        using var response = await _client.GetAsync(uri);
+        using var response = await _echo.Client.GetAsync(uri);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private double LogDropped() => _proxy.LogMetrics.DroppedCount("http-log");
+    private double LogDropped() => _echo.Proxy.LogMetrics.DroppedCount("http-log");
 }

@@ -16,46 +16,33 @@ public sealed class OpenTelemetryPluginTests : IAsyncLifetime
     private const string CallerTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
     private const string CallerSpan = "00f067aa0ba902b7";
 
-    private readonly Guid _serviceId = Guid.NewGuid();
-    private readonly Guid _routeId = Guid.NewGuid();
-    private UpstreamServer _upstream = null!;
-    private InProcessProxy _proxy = null!;
+    private ProxiedEcho _echo = null!;
     private OtlpReceiver _receiver = null!;
-    private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        _upstream = await UpstreamServer.StartAsync();
-        _proxy = await InProcessProxy.StartAsync();
+        _echo = await ProxiedEcho.StartAsync();
         _receiver = await OtlpReceiver.StartAsync();
-        _client = new HttpClient { BaseAddress = new Uri(_proxy.Url), DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
     }
 
     public async Task DisposeAsync()
     {
-        _client.Dispose();
-        await _proxy.DisposeAsync();
+        await _echo.DisposeAsync();
         await _receiver.DisposeAsync();
-        await _upstream.DisposeAsync();
     }
 
-    private void Serve(params PluginEntity[] plugins) => _proxy.Upsert([
-        new ServiceEntity { Id = _serviceId, Name = "echo", Host = "127.0.0.1", Port = _upstream.Port, Retries = 0 },
-        new RouteEntity { Id = _routeId, Name = "echo-route", Paths = ["/echo"], ServiceId = _serviceId },
-        .. plugins]);
-
-    private PluginEntity Tracing(object config) => _proxy.Plugin("opentelemetry", config);
+    private PluginEntity Tracing(object config) => _echo.Proxy.Plugin("opentelemetry", config);
 
     /// <summary>Sends a GET with <paramref name="headers"/>; returns the upstream's echo of the request's headers and the response.</summary>
     private async Task<(JsonObject UpstreamHeaders, HttpResponseMessage Response)> SendAsync(string path, params (string Name, string Value)[] headers)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var request = ProxiedEcho.Request(path);
         foreach (var (name, value) in headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        var response = await _client.SendAsync(request);
+        var response = await _echo.Client.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode != HttpStatusCode.BadRequest, body);
         var echoed = response.StatusCode == HttpStatusCode.OK ? JsonNode.Parse(body)!["headers"]!.AsObject() : [];
@@ -65,7 +52,7 @@ public sealed class OpenTelemetryPluginTests : IAsyncLifetime
     [Fact]
     public async Task Opentelemetry_exports_the_request_span_with_plugin_and_upstream_children_under_the_callers_trace()
     {
-        Serve(
+        _echo.Serve(
             Tracing(new
             {
                 traces_endpoint = _receiver.Url,
@@ -74,7 +61,7 @@ public sealed class OpenTelemetryPluginTests : IAsyncLifetime
                 headers = new Dictionary<string, string> { ["X-Collector-Token"] = "t0ken" },
                 queue = new { max_coalescing_delay = 0.05 },
             }),
-            _proxy.Plugin("ip-restriction", new { allow = new[] { "127.0.0.1" } }));
+            _echo.Proxy.Plugin("ip-restriction", new { allow = new[] { "127.0.0.1" } }));
 
         var (upstreamHeaders, response) = await SendAsync("/echo?x=1", ("traceparent", $"00-{CallerTrace}-{CallerSpan}-01"), ("tracestate", "vendor=abc"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -94,7 +81,7 @@ public sealed class OpenTelemetryPluginTests : IAsyncLifetime
         Assert.Equal(root.SpanId, balancer.ParentSpanId);
         Assert.Equal(3, balancer.Kind); // client
         Assert.Equal("127.0.0.1", balancer.Attributes["net.peer.name"]);
-        Assert.Equal(_upstream.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), balancer.Attributes["net.peer.port"]);
+        Assert.Equal(_echo.Upstream.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), balancer.Attributes["net.peer.port"]);
         Assert.Equal("200", balancer.Attributes["http.status_code"]);
         Assert.InRange(balancer.Start, root.Start, root.End);
         Assert.InRange(balancer.End, balancer.Start, root.End);
@@ -118,7 +105,7 @@ public sealed class OpenTelemetryPluginTests : IAsyncLifetime
     [Fact]
     public async Task Opentelemetry_reads_b3_and_writes_jaeger_and_w3c_as_propagation_says_and_clears_the_named_headers()
     {
-        Serve(Tracing(new
+        _echo.Serve(Tracing(new
         {
             traces_endpoint = _receiver.Url,
             sampling_rate = 1,
@@ -143,7 +130,7 @@ public sealed class OpenTelemetryPluginTests : IAsyncLifetime
     [Fact]
     public async Task Opentelemetry_with_header_type_ignore_starts_a_new_trace_whatever_the_caller_sent()
     {
-        Serve(Tracing(new { traces_endpoint = _receiver.Url, sampling_rate = 1, header_type = "ignore" }));
+        _echo.Serve(Tracing(new { traces_endpoint = _receiver.Url, sampling_rate = 1, header_type = "ignore" }));
 
         var (headers, _) = await SendAsync("/echo", ("traceparent", $"00-{CallerTrace}-{CallerSpan}-01"));
 
@@ -157,7 +144,7 @@ public sealed class OpenTelemetryPluginTests : IAsyncLifetime
     [Fact]
     public async Task Opentelemetry_samples_by_sampling_rate_but_follows_a_callers_sampled_flag_and_always_propagates()
     {
-        Serve(Tracing(new { traces_endpoint = _receiver.Url, sampling_rate = 0, queue = new { max_coalescing_delay = 0.05 } }));
+        _echo.Serve(Tracing(new { traces_endpoint = _receiver.Url, sampling_rate = 0, queue = new { max_coalescing_delay = 0.05 } }));
 
         // Rate 0 and no parent: nothing recorded, yet the upstream still gets a context, marked not sampled.
         var (unsampled, _) = await SendAsync("/echo");
@@ -173,9 +160,9 @@ public sealed class OpenTelemetryPluginTests : IAsyncLifetime
     [Fact]
     public async Task Opentelemetry_exports_no_upstream_span_when_a_plugin_answered()
     {
-        Serve(
+        _echo.Serve(
             Tracing(new { traces_endpoint = _receiver.Url, sampling_rate = 1, queue = new { max_coalescing_delay = 0.05 } }),
-            _proxy.Plugin("request-termination", new { status_code = 403, message = "closed" }));
+            _echo.Proxy.Plugin("request-termination", new { status_code = 403, message = "closed" }));
 
         var (_, response) = await SendAsync("/echo", ("traceparent", $"00-{CallerTrace}-{CallerSpan}-01"));
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
