@@ -3,11 +3,14 @@ namespace Turnpike.Edge.RouteTable;
 /// <summary>
 /// The edge's mutable copy of the entities the proxy is compiled from (services, routes, plugins, upstreams,
 /// targets, certificates and their SNIs, CA certificates), kept up to date by the sync loop from each table change. Consumers and credentials have their
-/// own immutable directory. Records which routes changed, for the builder's route-only path. Used by one thread at a time.
+/// own immutable directory. Records which services and routes changed, and which routes each service has, for the
+/// builder's incremental path. Used by one thread at a time.
 /// </summary>
 internal sealed class ProxyEntities
 {
+    private readonly HashSet<Guid> _changedServices = [];
     private readonly HashSet<Guid> _changedRoutes = [];
+    private readonly Dictionary<Guid, HashSet<Guid>> _routesOfService = [];
     private bool _othersChanged = true;
 
     public Dictionary<Guid, ServiceEntity> Services { get; } = [];
@@ -31,6 +34,7 @@ internal sealed class ProxyEntities
         if (full)
         {
             _othersChanged = true;
+            _routesOfService.Clear();
             Services.Clear();
             Routes.Clear();
             Plugins.Clear();
@@ -47,7 +51,7 @@ internal sealed class ProxyEntities
             _ = deleted.Kind switch
             {
                 EntityKind.Service => Services.Remove(deleted.Id),
-                EntityKind.Route => Routes.Remove(deleted.Id),
+                EntityKind.Route => Routes.Remove(deleted.Id, out var route) && Unindex(route),
                 EntityKind.Plugin => Plugins.Remove(deleted.Id),
                 EntityKind.Upstream => Upstreams.Remove(deleted.Id),
                 EntityKind.Target => Targets.Remove(deleted.Id),
@@ -64,7 +68,7 @@ internal sealed class ProxyEntities
             switch (entity)
             {
                 case ServiceEntity service: Services[service.Id] = service; break;
-                case RouteEntity route: Routes[route.Id] = route; break;
+                case RouteEntity route: Index(route); break;
                 case PluginEntity plugin: Plugins[plugin.Id] = plugin; break;
                 case UpstreamEntity upstream: Upstreams[upstream.Id] = upstream; break;
                 case TargetEntity target: Targets[target.Id] = target; break;
@@ -76,16 +80,49 @@ internal sealed class ProxyEntities
     }
 
     /// <summary>
-    /// The routes upserted or deleted since the last call, or null when something else the proxy compiles changed (a
-    /// service, plugin, upstream, target or certificate; a whole table) and everything must be compiled again.
-    /// Consumers, credentials and admins are not compiled here: a change of them alone gives an empty list.
+    /// The services and the routes upserted or deleted since the last call, or null when something else the proxy
+    /// compiles changed (a plugin, upstream, target or certificate; a whole table) and everything must be compiled again.
+    /// Consumers, credentials and admins are not compiled here: a change of them alone gives two empty lists.
     /// </summary>
-    public IReadOnlyCollection<Guid>? TakeRouteChanges()
+    public (IReadOnlyCollection<Guid> Services, IReadOnlyCollection<Guid> Routes)? TakeChanges()
     {
-        IReadOnlyCollection<Guid>? changes = _othersChanged ? null : [.. _changedRoutes];
+        (IReadOnlyCollection<Guid>, IReadOnlyCollection<Guid>)? changes = _othersChanged ? null : ([.. _changedServices], [.. _changedRoutes]);
         _othersChanged = false;
+        _changedServices.Clear();
         _changedRoutes.Clear();
         return changes;
+    }
+
+    /// <summary>The ids of the routes that name <paramref name="serviceId"/> as their service.</summary>
+    public IReadOnlyCollection<Guid> RoutesOf(Guid serviceId) => _routesOfService.TryGetValue(serviceId, out var routes) ? routes : [];
+
+    private void Index(RouteEntity route)
+    {
+        if (Routes.TryGetValue(route.Id, out var old))
+        {
+            Unindex(old);
+        }
+
+        Routes[route.Id] = route;
+        if (route.ServiceId is { } serviceId)
+        {
+            if (!_routesOfService.TryGetValue(serviceId, out var routes))
+            {
+                _routesOfService[serviceId] = routes = [];
+            }
+
+            routes.Add(route.Id);
+        }
+    }
+
+    private bool Unindex(RouteEntity route)
+    {
+        if (route.ServiceId is { } serviceId && _routesOfService.TryGetValue(serviceId, out var routes) && routes.Remove(route.Id) && routes.Count == 0)
+        {
+            _routesOfService.Remove(serviceId);
+        }
+
+        return true;
     }
 
     private void Note(EntityKind kind, Guid id)
@@ -95,7 +132,10 @@ internal sealed class ProxyEntities
             case EntityKind.Route:
                 _changedRoutes.Add(id);
                 break;
-            case EntityKind.Service or EntityKind.Plugin or EntityKind.Upstream or EntityKind.Target or EntityKind.Certificate or EntityKind.Sni or EntityKind.CaCertificate:
+            case EntityKind.Service:
+                _changedServices.Add(id);
+                break;
+            case EntityKind.Plugin or EntityKind.Upstream or EntityKind.Target or EntityKind.Certificate or EntityKind.Sni or EntityKind.CaCertificate:
                 _othersChanged = true;
                 break;
         }

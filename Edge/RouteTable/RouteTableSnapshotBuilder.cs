@@ -11,10 +11,11 @@ namespace Turnpike.Edge.RouteTable;
 
 /// <summary>
 /// Compiles entities into a <see cref="RouteTableSnapshot"/>: services to destinations, routes to a matcher,
-/// plugins to chains. A change that touches only routes (or nothing the proxy compiles: consumers, credentials,
-/// admins) compiles just those routes and derives the matcher from the previous one, so its cost does not grow with
-/// the table (<see cref="ProxyEntities.TakeRouteChanges"/>). Any other change takes a pass over the entities that
-/// reuses what did not change (the same entity objects), still without recompiling or re-indexing every route.
+/// plugins to chains. A change of services and routes alone (or of nothing the proxy compiles: consumers, credentials,
+/// admins) compiles just those services, those routes and the routes of those services, and derives the matcher from
+/// the previous one, so its cost does not grow with the table (<see cref="ProxyEntities.TakeChanges"/>). Any other
+/// change takes a pass over the entities that reuses what did not change (the same entity objects), still without
+/// recompiling or re-indexing every route.
 /// Used by one thread at a time (the sync loop). A plugin handler that holds resources (a log queue, a tracer's
 /// exporter) and is no longer in the table is disposed <see cref="RetireAfter"/> later, when the requests still running
 /// on the older table have passed their log phase; the handlers in use are disposed with the builder (at shutdown).
@@ -41,15 +42,16 @@ internal sealed partial class RouteTableSnapshotBuilder(
     private ProxyEntities? _compiledFrom;
     private Dictionary<PluginEntity, IPluginHandler?> _handlers = new(ReferenceEqualityComparer.Instance);
     private Dictionary<Guid, UpstreamBalancer> _balancers = [];
+    private Dictionary<string, UpstreamBalancer> _balancersByName = [];
     private RouteMatcher _matcher = RouteMatcher.Empty;
     private Tls.CertificateDirectory _certificates = Tls.CertificateDirectory.Empty;
 
     /// <param name="digest">The table's <see cref="TableDigest"/>, reported as <c>configuration_hash</c>.</param>
     public RouteTableSnapshot Build(long version, ProxyEntities entities, ConsumerDirectory consumers, AdminDirectory admins, string digest = "")
     {
-        if (entities.TakeRouteChanges() is { } routeIds && ReferenceEquals(entities, _compiledFrom))
+        if (entities.TakeChanges() is { } changes && ReferenceEquals(entities, _compiledFrom))
         {
-            CompileRoutes(entities, routeIds);
+            CompileChanges(entities, changes.Services, changes.Routes);
         }
         else
         {
@@ -60,7 +62,39 @@ internal sealed partial class RouteTableSnapshotBuilder(
         return new RouteTableSnapshot(version, _matcher, consumers, admins, _pluginNames, _certificates, digest);
     }
 
-    /// <summary>Only routes changed: services, upstreams, certificates and plugin handlers stay as compiled; the routes are compiled again.</summary>
+    /// <summary>
+    /// Only services and routes changed: upstreams, certificates and plugin handlers stay as compiled; the services are
+    /// compiled again, and the routes that changed or belong to a service that did.
+    /// </summary>
+    private void CompileChanges(ProxyEntities entities, IReadOnlyCollection<Guid> serviceIds, IReadOnlyCollection<Guid> routeIds)
+    {
+        var routesToCompile = new HashSet<Guid>(routeIds);
+        foreach (var id in serviceIds)
+        {
+            if (_servicesById.Remove(id, out var old))
+            {
+                _services.Remove(old.Entity);
+            }
+
+            if (entities.Services.TryGetValue(id, out var service) && service.Enabled)
+            {
+                var compiled = CompileService(service, _balancersByName);
+                _services[service] = compiled;
+                _servicesById[id] = compiled;
+            }
+
+            routesToCompile.UnionWith(entities.RoutesOf(id));
+        }
+
+        if (serviceIds.Count > 0)
+        {
+            // Pools no service uses any more go; each is disposed when the last request still forwarding with it ends.
+            clients.Keep(new HashSet<UpstreamClient>(_servicesById.Values.Select(s => s.Client), ReferenceEqualityComparer.Instance));
+        }
+
+        CompileRoutes(entities, routesToCompile);
+    }
+
     private void CompileRoutes(ProxyEntities entities, IReadOnlyCollection<Guid> routeIds)
     {
         var added = new List<CompiledRoute>();
@@ -100,6 +134,24 @@ internal sealed partial class RouteTableSnapshotBuilder(
             : new CompiledRoute(route, service, chain, _regexes);
     }
 
+    private CompiledService CompileService(ServiceEntity service, Dictionary<string, UpstreamBalancer> balancers)
+    {
+        // Kong: a service whose host is an upstream's name balances over that upstream's targets.
+        var balancer = balancers.GetValueOrDefault(service.Host);
+
+        // The TLS policy is resolved in this version's certificates: a changed CA or client certificate gives the
+        // service a new pool even when the service itself did not change.
+        var policy = Tls.UpstreamTlsPolicy.For(service, _certificates);
+        var client = clients.Get(new UpstreamClientKey(service.ConnectTimeout, policy));
+        if (_services.GetValueOrDefault(service) is { } known && known.Balancer == balancer && known.Client == client)
+        {
+            return known;
+        }
+
+        WarnMissingCertificates(service, policy);
+        return new CompiledService(service, client, balancer);
+    }
+
     private void CompileAll(ProxyEntities entities)
     {
         // First: services' upstream TLS refers to certificates and CA certificates by id.
@@ -111,27 +163,10 @@ internal sealed partial class RouteTableSnapshotBuilder(
         var clientsInUse = new HashSet<UpstreamClient>(ReferenceEqualityComparer.Instance);
         foreach (var service in services.Values.Where(s => s.Enabled))
         {
-            // Kong: a service whose host is an upstream's name balances over that upstream's targets.
-            var balancer = balancers.GetValueOrDefault(service.Host);
-
-            // The TLS policy is resolved in this version's certificates: a changed CA or client certificate gives the
-            // service a new pool even when the service itself did not change.
-            var policy = Tls.UpstreamTlsPolicy.For(service, _certificates);
-            var client = clients.Get(new UpstreamClientKey(service.ConnectTimeout, policy));
-            CompiledService compiled;
-            if (_services.GetValueOrDefault(service) is { } known && known.Balancer == balancer && known.Client == client)
-            {
-                compiled = known;
-            }
-            else
-            {
-                compiled = new CompiledService(service, client, balancer);
-                WarnMissingCertificates(service, policy);
-            }
-
+            var compiled = CompileService(service, balancers);
             compiledServices[service] = compiled;
             servicesById[service.Id] = compiled;
-            clientsInUse.Add(client);
+            clientsInUse.Add(compiled.Client);
         }
 
         // Pools no service uses any more go; each is disposed when the last request still forwarding with it ends.
@@ -179,6 +214,7 @@ internal sealed partial class RouteTableSnapshotBuilder(
 
         health.Keep(built.Values.SelectMany(b => b.CheckedTargets).Select(t => (t.UpstreamId, t.Target)).ToHashSet());
         _balancers = built;
+        _balancersByName = byName;
         published.Publish([.. built.Values]);
         return byName;
     }

@@ -6,9 +6,10 @@ namespace Turnpike.Bench;
 
 /// <summary>
 /// Turnpike next to nginx on this machine, in one run: an nginx origin answering a small 200; wrk straight
-/// to it (direct), through nginx as a reverse proxy with upstream keep-alive, and through a Release edge in
-/// three set-ups (no plugins; key-auth; key-auth + rate-limiting (cluster) + metering). Targets alternate
-/// round by round with the same wrk settings, at two concurrencies. Prints Markdown; writes JSON.
+/// to it (direct), through nginx as a reverse proxy with upstream keep-alive, and through two Release edges: one
+/// without metering (no plugins; key-auth; key-auth + rate-limiting (cluster)) and one metering (no plugins;
+/// key-auth + rate-limiting + metering). Targets alternate round by round with the same wrk settings, at two
+/// concurrencies. Prints Markdown, the plugins' cost within each edge, and writes JSON.
 /// </summary>
 internal static class ProxyComparisonBenchmark
 {
@@ -102,6 +103,16 @@ internal static class ProxyComparisonBenchmark
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {name} | {row.requests_per_second:F0} | {row.p50_ms:F3} | {row.p99_ms:F3} | {row.ratio_to_nginx:F2} | {row.added_p50_ms:F3} | {row.added_p99_ms:F3} | {row.cpu_us_per_request:F1} | {row.allocated_bytes_per_request?.ToString("F0", CultureInfo.InvariantCulture) ?? "–"} | {row.non_2xx} |"));
             }
+
+            // The plugins' cost measured within one edge process: two edges differ by more from run to run (where their
+            // threads land beside wrk, nginx and the silo) than the whole plugin stack costs.
+            Console.WriteLine();
+            foreach (var (withPlugins, without) in SameEdgePairs)
+            {
+                double Cpu(string name) => Percentiles.Of(cpu[name], 50);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"same edge: {withPlugins} / {without}: throughput {Median(withPlugins, r => r.RequestsPerSecond) / Median(without, r => r.RequestsPerSecond):F2}, CPU µs per request {Cpu(withPlugins) - Cpu(without):+0.0;-0.0}"));
+            }
         }
 
         var file = Path.Combine(RepoPaths.Root, "bench", "results", $"proxy-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
@@ -110,6 +121,13 @@ internal static class ProxyComparisonBenchmark
         Console.WriteLine();
         Console.WriteLine($"results: {file}");
     }
+
+    private static readonly (string WithPlugins, string Without)[] SameEdgePairs =
+    [
+        ("turnpike, key-auth", "turnpike, no plugins"),
+        ("turnpike, key-auth + rate-limiting", "turnpike, no plugins"),
+        ("turnpike, key-auth + rate-limiting + metering", "turnpike, metering, no plugins"),
+    ];
 
     private static async Task SetUpAsync(EdgeNode edge, NginxProcess origin)
     {

@@ -15,9 +15,10 @@ using Xunit;
 namespace Turnpike.Tests.Routing;
 
 /// <summary>
-/// A change of routes alone compiles just those routes (its cost does not grow with the table); what the proxy then
-/// serves must be what compiling the whole table gives: the service's and global plugins on a new route, no route of
-/// a disabled service, nothing of a deleted route, and everything again after a change of anything else.
+/// A change of services and routes alone compiles just those (its cost does not grow with the table); what the proxy
+/// then serves must be what compiling the whole table gives: the service's and global plugins on a new route, a
+/// service's change on all its routes, no route of a disabled or deleted service, nothing of a deleted route, and
+/// everything again after a change of anything else.
 /// </summary>
 [Fast]
 public sealed class RouteTableSnapshotBuilderTests : IDisposable
@@ -114,6 +115,46 @@ public sealed class RouteTableSnapshotBuilderTests : IDisposable
 
         Assert.Equal(["late"], Labels(snapshot, "/a"));
         Assert.Equal(["late"], Labels(snapshot, "/b"));
+    }
+
+    [Fact]
+    public void A_service_changed_alone_is_what_its_routes_forward_to()
+    {
+        Apply([_service, Route("/a"), Route("/b")]);
+        var snapshot = Apply([_service with { Host = "moved.test", Port = 8080 }]);
+
+        Assert.All(new[] { "/a", "/b" }, path => Assert.Equal(("moved.test", 8080), (Match(snapshot, path)!.Value.Route.Service!.Entity.Host, Match(snapshot, path)!.Value.Route.Service!.Entity.Port)));
+    }
+
+    [Fact]
+    public void A_service_disabled_alone_takes_its_routes_out_and_enabled_again_brings_them_back()
+    {
+        Apply([_service, Route("/a")]);
+
+        Assert.Null(Match(Apply([_service with { Enabled = false }]), "/a"));
+        Assert.NotNull(Match(Apply([_service with { Enabled = true }]), "/a"));
+    }
+
+    [Fact]
+    public void A_route_moved_to_another_service_follows_its_new_service_only()
+    {
+        var other = new ServiceEntity { Id = Guid.NewGuid(), Name = "other", Host = "other.test", Port = 80 };
+        var route = Route("/a");
+        Apply([_service, other, route]);
+        Apply([route with { ServiceId = other.Id }]);
+
+        // Disabling the service it left changes nothing for it; disabling the one it joined takes it out.
+        Assert.Equal("other.test", Match(Apply([_service with { Enabled = false }]), "/a")?.Route.Service!.Entity.Host);
+        Assert.Null(Match(Apply([other with { Enabled = false }]), "/a"));
+    }
+
+    [Fact]
+    public void A_service_deleted_takes_its_routes_out()
+    {
+        Apply([_service, Route("/a")]);
+        var snapshot = Apply([], [new EntityRef(EntityKind.Service, _service.Id)]);
+
+        Assert.Null(Match(snapshot, "/a"));
     }
 
     private RouteTableSnapshot Apply(GatewayEntity[] upserts, EntityRef[]? deletes = null)
