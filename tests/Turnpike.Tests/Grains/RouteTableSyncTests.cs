@@ -76,18 +76,11 @@ public sealed class RouteTableSyncTests(RouteTableClusterFixture fixture)
         var clients = new UpstreamClients();
         var store = new RouteTableStore();
         var metrics = new RouteTableSyncMetrics();
-        var health = new Turnpike.Edge.Upstreams.TargetHealthRegistry();
         var sync = new RouteTableSync(
             grains,
             store,
-            new RouteTableSnapshotBuilder(
-                clients,
-                plugins,
-                health,
-                new Turnpike.Edge.Upstreams.TargetResolver(Options.Create(new Turnpike.Edge.Upstreams.DnsOptions()), TimeProvider.System, NullLogger<Turnpike.Edge.Upstreams.TargetResolver>.Instance),
-                new Turnpike.Edge.Upstreams.UpstreamBalancers(),
-                NullLogger<RouteTableSnapshotBuilder>.Instance),
-            health,
+            StandaloneRouteTable.CreateBuilder(clients, plugins),
+            new Turnpike.Edge.Upstreams.TargetHealthRegistry(),
             new DeclarativeConfigLoader(new DeclarativeConfig(TestSchemas.Create(plugins)), grains),
             new EdgeIdentity(options),
             options,

@@ -1,14 +1,10 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Turnpike.Edge.Admin.Authentication;
-using Turnpike.Edge.Consumers;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Proxy;
 using Turnpike.Edge.RouteTable;
 using Turnpike.Edge.Schema;
-using Turnpike.Edge.Upstreams;
 using Turnpike.RouteTable;
+using Turnpike.Tests.Infrastructure;
 using Xunit;
 
 namespace Turnpike.Tests.Plugins;
@@ -21,27 +17,16 @@ namespace Turnpike.Tests.Plugins;
 public sealed class PluginHandlerRetirementTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
-    private readonly UpstreamClients _clients = new();
-    private readonly ProxyEntities _entities = new();
-    private readonly RouteTableSnapshotBuilder _builder;
+    private readonly StandaloneRouteTable _table;
     private readonly Guid _serviceId = Guid.NewGuid();
-    private long _version;
 
-    public PluginHandlerRetirementTests() => _builder = new RouteTableSnapshotBuilder(
-        _clients,
-        new PluginRegistry([new HoldingPlugin()]),
-        new TargetHealthRegistry(),
-        new TargetResolver(Options.Create(new DnsOptions()), TimeProvider.System, NullLogger<TargetResolver>.Instance),
-        new UpstreamBalancers(),
-        NullLogger<RouteTableSnapshotBuilder>.Instance,
-        _time);
+    public PluginHandlerRetirementTests() => _table = new StandaloneRouteTable(new PluginRegistry([new HoldingPlugin()]), _time);
 
-    public void Dispose() => _clients.Dispose();
+    public void Dispose() => _table.Clients.Dispose();
 
     private HoldingHandler Build(params GatewayEntity[] upserts)
     {
-        _entities.Apply(false, [new ServiceEntity { Id = _serviceId, Host = "upstream.test", Port = 80 }, new RouteEntity { Id = _serviceId, Paths = ["/"], ServiceId = _serviceId }, .. upserts], []);
-        var snapshot = _builder.Build(++_version, _entities, ConsumerDirectory.Empty, AdminDirectory.Empty);
+        var snapshot = _table.Apply([new ServiceEntity { Id = _serviceId, Host = "upstream.test", Port = 80 }, new RouteEntity { Id = _serviceId, Paths = ["/"], ServiceId = _serviceId }, .. upserts]);
         var route = snapshot.Matcher.Match("GET", "any", "/", new Microsoft.AspNetCore.Http.HeaderDictionary())!.Value.Route;
         return (HoldingHandler)route.Plugins.Slots.Single().Handler!;
     }
@@ -70,14 +55,14 @@ public sealed class PluginHandlerRetirementTests : IDisposable
     {
         var removedId = Guid.NewGuid();
         var removed = Build(Instance(removedId, "gone"));
-        _entities.Apply(false, [], [new EntityRef(EntityKind.Plugin, removedId)]);
+        _table.Apply([], [new EntityRef(EntityKind.Plugin, removedId)]);
         var kept = Build(Instance(Guid.NewGuid(), "kept"));
 
         _time.Advance(RouteTableSnapshotBuilder.RetireAfter);
         await removed.Disposed.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(kept.Disposed.Task.IsCompleted);
 
-        _builder.Dispose();
+        _table.Builder.Dispose();
         Assert.True(kept.Disposed.Task.IsCompleted);
     }
 

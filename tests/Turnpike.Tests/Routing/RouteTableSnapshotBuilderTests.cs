@@ -1,15 +1,11 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Turnpike.Edge.Admin.Authentication;
-using Turnpike.Edge.Consumers;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Proxy;
 using Turnpike.Edge.RouteTable;
 using Turnpike.Edge.Routing;
 using Turnpike.Edge.Schema;
-using Turnpike.Edge.Upstreams;
 using Turnpike.RouteTable;
+using Turnpike.Tests.Infrastructure;
 using Xunit;
 
 namespace Turnpike.Tests.Routing;
@@ -23,25 +19,10 @@ namespace Turnpike.Tests.Routing;
 [Fast]
 public sealed class RouteTableSnapshotBuilderTests : IDisposable
 {
-    private readonly UpstreamClients _clients = new();
-    private readonly ProxyEntities _entities = new();
-    private readonly RouteTableSnapshotBuilder _builder;
+    private readonly StandaloneRouteTable _table = new(new PluginRegistry([new LabelPlugin()]));
     private readonly ServiceEntity _service = new() { Id = Guid.NewGuid(), Name = "svc", Host = "upstream.test", Port = 80 };
-    private long _version;
 
-    public RouteTableSnapshotBuilderTests() => _builder = new RouteTableSnapshotBuilder(
-        _clients,
-        new PluginRegistry([new LabelPlugin()]),
-        new TargetHealthRegistry(),
-        new TargetResolver(Options.Create(new DnsOptions()), TimeProvider.System, NullLogger<TargetResolver>.Instance),
-        new UpstreamBalancers(),
-        NullLogger<RouteTableSnapshotBuilder>.Instance);
-
-    public void Dispose()
-    {
-        _builder.Dispose();
-        _clients.Dispose();
-    }
+    public void Dispose() => _table.Dispose();
 
     [Fact]
     public void A_route_added_later_gets_the_plugin_its_service_gives_every_route()
@@ -157,11 +138,7 @@ public sealed class RouteTableSnapshotBuilderTests : IDisposable
         Assert.Null(Match(snapshot, "/a"));
     }
 
-    private RouteTableSnapshot Apply(GatewayEntity[] upserts, EntityRef[]? deletes = null)
-    {
-        _entities.Apply(false, upserts, deletes ?? []);
-        return _builder.Build(++_version, _entities, ConsumerDirectory.Empty, AdminDirectory.Empty);
-    }
+    private RouteTableSnapshot Apply(GatewayEntity[] upserts, EntityRef[]? deletes = null) => _table.Apply(upserts, deletes);
 
     private RouteEntity Route(string path) => new() { Id = Guid.NewGuid(), Paths = [path], ServiceId = _service.Id };
 

@@ -1,13 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Turnpike.Edge.Admin.Authentication;
-using Turnpike.Edge.Consumers;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Proxy;
-using Turnpike.Edge.RouteTable;
 using Turnpike.Edge.Tls;
-using Turnpike.Edge.Upstreams;
 using Turnpike.RouteTable;
 using Turnpike.Tests.Infrastructure;
 using Xunit;
@@ -21,20 +15,11 @@ namespace Turnpike.Tests.Tls;
 [Fast]
 public sealed class UpstreamClientsTests : IDisposable
 {
-    private readonly UpstreamClients _clients = new();
-    private readonly ProxyEntities _entities = new();
-    private readonly RouteTableSnapshotBuilder _builder;
-    private long _version;
+    private readonly StandaloneRouteTable _table = new(new PluginRegistry([]));
 
-    public UpstreamClientsTests() => _builder = new RouteTableSnapshotBuilder(
-        _clients,
-        new PluginRegistry([]),
-        new TargetHealthRegistry(),
-        new TargetResolver(Options.Create(new DnsOptions()), TimeProvider.System, NullLogger<TargetResolver>.Instance),
-        new UpstreamBalancers(),
-        NullLogger<RouteTableSnapshotBuilder>.Instance);
+    private UpstreamClients Clients => _table.Clients;
 
-    public void Dispose() => _clients.Dispose();
+    public void Dispose() => _table.Dispose();
 
     private static CaCertificateEntity Authority(Guid? id = null)
     {
@@ -51,8 +36,7 @@ public sealed class UpstreamClientsTests : IDisposable
     /// <summary>Applies the entities as a new table version and returns the pooled client of each path's service.</summary>
     private UpstreamClient[] Build(GatewayEntity[] upserts, params string[] paths)
     {
-        _entities.Apply(false, upserts, []);
-        var snapshot = _builder.Build(++_version, _entities, ConsumerDirectory.Empty, AdminDirectory.Empty);
+        var snapshot = _table.Apply(upserts);
         return [.. paths.Select(p => snapshot.Matcher.Match("GET", "any", p, new HeaderDictionary())!.Value.Route.Service!.Client)];
     }
 
@@ -73,7 +57,7 @@ public sealed class UpstreamClientsTests : IDisposable
         Assert.Same(first[1], second[1]);
         Assert.Same(first[1], second[3]);
         Assert.False(first[0].IsDisposed);
-        Assert.Equal(2, _clients.Count);
+        Assert.Equal(2, Clients.Count);
     }
 
     [Fact]
@@ -87,7 +71,7 @@ public sealed class UpstreamClientsTests : IDisposable
         Assert.NotSame(old, renewed);
         Assert.True(old.IsDisposed);
         Assert.False(renewed.IsDisposed);
-        Assert.Equal(1, _clients.Count);
+        Assert.Equal(1, Clients.Count);
     }
 
     [Fact]
@@ -96,7 +80,7 @@ public sealed class UpstreamClientsTests : IDisposable
         var ca = Authority();
         var (a, ra) = Service("/a", cas: [ca.Id]);
         var old = Build([ca, a, ra], "/a")[0];
-        var inFlight = _clients.Lease(old);
+        var inFlight = Clients.Lease(old);
         Assert.Same(old, inFlight);
 
         Build([a with { TlsVerify = false }], "/a");
@@ -113,7 +97,7 @@ public sealed class UpstreamClientsTests : IDisposable
         Build([a with { TlsVerify = true }], "/a");
         Assert.True(old.IsDisposed);
 
-        var leased = _clients.Lease(old);
+        var leased = Clients.Lease(old);
         Assert.NotSame(old, leased);
         Assert.False(leased.IsDisposed);
         Assert.Equal(old.Key, leased.Key);
