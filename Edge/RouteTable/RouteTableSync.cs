@@ -119,10 +119,9 @@ internal sealed partial class RouteTableSync(
                         Apply(pushed);
                         metrics.CountPushed();
                     }
-
-                    // Not only a newer version: a region that took a new home's whole table may go back to a lower one.
                     else if (notice.Version != _version)
                     {
+                        // Not only a newer version: a region that took a new home's whole table may go back to a lower one.
                         // Every edge is told at once: spread the pulls so the route table is not asked by the whole fleet in one millisecond.
                         if (sync.NotificationSpread > TimeSpan.Zero)
                         {

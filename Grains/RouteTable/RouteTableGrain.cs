@@ -157,8 +157,9 @@ public sealed partial class RouteTableGrain(
 
         Version = version;
         Remember(write.WriteId, version);
-        // The change itself goes with the notice (not after a whole table): edges at the previous version apply it as it comes.
-        NotifyEdges(version, write.ReplaceAll ? null : ChangesSince(version - 1) is { IsFullSnapshot: false } change ? change : null);
+        // The change goes with the notice, so edges at the previous version apply it without asking; a whole table they ask for.
+        var change = write.ReplaceAll ? null : ChangesSince(version - 1);
+        NotifyEdges(version, change is { IsFullSnapshot: false } ? change : null);
         Changed();
         return new RouteTableWriteResult { Version = version, Stored = result.Stored };
     }
