@@ -21,7 +21,7 @@ internal sealed partial class ProxyContext
     /// <summary>Headers plugins give the client (e.g. rate-limit counts), set over the upstream's own.</summary>
     public List<(string Name, string Value)>? ResponseHeaders { get; private set; }
 
-    public void SetResponseHeader(string name, string value) => (ResponseHeaders ??= []).Add((name, value));
+    public void SetResponseHeader(string name, string value) => (ResponseHeaders ??= new(capacity: 8)).Add((name, value)); // rate-limiting alone sets five
 
     /// <summary>Puts <see cref="ResponseHeaders"/> on the response (in the headers phase).</summary>
     private void ApplyResponseHeaders()

@@ -6,7 +6,8 @@ namespace Turnpike.Bench;
 
 /// <summary>
 /// Turnpike next to nginx on this machine, in one run: an nginx origin answering a small 200; wrk straight
-/// to it (direct), through nginx as a reverse proxy with upstream keep-alive, and through two Release edges: one
+/// to it (direct), through nginx as a reverse proxy with upstream keep-alive, through the yardsticks of
+/// <see cref="ReferenceProxy"/> (bare YARP, and the floor of any forwarder on Kestrel), and through two Release edges: one
 /// without metering (no plugins; key-auth; key-auth + rate-limiting (cluster)) and one metering (no plugins;
 /// key-auth + rate-limiting + metering). Targets alternate round by round with the same wrk settings, at two
 /// concurrencies. Prints Markdown, the plugins' cost within each edge, and writes JSON.
@@ -19,6 +20,10 @@ internal static class ProxyComparisonBenchmark
     {
         await using var origin = await NginxProcess.StartOriginAsync();
         await using var nginx = await NginxProcess.StartProxyAsync(origin.Port);
+        var (bareYarp, bareYarpUrl) = await ReferenceProxy.StartAsync(ReferenceProxy.Yarp, origin.Url, inlineIo);
+        await using var bareYarpProcess = bareYarp;
+        var (floor, floorUrl) = await ReferenceProxy.StartAsync(ReferenceProxy.Floor, origin.Url, inlineIo);
+        await using var floorProcess = floor;
         await using var silo = await SiloNode.StartAsync();
         // Edges as shipped (server GC, appsettings.json's log levels); metering only on the full set-up.
         var inline = inlineIo ? "true" : "false";
@@ -36,6 +41,8 @@ internal static class ProxyComparisonBenchmark
         {
             ("direct (nginx origin)", origin.Url + "/", [], () => origin.CpuTime),
             ("nginx reverse proxy", nginx.Url + "/", [], () => nginx.CpuTime),
+            ("bare YARP, one route", bareYarpUrl, [], () => ProcessStats.CpuTime(bareYarp.Id)),
+            ("Kestrel + raw forwarder (floor)", floorUrl, [], () => ProcessStats.CpuTime(floor.Id)),
             ("turnpike, no plugins", $"http://127.0.0.1:{plainEdge.ProxyPort}/plain", [], () => EdgeCpu(plainEdge)),
             ("turnpike, key-auth", $"http://127.0.0.1:{plainEdge.ProxyPort}/keyauth", ["apikey: bench-key"], () => EdgeCpu(plainEdge)),
             ("turnpike, key-auth + rate-limiting", $"http://127.0.0.1:{plainEdge.ProxyPort}/full", ["apikey: bench-key"], () => EdgeCpu(plainEdge)),

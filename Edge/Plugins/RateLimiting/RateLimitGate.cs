@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Turnpike.Edge.Proxy;
@@ -28,6 +29,14 @@ internal sealed class RateLimitGate(
     private readonly string _keyPrefix = $"{options.InstanceId:N}/{options.LimitBy}:";
     private readonly string _ipKeyPrefix = $"{options.InstanceId:N}/ip:";
 
+    // The whole key of an identity the table holds (a consumer, a credential, the service) is made once too. Clients
+    // cannot grow this (they only pick among the table's entities), and the bound covers entities deleted since.
+    private const int EntityKeysKept = 100_000;
+    private readonly ConcurrentDictionary<Guid, string> _entityKeys = new();
+
+    // Seconds until a window resets are mostly below a minute: their text is made once for all gates.
+    private static readonly string[] SmallNumbers = [.. Enumerable.Range(0, 61).Select(n => n.ToString(CultureInfo.InvariantCulture))];
+
     private readonly QuotaScope _scope = new(options.Policy == QuotaPolicy.Global, options.FaultTolerant);
 
     public RateLimitingOptions Options { get; } = options;
@@ -53,14 +62,15 @@ internal sealed class RateLimitGate(
         var (window, reset) = Tightest(decision);
         if (!Options.HideClientHeaders)
         {
+            var tightestRemaining = Text(decision.Remaining[window]);
             for (var i = 0; i < _limitHeaders.Length; i++)
             {
                 context.SetResponseHeader(_limitHeaders[i], _limitValues[i]);
-                context.SetResponseHeader(_remainingHeaders[i], Text(decision.Remaining[i]));
+                context.SetResponseHeader(_remainingHeaders[i], i == window ? tightestRemaining : Text(decision.Remaining[i]));
             }
 
             context.SetResponseHeader(_limitHeader, _limitValues[window]);
-            context.SetResponseHeader(_remainingHeader, Text(decision.Remaining[window]));
+            context.SetResponseHeader(_remainingHeader, tightestRemaining);
             context.SetResponseHeader(_resetHeader, Text(reset));
         }
 
@@ -115,11 +125,22 @@ internal sealed class RateLimitGate(
     private string CounterKey(ProxyContext context)
     {
         var http = context.HttpContext;
+        var entity = Options.LimitBy switch
+        {
+            "consumer" => context.Consumer?.Id,
+            "credential" => context.CredentialId,
+            "service" => context.Service.Entity.Id,
+            _ => null,
+        };
+        if (entity is { } id)
+        {
+            return _entityKeys.TryGetValue(id, out var kept) ? kept
+                : _entityKeys.Count < EntityKeysKept ? _entityKeys.GetOrAdd(id, static (id, prefix) => prefix + id.ToString("N"), _keyPrefix)
+                : _keyPrefix + id.ToString("N");
+        }
+
         var identity = Options.LimitBy switch
         {
-            "consumer" => context.Consumer?.Id.ToString("N"),
-            "credential" => context.CredentialId?.ToString("N"),
-            "service" => context.Service.Entity.Id.ToString("N"),
             "header" => http.Request.Headers[Options.HeaderName!].ToString() is { Length: > 0 } value ? value : null,
             "path" => http.Request.Path.Value == Options.Path ? Options.Path : null,
             _ => null,
@@ -127,5 +148,5 @@ internal sealed class RateLimitGate(
         return identity is null ? _ipKeyPrefix + ConnectionText.Of(http).RemoteAddress : _keyPrefix + identity;
     }
 
-    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+    private static string Text(long value) => value >= 0 && value < SmallNumbers.Length ? SmallNumbers[value] : value.ToString(CultureInfo.InvariantCulture);
 }
