@@ -92,6 +92,7 @@ public sealed class RateLimitingTests(DevGatewayFixture fixture)
         await RateWindows.AwayFromTheEndOfAsync(TimeSpan.FromHours(1));
         var path = await LimitedRouteAsync(new { second = 1, hour = 3 });
         var admitted = 0;
+        var admittedBeforeFirstRejection = 0;
         HttpResponseMessage? firstRejection = null;
         HttpResponseMessage? lastRejection = null;
         var until = DateTime.UtcNow.AddSeconds(4.5);
@@ -106,6 +107,7 @@ public sealed class RateLimitingTests(DevGatewayFixture fixture)
             else
             {
                 Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+                admittedBeforeFirstRejection = firstRejection is null ? admitted : admittedBeforeFirstRejection;
                 firstRejection ??= response;
                 if (lastRejection != firstRejection)
                 {
@@ -121,6 +123,10 @@ public sealed class RateLimitingTests(DevGatewayFixture fixture)
         // At most one a second, three an hour: over 4.5 s exactly three get through.
         Assert.Equal(3, admitted);
         Assert.Equal("0", Header(firstRejection!, "X-RateLimit-Remaining-Second"));
+        Assert.Equal((3 - admittedBeforeFirstRejection).ToString(), Header(firstRejection!, "X-RateLimit-Remaining-Hour"));
+        // RateLimit-* speak for the tightest window: the second, spent while the hour still had some.
+        Assert.Equal("1", Header(firstRejection!, "RateLimit-Limit"));
+        Assert.Equal("0", Header(firstRejection!, "RateLimit-Remaining"));
         Assert.Equal(TimeSpan.FromSeconds(1), firstRejection!.Headers.RetryAfter!.Delta);
         Assert.Equal("0", Header(lastRejection!, "X-RateLimit-Remaining-Hour"));
         Assert.True(lastRejection!.Headers.RetryAfter!.Delta > TimeSpan.FromSeconds(1), "once the hour is spent, Retry-After names the hour's reset");
