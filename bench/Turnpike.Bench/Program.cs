@@ -16,7 +16,7 @@ switch (mode)
         break;
     case "fleet":
         await FleetBenchmark.RunAsync(edgeCount: Arg(args, "--edges", 200), siloCount: Arg(args, "--silos", 3), writes: Arg(args, "--writes", 20), shipped: Array.IndexOf(args, "shipped") >= 0,
-            overrides: [.. args.Select((a, i) => (a, i)).Where(p => p.a == "--env" && p.i + 1 < args.Length).Select(p => args[p.i + 1])]);
+            overrides: Repeated(args, "--env"));
         break;
     case "scale":
         await ScaleBenchmark.RunAsync(count: Arg(args, "--count", 20_000));
@@ -40,6 +40,10 @@ switch (mode)
         break;
     case "proxy":
         await ProxyComparisonBenchmark.RunAsync(rounds: Arg(args, "--rounds", 3), seconds: Arg(args, "--seconds", 5), concurrencies: [Arg(args, "--low", 8), Arg(args, "--high", 64)], inlineIo: Arg(args, "--inline-io", 0) == 1);
+        break;
+    case "setting-ab":
+        await SettingAbBenchmark.RunAsync(Repeated(args, "--env"),
+            rounds: Arg(args, "--rounds", 6), seconds: Arg(args, "--seconds", 8), connections: Arg(args, "--connections", 64));
         break;
     case "reference-proxy":
         await ReferenceProxy.RunAsync(Text(args, "--kind")!, Arg(args, "--port", 0), new Uri(Text(args, "--origin")!), Arg(args, "--inline-io", 0) == 1);
@@ -66,7 +70,7 @@ switch (mode)
         await ProxyCacheBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), seconds: Arg(args, "--seconds", 5), connections: Arg(args, "--connections", 32));
         break;
     default:
-        Console.WriteLine("usage: Turnpike.Bench micro | proxy [--rounds 3] [--seconds 5] [--low 8] [--high 64] [--inline-io 1] | propagation [--edges 4] [--changes 200] | regions [--one-way 40] [--one-way-2 80] [--writes 60] | fleet [--edges 200] [--silos 3] [--writes 20] [--profile shipped] [--env KEY=VALUE]... | scale [--count 20000] | matching | ratelimit|metering|observability [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24] | meter-storage [--rounds 3] [--seconds 10] [--consumers 100000] [--active 100000] [--edges 4] [--baseline path/to/Turnpike.Silo.dll] | ai [--rounds 5] [--requests 200] | tls [--rounds 3] [--seconds 5] [--connections 8] | proxy-cache [--rounds 5] [--seconds 5] [--connections 32] | dashboard [--seconds 180] [--out docs/images/dashboard.svg] | hostile [--rounds 5] [--seconds 5] [--connections 8] [--attackers 4] [--rate 200] | reference-proxy --kind yarp|floor --port N --origin URL [--inline-io 1] (started by proxy)");
+        Console.WriteLine("usage: Turnpike.Bench micro | proxy [--rounds 3] [--seconds 5] [--low 8] [--high 64] [--inline-io 1] | propagation [--edges 4] [--changes 200] | regions [--one-way 40] [--one-way-2 80] [--writes 60] | fleet [--edges 200] [--silos 3] [--writes 20] [--profile shipped] [--env KEY=VALUE]... | scale [--count 20000] | matching | ratelimit|metering|observability [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24] | meter-storage [--rounds 3] [--seconds 10] [--consumers 100000] [--active 100000] [--edges 4] [--baseline path/to/Turnpike.Silo.dll] | ai [--rounds 5] [--requests 200] | tls [--rounds 3] [--seconds 5] [--connections 8] | proxy-cache [--rounds 5] [--seconds 5] [--connections 32] | dashboard [--seconds 180] [--out docs/images/dashboard.svg] | hostile [--rounds 5] [--seconds 5] [--connections 8] [--attackers 4] [--rate 200] | setting-ab --env KEY=VALUE... [--rounds 6] [--seconds 8] [--connections 64] | reference-proxy --kind yarp|floor --port N --origin URL [--inline-io 1] (started by proxy)");
         break;
 }
 
@@ -75,6 +79,8 @@ static int Arg(string[] args, string name, int fallback)
     var index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
 }
+
+static string[] Repeated(string[] args, string name) => [.. args.Select((a, i) => (a, i)).Where(p => p.a == name && p.i + 1 < args.Length).Select(p => args[p.i + 1])];
 
 static string? Text(string[] args, string name)
 {
