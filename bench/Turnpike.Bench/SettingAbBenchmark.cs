@@ -6,8 +6,8 @@ namespace Turnpike.Bench;
 /// <summary>
 /// Whether a runtime or edge setting pays: two Release edges as shipped (metering off), clients of one silo and
 /// serving one no-plugin route to an nginx origin, B with the settings given and A without. wrk runs against each in
-/// turn, the order swapped every round so neither always goes first; prints each pair, the medians, and how many
-/// pairs B won. Settings that two edges in one run do not separate by more than their pairs disagree are noise.
+/// turn, the order swapped every round so neither always goes first; prints each pair, the medians, how many
+/// pairs B won, and each edge's peak resident set. Settings that two edges in one run do not separate by more than their pairs disagree are noise.
 /// </summary>
 internal static class SettingAbBenchmark
 {
@@ -58,5 +58,8 @@ internal static class SettingAbBenchmark
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"B / A: throughput {Median("B", r => r.Rps) / Median("A", r => r.Rps):F3}, CPU µs per request {Median("B", r => r.Cpu) - Median("A", r => r.Cpu):+0.0;-0.0}; B faster in {won} of {rounds} pairs"));
+        // What a memory knob costs: each edge's resident set at its peak (under load) and now.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RSS peak / now, MiB: A {ProcessStats.MemoryMiB(a.Process.Id, "VmHWM"):F0} / {ProcessStats.MemoryMiB(a.Process.Id, "VmRSS"):F0}, B {ProcessStats.MemoryMiB(b.Process.Id, "VmHWM"):F0} / {ProcessStats.MemoryMiB(b.Process.Id, "VmRSS"):F0}"));
     }
 }
