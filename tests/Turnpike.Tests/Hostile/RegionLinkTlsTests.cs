@@ -104,7 +104,15 @@ public sealed class RegionLinkTlsTests(RegionLinkTlsFixture fixture) : IClassFix
 
         var failure = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(RegionLinkPaths.Home));
 
-        Assert.True(failure.InnerException is AuthenticationException or IOException || failure.HttpRequestError is HttpRequestError.SecureConnectionError or HttpRequestError.ResponseEnded, failure.ToString());
+        // No HTTP answer at all, and not for want of a listener. What the client sees depends on when the server's alert
+        // reaches it: during its handshake, or (TLS 1.3, where the client finishes first) once HTTP/2's first frames
+        // meet the closed connection, which the client reports as an HTTP/2 connection that was never established.
+        Assert.NotEqual(HttpRequestError.ConnectionError, failure.HttpRequestError);
+        Assert.True(
+            failure.InnerException is AuthenticationException or IOException
+                || failure.HttpRequestError is HttpRequestError.SecureConnectionError or HttpRequestError.ResponseEnded
+                || (failure.HttpRequestError == HttpRequestError.Unknown && failure.InnerException is null && failure.Message.Contains("HTTP/2", StringComparison.Ordinal)),
+            failure.ToString());
     }
 
     [Fact]
