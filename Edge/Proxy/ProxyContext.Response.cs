@@ -148,12 +148,5 @@ internal sealed partial class ProxyContext
         }
     }
 
-    private static string Milliseconds(long ticks)
-    {
-        var ms = (long)Stopwatch.GetElapsedTime(0, ticks).TotalMilliseconds;
-        return ms >= 0 && ms < SmallNumbers.Length ? SmallNumbers[ms] : ms.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>"0" … "999": latencies are almost always below a second, and need no new string each time.</summary>
-    private static readonly string[] SmallNumbers = [.. Enumerable.Range(0, 1000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+    private static string Milliseconds(long ticks) => NumberText.Of((long)Stopwatch.GetElapsedTime(0, ticks).TotalMilliseconds);
 }

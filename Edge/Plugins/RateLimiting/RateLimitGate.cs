@@ -34,9 +34,6 @@ internal sealed class RateLimitGate(
     private const int EntityKeysKept = 100_000;
     private readonly ConcurrentDictionary<Guid, string> _entityKeys = new();
 
-    // Seconds until a window resets are mostly below a minute: their text is made once for all gates.
-    private static readonly string[] SmallNumbers = [.. Enumerable.Range(0, 61).Select(n => n.ToString(CultureInfo.InvariantCulture))];
-
     private readonly QuotaScope _scope = new(options.Policy == QuotaPolicy.Global, options.FaultTolerant);
 
     public RateLimitingOptions Options { get; } = options;
@@ -62,16 +59,16 @@ internal sealed class RateLimitGate(
         var (window, reset) = Tightest(decision);
         if (!Options.HideClientHeaders)
         {
-            var tightestRemaining = Text(decision.Remaining[window]);
+            var tightestRemaining = NumberText.Of(decision.Remaining[window]);
             for (var i = 0; i < _limitHeaders.Length; i++)
             {
                 context.SetResponseHeader(_limitHeaders[i], _limitValues[i]);
-                context.SetResponseHeader(_remainingHeaders[i], i == window ? tightestRemaining : Text(decision.Remaining[i]));
+                context.SetResponseHeader(_remainingHeaders[i], i == window ? tightestRemaining : NumberText.Of(decision.Remaining[i]));
             }
 
             context.SetResponseHeader(_limitHeader, _limitValues[window]);
             context.SetResponseHeader(_remainingHeader, tightestRemaining);
-            context.SetResponseHeader(_resetHeader, Text(reset));
+            context.SetResponseHeader(_resetHeader, NumberText.Of(reset));
         }
 
         if (decision.Outcome == QuotaOutcome.Admitted)
@@ -82,7 +79,7 @@ internal sealed class RateLimitGate(
         }
 
         metrics.CountRejected();
-        context.SetResponseHeader("Retry-After", Text(reset)); // put on the answer by the headers phase, as on a forwarded one
+        context.SetResponseHeader("Retry-After", NumberText.Of(reset)); // put on the answer by the headers phase, as on a forwarded one
         await writeError(context.HttpContext, Options.ErrorCode, Options.ErrorMessage);
         return null;
     }
@@ -147,6 +144,4 @@ internal sealed class RateLimitGate(
         };
         return identity is null ? _ipKeyPrefix + ConnectionText.Of(http).RemoteAddress : _keyPrefix + identity;
     }
-
-    private static string Text(long value) => value >= 0 && value < SmallNumbers.Length ? SmallNumbers[value] : value.ToString(CultureInfo.InvariantCulture);
 }
