@@ -37,7 +37,18 @@ internal static class RouteRegex
         options |= RegexOptions.CultureInvariant;
         try
         {
-            return new Regex(pattern, options | RegexOptions.NonBacktracking, Timeout);
+            // One match when the table is built: the engine's first match in a process (compiling its matcher, the
+            // first states) can take longer than Timeout on a loaded machine, and would fail a client's request.
+            var regex = new Regex(pattern, options | RegexOptions.NonBacktracking, Timeout);
+            try
+            {
+                _ = regex.IsMatch("/");
+            }
+            catch (RegexMatchTimeoutException)
+            {
+            }
+
+            return regex;
         }
         catch (NotSupportedException)
         {
