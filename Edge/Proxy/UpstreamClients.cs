@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using Turnpike.Edge.Proxy.Http1;
 using Turnpike.Edge.Tls;
 
 namespace Turnpike.Edge.Proxy;
@@ -12,8 +13,10 @@ namespace Turnpike.Edge.Proxy;
 /// route table changes that do not touch them. The snapshot builder says after each build which clients its
 /// services use (<see cref="Keep"/>); the others are retired and disposed when their last request ends.
 /// </summary>
-internal sealed class UpstreamClients : IDisposable
+internal sealed class UpstreamClients(UpstreamHttp1Client http1Client = UpstreamHttp1Client.Turnpike) : IDisposable
 {
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
+
     private readonly ConcurrentDictionary<UpstreamClientKey, UpstreamClient> _clients = new();
     private readonly Lock _creating = new();
 
@@ -74,7 +77,7 @@ internal sealed class UpstreamClients : IDisposable
         _clients.Clear();
     }
 
-    private static HttpMessageInvoker Create(UpstreamClientKey key)
+    private HttpMessageInvoker Create(UpstreamClientKey key)
     {
         var handler = new SocketsHttpHandler
         {
@@ -83,7 +86,7 @@ internal sealed class UpstreamClients : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
             ConnectTimeout = TimeSpan.FromMilliseconds(key.ConnectTimeoutMs),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+            PooledConnectionIdleTimeout = IdleTimeout,
             EnableMultipleHttp2Connections = true,
             ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
 
@@ -101,6 +104,10 @@ internal sealed class UpstreamClients : IDisposable
             handler.SslOptions = tls;
         }
 
-        return new HttpMessageInvoker(handler, disposeHandler: true);
+        // Plain-HTTP HTTP/1.1 requests go through Turnpike's own client unless configured back to SocketsHttpHandler;
+        // HTTP/2 (gRPC) and TLS stay on SocketsHttpHandler.
+        return http1Client == UpstreamHttp1Client.Turnpike
+            ? new HttpMessageInvoker(new Http1UpstreamHandler(handler, handler.ConnectTimeout, IdleTimeout, TimeProvider.System), disposeHandler: true)
+            : new HttpMessageInvoker(handler, disposeHandler: true);
     }
 }

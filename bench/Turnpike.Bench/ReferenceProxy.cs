@@ -13,6 +13,7 @@ internal static class ReferenceProxy
 {
     public const string Yarp = "yarp";
     public const string Floor = "floor";
+    public const string YarpRawHandler = "yarp-handler";
 
     /// <summary>Runs in the child process: <c>Turnpike.Bench reference-proxy --kind yarp|floor --port N --origin URL [--inline-io 1]</c>.</summary>
     public static async Task RunAsync(string kind, int port, Uri origin, bool inlineIo)
@@ -24,15 +25,20 @@ internal static class ReferenceProxy
             builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true); // as an edge with Turnpike:InlineIo
         }
 
-        if (kind == Yarp)
+        if (kind is Yarp or YarpRawHandler)
         {
+            if (kind == YarpRawHandler)
+            {
+                builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory>(new RawHandlerFactory(new IPEndPoint(IPAddress.Parse(origin.Host), origin.Port)));
+            }
+
             builder.Services.AddReverseProxy().LoadFromMemory(
                 [new RouteConfig { RouteId = "all", ClusterId = "origin", Match = new RouteMatch { Path = "{**rest}" } }],
                 [new ClusterConfig { ClusterId = "origin", Destinations = new Dictionary<string, DestinationConfig> { ["origin"] = new() { Address = origin.ToString() } } }]);
         }
 
         var app = builder.Build();
-        if (kind == Yarp)
+        if (kind is Yarp or YarpRawHandler)
         {
             app.MapReverseProxy();
         }
@@ -62,5 +68,13 @@ internal static class ReferenceProxy
         var url = $"http://127.0.0.1:{port}/";
         await process.WaitUntilReadyAsync(url, TimeSpan.FromSeconds(30));
         return (process, url);
+    }
+
+    /// <summary>YARP's forwarder over <see cref="RawHttpHandler"/> in place of <see cref="SocketsHttpHandler"/>.</summary>
+    private sealed class RawHandlerFactory(IPEndPoint origin) : Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory
+    {
+        private readonly HttpMessageInvoker _invoker = new(new RawHttpHandler(origin));
+
+        public HttpMessageInvoker CreateClient(Yarp.ReverseProxy.Forwarder.ForwarderHttpClientContext context) => _invoker;
     }
 }

@@ -262,6 +262,49 @@ public sealed class HostileProxyTests(DevGatewayFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_hostile_upstream_answer_is_a_502_and_bytes_smuggled_after_it_never_reach_another_request()
+    {
+        await using var hostile = ScriptedUpstream.Start(async connection =>
+        {
+            while (await connection.ReadRequestAsync() is { } request)
+            {
+                var path = request.Head.Split(' ')[1];
+                await connection.WriteAsync(path[(path.LastIndexOf('/') + 1)..] switch
+                {
+                    // Chunked wins over Content-Length: the "second answer" after the empty body is never read as one.
+                    "smuggle" => "HTTP/1.1 200 OK\r\nContent-Length: 60\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nX-Smuggled: 1\r\nContent-Length: 0\r\n\r\n",
+                    "control" => "HTTP/1.1 200 OK\r\nX-A: a\u0001b\r\nContent-Length: 0\r\n\r\n",
+                    "fold" => "HTTP/1.1 200 OK\r\nX-A: a\r\n X-Injected: 1\r\nContent-Length: 0\r\n\r\n",
+                    "huge" => "HTTP/1.1 200 OK\r\nX-A: " + new string('a', 100_000) + "\r\n\r\n",
+                    "badchunk" => "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nnot-hex\r\n",
+                    "lengths" => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc",
+                    "garbage" => "SSH-2.0-OpenSSH_9.2\r\n\r\n",
+                    _ => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                });
+            }
+        });
+        var name = await RouteAsync(url: hostile.Url);
+        await WaitForRouteAsync($"/{name}/ready");
+
+        using var smuggled = await _proxy.GetAsync($"/{name}/smuggle");
+        Assert.Equal(HttpStatusCode.OK, smuggled.StatusCode);
+        Assert.Equal("", await smuggled.Content.ReadAsStringAsync());
+        foreach (var path in new[] { "control", "fold", "huge", "badchunk", "lengths", "garbage" })
+        {
+            var (status, text) = await RawAsync("GET", $"/{name}/{path}");
+            Assert.True(status == 502, $"{path}: {status} {text[..Math.Min(text.Length, 200)]}");
+            Assert.DoesNotContain("X-Injected", text, StringComparison.Ordinal);
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var next = await _proxy.GetAsync($"/{name}/ok");
+            Assert.Equal("ok", await next.Content.ReadAsStringAsync());
+            Assert.False(next.Headers.Contains("X-Smuggled"));
+        }
+    }
+
+    [Fact]
     public async Task Jwt_refuses_a_valid_token_carried_beside_a_forged_one()
     {
         const string secret = "a-secret-of-at-least-32-bytes-for-hs256!";
