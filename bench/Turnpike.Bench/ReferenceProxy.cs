@@ -14,6 +14,7 @@ internal static class ReferenceProxy
     public const string Yarp = "yarp";
     public const string Floor = "floor";
     public const string YarpRawHandler = "yarp-handler";
+    public const string YarpTurnpikeHandler = "yarp-turnpike";
 
     /// <summary>Runs in the child process: <c>Turnpike.Bench reference-proxy --kind yarp|floor --port N --origin URL [--inline-io 1]</c>.</summary>
     public static async Task RunAsync(string kind, int port, Uri origin, bool inlineIo)
@@ -25,11 +26,16 @@ internal static class ReferenceProxy
             builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true); // as an edge with Turnpike:InlineIo
         }
 
-        if (kind is Yarp or YarpRawHandler)
+        if (kind is Yarp or YarpRawHandler or YarpTurnpikeHandler)
         {
             if (kind == YarpRawHandler)
             {
-                builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory>(new RawHandlerFactory(new IPEndPoint(IPAddress.Parse(origin.Host), origin.Port)));
+                builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory>(new HandlerFactory(new RawHttpHandler(new IPEndPoint(IPAddress.Parse(origin.Host), origin.Port))));
+            }
+            else if (kind == YarpTurnpikeHandler)
+            {
+                var handler = new Edge.Proxy.Http1.Http1UpstreamHandler(new SocketsHttpHandler(), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), TimeProvider.System);
+                builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory>(new HandlerFactory(handler));
             }
 
             builder.Services.AddReverseProxy().LoadFromMemory(
@@ -38,7 +44,7 @@ internal static class ReferenceProxy
         }
 
         var app = builder.Build();
-        if (kind is Yarp or YarpRawHandler)
+        if (kind is Yarp or YarpRawHandler or YarpTurnpikeHandler)
         {
             app.MapReverseProxy();
         }
@@ -70,10 +76,10 @@ internal static class ReferenceProxy
         return (process, url);
     }
 
-    /// <summary>YARP's forwarder over <see cref="RawHttpHandler"/> in place of <see cref="SocketsHttpHandler"/>.</summary>
-    private sealed class RawHandlerFactory(IPEndPoint origin) : Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory
+    /// <summary>YARP's forwarder over another handler in place of <see cref="SocketsHttpHandler"/>.</summary>
+    private sealed class HandlerFactory(HttpMessageHandler handler) : Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory
     {
-        private readonly HttpMessageInvoker _invoker = new(new RawHttpHandler(origin));
+        private readonly HttpMessageInvoker _invoker = new(handler);
 
         public HttpMessageInvoker CreateClient(Yarp.ReverseProxy.Forwarder.ForwarderHttpClientContext context) => _invoker;
     }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Turnpike.Edge.Observability.Logging;
 
 namespace Turnpike.Edge.Proxy.Http1;
@@ -29,7 +30,8 @@ internal sealed class Http1Connection(Socket socket, Http1ConnectionPool pool) :
     public ReadOnlySpan<byte> Buffered => _buffer.AsSpan(_start, _end - _start);
 
     /// <summary>Sends <paramref name="request"/> and reads its answer's head; the body is read through the answer's content.</summary>
-    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         try
         {
@@ -42,7 +44,7 @@ internal sealed class Http1Connection(Socket socket, Http1ConnectionPool pool) :
             // The body goes while the answer is awaited, as SocketsHttpHandler does: an upstream may answer (413, 401)
             // before it has read the body, or answer as it reads.
             _requestBody = SendBodyAsync(content, framing, cancellationToken);
-            var response = ReadResponseAsync(request, cancellationToken);
+            var response = ReadResponseAsync(request, cancellationToken).AsTask();
             if (await Task.WhenAny(response, _requestBody) != _requestBody)
             {
                 // Answered while the body still goes: its failure, if any, is YARP's to see through its content.
@@ -71,6 +73,7 @@ internal sealed class Http1Connection(Socket socket, Http1ConnectionPool pool) :
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(Http1BodyFraming Framing, long Length)> SendHeadAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using var head = new PooledBufferWriter(2048);
@@ -94,7 +97,8 @@ internal sealed class Http1Connection(Socket socket, Http1ConnectionPool pool) :
         await body.CompleteAsync(cancellationToken);
     }
 
-    private async Task<HttpResponseMessage> ReadResponseAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<HttpResponseMessage> ReadResponseAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -142,6 +146,7 @@ internal sealed class Http1Connection(Socket socket, Http1ConnectionPool pool) :
     }
 
     /// <summary>Reads more into the buffer (growing it up to a head's limit); false at the end of the stream.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
     {
         if (_end == _buffer.Length)
@@ -163,6 +168,7 @@ internal sealed class Http1Connection(Socket socket, Http1ConnectionPool pool) :
     }
 
     /// <summary>The length of the line at the start of <see cref="Buffered"/> without its CR LF (or bare LF), and with it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<(int Length, int WithEnd)> ReadLineAsync(int maxBytes, CancellationToken cancellationToken)
     {
         while (true)
@@ -208,6 +214,7 @@ internal sealed class Http1Connection(Socket socket, Http1ConnectionPool pool) :
         return socket.ReceiveAsync(destination, SocketFlags.None, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         while (!data.IsEmpty)

@@ -246,6 +246,45 @@ public sealed class Http1UpstreamHandlerTests : IDisposable
         Assert.Equal(HttpRequestError.ConnectionError, error.HttpRequestError);
     }
 
+    [Fact]
+    public async Task A_connect_that_outlasts_the_connect_timeout_is_canceled_with_a_TimeoutException_inside()
+    {
+        // A listener whose accept queue is full: Linux drops further SYNs, so a connect waits as for a dead host.
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var endpoint = (IPEndPoint)listener.LocalEndPoint!;
+        var fillers = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            while (true)
+            {
+                var filler = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                fillers.Add(filler);
+                using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+                try
+                {
+                    await filler.ConnectAsync(endpoint, wait.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break; // the queue is full
+                }
+
+                Assert.True(fillers.Count < 100, "the accept queue never filled");
+            }
+
+            using var handler = new Http1UpstreamHandler(new SocketsHttpHandler(), TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(60), TimeProvider.System);
+            using var client = new HttpMessageInvoker(handler);
+            var error = await Assert.ThrowsAsync<TaskCanceledException>(() => client.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{endpoint.Port}/"), CancellationToken.None));
+            Assert.IsType<TimeoutException>(error.InnerException);
+        }
+        finally
+        {
+            fillers.ForEach(f => f.Dispose());
+        }
+    }
+
     [Theory]
     [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")]
     [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n")]
