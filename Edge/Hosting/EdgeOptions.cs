@@ -39,12 +39,6 @@ internal sealed class EdgeOptions
     /// throughput at 64 connections, p99 unchanged at 8. On by default; <see cref="InlineIo"/> implies it.
     /// </summary>
     public bool InlineSocketCompletions { get; set; } = true;
-
-    /// <summary>
-    /// What carries HTTP/1.1 requests to plain-HTTP upstreams: Turnpike's own client (the default) or, as before,
-    /// .NET's SocketsHttpHandler under YARP's forwarder. HTTP/2 and TLS upstreams always use SocketsHttpHandler.
-    /// </summary>
-    public Turnpike.Edge.Proxy.Http1.UpstreamHttp1Client UpstreamHttp1Client { get; set; } = Turnpike.Edge.Proxy.Http1.UpstreamHttp1Client.Turnpike;
 }
 
 internal sealed class ListenerOptions

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Turnpike.Edge.Proxy;
 
@@ -8,7 +7,7 @@ internal static class ProxyServiceCollectionExtensions
     /// <summary>The proxy listener's middleware, its clients to upstreams and YARP's forwarder it sends requests through.</summary>
     public static IServiceCollection AddTurnpikeProxy(this IServiceCollection services)
     {
-        services.AddSingleton(provider => new UpstreamClients(provider.GetRequiredService<IOptions<Hosting.EdgeOptions>>().Value.UpstreamHttp1Client));
+        services.AddSingleton<UpstreamClients>();
         services.AddSingleton<ProxyMiddleware>();
         services.AddHttpForwarder();
 

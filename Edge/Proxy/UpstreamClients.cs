@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
-using Turnpike.Edge.Proxy.Http1;
 using Turnpike.Edge.Tls;
 
 namespace Turnpike.Edge.Proxy;
@@ -13,10 +12,8 @@ namespace Turnpike.Edge.Proxy;
 /// route table changes that do not touch them. The snapshot builder says after each build which clients its
 /// services use (<see cref="Keep"/>); the others are retired and disposed when their last request ends.
 /// </summary>
-internal sealed class UpstreamClients(UpstreamHttp1Client http1Client = UpstreamHttp1Client.Turnpike) : IDisposable
+internal sealed class UpstreamClients : IDisposable
 {
-    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
-
     private readonly ConcurrentDictionary<UpstreamClientKey, UpstreamClient> _clients = new();
     private readonly Lock _creating = new();
 
@@ -77,7 +74,7 @@ internal sealed class UpstreamClients(UpstreamHttp1Client http1Client = Upstream
         _clients.Clear();
     }
 
-    private HttpMessageInvoker Create(UpstreamClientKey key)
+    private static HttpMessageInvoker Create(UpstreamClientKey key)
     {
         var handler = new SocketsHttpHandler
         {
@@ -86,7 +83,7 @@ internal sealed class UpstreamClients(UpstreamHttp1Client http1Client = Upstream
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
             ConnectTimeout = TimeSpan.FromMilliseconds(key.ConnectTimeoutMs),
-            PooledConnectionIdleTimeout = IdleTimeout,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
             EnableMultipleHttp2Connections = true,
             ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
 
@@ -104,10 +101,6 @@ internal sealed class UpstreamClients(UpstreamHttp1Client http1Client = Upstream
             handler.SslOptions = tls;
         }
 
-        // Plain-HTTP HTTP/1.1 requests go through Turnpike's own client unless configured back to SocketsHttpHandler;
-        // HTTP/2 (gRPC) and TLS stay on SocketsHttpHandler.
-        return http1Client == UpstreamHttp1Client.Turnpike
-            ? new HttpMessageInvoker(new Http1UpstreamHandler(handler, handler.ConnectTimeout, IdleTimeout, TimeProvider.System), disposeHandler: true)
-            : new HttpMessageInvoker(handler, disposeHandler: true);
+        return new HttpMessageInvoker(handler, disposeHandler: true);
     }
 }

@@ -42,7 +42,7 @@ switch (mode)
         await ProxyComparisonBenchmark.RunAsync(rounds: Arg(args, "--rounds", 3), seconds: Arg(args, "--seconds", 5), concurrencies: [Arg(args, "--low", 8), Arg(args, "--high", 64)], inlineIo: Arg(args, "--inline-io", 0) == 1);
         break;
     case "setting-ab":
-        await SettingAbBenchmark.RunAsync(Repeated(args, "--env"),
+        await SettingAbBenchmark.RunAsync(Repeated(args, "--env"), Repeated(args, "--both"),
             rounds: Arg(args, "--rounds", 6), seconds: Arg(args, "--seconds", 8), connections: Arg(args, "--connections", 64));
         break;
     case "reference-proxy":
@@ -70,7 +70,7 @@ switch (mode)
         await ProxyCacheBenchmark.RunAsync(rounds: Arg(args, "--rounds", 5), seconds: Arg(args, "--seconds", 5), connections: Arg(args, "--connections", 32));
         break;
     default:
-        Console.WriteLine("usage: Turnpike.Bench micro | proxy [--rounds 3] [--seconds 5] [--low 8] [--high 64] [--inline-io 1] | propagation [--edges 4] [--changes 200] | regions [--one-way 40] [--one-way-2 80] [--writes 60] | fleet [--edges 200] [--silos 3] [--writes 20] [--profile shipped] [--env KEY=VALUE]... | scale [--count 20000] | matching | ratelimit|metering|observability [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24] | meter-storage [--rounds 3] [--seconds 10] [--consumers 100000] [--active 100000] [--edges 4] [--baseline path/to/Turnpike.Silo.dll] | ai [--rounds 5] [--requests 200] | tls [--rounds 3] [--seconds 5] [--connections 8] | proxy-cache [--rounds 5] [--seconds 5] [--connections 32] | dashboard [--seconds 180] [--out docs/images/dashboard.svg] | hostile [--rounds 5] [--seconds 5] [--connections 8] [--attackers 4] [--rate 200] | setting-ab --env KEY=VALUE... [--rounds 6] [--seconds 8] [--connections 64] | reference-proxy --kind yarp|floor --port N --origin URL [--inline-io 1] (started by proxy)");
+        Console.WriteLine("usage: Turnpike.Bench micro | proxy [--rounds 3] [--seconds 5] [--low 8] [--high 64] [--inline-io 1] | propagation [--edges 4] [--changes 200] | regions [--one-way 40] [--one-way-2 80] [--writes 60] | fleet [--edges 200] [--silos 3] [--writes 20] [--profile shipped] [--env KEY=VALUE]... | scale [--count 20000] | matching | ratelimit|metering|observability [--rounds 5] [--seconds 5] [--connections 32] | export [--consumers 100000] [--hours 24] | meter-storage [--rounds 3] [--seconds 10] [--consumers 100000] [--active 100000] [--edges 4] [--baseline path/to/Turnpike.Silo.dll] | ai [--rounds 5] [--requests 200] | tls [--rounds 3] [--seconds 5] [--connections 8] | proxy-cache [--rounds 5] [--seconds 5] [--connections 32] | dashboard [--seconds 180] [--out docs/images/dashboard.svg] | hostile [--rounds 5] [--seconds 5] [--connections 8] [--attackers 4] [--rate 200] | setting-ab --env KEY=VALUE... [--both KEY=VALUE...] [--rounds 6] [--seconds 8] [--connections 64] | reference-proxy --kind yarp|yarp-handler|floor --port N --origin URL [--inline-io 1] (started by proxy)");
         break;
 }
 

@@ -7,16 +7,17 @@ namespace Turnpike.Bench;
 /// <summary>
 /// The yardsticks beside an edge in <c>proxy</c>, each its own process with an edge's runtime settings: bare YARP (one
 /// route, one destination, nothing else: what YARP itself costs), and Kestrel with <see cref="RawForwarder"/> (the least
-/// any forwarder on Kestrel can spend on this benchmark's requests: the floor for a forwarding path of our own).
+/// any forwarder on Kestrel can spend on this benchmark's requests: the floor for a forwarding path of our own). A third,
+/// bare YARP over <see cref="RawHttpHandler"/> (<c>yarp-handler</c>, started by hand), is the least YARP's forwarder can
+/// spend with any handler in place of <see cref="SocketsHttpHandler"/>.
 /// </summary>
 internal static class ReferenceProxy
 {
     public const string Yarp = "yarp";
     public const string Floor = "floor";
     public const string YarpRawHandler = "yarp-handler";
-    public const string YarpTurnpikeHandler = "yarp-turnpike";
 
-    /// <summary>Runs in the child process: <c>Turnpike.Bench reference-proxy --kind yarp|floor --port N --origin URL [--inline-io 1]</c>.</summary>
+    /// <summary>Runs in the child process: <c>Turnpike.Bench reference-proxy --kind yarp|yarp-handler|floor --port N --origin URL [--inline-io 1]</c>.</summary>
     public static async Task RunAsync(string kind, int port, Uri origin, bool inlineIo)
     {
         var builder = WebApplication.CreateBuilder();
@@ -26,16 +27,11 @@ internal static class ReferenceProxy
             builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true); // as an edge with Turnpike:InlineIo
         }
 
-        if (kind is Yarp or YarpRawHandler or YarpTurnpikeHandler)
+        if (kind is Yarp or YarpRawHandler)
         {
             if (kind == YarpRawHandler)
             {
                 builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory>(new HandlerFactory(new RawHttpHandler(new IPEndPoint(IPAddress.Parse(origin.Host), origin.Port))));
-            }
-            else if (kind == YarpTurnpikeHandler)
-            {
-                var handler = new Edge.Proxy.Http1.Http1UpstreamHandler(new SocketsHttpHandler(), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), TimeProvider.System);
-                builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory>(new HandlerFactory(handler));
             }
 
             builder.Services.AddReverseProxy().LoadFromMemory(
@@ -44,7 +40,7 @@ internal static class ReferenceProxy
         }
 
         var app = builder.Build();
-        if (kind is Yarp or YarpRawHandler or YarpTurnpikeHandler)
+        if (kind is Yarp or YarpRawHandler)
         {
             app.MapReverseProxy();
         }

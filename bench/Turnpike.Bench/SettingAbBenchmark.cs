@@ -6,23 +6,32 @@ namespace Turnpike.Bench;
 /// <summary>
 /// Whether a runtime or edge setting pays: two Release edges as shipped (metering off), clients of one silo and
 /// serving one no-plugin route to an nginx origin, B with the settings given and A without. wrk runs against each in
-/// turn, the order swapped every round so neither always goes first; prints each pair, the medians, how many
+/// turn, the order swapped every round so neither always goes first (settings given with <c>--both</c> go to A and B:
+/// to compare under, say, inline scheduling); prints each pair, the medians, how many
 /// pairs B won, and each edge's peak resident set. Settings that two edges in one run do not separate by more than their pairs disagree are noise.
 /// </summary>
 internal static class SettingAbBenchmark
 {
-    public static async Task RunAsync(IReadOnlyList<string> settings, int rounds, int seconds, int connections)
+    public static async Task RunAsync(IReadOnlyList<string> settings, IReadOnlyList<string> both, int rounds, int seconds, int connections)
     {
         if (settings.Count == 0)
         {
             throw new ArgumentException("Give the settings to try: --env KEY=VALUE (one or more).");
         }
 
-        var environment = settings.Select(s => s.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
+        static Dictionary<string, string> Environment(IEnumerable<string> pairs) => pairs.Select(s => s.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
+        var shared = Environment(both);
+        shared["Turnpike__Metering__Enabled"] = "false";
+        var environment = new Dictionary<string, string>(shared);
+        foreach (var (key, value) in Environment(settings))
+        {
+            environment[key] = value;
+        }
+
         await using var origin = await NginxProcess.StartOriginAsync();
         await using var silo = await SiloNode.StartAsync();
-        await using var a = await EdgeNode.StartClientAsync([silo], extraEnvironment: EdgeNode.AsShipped(new() { ["Turnpike__Metering__Enabled"] = "false" }));
-        await using var b = await EdgeNode.StartClientAsync([silo], extraEnvironment: EdgeNode.AsShipped(new(environment) { ["Turnpike__Metering__Enabled"] = "false" }));
+        await using var a = await EdgeNode.StartClientAsync([silo], extraEnvironment: EdgeNode.AsShipped(shared));
+        await using var b = await EdgeNode.StartClientAsync([silo], extraEnvironment: EdgeNode.AsShipped(environment));
         await a.Admin.CreateAsync("/services", new { name = "plain", url = origin.Url });
         await a.Admin.CreateAsync("/services/plain/routes", new { paths = new[] { "/plain" } });
         var edges = new[] { ("A", a), ("B", b) };
@@ -32,7 +41,7 @@ internal static class SettingAbBenchmark
             await Wrk.RunAsync($"http://127.0.0.1:{edge.ProxyPort}/plain", connections, TimeSpan.FromSeconds(3)); // warm-up
         }
 
-        Console.WriteLine($"B: {string.Join(' ', settings)}; {connections} connections, {rounds} pairs of {seconds} s");
+        Console.WriteLine($"B: {string.Join(' ', settings)}; both: {(both.Count == 0 ? "as shipped" : string.Join(' ', both))}; {connections} connections, {rounds} pairs of {seconds} s");
         Console.WriteLine();
         Console.WriteLine("| pair | A requests/s | A CPU µs / request | A p99 ms | B requests/s | B CPU µs / request | B p99 ms |");
         Console.WriteLine("|---|---|---|---|---|---|---|");

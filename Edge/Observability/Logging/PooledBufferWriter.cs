@@ -25,9 +25,6 @@ internal sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<by
         return _buffer.AsSpan(_written);
     }
 
-    /// <summary>What was written so far.</summary>
-    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
-
     public byte[] ToArray() => _buffer.AsSpan(0, _written).ToArray();
 
     public void Dispose()

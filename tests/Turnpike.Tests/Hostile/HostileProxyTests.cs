@@ -262,7 +262,7 @@ public sealed class HostileProxyTests(DevGatewayFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
-    public async Task A_hostile_upstream_answer_is_a_502_and_bytes_smuggled_after_it_never_reach_another_request()
+    public async Task A_malformed_upstream_answer_is_a_502_and_bytes_smuggled_after_it_never_reach_another_request()
     {
         await using var hostile = ScriptedUpstream.Start(async connection =>
         {
@@ -289,12 +289,17 @@ public sealed class HostileProxyTests(DevGatewayFixture fixture) : IAsyncLifetim
         using var smuggled = await _proxy.GetAsync($"/{name}/smuggle");
         Assert.Equal(HttpStatusCode.OK, smuggled.StatusCode);
         Assert.Equal("", await smuggled.Content.ReadAsStringAsync());
-        foreach (var path in new[] { "control", "fold", "huge", "badchunk", "lengths", "garbage" })
+        foreach (var path in new[] { "control", "huge", "badchunk", "lengths", "garbage" })
         {
             var (status, text) = await RawAsync("GET", $"/{name}/{path}");
             Assert.True(status == 502, $"{path}: {status} {text[..Math.Min(text.Length, 200)]}");
-            Assert.DoesNotContain("X-Injected", text, StringComparison.Ordinal);
         }
+
+        // A folded line is joined to the field before it with spaces (RFC 9112 section 5.2 lets a proxy do that or
+        // answer 502): it never becomes a header line of its own.
+        var (folded, foldedText) = await RawAsync("GET", $"/{name}/fold");
+        Assert.Equal(200, folded);
+        Assert.DoesNotContain(HeaderLines(foldedText), l => l.StartsWith("X-Injected", StringComparison.OrdinalIgnoreCase));
 
         for (var i = 0; i < 5; i++)
         {
