@@ -1,9 +1,7 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Turnpike.Bench;
@@ -16,14 +14,13 @@ namespace Turnpike.Bench;
 /// </summary>
 internal sealed class RawForwarder(IPEndPoint origin)
 {
-    private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
-    private readonly ConcurrentBag<OriginConnection> _idle = [];
+    private readonly ConcurrentBag<RawOriginConnection> _idle = [];
 
     public async Task ForwardAsync(HttpContext context)
     {
         if (!_idle.TryTake(out var connection))
         {
-            connection = await OriginConnection.OpenAsync(origin);
+            connection = await RawOriginConnection.OpenAsync(origin);
         }
 
         var head = ArrayPool<byte>.Shared.Rent(8192);
@@ -31,7 +28,21 @@ internal sealed class RawForwarder(IPEndPoint origin)
         {
             var length = WriteHead(context.Request, head);
             await connection.Socket.SendAsync(head.AsMemory(0, length), SocketFlags.None, context.RequestAborted);
-            await connection.ReadAnswerAsync(context.Response);
+            var response = context.Response;
+            var (status, body) = await connection.ReadAnswerAsync(response, static (response, name, value) =>
+            {
+                if (string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase))
+                {
+                    response.ContentLength = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                }
+                else
+                {
+                    response.Headers[name] = value;
+                }
+            });
+            response.StatusCode = status;
+            response.HttpContext.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = null;
+            await response.Body.WriteAsync(body);
             _idle.Add(connection);
         }
         catch (Exception) when (!context.Response.HasStarted)
@@ -47,89 +58,15 @@ internal sealed class RawForwarder(IPEndPoint origin)
 
     private static int WriteHead(HttpRequest request, byte[] buffer)
     {
-        var length = Encoding.ASCII.GetBytes($"{request.Method} {request.Path}{request.QueryString} HTTP/1.1\r\n", buffer);
+        var length = RawOriginConnection.Line(buffer, 0, "", $"{request.Method} {request.Path}{request.QueryString} HTTP/1.1");
         foreach (var (name, values) in request.Headers)
         {
             if (!string.Equals(name, "Connection", StringComparison.OrdinalIgnoreCase))
             {
-                length += Encoding.ASCII.GetBytes(name, buffer.AsSpan(length));
-                length += Encoding.ASCII.GetBytes(": ", buffer.AsSpan(length));
-                length += Encoding.ASCII.GetBytes(values.ToString(), buffer.AsSpan(length));
-                length += Encoding.ASCII.GetBytes("\r\n", buffer.AsSpan(length));
+                length = RawOriginConnection.Line(buffer, length, name, values.ToString());
             }
         }
 
-        length += Encoding.ASCII.GetBytes("\r\n", buffer.AsSpan(length));
-        return length;
-    }
-
-    private sealed class OriginConnection(Socket socket)
-    {
-        private readonly byte[] _buffer = new byte[16384];
-
-        public Socket Socket { get; } = socket;
-
-        public static async Task<OriginConnection> OpenAsync(IPEndPoint origin)
-        {
-            var socket = new Socket(origin.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(origin);
-            return new OriginConnection(socket);
-        }
-
-        public async Task ReadAnswerAsync(HttpResponse response)
-        {
-            var read = 0;
-            int headEnd;
-            while ((headEnd = _buffer.AsSpan(0, read).IndexOf(HeaderEnd)) < 0)
-            {
-                read += await Receive(read);
-            }
-
-            var bodyStart = headEnd + HeaderEnd.Length;
-            var bodyLength = CopyHead(_buffer.AsSpan(0, headEnd), response);
-            while (read < bodyStart + bodyLength)
-            {
-                read += await Receive(read);
-            }
-
-            await response.Body.WriteAsync(_buffer.AsMemory(bodyStart, bodyLength));
-        }
-
-        private async ValueTask<int> Receive(int offset)
-        {
-            var received = await Socket.ReceiveAsync(_buffer.AsMemory(offset), SocketFlags.None);
-            return received > 0 ? received : throw new IOException("The origin closed the connection.");
-        }
-
-        /// <summary>Status line and headers onto the response; returns the Content-Length.</summary>
-        private static int CopyHead(ReadOnlySpan<byte> head, HttpResponse response)
-        {
-            var lineEnd = head.IndexOf("\r\n"u8);
-            var statusLine = lineEnd < 0 ? head : head[..lineEnd];
-            response.StatusCode = Utf8Parser.TryParse(statusLine[9..12], out int status, out _) ? status : throw new InvalidOperationException("No status code.");
-            response.HttpContext.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = null;
-            var bodyLength = -1;
-            var rest = lineEnd < 0 ? [] : head[(lineEnd + 2)..];
-            while (!rest.IsEmpty)
-            {
-                var end = rest.IndexOf("\r\n"u8);
-                var line = end < 0 ? rest : rest[..end];
-                rest = end < 0 ? [] : rest[(end + 2)..];
-                var colon = line.IndexOf((byte)':');
-                var name = Encoding.ASCII.GetString(line[..colon]);
-                var value = Encoding.ASCII.GetString(line[(colon + 1)..].Trim((byte)' '));
-                if (string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase))
-                {
-                    bodyLength = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
-                    response.ContentLength = bodyLength;
-                }
-                else if (!string.Equals(name, "Connection", StringComparison.OrdinalIgnoreCase) && !string.Equals(name, "Keep-Alive", StringComparison.OrdinalIgnoreCase))
-                {
-                    response.Headers[name] = value;
-                }
-            }
-
-            return bodyLength >= 0 ? bodyLength : throw new InvalidOperationException("Only answers with Content-Length are forwarded.");
-        }
+        return RawOriginConnection.Line(buffer, length, "", "");
     }
 }

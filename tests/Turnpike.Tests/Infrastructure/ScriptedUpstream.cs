@@ -5,9 +5,8 @@ using System.Text;
 namespace Turnpike.Tests.Infrastructure;
 
 /// <summary>
-/// An upstream that answers with exactly the bytes a test scripts, one script run per accepted connection: how an
-/// HTTP/1.1 client meets interim answers, chunks and trailers, bodies to the connection's end, connections closed under
-/// it, and hostile heads no real server library would write.
+/// An upstream that answers with exactly the bytes a test scripts, one script run per accepted connection, with no
+/// HTTP stack in between to tidy them up: the malformed or hostile answers no real server library would write.
 /// </summary>
 internal sealed class ScriptedUpstream : IAsyncDisposable
 {
@@ -15,7 +14,6 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
     private readonly Func<Connection, Task> _script;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
-    private int _connections;
 
     private ScriptedUpstream(TcpListener listener, Func<Connection, Task> script)
     {
@@ -28,24 +26,12 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
 
     public string Url => $"http://127.0.0.1:{Port}";
 
-    /// <summary>How many connections the upstream accepted.</summary>
-    public int Connections => Volatile.Read(ref _connections);
-
     public static ScriptedUpstream Start(Func<Connection, Task> script)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return new ScriptedUpstream(listener, script);
     }
-
-    /// <summary>Answers every request of every connection with <paramref name="answer"/>, keeping the connection open.</summary>
-    public static ScriptedUpstream Answering(string answer) => Start(async connection =>
-    {
-        while (await connection.ReadRequestAsync() is not null)
-        {
-            await connection.WriteAsync(answer);
-        }
-    });
 
     private async Task AcceptAsync()
     {
@@ -61,7 +47,6 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
                 return;
             }
 
-            Interlocked.Increment(ref _connections);
             _ = RunAsync(new Connection(socket, _stop.Token));
         }
     }
@@ -91,20 +76,32 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
     {
         await _stop.CancelAsync();
         _listener.Stop();
-        await _accepting;
+        try
+        {
+            await _accepting;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
     }
 
-    /// <summary>One accepted connection: reads requests (head and body, framed by Content-Length or chunks) and writes raw text.</summary>
+    /// <summary>One accepted connection: reads requests as framed (Content-Length or chunks) and writes raw text.</summary>
     public sealed class Connection(Socket socket, CancellationToken stop) : IDisposable
     {
         private readonly NetworkStream _stream = new(socket, ownsSocket: true);
         private readonly List<byte> _buffer = [];
+        private readonly byte[] _chunk = new byte[8192];
 
-        /// <summary>The next request's head and body as Latin-1 text (a chunked body decoded); null when the client closed.</summary>
-        public async Task<(string Head, string Body)?> ReadRequestAsync()
+        /// <summary>
+        /// The next request exactly as it came, head and body as Latin-1 text (a chunked body with its framing and
+        /// trailers), so a smuggled second request is a second one; null when the client closed first.
+        /// </summary>
+        public async Task<string?> ReadRequestAsync()
         {
             int end;
-            while ((end = IndexOf("\r\n\r\n")) < 0)
+            while ((end = IndexOf("\r\n\r\n"u8)) < 0)
             {
                 if (!await FillAsync())
                 {
@@ -112,87 +109,67 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
                 }
             }
 
-            var head = Take(end + 4);
-            var lines = head.Split("\r\n");
-            var length = lines.FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)) is { } cl
-                ? int.Parse(cl["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture)
-                : 0;
-            if (lines.Any(l => l.Equals("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase)))
-            {
-                var body = new StringBuilder();
-                while (true)
-                {
-                    var sizeLine = await LineAsync();
-                    var size = Convert.ToInt32(sizeLine.Split(';')[0], 16);
-                    if (size == 0)
-                    {
-                        while ((await LineAsync()).Length > 0)
-                        {
-                        }
-
-                        return (head, body.ToString());
-                    }
-
-                    while (_buffer.Count < size + 2)
-                    {
-                        await FillOrThrowAsync();
-                    }
-
-                    body.Append(Take(size));
-                    Take(2);
-                }
-            }
-
-            while (_buffer.Count < length)
-            {
-                await FillOrThrowAsync();
-            }
-
-            return (head, Take(length));
+            var head = Encoding.Latin1.GetString([.. _buffer.GetRange(0, end + 4)]);
+            var length = end + 4 + await BodyLengthAsync(head, end + 4);
+            var request = Encoding.Latin1.GetString([.. _buffer.GetRange(0, length)]);
+            _buffer.RemoveRange(0, length);
+            return request;
         }
 
         public async Task WriteAsync(string text) => await _stream.WriteAsync(Encoding.Latin1.GetBytes(text), stop);
 
-        /// <summary>Closes the sending side (FIN) and keeps reading until the client closes its side.</summary>
-        public async Task ShutdownAsync()
-        {
-            socket.Shutdown(SocketShutdown.Send);
-            var sink = new byte[1024];
-            while (await _stream.ReadAsync(sink, stop) > 0)
-            {
-            }
-        }
-
-        /// <summary>Resets the connection (RST, not FIN).</summary>
-        public void Reset()
-        {
-            socket.LingerState = new LingerOption(true, 0);
-            socket.Close();
-        }
-
-        /// <summary>What the client sent as raw text until it closed, after what was read already.</summary>
-        public async Task<string> ReadToEndAsync()
-        {
-            while (await FillAsync())
-            {
-            }
-
-            return Take(_buffer.Count);
-        }
-
         public void Dispose() => _stream.Dispose();
 
-        private async Task<string> LineAsync()
+        /// <summary>The body's length as framed by the head: Content-Length, or chunks up to the last one and its trailers.</summary>
+        private async Task<int> BodyLengthAsync(string head, int start)
         {
-            int end;
-            while ((end = IndexOf("\r\n")) < 0)
+            var lines = head.Split("\r\n");
+            if (lines.Any(l => l.StartsWith("Transfer-Encoding:", StringComparison.OrdinalIgnoreCase) && l.Contains("chunked", StringComparison.OrdinalIgnoreCase)))
+            {
+                var position = start;
+                while (true)
+                {
+                    int lineEnd;
+                    while ((lineEnd = IndexOf("\r\n"u8, position)) < 0)
+                    {
+                        await FillOrThrowAsync();
+                    }
+
+                    var size = Convert.ToInt32(Encoding.Latin1.GetString([.. _buffer.GetRange(position, lineEnd - position)]).Split(';')[0].Trim(), 16);
+                    position = lineEnd + 2;
+                    if (size == 0)
+                    {
+                        while ((lineEnd = IndexOf("\r\n"u8, position)) != position)
+                        {
+                            if (lineEnd < 0)
+                            {
+                                await FillOrThrowAsync();
+                                continue;
+                            }
+
+                            position = lineEnd + 2; // a trailer
+                        }
+
+                        return position + 2 - start;
+                    }
+
+                    while (_buffer.Count < position + size + 2)
+                    {
+                        await FillOrThrowAsync();
+                    }
+
+                    position += size + 2;
+                }
+            }
+
+            var declared = lines.FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
+            var contentLength = declared is null ? 0 : int.Parse(declared["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            while (_buffer.Count < start + contentLength)
             {
                 await FillOrThrowAsync();
             }
 
-            var line = Take(end);
-            Take(2);
-            return line;
+            return contentLength;
         }
 
         private async Task FillOrThrowAsync()
@@ -205,19 +182,28 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
 
         private async Task<bool> FillAsync()
         {
-            var chunk = new byte[8192];
-            var read = await _stream.ReadAsync(chunk, stop);
-            _buffer.AddRange(chunk.AsSpan(0, read));
+            var read = await _stream.ReadAsync(_chunk, stop);
+            _buffer.AddRange(_chunk.AsSpan(0, read));
             return read > 0;
         }
 
-        private int IndexOf(string text) => Encoding.Latin1.GetString([.. _buffer]).IndexOf(text, StringComparison.Ordinal);
-
-        private string Take(int count)
+        private int IndexOf(ReadOnlySpan<byte> value, int from = 0)
         {
-            var text = Encoding.Latin1.GetString([.. _buffer.Take(count)]);
-            _buffer.RemoveRange(0, count);
-            return text;
+            for (var i = from; i <= _buffer.Count - value.Length; i++)
+            {
+                var match = true;
+                for (var j = 0; j < value.Length && match; j++)
+                {
+                    match = _buffer[i + j] == value[j];
+                }
+
+                if (match)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
     }
 }
