@@ -19,11 +19,11 @@ internal static class SettingAbBenchmark
             throw new ArgumentException("Give the settings to try: --env KEY=VALUE (one or more).");
         }
 
-        static Dictionary<string, string> Environment(IEnumerable<string> pairs) => pairs.Select(s => s.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
-        var shared = Environment(both);
+        static Dictionary<string, string> Settings(IEnumerable<string> pairs) => pairs.Select(s => s.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
+        var shared = Settings(both);
         shared["Turnpike__Metering__Enabled"] = "false";
         var environment = new Dictionary<string, string>(shared);
-        foreach (var (key, value) in Environment(settings))
+        foreach (var (key, value) in Settings(settings))
         {
             environment[key] = value;
         }
