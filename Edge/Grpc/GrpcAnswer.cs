@@ -17,7 +17,11 @@ internal static class GrpcAnswer
     private const int MaxMessageBytes = 1024;
 
     /// <summary>Answers the call with the gRPC status for <paramref name="httpStatus"/> and <paramref name="message"/>.</summary>
-    public static Task WriteAsync(HttpContext context, int httpStatus, string message)
+    public static Task WriteAsync(HttpContext context, int httpStatus, string message) =>
+        WriteStatusAsync(context, GrpcStatus.FromHttpStatus(httpStatus), message);
+
+    /// <summary>Answers the call with gRPC status <paramref name="code"/> and <paramref name="message"/>.</summary>
+    public static Task WriteStatusAsync(HttpContext context, int code, string message)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -25,7 +29,7 @@ internal static class GrpcAnswer
         response.ContentLength = null;
         var headers = response.Headers;
         headers.Remove("Content-Encoding");
-        headers[StatusHeader] = GrpcStatus.Text(GrpcStatus.FromHttpStatus(httpStatus));
+        headers[StatusHeader] = GrpcStatus.Text(code);
         headers[MessageHeader] = GrpcMessage.Encode(message);
         return Task.CompletedTask; // no body: HTTP/2 ends the stream with these headers
     }

@@ -14,6 +14,7 @@ namespace Turnpike.Edge.Grpc;
 internal static class GrpcStatus
 {
     public const int Ok = 0;
+    public const int Cancelled = 1;
     public const int Unknown = 2;
     public const int DeadlineExceeded = 4;
     public const int PermissionDenied = 7;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Turnpike.Edge.Proxy;
@@ -13,6 +14,24 @@ internal static class ClientFault
     /// <summary>nginx's status for a client that closed the connection before the answer (recorded, never sent).</summary>
     public const int ClientClosedRequest = 499;
 
+    /// <summary>
+    /// The client's status for a request refused as it arrives, before routing, as nginx refuses it: CONNECT (a tunnel
+    /// the gateway does not offer; HTTP/2's extended CONNECT for WebSockets is a proxied request) is 405, and a body
+    /// declared larger than the listener takes is 413 before anything is sent upstream.
+    /// </summary>
+    public static int? OnArrival(HttpContext context)
+    {
+        var request = context.Request;
+        if (HttpMethods.IsConnect(request.Method) && context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect != true)
+        {
+            return StatusCodes.Status405MethodNotAllowed;
+        }
+
+        return request.ContentLength > context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize
+            ? StatusCodes.Status413PayloadTooLarge
+            : null;
+    }
+
     /// <summary>The client's status for a failed forward, or null when the failure is the upstream's (or the network's).</summary>
     public static int? StatusOf(ForwarderError error, HttpContext context)
     {
@@ -24,7 +43,9 @@ internal static class ClientFault
 
         return error switch
         {
-            ForwarderError.RequestBodyClient or ForwarderError.UpgradeRequestClient => StatusCodes.Status400BadRequest,
+            // RequestCreation: the client's request cannot be made into an upstream request (a method or header the
+            // HTTP client refuses); whatever it was, the target never saw it.
+            ForwarderError.RequestBodyClient or ForwarderError.UpgradeRequestClient or ForwarderError.RequestCreation => StatusCodes.Status400BadRequest,
             ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
                 or ForwarderError.ResponseBodyClient or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled
                 or ForwarderError.UpgradeResponseClient => ClientClosedRequest,
@@ -42,6 +63,7 @@ internal static class ClientFault
                 case BadHttpRequestException bad:
                     return bad.StatusCode;
                 case System.Text.RegularExpressions.RegexMatchTimeoutException:
+                case InvalidDataException: // a form or body a plugin read broke its reader's limits or framing
                     return StatusCodes.Status400BadRequest;
             }
         }

@@ -18,7 +18,7 @@ internal sealed partial class ProxyContext
     public Metering.ByteCountingStream? RequestBodyCounter { get; set; }
 
     /// <summary>Counts the response body when the upstream did not say its length (chunked); otherwise Content-Length does.</summary>
-    public Metering.ByteCountingStream? ResponseBodyCounter { get; private set; }
+    public Metering.CountedResponseBody? ResponseBodyCounter { get; private set; }
 
     /// <summary>The LLM request the AI plugins share, parsed once by the first of them that reads it.</summary>
     public Ai.AiRequest? Ai { get; set; }

@@ -111,8 +111,7 @@ internal sealed partial class ProxyContext
     /// <summary>Counts what is written to the response body from now on (for metering, when no Content-Length says it).</summary>
     public void CountResponseBody()
     {
-        ResponseBodyCounter = new Metering.ByteCountingStream(HttpContext.Response.Body);
-        HttpContext.Response.Body = ResponseBodyCounter;
+        ResponseBodyCounter = Metering.CountedResponseBody.Install(HttpContext.Features);
     }
 
     /// <summary>

@@ -21,6 +21,7 @@ internal static class ProxyErrors
     /// <summary>Kong's (nginx's) wording for a client's fault.</summary>
     public static string ForClientFault(int status) => status switch
     {
+        StatusCodes.Status405MethodNotAllowed => "Method not allowed",
         StatusCodes.Status408RequestTimeout => "Request timeout",
         StatusCodes.Status411LengthRequired => "Length required",
         StatusCodes.Status413PayloadTooLarge => "Request size limit exceeded",
@@ -44,6 +45,15 @@ internal static class ProxyErrors
             return Grpc.GrpcAnswer.WriteAsync(context, status, Grpc.GrpcAnswer.MessageOf(status, "application/json", body));
         }
 
+        return WriteHttpJsonAsync(context, status, body);
+    }
+
+    /// <summary>Answers Kong's <c>{"message": …}</c> as JSON whatever the request was (a gRPC call over HTTP/1.1 can read no gRPC status).</summary>
+    public static Task WriteHttpJsonAsync(HttpContext context, int status, string message) =>
+        WriteHttpJsonAsync(context, status, JsonSerializer.SerializeToUtf8Bytes(new ErrorBody(message), JsonOptions));
+
+    private static Task WriteHttpJsonAsync(HttpContext context, int status, byte[] body)
+    {
         var response = context.Response;
         response.StatusCode = status;
         response.ContentType = "application/json; charset=utf-8";

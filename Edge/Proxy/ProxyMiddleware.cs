@@ -18,7 +18,8 @@ namespace Turnpike.Edge.Proxy;
 /// <list type="number">
 /// <item>Canonical request: the path from the request line (<see cref="RequestPath"/>), the Host without a trailing
 /// dot, client copies of gateway-owned headers dropped (<see cref="UpstreamRequestHeaders"/>).</item>
-/// <item>Match against the current immutable snapshot; no route 404, wrong protocol 426/redirect, no service 503.</item>
+/// <item>Match against the current immutable snapshot; no route 404, a protocol the route does not take 415/426/redirect
+/// (<see cref="ProtocolMismatch"/>), no service 503.</item>
 /// <item>Access: a tracing plugin's trace begins (<see cref="Plugins.PluginChain.Tracer"/>), then each plugin's
 /// <c>OnRequestAsync</c> runs in priority order (a span each when traced); a plugin may answer (the request ends here,
 /// rejected; on a gRPC call its answer becomes a gRPC status).</item>
@@ -48,6 +49,12 @@ internal sealed partial class ProxyMiddleware(
         var start = Stopwatch.GetTimestamp();
         counters.CountRequest();
         var request = context.Request;
+        if (ClientFault.OnArrival(context) is { } refused)
+        {
+            await ProxyErrors.WriteAsync(context, refused, ProxyErrors.ForClientFault(refused));
+            return;
+        }
+
         if (ClientPath(context) is not { } clientPath)
         {
             await ProxyErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ProxyErrors.BadRequest);
@@ -78,9 +85,9 @@ internal sealed partial class ProxyMiddleware(
 
         var route = found.Route;
         var grpc = Grpc.GrpcRequest.Is(request);
-        if (!(request.IsHttps ? route.AllowsHttps : route.AllowsHttp))
+        if (!ProtocolMismatch.Accepts(route, request, grpc))
         {
-            await RejectProtocolAsync(context, route, clientPath.Encoded, grpc);
+            await ProtocolMismatch.AnswerAsync(context, route, clientPath.Encoded, grpc);
             return;
         }
 
@@ -412,26 +419,5 @@ internal sealed partial class ProxyMiddleware(
             && request.Headers.TransferEncoding.Count == 0
             && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
                 || HttpMethods.IsPut(request.Method) || HttpMethods.IsDelete(request.Method) || HttpMethods.IsTrace(request.Method));
-    }
-
-    private static Task RejectProtocolAsync(HttpContext context, CompiledRoute route, string escapedPath, bool grpc)
-    {
-        var status = route.Entity.HttpsRedirectStatusCode;
-        if (grpc)
-        {
-            return ProxyErrors.WriteAsync(context, status, ProxyErrors.UseHttps); // a gRPC client follows no redirect
-        }
-
-        if (status == StatusCodes.Status426UpgradeRequired)
-        {
-            context.Response.Headers.Connection = "Upgrade";
-            context.Response.Headers.Upgrade = "TLS/1.2, HTTP/1.1";
-            return ProxyErrors.WriteAsync(context, status, ProxyErrors.UseHttps);
-        }
-
-        var request = context.Request;
-        context.Response.StatusCode = status;
-        context.Response.Headers.Location = $"https://{request.Host.Host}{escapedPath}{request.QueryString}"; // the client's escapes, nothing escaped twice
-        return Task.CompletedTask;
     }
 }

@@ -19,6 +19,8 @@ internal sealed class CompiledRoute
         // gRPC is HTTP/2: grpc is the cleartext listener's (h2c), grpcs the TLS one's, as http and https are.
         AllowsHttp = entity.Protocols.Contains("http") || entity.Protocols.Contains("grpc");
         AllowsHttps = entity.Protocols.Contains("https") || entity.Protocols.Contains("grpcs");
+        IsGrpc = entity.Protocols.Contains("grpc") || entity.Protocols.Contains("grpcs");
+        AllowsCleartextGrpc = entity.Protocols.Contains("grpc");
         PathHandlingV1 = entity.PathHandling == "v1";
         Entries = MatchEntry.For(this, regexes);
     }
@@ -40,6 +42,12 @@ internal sealed class CompiledRoute
     public bool AllowsHttp { get; }
 
     public bool AllowsHttps { get; }
+
+    /// <summary>A gRPC route (protocols <c>grpc</c> and/or <c>grpcs</c>): it takes gRPC calls over HTTP/2 and nothing else.</summary>
+    public bool IsGrpc { get; }
+
+    /// <summary>The route takes gRPC in cleartext (<c>grpc</c>), not only over TLS (<c>grpcs</c>).</summary>
+    public bool AllowsCleartextGrpc { get; }
 
     public bool PathHandlingV1 { get; }
 

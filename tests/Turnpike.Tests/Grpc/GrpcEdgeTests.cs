@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Turnpike.Tests.Grpc.Echo;
@@ -19,13 +20,15 @@ public sealed class GrpcEdgeFixture : IAsyncLifetime
 
     internal int H2cPort { get; } = FreePorts.Next();
 
+    internal int HttpPort { get; } = FreePorts.Next();
+
     internal GrpcChannel Channel { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Plain = await GrpcUpstream.StartPlainAsync();
         Tls = await GrpcUpstream.StartTlsAsync(TestCertificates.Leaf(Ca, ["localhost"]));
-        Edge = await EdgeNode.StartDevAsync(new Dictionary<string, string> { ["Turnpike__Proxy__Urls"] = $"h2c://127.0.0.1:{H2cPort}" });
+        Edge = await EdgeNode.StartDevAsync(new Dictionary<string, string> { ["Turnpike__Proxy__Urls"] = $"h2c://127.0.0.1:{H2cPort};http://127.0.0.1:{HttpPort}" });
 
         // Grpc.Net.Client speaks HTTP/2 with prior knowledge to an http:// address: the h2c listener.
         Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{H2cPort}");
@@ -74,7 +77,9 @@ public sealed class GrpcEdgeTests(GrpcEdgeFixture fixture) : IClassFixture<GrpcE
     }
 
     /// <summary>A grpc(s) service, a route for this test's calls, plugins on the route; returns once the edge routes the calls.</summary>
-    private async Task RouteAsync(object? service = null, params object[] plugins)
+    private Task RouteAsync(object? service = null, params object[] plugins) => RouteForAsync(["grpc", "grpcs"], service, plugins);
+
+    private async Task RouteForAsync(string[] protocols, object? service, params object[] plugins)
     {
         await _admin.CreateAsync("/services", service ?? new { name = _name, protocol = "grpc", host = "127.0.0.1", port = fixture.Plain.Port });
         foreach (var plugin in plugins)
@@ -85,7 +90,7 @@ public sealed class GrpcEdgeTests(GrpcEdgeFixture fixture) : IClassFixture<GrpcE
         await _admin.CreateAsync($"/services/{_name}/routes", new
         {
             name = _name,
-            protocols = new[] { "grpc", "grpcs" },
+            protocols,
             paths = new[] { "/turnpike.test.Echo/" },
             headers = new Dictionary<string, string[]> { ["x-test"] = [_name] }, // grpc routes never strip their path
         });
@@ -98,7 +103,7 @@ public sealed class GrpcEdgeTests(GrpcEdgeFixture fixture) : IClassFixture<GrpcE
                 await _client.UnaryAsync(new EchoRequest { Text = "ready?" }, Tagged(("apikey", "probe")));
                 return;
             }
-            catch (RpcException ex) when (ex.Status.Detail != "no Route matched with those values" || DateTime.UtcNow > deadline)
+            catch (RpcException ex) when (ex.Status.Detail != ProxyErrorsNoRoute || DateTime.UtcNow > deadline)
             {
                 return; // routed: a plugin's refusal is routed too
             }
@@ -157,6 +162,73 @@ public sealed class GrpcEdgeTests(GrpcEdgeFixture fixture) : IClassFixture<GrpcE
         var late = await Assert.ThrowsAsync<RpcException>(async () =>
             await _client.SlowAsync(new SlowRequest { DelayMs = 10_000 }, Tagged(), deadline: DateTime.UtcNow.AddMilliseconds(300)));
         Assert.Equal(StatusCode.DeadlineExceeded, late.StatusCode);
+    }
+
+    private const string ProxyErrorsNoRoute = "no Route matched with those values";
+
+    [Fact]
+    public async Task A_status_the_upstream_answers_trailers_only_reaches_a_c_core_client_with_its_message_and_trailers()
+    {
+        // grpcio (C-core, as Go's and Java's clients) needs a trailers-only answer to stay one HEADERS frame ending the
+        // stream; Grpc.Net.Client forgives headers then an empty DATA frame, so this call is made from Python.
+        await RouteAsync();
+        var request = new FailRequest { Code = (int)StatusCode.FailedPrecondition, Message = "not yet", Trailer = "why" };
+        var script = Path.Combine(Path.GetTempPath(), $"turnpike-grpc-{_name}.py");
+        await File.WriteAllTextAsync(script, """
+            import json, sys, grpc
+            target, method, body, test = sys.argv[1:5]
+            channel = grpc.insecure_channel(target)
+            call = channel.unary_unary(method, request_serializer=lambda b: b, response_deserializer=lambda b: b)
+            try:
+                call(bytes.fromhex(body), metadata=(("x-test", test),), timeout=20)
+                print(json.dumps({"code": 0}))
+            except grpc.RpcError as e:
+                print(json.dumps({"code": e.code().value[0], "details": e.details(), "trailer": dict(e.trailing_metadata() or ()).get("x-echo-trailer")}))
+            """);
+        try
+        {
+            var (exitCode, output, error) = await ToolProcess.RunAsync(
+                "/usr/bin/python3", script, $"127.0.0.1:{fixture.H2cPort}", "/turnpike.test.Echo/Fail", Convert.ToHexString(request.ToByteArray()), _name);
+            Assert.True(exitCode == 0, error);
+            var answer = System.Text.Json.Nodes.JsonNode.Parse(output)!;
+            Assert.Equal((int)StatusCode.FailedPrecondition, answer["code"]!.GetValue<int>());
+            Assert.Equal("not yet", answer["details"]!.GetValue<string>());
+            Assert.Equal("why", answer["trailer"]!.GetValue<string>());
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
+
+    [Fact]
+    public async Task A_grpc_route_answers_other_requests_as_kong_does()
+    {
+        await RouteForAsync(["grpcs"], null);
+        using var http2 = new HttpClient();
+        using var json = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{fixture.H2cPort}/turnpike.test.Echo/Unary")
+        {
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json"),
+        };
+        json.Headers.Add("x-test", _name);
+        using var notGrpc = await http2.SendAsync(json);
+        Assert.Equal(System.Net.HttpStatusCode.UnsupportedMediaType, notGrpc.StatusCode);
+        Assert.Equal("Non-gRPC request matched gRPC route", (await notGrpc.Content.ReadAsStringAsync()).Split('"')[3]);
+
+        using var http1 = new HttpClient();
+        using var overHttp1 = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{fixture.HttpPort}/turnpike.test.Echo/Unary") { Content = new ByteArrayContent([0, 0, 0, 0, 0]) };
+        overHttp1.Content.Headers.ContentType = new("application/grpc");
+        overHttp1.Headers.Add("x-test", _name);
+        using var upgrade = await http1.SendAsync(overHttp1);
+        Assert.Equal(System.Net.HttpStatusCode.UpgradeRequired, upgrade.StatusCode);
+        Assert.Equal("HTTP/2", upgrade.Headers.Upgrade.ToString());
+        Assert.Contains("Please use HTTP2 protocol", await upgrade.Content.ReadAsStringAsync());
+
+        // A cleartext call to a grpcs-only route: Kong's CANCELLED, never forwarded.
+        var cleartext = await Assert.ThrowsAsync<RpcException>(async () => await _client.UnaryAsync(new EchoRequest { Text = "x" }, Tagged()));
+        Assert.Equal((StatusCode.Cancelled, "gRPC request matched gRPCs route"), (cleartext.StatusCode, cleartext.Status.Detail));
     }
 
     [Fact]

@@ -240,7 +240,7 @@ public sealed class GrpcProxyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_plain_http_client_behind_a_buffering_plugin_still_gets_the_plugins_answer()
+    public async Task A_plain_http_client_on_a_grpc_route_gets_kongs_415_before_any_plugin_runs()
     {
         Route(
             null,
@@ -248,8 +248,8 @@ public sealed class GrpcProxyTests : IAsyncLifetime
             _proxy.Plugin("request-termination", new { status_code = 403, message = "members only" }));
         using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
         using var response = await http.GetAsync($"{_proxy.Url}{EchoPath}Unary");
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal("""{"message":"members only"}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("""{"message":"Non-gRPC request matched gRPC route"}""", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -72,15 +72,7 @@ internal sealed class DatabaseServer : IAsyncDisposable
 
     private static async Task<string> RunAsync(string script, string argument)
     {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(script);
-        info.ArgumentList.Add(argument);
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0
-            ? await output
-            : throw new InvalidOperationException($"{script} {argument} failed ({process.ExitCode}): {await error}{await output}");
+        var (exitCode, output, error) = await ToolProcess.RunAsync("bash", script, argument);
+        return exitCode == 0 ? output : throw new InvalidOperationException($"{script} {argument} failed ({exitCode}): {error}{output}");
     }
 }

@@ -56,18 +56,9 @@ public sealed class SniCertificateTests(TlsEdgeFixture fixture) : IClassFixture<
         await Poll.UntilAsync(async () => (await ServedAsync(fixture.HttpsPort, $"{_name}.curl")).Thumbprint == certificate.Certificate.Thumbprint, TimeSpan.FromSeconds(20), "the certificate");
 
         // curl checks the chain against the test CA and the name against the certificate: any other certificate fails it.
-        var info = new ProcessStartInfo("curl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-sS", "--http2", "--resolve", $"{_name}.curl:{fixture.HttpsPort}:127.0.0.1", "--cacert", ca,
-            "-o", "/dev/null", "-w", "%{http_code} %{http_version}", $"https://{_name}.curl:{fixture.HttpsPort}/any/curl" })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var curl = Process.Start(info)!;
-        var output = await curl.StandardOutput.ReadToEndAsync();
-        var error = await curl.StandardError.ReadToEndAsync();
-        await curl.WaitForExitAsync();
-        Assert.True(curl.ExitCode == 0, error);
+        var (exitCode, output, error) = await ToolProcess.RunAsync("curl", "-sS", "--http2", "--resolve", $"{_name}.curl:{fixture.HttpsPort}:127.0.0.1", "--cacert", ca,
+            "-o", "/dev/null", "-w", "%{http_code} %{http_version}", $"https://{_name}.curl:{fixture.HttpsPort}/any/curl");
+        Assert.True(exitCode == 0, error);
         Assert.Equal("200 2", output);
     }
 
