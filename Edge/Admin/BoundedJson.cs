@@ -61,6 +61,9 @@ internal static class BoundedJson
                         }
 
                         break;
+                    case JsonTokenType.String:
+                        _ = reader.GetString(); // invalid UTF-8 or a lone surrogate throws here, not later in a schema's read
+                        break;
                 }
             }
 

@@ -172,6 +172,8 @@ internal static class EdgeHostingExtensions
             (StatusCodes.Status413PayloadTooLarge, new() { ["message"] = "Request body too large", ["name"] = "request body too large" }),
         InvalidDataException form when context.Request.HasFormContentType =>
             (StatusCodes.Status400BadRequest, new() { ["message"] = "Cannot parse form body: " + form.Message, ["name"] = "invalid request body" }),
+        IOException when context.Request.HasFormContentType && !context.RequestAborted.IsCancellationRequested =>
+            (StatusCodes.Status400BadRequest, new() { ["message"] = "Cannot parse form body: it ends before its last part", ["name"] = "invalid request body" }),
         _ => null,
     };
 }

@@ -36,7 +36,9 @@ internal static class ListenersWebApplicationBuilderExtensions
 
             // Header bytes above 0x7F (obs-text) are read and written as Latin-1, so the proxy passes them byte for byte
             // (UpstreamClients does the same towards upstreams); CR, LF and NUL are still refused by Kestrel's parser.
-            kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
+            // Content-Length keeps Kestrel's own parser: its custom-encoding path throws on a long value (a dropped
+            // connection and a stack trace for 21 digits) where the default answers 400.
+            kestrel.RequestHeaderEncodingSelector = static name => name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) ? null : System.Text.Encoding.Latin1;
             kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
             var counters = kestrel.ApplicationServices.GetRequiredService<EdgeCounters>();
             var proxyTls = new ProxyCertificateSelector(

@@ -53,7 +53,7 @@ internal sealed partial class ProxyContext
         var forwardedFor = request.Headers["X-Forwarded-For"].ToString();
         UpstreamRequestHeaders.Set(headers, "X-Forwarded-For", forwardedFor.Length == 0 ? remote : forwardedFor + ", " + remote);
         UpstreamRequestHeaders.Set(headers, "X-Forwarded-Proto", request.Scheme);
-        UpstreamRequestHeaders.Set(headers, "X-Forwarded-Host", request.Host.Host);
+        UpstreamRequestHeaders.SetOrRemove(headers, "X-Forwarded-Host", request.Host.Host is { Length: > 0 } host ? host : null); // HTTP/1.0 may send none
         UpstreamRequestHeaders.Set(headers, "X-Forwarded-Port", connection.LocalPort); // the port the client connected to, as Kong sends it
         UpstreamRequestHeaders.Set(headers, "X-Forwarded-Path", forwardedPath);
         UpstreamRequestHeaders.SetOrRemove(headers, "X-Forwarded-Prefix", strippedPrefix is { Length: > 1 } ? strippedPrefix : null);

@@ -10,8 +10,9 @@ namespace Turnpike.Edge.Proxy;
 /// segment (never a separator), as Kestrel keeps it.</item>
 /// <item>Dot segments (<c>.</c>, <c>..</c>, also escaped as <c>%2E</c>) are removed (RFC 3986 5.2.4) and empty
 /// segments merged (<c>//a</c> is <c>/a</c>, as nginx's <c>merge_slashes</c>); a trailing slash is kept.</item>
-/// <item>A segment whose escaped slashes or backslashes would hide a dot segment (<c>..%2F</c>, <c>%5C..</c>) is
-/// refused: an upstream that decodes them would walk out of the route the gateway authorised.</item>
+/// <item>A segment whose escaped slashes or backslashes would hide a dot segment (<c>..%2F</c>, <c>%5C..</c>), or
+/// that is a dot segment with path parameters (<c>..;x</c>, <c>%2E%2E;</c>, which Tomcat and Jetty read as <c>..</c>),
+/// is refused: an upstream that reads it so would walk out of the route the gateway authorised.</item>
 /// </list>
 /// <see cref="Canonical"/> is that path decoded (what routes and plugins match against); <see cref="Encoded"/>
 /// is the same path with the client's own escapes kept and every character that may not stand in a path
@@ -175,7 +176,7 @@ internal readonly struct RequestPath
             }
 
             var next = raw[(i + 1)..];
-            if (next.StartsWith("/") || next is "." or ".." || next.StartsWith("./") || next.StartsWith("../"))
+            if (next.StartsWith("/") || next is "." or ".." || next.StartsWith("./") || next.StartsWith("../") || next.StartsWith(".;") || next.StartsWith("..;"))
             {
                 return true;
             }
@@ -217,7 +218,7 @@ internal readonly struct RequestPath
             if (raw.IndexOfAnyExcept(Literal) < 0)
             {
                 var text = raw.ToString();
-                return new Segment(text, text, null, false);
+                return new Segment(text, text, null, Hides(text));
             }
 
             // Decode escapes into bytes (keeping %2F as the three characters), then UTF-8; the escaped form keeps
@@ -312,10 +313,27 @@ internal readonly struct RequestPath
             }
 
             offsets[decoded.Length] = encoded.Length;
-            var hides = decoded.Contains("%2F", StringComparison.Ordinal) || decoded.Contains('\\', StringComparison.Ordinal)
-                ? decoded.Replace("%2F", "/", StringComparison.Ordinal).Split('/', '\\').Any(part => part is "." or "..")
-                : false;
-            return new Segment(decoded, encoded.ToString(), offsets, hides);
+            return new Segment(decoded, encoded.ToString(), offsets, Hides(decoded));
+        }
+
+        /// <summary>True when a decoded segment hides a dot segment behind an escaped slash, a backslash or a path parameter.</summary>
+        private static bool Hides(string decoded)
+        {
+            if (!decoded.Contains("%2F", StringComparison.Ordinal) && !decoded.Contains('\\', StringComparison.Ordinal) && !decoded.Contains(';', StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            foreach (var part in decoded.Replace("%2F", "/", StringComparison.Ordinal).Split('/', '\\'))
+            {
+                var semicolon = part.IndexOf(';', StringComparison.Ordinal);
+                if ((semicolon < 0 ? part : part[..semicolon]) is "." or "..")
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 }

@@ -129,7 +129,7 @@ internal sealed class RegexCache
         {
             if (!_compiled.TryGetValue(pattern, out var regex))
             {
-                _compiled[pattern] = regex = RouteRegex.Create("^(?:" + pattern + ")");
+                _compiled[pattern] = regex = RouteRegex.Create(RouteRegex.AtStart(pattern));
             }
 
             return regex;

@@ -14,12 +14,28 @@ internal static class RouteRegex
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Why an admin's pattern is refused, or null: it must parse and be runnable in linear time.</summary>
+    private static readonly Regex MatchesNothing = new("[^\\s\\S]", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+
+    /// <summary>A route path's pattern as it is compiled: anchored at the path's start, as Kong anchors it.</summary>
+    public static string AtStart(string pattern) => "^(?:" + pattern + ")";
+
+    /// <summary>A pattern that must match the whole text (a CORS origin) as it is compiled.</summary>
+    public static string Whole(string pattern) => "^(?:" + pattern + ")$";
+
+    /// <summary>
+    /// Why an admin's pattern is refused, or null: it must parse and be runnable in linear time, on its own and in
+    /// each form it is compiled in. The forms are checked themselves because a pattern can change what wraps it:
+    /// under <c>(?x)</c> a <c>#</c> comments out the closing parenthesis of <see cref="AtStart"/>.
+    /// </summary>
     public static string? Problem(string pattern, RegexOptions options = RegexOptions.None)
     {
         try
         {
-            _ = new Regex(pattern, options | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+            foreach (var form in (string[])[pattern, AtStart(pattern), Whole(pattern)])
+            {
+                _ = new Regex(form, options | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+            }
+
             return null;
         }
         catch (NotSupportedException)
@@ -32,6 +48,10 @@ internal static class RouteRegex
         }
     }
 
+    /// <summary>
+    /// The compiled pattern. One that does not parse (it reached a table without <see cref="Problem"/>, say from an
+    /// older release's storage) matches nothing rather than stopping the whole table from being applied.
+    /// </summary>
     public static Regex Create(string pattern, RegexOptions options = RegexOptions.None)
     {
         options |= RegexOptions.CultureInvariant;
@@ -54,5 +74,10 @@ internal static class RouteRegex
         {
             return new Regex(pattern, options, Timeout);
         }
+        catch (ArgumentException)
+        {
+            return MatchesNothing;
+        }
     }
+
 }

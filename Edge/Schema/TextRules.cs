@@ -2,8 +2,10 @@ namespace Turnpike.Edge.Schema;
 
 /// <summary>
 /// What admin text may contain. Stored strings reach upstream headers, paths and log lines, where a CR/LF splits
-/// a header or forges a log line and a NUL truncates: C0 controls (U+0000-U+001F) and DEL are refused everywhere,
-/// except tab, CR and LF in the few fields that are multi-line by nature (PEM keys, response bodies, prompts).
+/// a header or forges a log line and a NUL truncates: C0 controls (U+0000-U+001F), DEL, C1 controls (U+0080-U+009F:
+/// NEL ends a line for many log readers, CSI is a terminal escape) and the Unicode line and paragraph separators
+/// (U+2028, U+2029) are refused everywhere, except tab, CR and LF in the few fields that are multi-line by nature
+/// (PEM keys, response bodies, prompts).
 /// </summary>
 internal static class TextRules
 {
@@ -16,7 +18,7 @@ internal static class TextRules
     {
         foreach (var c in value)
         {
-            if (c is < ' ' or '\u007F' && !(multiLine && c is '\t' or '\r' or '\n'))
+            if (c is < ' ' or (>= '\u007F' and <= '\u009F') or '\u2028' or '\u2029' && !(multiLine && c is '\t' or '\r' or '\n'))
             {
                 return multiLine ? MultiLineControlProblem : ControlProblem;
             }

@@ -13,7 +13,7 @@ internal sealed class CorsHandler(CorsOptions options) : IPluginHandler
 {
     private readonly bool _anyOrigin = options.Origins is not { Length: > 0 } || options.Origins.Contains("*");
     private readonly Regex[] _origins = [.. (options.Origins ?? []).Where(o => o != "*")
-        .Select(o => Routing.RouteRegex.Create("^(?:" + o + ")$", RegexOptions.IgnoreCase))];
+        .Select(o => Routing.RouteRegex.Create(Routing.RouteRegex.Whole(o), RegexOptions.IgnoreCase))];
 
     public async ValueTask<bool> OnRequestAsync(ProxyContext context)
     {

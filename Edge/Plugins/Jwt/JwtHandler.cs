@@ -173,10 +173,18 @@ internal sealed class JwtHandler(JwtOptions options, TimeProvider time) : IPlugi
             if (request.Headers.TryGetValue(name, out var header))
             {
                 context.MarkCredentialName(name);
-                foreach (var value in header)
+                if (header.Count > 1)
                 {
-                    Add(Bearer(value));
+                    return (null, true); // two Authorization headers are ambiguous whatever their schemes
                 }
+
+                var bearer = Bearer(header.ToString());
+                if (bearer is null && found is not null && !string.IsNullOrWhiteSpace(header.ToString()))
+                {
+                    return (null, true); // another credential beside the token would reach the upstream unchecked
+                }
+
+                Add(bearer);
             }
         }
 

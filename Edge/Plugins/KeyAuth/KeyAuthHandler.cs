@@ -61,9 +61,9 @@ internal sealed class KeyAuthHandler(KeyAuthOptions options) : IPluginHandler
             if (options.InHeader && request.Headers.TryGetValue(name, out var header))
             {
                 context.MarkCredentialName(name);
-                if (header.Count > 1)
+                if (header.Count > 1 || (options.InQuery && request.Query.ContainsKey(name)))
                 {
-                    return (null, true);
+                    return (null, true); // two keys, even one in the header and one in the query: which one counts is ambiguous
                 }
 
                 if (options.HideCredentials)

@@ -155,6 +155,68 @@ public sealed class AdminBodyTests(DevGatewayFixture fixture)
         Assert.Empty((await _admin.GetJsonAsync($"/services/{_name}/plugins")).Body!["data"]!.AsArray());
     }
 
+    [Theory]
+    [InlineData("\u0085")] // NEL: a line break to many log readers
+    [InlineData("\u009B")] // CSI: a terminal escape
+    [InlineData("\u2028")] // line separator
+    [InlineData("\u2029")] // paragraph separator
+    public async Task C1_controls_and_unicode_line_separators_in_admin_text_are_refused_with_400(string control)
+    {
+        var (status, body) = await _admin.PostJsonAsync("/consumers", new { username = _name + control + "forged", custom_id = _name });
+        Assert.Equal(400, status);
+        Assert.Equal("must not contain control characters", body!["fields"]!["username"]!.GetValue<string>());
+        await StoreServiceAsync();
+        (status, body) = await _admin.PostJsonAsync($"/services/{_name}/plugins", new { name = "request-termination", config = new { message = "closed" + control } });
+        Assert.Equal(400, status);
+        Assert.Equal(404, (await _admin.GetJsonAsync($"/consumers/{_name}")).Status);
+        Assert.Empty((await _admin.GetJsonAsync($"/services/{_name}/plugins")).Body!["data"]!.AsArray());
+    }
+
+    [Theory]
+    [InlineData("{\"username\":\"\xFF\"}")]           // a byte that is not UTF-8
+    [InlineData("{\"username\":\"\\udc00\"}")]       // an escaped lone low surrogate
+    [InlineData("{\"username\":\"a\\ud800b\"}")]     // an escaped lone high surrogate
+    [InlineData("{\"\xC3\":\"x\"}")]                  // a truncated UTF-8 sequence in a key
+    public async Task Json_strings_that_are_not_text_are_refused_with_400_not_500(string latin1Body)
+    {
+        using var content = new ByteArrayContent(Encoding.Latin1.GetBytes(latin1Body));
+        content.Headers.ContentType = new("application/json");
+        using var response = await _admin.PostAsync("/consumers", content);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Cannot parse JSON body", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var output = fixture.Edge.Process.Output;
+        Assert.DoesNotContain("transcode", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_multipart_body_without_its_closing_boundary_is_refused_with_400()
+    {
+        using var content = new StringContent($"--x\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n{_name}\r\n");
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=x");
+        using var response = await _admin.PostAsync("/services", content);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Cannot parse form body", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(404, (await _admin.GetJsonAsync($"/services/{_name}")).Status);
+    }
+
+    [Theory]
+    [InlineData("~/{0}/(?x) a # c")]     // under (?x) the comment would swallow the anchoring group's ')'
+    [InlineData("~/{0}/(?x)a#")]
+    [InlineData("~/{0}/a)|(b")]          // closes the anchoring group early
+    public async Task Regex_paths_that_only_break_once_anchored_are_refused_with_400_and_the_table_keeps_applying(string pattern)
+    {
+        await StoreServiceAsync();
+        var (status, body) = await _admin.PostJsonAsync($"/services/{_name}/routes", new { name = _name, paths = new[] { string.Format(System.Globalization.CultureInfo.InvariantCulture, pattern, _name) } });
+        Assert.Equal(400, status);
+        Assert.StartsWith("invalid regex", body!["fields"]!["paths"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        (status, body) = await _admin.PostJsonAsync($"/services/{_name}/plugins", new { name = "cors", config = new { origins = new[] { "(?x)http://a # c" } } });
+        Assert.Equal(400, status);
+
+        // The table still applies writes: a plain route made next is served.
+        await _admin.CreateAsync($"/services/{_name}/routes", new { name = _name + "-plain", paths = new[] { $"/{_name}-plain" } });
+        await Poll.UntilAsync(async () => (await fixture.Edge.Proxy.GetAsync($"/{_name}-plain/x")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(20), "the plain route");
+    }
+
     [Fact]
     public async Task Control_character_in_a_form_encoded_field_is_refused_with_400()
     {

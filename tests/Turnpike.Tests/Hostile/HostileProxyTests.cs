@@ -127,7 +127,11 @@ public sealed class HostileProxyTests(DevGatewayFixture fixture) : IAsyncLifetim
     {
         // Passive health at its most sensitive: one counted failure would take the only target out.
         var upstream = _name + "-pool";
-        await _admin.CreateAsync("/upstreams", new { name = upstream, healthchecks = new { passive = new { unhealthy = new { http_failures = 1, tcp_failures = 1, timeouts = 1 } } } });
+        await _admin.CreateAsync("/upstreams", new
+        {
+            name = upstream,
+            healthchecks = new { passive = new { unhealthy = new { http_failures = 1, tcp_failures = 1, timeouts = 1, http_statuses = new[] { 429, 500, 502, 503 } } } },
+        });
         await _admin.CreateAsync($"/upstreams/{upstream}/targets", new { target = $"127.0.0.1:{_upstream.Port}" });
         var name = await RouteAsync(url: $"http://{upstream}");
         await WaitForRouteAsync($"/{name}/ready");
@@ -137,6 +141,10 @@ public sealed class HostileProxyTests(DevGatewayFixture fixture) : IAsyncLifetim
         Assert.Equal(400, (await RawAsync("POST", $"/{name}/chunks", "Transfer-Encoding: chunked\r\n", body: "zz\r\nhello\r\n0\r\n\r\n")).Status);
         Assert.Equal(400, (await RawAsync("POST", $"/{name}/chunks", "Transfer-Encoding: chunked\r\n", body: "5\nhello\n0\n\n")).Status); // bare LF
         Assert.Equal(200, (await RawAsync("GET", $"/{name}/utf8-header", "X-Name: caf\u00C3\u00A9\r\n")).Status); // UTF-8 bytes in a header value
+        Assert.Equal(405, (await RawAsync("CONNECT", $"/{name}/tunnel")).Status);                          // no tunnels: never a 502
+        Assert.Equal(405, (await RawAsync("connect", $"/{name}/tunnel")).Status);
+        Assert.Equal(405, (await RawAsync("CONNECT", "gateway.test:80", host: "gateway.test:80")).Status);
+        Assert.Equal(413, (await RawAsync("POST", $"/{name}/huge", "Content-Length: 999999999999\r\n")).Status); // refused before the head is sent on
         for (var i = 0; i < 5; i++)
         {
             Assert.Equal(200, (await RawAsync("GET", $"/{name}/after-{i}")).Status);
@@ -175,6 +183,11 @@ public sealed class HostileProxyTests(DevGatewayFixture fixture) : IAsyncLifetim
         Assert.Equal(401, (await RawAsync("GET", $"/{_name}/x/%2e%2e/admin")).Status);
         Assert.Equal(400, (await RawAsync("GET", $"/{_name}/x/..%2Fadmin")).Status);
         Assert.Equal(400, (await RawAsync("GET", $"/{_name}/x/..%5Cadmin")).Status);
+        Assert.Equal(400, (await RawAsync("GET", $"/{_name}/x/..;/admin")).Status);        // Tomcat and Jetty read "..;" as ".."
+        Assert.Equal(400, (await RawAsync("GET", $"/{_name}/x/%2e%2e;/admin")).Status);
+        Assert.Equal(400, (await RawAsync("GET", $"/{_name}/x/..;jsessionid=1/admin")).Status);
+        Assert.Equal(400, (await RawAsync("GET", $"/{_name}/x/..%3B/admin")).Status);
+        Assert.Equal(400, (await RawAsync("GET", $"/{_name}/x/.;/admin")).Status);
         Assert.Empty(_upstream.RequestsFor("admin"));
         Assert.NotNull(open);
     }
@@ -329,8 +342,29 @@ public sealed class HostileProxyTests(DevGatewayFixture fixture) : IAsyncLifetim
         Assert.Contains("Multiple tokens provided", body, StringComparison.Ordinal);
         var (two, _) = await RawAsync("GET", $"/{name}/two", $"Authorization: Bearer {token}\r\nAuthorization: Bearer forged.token.here\r\n");
         Assert.Equal(401, two);
+        // Another scheme beside the token would reach the upstream unchecked next to the consumer's headers.
+        Assert.Equal(401, (await RawAsync("GET", $"/{name}/basic?jwt={token}", "Authorization: Basic YWRtaW46YWRtaW4=\r\n")).Status);
+        Assert.Equal(401, (await RawAsync("GET", $"/{name}/mixed", $"Authorization: Bearer {token}\r\nAuthorization: Basic YWRtaW46YWRtaW4=\r\n")).Status);
+        Assert.Equal(200, (await RawAsync("GET", $"/{name}/alone", $"Authorization: Bearer {token}\r\n")).Status);
         Assert.Empty(_upstream.RequestsFor("/both"));
         Assert.Empty(_upstream.RequestsFor("/two"));
+        Assert.Empty(_upstream.RequestsFor("/basic"));
+        Assert.Empty(_upstream.RequestsFor("/mixed"));
+    }
+
+    [Fact]
+    public async Task Key_auth_refuses_a_key_in_the_header_beside_another_in_the_query()
+    {
+        var name = await RouteAsync();
+        await _admin.CreateAsync($"/routes/{name}/plugins", new { name = "key-auth", config = new { hide_credentials = true } });
+        await _admin.CreateAsync("/consumers", new { username = name });
+        await _admin.CreateAsync($"/consumers/{name}/key-auth", new { key = name + "-key" });
+        await Poll.UntilAsync(async () => (await RawAsync("GET", $"/{name}/ok", $"apikey: {name}-key\r\n")).Status == 200, TimeSpan.FromSeconds(20), "key-auth");
+
+        var (status, body) = await RawAsync("GET", $"/{name}/both?apikey=someone-elses", $"apikey: {name}-key\r\n");
+        Assert.Equal(401, status);
+        Assert.Contains("Duplicate API key found", body, StringComparison.Ordinal);
+        Assert.Empty(_upstream.RequestsFor("/both"));
     }
 
     [Fact]
@@ -341,6 +375,18 @@ public sealed class HostileProxyTests(DevGatewayFixture fixture) : IAsyncLifetim
         var (status, text) = await RawAsync("GET", $"/{name}/%zz");
         Assert.Equal(400, status);
         Assert.Contains("{\"message\":\"Bad request\"}", text, StringComparison.Ordinal);
+
+        // Content-Length values of 21 digits: 400 when more than a long holds, read as the number when zero-padded; on
+        // every listener, never a dropped connection or a stack trace.
+        foreach (var port in new[] { ProxyPort, fixture.Edge.AdminPort })
+        {
+            var (overflow, _) = await RawHttp.SendAsync(port, $"POST /{name}/long HTTP/1.1\r\nHost: gateway.test\r\nContent-Length: 999999999999999999999\r\nConnection: close\r\n\r\nabc");
+            Assert.Equal(400, overflow);
+        }
+
+        var (padded, _) = await RawHttp.SendAsync(ProxyPort, $"POST /{name}/padded HTTP/1.1\r\nHost: gateway.test\r\nContent-Length: 000000000000000000003\r\nConnection: close\r\n\r\nabc");
+        Assert.Equal(200, padded);
+
         var output = fixture.Edge.Process.Output;
         var at = output.IndexOf("   at ", StringComparison.Ordinal);
         Assert.True(at < 0, at < 0 ? "" : output[Math.Max(0, at - 600)..Math.Min(output.Length, at + 200)]); // the line that logged one
