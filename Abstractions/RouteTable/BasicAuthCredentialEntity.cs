@@ -12,5 +12,9 @@ public sealed record BasicAuthCredentialEntity : GatewayEntity, IConsumerScopedE
 
     public override EntityKind Kind => EntityKind.BasicAuthCredential;
 
+    public string UniqueField => "username";
+
+    public string UniqueValue => Username;
+
     public override string? UniqueName => Username;
 }

@@ -13,5 +13,9 @@ public sealed record HmacAuthCredentialEntity : GatewayEntity, IConsumerScopedEn
 
     public override EntityKind Kind => EntityKind.HmacAuthCredential;
 
+    public string UniqueField => "username";
+
+    public string UniqueValue => Username;
+
     public override string? UniqueName => Username;
 }
