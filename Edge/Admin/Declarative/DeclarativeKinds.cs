@@ -11,7 +11,6 @@ namespace Turnpike.Edge.Admin.Declarative;
 /// </summary>
 internal static class DeclarativeKinds
 {
-    // Declared before Root, which uses it (static fields are initialised in order).
     /// <summary>A plugin is unique by its name, scope and instance name, so those key its id.</summary>
     private static readonly DeclarativeIdRule PluginId = new(
         "plugins",
