@@ -9,11 +9,11 @@ public sealed record AclEntity : GatewayEntity, IConsumerScopedEntity
 
     public override EntityKind Kind => EntityKind.Acl;
 
-    public string UniqueField => "group";
+    string IConsumerScopedEntity.UniqueField => "group";
 
-    public string UniqueValue => Group;
+    string IConsumerScopedEntity.UniqueValue => Group;
 
-    public bool UniquePerConsumer => true;
+    bool IConsumerScopedEntity.UniquePerConsumer => true;
 
     /// <summary>Unique per consumer: Kong addresses a membership as <c>/consumers/{consumer}/acls/{group}</c>.</summary>
     public override string? UniqueName => NameOf(ConsumerId, Group);

@@ -12,9 +12,9 @@ public sealed record BasicAuthCredentialEntity : GatewayEntity, IConsumerScopedE
 
     public override EntityKind Kind => EntityKind.BasicAuthCredential;
 
-    public string UniqueField => "username";
+    string IConsumerScopedEntity.UniqueField => "username";
 
-    public string UniqueValue => Username;
+    string IConsumerScopedEntity.UniqueValue => Username;
 
     public override string? UniqueName => Username;
 }

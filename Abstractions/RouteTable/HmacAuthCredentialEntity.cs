@@ -13,9 +13,9 @@ public sealed record HmacAuthCredentialEntity : GatewayEntity, IConsumerScopedEn
 
     public override EntityKind Kind => EntityKind.HmacAuthCredential;
 
-    public string UniqueField => "username";
+    string IConsumerScopedEntity.UniqueField => "username";
 
-    public string UniqueValue => Username;
+    string IConsumerScopedEntity.UniqueValue => Username;
 
     public override string? UniqueName => Username;
 }

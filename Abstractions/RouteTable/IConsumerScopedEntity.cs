@@ -3,7 +3,8 @@ namespace Turnpike.RouteTable;
 /// <summary>
 /// An entity that belongs to a consumer (credentials, ACL groups): listed under it and deleted with it. The route table
 /// and the edges handle every such kind the same way from what it declares here, so a plugin that brings one adds no
-/// case to them (see docs/architecture.md, "Credential kinds").
+/// case to them (see docs/architecture.md, "Credential kinds"). Records implement the members below explicitly: they are
+/// derived, so they stay out of what is serialized (the edges' table digest hashes an entity's JSON) and printed.
 /// </summary>
 public interface IConsumerScopedEntity
 {

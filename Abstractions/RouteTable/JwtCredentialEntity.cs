@@ -17,9 +17,9 @@ public sealed record JwtCredentialEntity : GatewayEntity, IConsumerScopedEntity
 
     public override EntityKind Kind => EntityKind.JwtCredential;
 
-    public string UniqueField => "key";
+    string IConsumerScopedEntity.UniqueField => "key";
 
-    public string UniqueValue => Key;
+    string IConsumerScopedEntity.UniqueValue => Key;
 
     /// <summary>Kong addresses a JWT credential by its id or key (<c>/jwts/{id|key}</c>).</summary>
     public override string? UniqueName => Key;

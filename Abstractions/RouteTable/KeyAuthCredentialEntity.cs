@@ -9,9 +9,9 @@ public sealed record KeyAuthCredentialEntity : GatewayEntity, IConsumerScopedEnt
 
     public override EntityKind Kind => EntityKind.KeyAuthCredential;
 
-    public string UniqueField => "key";
+    string IConsumerScopedEntity.UniqueField => "key";
 
-    public string UniqueValue => Key;
+    string IConsumerScopedEntity.UniqueValue => Key;
 
     /// <summary>Kong addresses a key by its id or by the key itself (<c>/key-auths/{id|key}</c>).</summary>
     public override string? UniqueName => Key;

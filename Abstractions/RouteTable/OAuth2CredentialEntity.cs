@@ -17,9 +17,9 @@ public sealed record OAuth2CredentialEntity : GatewayEntity, IConsumerScopedEnti
 
     public override EntityKind Kind => EntityKind.OAuth2Credential;
 
-    public string UniqueField => "client_id";
+    string IConsumerScopedEntity.UniqueField => "client_id";
 
-    public string UniqueValue => ClientId;
+    string IConsumerScopedEntity.UniqueValue => ClientId;
 
     public override string? UniqueName => ClientId;
 }
