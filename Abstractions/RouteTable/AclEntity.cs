@@ -9,6 +9,12 @@ public sealed record AclEntity : GatewayEntity, IConsumerScopedEntity
 
     public override EntityKind Kind => EntityKind.Acl;
 
+    string IConsumerScopedEntity.UniqueField => "group";
+
+    string IConsumerScopedEntity.UniqueValue => Group;
+
+    bool IConsumerScopedEntity.UniquePerConsumer => true;
+
     /// <summary>Unique per consumer: Kong addresses a membership as <c>/consumers/{consumer}/acls/{group}</c>.</summary>
     public override string? UniqueName => NameOf(ConsumerId, Group);
 

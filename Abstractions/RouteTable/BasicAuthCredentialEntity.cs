@@ -12,5 +12,9 @@ public sealed record BasicAuthCredentialEntity : GatewayEntity, IConsumerScopedE
 
     public override EntityKind Kind => EntityKind.BasicAuthCredential;
 
+    string IConsumerScopedEntity.UniqueField => "username";
+
+    string IConsumerScopedEntity.UniqueValue => Username;
+
     public override string? UniqueName => Username;
 }

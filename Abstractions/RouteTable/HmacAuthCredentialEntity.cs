@@ -13,5 +13,9 @@ public sealed record HmacAuthCredentialEntity : GatewayEntity, IConsumerScopedEn
 
     public override EntityKind Kind => EntityKind.HmacAuthCredential;
 
+    string IConsumerScopedEntity.UniqueField => "username";
+
+    string IConsumerScopedEntity.UniqueValue => Username;
+
     public override string? UniqueName => Username;
 }

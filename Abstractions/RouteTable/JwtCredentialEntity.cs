@@ -17,6 +17,10 @@ public sealed record JwtCredentialEntity : GatewayEntity, IConsumerScopedEntity
 
     public override EntityKind Kind => EntityKind.JwtCredential;
 
+    string IConsumerScopedEntity.UniqueField => "key";
+
+    string IConsumerScopedEntity.UniqueValue => Key;
+
     /// <summary>Kong addresses a JWT credential by its id or key (<c>/jwts/{id|key}</c>).</summary>
     public override string? UniqueName => Key;
 }

@@ -9,6 +9,10 @@ public sealed record KeyAuthCredentialEntity : GatewayEntity, IConsumerScopedEnt
 
     public override EntityKind Kind => EntityKind.KeyAuthCredential;
 
+    string IConsumerScopedEntity.UniqueField => "key";
+
+    string IConsumerScopedEntity.UniqueValue => Key;
+
     /// <summary>Kong addresses a key by its id or by the key itself (<c>/key-auths/{id|key}</c>).</summary>
     public override string? UniqueName => Key;
 }

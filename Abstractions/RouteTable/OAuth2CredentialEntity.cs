@@ -17,5 +17,9 @@ public sealed record OAuth2CredentialEntity : GatewayEntity, IConsumerScopedEnti
 
     public override EntityKind Kind => EntityKind.OAuth2Credential;
 
+    string IConsumerScopedEntity.UniqueField => "client_id";
+
+    string IConsumerScopedEntity.UniqueValue => ClientId;
+
     public override string? UniqueName => ClientId;
 }

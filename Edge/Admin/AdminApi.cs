@@ -33,18 +33,13 @@ internal static class AdminApi
         MapEntity(endpoints, "/plugins", "plugin", EntityKind.Plugin, null);
         MapEntity(endpoints, "/consumers", "consumer", EntityKind.Consumer, null);
         MapEntity(endpoints, "/consumers/{consumer}/plugins", "plugin", EntityKind.Plugin, EntityScope.Consumer);
-        MapEntity(endpoints, "/consumers/{consumer}/key-auth", "credential", EntityKind.KeyAuthCredential, EntityScope.Consumer);
-        MapEntity(endpoints, "/key-auths", "credential", EntityKind.KeyAuthCredential, null);
-        MapEntity(endpoints, "/consumers/{consumer}/acls", "acl", EntityKind.Acl, EntityScope.Consumer);
-        MapEntity(endpoints, "/acls", "acl", EntityKind.Acl, null);
-        MapEntity(endpoints, "/consumers/{consumer}/basic-auth", "credential", EntityKind.BasicAuthCredential, EntityScope.Consumer);
-        MapEntity(endpoints, "/basic-auths", "credential", EntityKind.BasicAuthCredential, null);
-        MapEntity(endpoints, "/consumers/{consumer}/jwt", "credential", EntityKind.JwtCredential, EntityScope.Consumer);
-        MapEntity(endpoints, "/jwts", "credential", EntityKind.JwtCredential, null);
-        MapEntity(endpoints, "/consumers/{consumer}/hmac-auth", "credential", EntityKind.HmacAuthCredential, EntityScope.Consumer);
-        MapEntity(endpoints, "/hmac-auths", "credential", EntityKind.HmacAuthCredential, null);
-        MapEntity(endpoints, "/consumers/{consumer}/oauth2", "credential", EntityKind.OAuth2Credential, EntityScope.Consumer);
-        MapEntity(endpoints, "/oauth2", "credential", EntityKind.OAuth2Credential, null);
+        foreach (var credential in endpoints.ServiceProvider.GetRequiredService<Schemas.EntitySchemas>().Credentials)
+        {
+            // Every credential kind a plugin brings, under its consumer and across consumers (Kong's /consumers/{c}/key-auth, /key-auths).
+            MapEntity(endpoints, $"/consumers/{{consumer}}/{credential.ConsumerPath}", "credential", credential.Kind, EntityScope.Consumer);
+            MapEntity(endpoints, $"/{credential.CollectionPath}", "credential", credential.Kind, null);
+        }
+
         MapEntity(endpoints, "/upstreams", "upstream", EntityKind.Upstream, null);
         MapEntity(endpoints, "/upstreams/{upstream}/targets", "target", EntityKind.Target, EntityScope.Upstream);
         CertificateEndpoints.Map(endpoints);

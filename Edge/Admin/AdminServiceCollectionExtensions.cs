@@ -19,12 +19,6 @@ internal static class AdminServiceCollectionExtensions
         services.AddSingleton<RouteTableClient>();
         services.AddSingleton<ServiceSchema>();
         services.AddSingleton<ConsumerSchema>();
-        services.AddSingleton<KeyAuthCredentialSchema>();
-        services.AddSingleton<AclSchema>();
-        services.AddSingleton<BasicAuthCredentialSchema>();
-        services.AddSingleton<HmacAuthCredentialSchema>();
-        services.AddSingleton<OAuth2CredentialSchema>();
-        services.AddSingleton<JwtCredentialSchema>();
         services.AddSingleton<UpstreamSchema>();
         services.AddSingleton<TargetSchema>();
         services.AddSingleton<RouteSchema>();

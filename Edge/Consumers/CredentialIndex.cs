@@ -3,56 +3,90 @@ using System.Collections.Immutable;
 namespace Turnpike.Edge.Consumers;
 
 /// <summary>
-/// One kind of credential, found by the name a request presents (a key, a username) and by id for deletes.
-/// Immutable; <see cref="Apply"/> derives the next index from a table change.
+/// One consumer-scoped kind (a credential kind, ACL groups): by id, by its unique name (what a request presents: a key,
+/// a username), and for a kind unique per consumer (<see cref="IConsumerScopedEntity.UniquePerConsumer"/>) the values
+/// each consumer holds. Immutable; <see cref="Apply"/> derives the next index from a table change.
 /// </summary>
-internal sealed class CredentialIndex<T> where T : GatewayEntity
+internal sealed class CredentialIndex
 {
-    private readonly Func<T, string> _nameOf;
-    private readonly ImmutableDictionary<Guid, T> _byId;
-    private readonly ImmutableDictionary<string, T> _byName;
+    public static readonly CredentialIndex Empty = new(
+        ImmutableDictionary<Guid, GatewayEntity>.Empty,
+        ImmutableDictionary<string, GatewayEntity>.Empty.WithComparers(StringComparer.Ordinal),
+        ImmutableDictionary<Guid, ImmutableSortedSet<string>>.Empty);
 
-    public CredentialIndex(Func<T, string> nameOf)
-        : this(nameOf, ImmutableDictionary<Guid, T>.Empty, ImmutableDictionary<string, T>.Empty.WithComparers(StringComparer.Ordinal))
-    {
-    }
+    private static readonly ImmutableSortedSet<string> NoValues = ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
 
-    private CredentialIndex(Func<T, string> nameOf, ImmutableDictionary<Guid, T> byId, ImmutableDictionary<string, T> byName)
+    private readonly ImmutableDictionary<Guid, GatewayEntity> _byId;
+    private readonly ImmutableDictionary<string, GatewayEntity> _byName;
+    private readonly ImmutableDictionary<Guid, ImmutableSortedSet<string>> _byConsumer;
+
+    private CredentialIndex(
+        ImmutableDictionary<Guid, GatewayEntity> byId, ImmutableDictionary<string, GatewayEntity> byName, ImmutableDictionary<Guid, ImmutableSortedSet<string>> byConsumer)
     {
-        _nameOf = nameOf;
         _byId = byId;
         _byName = byName;
+        _byConsumer = byConsumer;
     }
 
-    public T? Find(string name) => _byName.GetValueOrDefault(name);
+    public GatewayEntity? Find(string name) => _byName.GetValueOrDefault(name);
 
-    public T? FindById(Guid id) => _byId.GetValueOrDefault(id);
+    public GatewayEntity? Find(Guid id) => _byId.GetValueOrDefault(id);
 
-    /// <summary>This index with a table change applied; <paramref name="full"/> replaces everything.</summary>
-    public CredentialIndex<T> Apply(bool full, IEnumerable<GatewayEntity> upserts, IEnumerable<EntityRef> deletes)
+    /// <summary>The values a consumer holds, in order (empty for a kind unique across consumers).</summary>
+    public ImmutableSortedSet<string> HeldBy(Guid consumerId) => _byConsumer.GetValueOrDefault(consumerId) ?? NoValues;
+
+    /// <summary>This index with its kind's deletes and upserts applied.</summary>
+    public CredentialIndex Apply(IEnumerable<EntityRef> deletes, IEnumerable<GatewayEntity> upserts)
     {
-        var byId = (full ? _byId.Clear() : _byId).ToBuilder();
-        var byName = (full ? _byName.Clear() : _byName).ToBuilder();
+        var byId = _byId.ToBuilder();
+        var byName = _byName.ToBuilder();
+        var byConsumer = _byConsumer.ToBuilder();
         foreach (var deleted in deletes)
         {
             Remove(deleted.Id);
         }
 
-        foreach (var credential in upserts.OfType<T>())
+        foreach (var entity in upserts)
         {
-            Remove(credential.Id);
-            byId[credential.Id] = credential;
-            byName[_nameOf(credential)] = credential;
+            Remove(entity.Id);
+            byId[entity.Id] = entity;
+            if (entity.UniqueName is { } name)
+            {
+                byName[name] = entity;
+            }
+
+            if (entity is IConsumerScopedEntity { UniquePerConsumer: true } owned)
+            {
+                byConsumer[owned.ConsumerId] = (byConsumer.GetValueOrDefault(owned.ConsumerId) ?? NoValues).Add(owned.UniqueValue);
+            }
         }
 
-        return new CredentialIndex<T>(_nameOf, byId.ToImmutable(), byName.ToImmutable());
+        return new CredentialIndex(byId.ToImmutable(), byName.ToImmutable(), byConsumer.ToImmutable());
 
         void Remove(Guid id)
         {
-            if (byId.TryGetValue(id, out var old))
+            if (!byId.TryGetValue(id, out var old))
             {
-                byId.Remove(id);
-                byName.Remove(_nameOf(old));
+                return;
+            }
+
+            byId.Remove(id);
+            if (old.UniqueName is { } name)
+            {
+                byName.Remove(name);
+            }
+
+            if (old is IConsumerScopedEntity { UniquePerConsumer: true } owned)
+            {
+                var remaining = byConsumer.GetValueOrDefault(owned.ConsumerId)?.Remove(owned.UniqueValue);
+                if (remaining is { Count: > 0 })
+                {
+                    byConsumer[owned.ConsumerId] = remaining;
+                }
+                else
+                {
+                    byConsumer.Remove(owned.ConsumerId);
+                }
             }
         }
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Ai.SemanticCache;
 using Turnpike.Edge.Plugins.Acl;
 using Turnpike.Edge.Plugins.AiBudget;
@@ -39,16 +40,23 @@ namespace Turnpike.Edge.Plugins;
 
 internal static class PluginsServiceCollectionExtensions
 {
-    /// <summary>The bundled plugins, found by <see cref="PluginRegistry"/> through <see cref="IGatewayPlugin"/>.</summary>
+    /// <summary>
+    /// The bundled plugins, found by <see cref="PluginRegistry"/> through <see cref="IGatewayPlugin"/>, and the credential
+    /// kinds some of them bring (<see cref="ICredentialSchema"/>), each registered beside its plugin.
+    /// </summary>
     public static IServiceCollection AddTurnpikePlugins(this IServiceCollection services)
     {
         services.AddSingleton<IGatewayPlugin, CorrelationIdPlugin>();
         services.AddSingleton<IGatewayPlugin, RequestTerminationPlugin>();
         services.AddSingleton<IGatewayPlugin, KeyAuthPlugin>();
+        services.AddSingleton<ICredentialSchema, KeyAuthCredentialSchema>();
         services.AddSingleton<IGatewayPlugin, IpRestrictionPlugin>();
         services.AddSingleton<IGatewayPlugin, AclPlugin>();
+        services.AddSingleton<ICredentialSchema, AclSchema>();
         services.AddSingleton<IGatewayPlugin, BasicAuthPlugin>();
+        services.AddSingleton<ICredentialSchema, BasicAuthCredentialSchema>();
         services.AddSingleton<IGatewayPlugin, JwtPlugin>();
+        services.AddSingleton<ICredentialSchema, JwtCredentialSchema>();
         services.AddSingleton<IGatewayPlugin, RateLimitingPlugin>();
         services.AddSingleton<IGatewayPlugin, CorsPlugin>();
         services.AddSingleton<IGatewayPlugin, RequestTransformerPlugin>();
@@ -66,10 +74,12 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, AiSemanticCachePlugin>();
         services.AddSingleton<IGatewayPlugin, AwsLambdaPlugin>();
         services.AddSingleton<IGatewayPlugin, HmacAuthPlugin>();
+        services.AddSingleton<ICredentialSchema, HmacAuthCredentialSchema>();
         services.AddSingleton<IGatewayPlugin, BotDetectionPlugin>();
         services.AddSingleton<IGatewayPlugin, ResponseRateLimitingPlugin>();
         services.AddSingleton<IGatewayPlugin, ProxyCachePlugin>();
         services.AddSingleton<IGatewayPlugin, OAuth2Plugin>();
+        services.AddSingleton<ICredentialSchema, OAuth2CredentialSchema>();
         services.AddSingleton<IGatewayPlugin, PrometheusPlugin>();
         services.AddSingleton<IGatewayPlugin, HttpLogPlugin>();
         services.AddSingleton<IGatewayPlugin, FileLogPlugin>();

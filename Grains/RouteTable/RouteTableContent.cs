@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Turnpike.RouteTable;
 
 /// <summary>
@@ -17,16 +19,11 @@ internal sealed record RouteTableContent
 
     public EntitySet<ConsumerEntity> Consumers { get; private init; } = EntitySet<ConsumerEntity>.Empty;
 
-    public EntitySet<KeyAuthCredentialEntity> KeyAuths { get; private init; } = EntitySet<KeyAuthCredentialEntity>.Empty;
-
-    public EntitySet<AclEntity> Acls { get; private init; } = EntitySet<AclEntity>.Empty;
-
-    public EntitySet<BasicAuthCredentialEntity> BasicAuths { get; private init; } = EntitySet<BasicAuthCredentialEntity>.Empty;
-
-    public EntitySet<JwtCredentialEntity> Jwts { get; private init; } = EntitySet<JwtCredentialEntity>.Empty;
-    public EntitySet<HmacAuthCredentialEntity> HmacAuths { get; private init; } = EntitySet<HmacAuthCredentialEntity>.Empty;
-
-    public EntitySet<OAuth2CredentialEntity> OAuth2s { get; private init; } = EntitySet<OAuth2CredentialEntity>.Empty;
+    /// <summary>
+    /// The consumer-scoped kinds (credentials, ACL groups), one set per kind: every such kind is stored, found, kept unique
+    /// and deleted with its consumer alike, from what its records declare (<see cref="IConsumerScopedEntity"/>).
+    /// </summary>
+    public ImmutableDictionary<EntityKind, EntitySet<GatewayEntity>> Owned { get; private init; } = ImmutableDictionary<EntityKind, EntitySet<GatewayEntity>>.Empty;
 
     public EntitySet<UpstreamEntity> Upstreams { get; private init; } = EntitySet<UpstreamEntity>.Empty;
 
@@ -46,12 +43,8 @@ internal sealed record RouteTableContent
         Routes = EntitySet<RouteEntity>.From(entities.OfType<RouteEntity>()),
         Plugins = EntitySet<PluginEntity>.From(entities.OfType<PluginEntity>()),
         Consumers = EntitySet<ConsumerEntity>.From(entities.OfType<ConsumerEntity>()),
-        KeyAuths = EntitySet<KeyAuthCredentialEntity>.From(entities.OfType<KeyAuthCredentialEntity>()),
-        Acls = EntitySet<AclEntity>.From(entities.OfType<AclEntity>()),
-        BasicAuths = EntitySet<BasicAuthCredentialEntity>.From(entities.OfType<BasicAuthCredentialEntity>()),
-        Jwts = EntitySet<JwtCredentialEntity>.From(entities.OfType<JwtCredentialEntity>()),
-        HmacAuths = EntitySet<HmacAuthCredentialEntity>.From(entities.OfType<HmacAuthCredentialEntity>()),
-        OAuth2s = EntitySet<OAuth2CredentialEntity>.From(entities.OfType<OAuth2CredentialEntity>()),
+        Owned = entities.Where(e => e is IConsumerScopedEntity).GroupBy(e => e.Kind)
+            .ToImmutableDictionary(g => g.Key, g => EntitySet<GatewayEntity>.From(g)),
         Upstreams = EntitySet<UpstreamEntity>.From(entities.OfType<UpstreamEntity>()),
         Targets = EntitySet<TargetEntity>.From(entities.OfType<TargetEntity>()),
         Admins = EntitySet<AdminEntity>.From(entities.OfType<AdminEntity>()),
@@ -62,7 +55,10 @@ internal sealed record RouteTableContent
 
     /// <summary>The entities a consumer owns (credentials, ACL groups), which go when it goes.</summary>
     public IEnumerable<GatewayEntity> ConsumerScoped =>
-        KeyAuths.ById.Values.Cast<GatewayEntity>().Concat(Acls.ById.Values).Concat(BasicAuths.ById.Values).Concat(Jwts.ById.Values).Concat(HmacAuths.ById.Values).Concat(OAuth2s.ById.Values);
+        Owned.OrderBy(o => o.Key).SelectMany(o => o.Value.ById.Values);
+
+    /// <summary>The entities of one consumer-scoped kind (none for a kind never stored).</summary>
+    public EntitySet<GatewayEntity> OwnedOf(EntityKind kind) => Owned.GetValueOrDefault(kind) ?? EntitySet<GatewayEntity>.Empty;
 
     public IEnumerable<GatewayEntity> All() =>
         Services.ById.Values.Cast<GatewayEntity>().Concat(Routes.ById.Values).Concat(Plugins.ById.Values).Concat(Consumers.ById.Values)
@@ -75,19 +71,13 @@ internal sealed record RouteTableContent
         EntityKind.Route => Routes.Find(id),
         EntityKind.Plugin => Plugins.Find(id),
         EntityKind.Consumer => Consumers.Find(id),
-        EntityKind.KeyAuthCredential => KeyAuths.Find(id),
-        EntityKind.Acl => Acls.Find(id),
-        EntityKind.BasicAuthCredential => BasicAuths.Find(id),
-        EntityKind.JwtCredential => Jwts.Find(id),
-        EntityKind.HmacAuthCredential => HmacAuths.Find(id),
-        EntityKind.OAuth2Credential => OAuth2s.Find(id),
         EntityKind.Upstream => Upstreams.Find(id),
         EntityKind.Target => Targets.Find(id),
         EntityKind.Admin => Admins.Find(id),
         EntityKind.Certificate => Certificates.Find(id),
         EntityKind.Sni => Snis.Find(id),
         EntityKind.CaCertificate => CaCertificates.Find(id),
-        _ => null,
+        _ => OwnedOf(kind).Find(id),
     };
 
     public GatewayEntity? Find(EntityKind kind, string idOrName) => kind switch
@@ -96,12 +86,6 @@ internal sealed record RouteTableContent
         EntityKind.Route => Routes.Find(idOrName),
         EntityKind.Plugin => Plugins.Find(idOrName),
         EntityKind.Consumer => Consumers.Find(idOrName),
-        EntityKind.KeyAuthCredential => KeyAuths.Find(idOrName),
-        EntityKind.Acl => Acls.Find(idOrName),
-        EntityKind.BasicAuthCredential => BasicAuths.Find(idOrName),
-        EntityKind.JwtCredential => Jwts.Find(idOrName),
-        EntityKind.HmacAuthCredential => HmacAuths.Find(idOrName),
-        EntityKind.OAuth2Credential => OAuth2s.Find(idOrName),
         EntityKind.Upstream => Upstreams.Find(idOrName),
         EntityKind.Target => Targets.Find(idOrName),
         EntityKind.Admin => Admins.Find(idOrName),
@@ -112,7 +96,7 @@ internal sealed record RouteTableContent
             ? Certificates.Find(certificateId)
             : Snis.FindByName(idOrName.ToLowerInvariant()) is { } sni ? Certificates.Find(sni.CertificateId) : null,
         EntityKind.CaCertificate => CaCertificates.Find(idOrName),
-        _ => null,
+        _ => OwnedOf(kind).Find(idOrName),
     };
 
     /// <summary>Applies a write at time <paramref name="now"/> (unix seconds).</summary>
@@ -279,18 +263,13 @@ internal sealed record RouteTableContent
         RouteEntity r => this with { Routes = Routes.Put(r) },
         PluginEntity p => this with { Plugins = Plugins.Put(p) },
         ConsumerEntity c => this with { Consumers = Consumers.Put(c) },
-        KeyAuthCredentialEntity k => this with { KeyAuths = KeyAuths.Put(k) },
-        AclEntity a => this with { Acls = Acls.Put(a) },
-        BasicAuthCredentialEntity b => this with { BasicAuths = BasicAuths.Put(b) },
-        JwtCredentialEntity j => this with { Jwts = Jwts.Put(j) },
-        HmacAuthCredentialEntity h => this with { HmacAuths = HmacAuths.Put(h) },
-        OAuth2CredentialEntity o => this with { OAuth2s = OAuth2s.Put(o) },
         UpstreamEntity u => this with { Upstreams = Upstreams.Put(u) },
         TargetEntity t => this with { Targets = Targets.Put(t) },
         AdminEntity a => this with { Admins = Admins.Put(a) },
         CertificateEntity c => this with { Certificates = Certificates.Put(c) },
         SniEntity s => this with { Snis = Snis.Put(s) },
         CaCertificateEntity c => this with { CaCertificates = CaCertificates.Put(c) },
+        IConsumerScopedEntity => this with { Owned = Owned.SetItem(entity.Kind, OwnedOf(entity.Kind).Put(entity)) },
         _ => throw new ArgumentException($"Unknown entity type {entity.GetType()}", nameof(entity)),
     };
 
@@ -300,18 +279,13 @@ internal sealed record RouteTableContent
         EntityKind.Route => this with { Routes = Routes.Remove(reference.Id) },
         EntityKind.Plugin => this with { Plugins = Plugins.Remove(reference.Id) },
         EntityKind.Consumer => this with { Consumers = Consumers.Remove(reference.Id) },
-        EntityKind.KeyAuthCredential => this with { KeyAuths = KeyAuths.Remove(reference.Id) },
-        EntityKind.Acl => this with { Acls = Acls.Remove(reference.Id) },
-        EntityKind.BasicAuthCredential => this with { BasicAuths = BasicAuths.Remove(reference.Id) },
-        EntityKind.JwtCredential => this with { Jwts = Jwts.Remove(reference.Id) },
-        EntityKind.HmacAuthCredential => this with { HmacAuths = HmacAuths.Remove(reference.Id) },
-        EntityKind.OAuth2Credential => this with { OAuth2s = OAuth2s.Remove(reference.Id) },
         EntityKind.Upstream => this with { Upstreams = Upstreams.Remove(reference.Id) },
         EntityKind.Target => this with { Targets = Targets.Remove(reference.Id) },
         EntityKind.Admin => this with { Admins = Admins.Remove(reference.Id) },
         EntityKind.Certificate => this with { Certificates = Certificates.Remove(reference.Id) },
         EntityKind.Sni => this with { Snis = Snis.Remove(reference.Id) },
         EntityKind.CaCertificate => this with { CaCertificates = CaCertificates.Remove(reference.Id) },
+        _ when Owned.TryGetValue(reference.Kind, out var owned) => this with { Owned = Owned.SetItem(reference.Kind, owned.Remove(reference.Id)) },
         _ => this,
     };
 
@@ -347,22 +321,12 @@ internal sealed record RouteTableContent
                     && Consumers.ById.Values.Any(c => c.Id != consumer.Id && c.CustomId == customId)
                     ? AdminError.UniqueViolation("custom_id", customId)
                     : null;
-            case BasicAuthCredentialEntity basic:
-                return Taken(BasicAuths, basic, "username", basic.Username);
-            case AclEntity acl:
-                return Taken(Acls, acl, "group", acl.Group);
-            case KeyAuthCredentialEntity key:
-                return Taken(KeyAuths, key, "key", key.Key);
+            case IConsumerScopedEntity owned:
+                return Taken(OwnedOf(entity.Kind), entity, owned.UniqueField, owned.UniqueValue);
             case UpstreamEntity upstream:
                 return Taken(Upstreams, upstream, "name", upstream.Name);
             case TargetEntity target:
                 return Taken(Targets, target, "target", target.Target);
-            case JwtCredentialEntity jwt:
-                return Taken(Jwts, jwt, "key", jwt.Key);
-            case HmacAuthCredentialEntity hmac:
-                return Taken(HmacAuths, hmac, "username", hmac.Username);
-            case OAuth2CredentialEntity oauth2:
-                return Taken(OAuth2s, oauth2, "client_id", oauth2.ClientId);
             case AdminEntity admin:
                 return Taken(Admins, admin, "username", admin.Username);
             case SniEntity sni:

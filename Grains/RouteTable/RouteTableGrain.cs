@@ -375,19 +375,13 @@ public sealed partial class RouteTableGrain(
                 (query.ServiceId is null || p.ServiceId == query.ServiceId) && (query.RouteId is null || p.RouteId == query.RouteId)
                 && (query.ConsumerId is null || p.ConsumerId == query.ConsumerId)),
             EntityKind.Consumer => _table.Consumers.ById.Values.Where(c => query.CustomId is null || c.CustomId == query.CustomId),
-            EntityKind.KeyAuthCredential => OwnedBy(_table.KeyAuths),
-            EntityKind.Acl => OwnedBy(_table.Acls),
-            EntityKind.BasicAuthCredential => OwnedBy(_table.BasicAuths),
-            EntityKind.JwtCredential => OwnedBy(_table.Jwts),
-            EntityKind.HmacAuthCredential => OwnedBy(_table.HmacAuths),
-            EntityKind.OAuth2Credential => OwnedBy(_table.OAuth2s),
             EntityKind.Upstream => _table.Upstreams.ById.Values,
             EntityKind.Target => _table.Targets.ById.Values.Where(t => query.UpstreamId is null || t.UpstreamId == query.UpstreamId),
             EntityKind.Admin => _table.Admins.ById.Values,
             EntityKind.Certificate => _table.Certificates.ById.Values,
             EntityKind.Sni => _table.Snis.ById.Values.Where(s => query.CertificateId is null || s.CertificateId == query.CertificateId),
             EntityKind.CaCertificate => _table.CaCertificates.ById.Values,
-            _ => [],
+            _ => _table.OwnedOf(query.Kind).ById.Values.Where(e => query.ConsumerId is null || ((IConsumerScopedEntity)e).ConsumerId == query.ConsumerId),
         };
         if (query.After is { } after)
         {
@@ -404,9 +398,6 @@ public sealed partial class RouteTableGrain(
             ? new EntityPage { Items = items[..query.Size], NextAfter = items[query.Size - 1].Id }
             : new EntityPage { Items = items };
         return Task.FromResult(page);
-
-        IEnumerable<GatewayEntity> OwnedBy<T>(EntitySet<T> set) where T : GatewayEntity, IConsumerScopedEntity =>
-            set.ById.Values.Where(e => query.ConsumerId is null || e.ConsumerId == query.ConsumerId);
     }
 
     public Task<RouteTableDelta> GetChangesSince(long version) => Task.FromResult(ChangesSince(version));

@@ -10,7 +10,7 @@ namespace Turnpike.Edge.Admin.Declarative;
 /// Kong's declarative configuration (<c>_format_version: "3.0"</c>; "1.1" and "2.1" are migrated first, as Kong 3 does): services with nested routes and plugins,
 /// top-level routes and plugins naming their service or route, consumers, upstreams, certificates with nested SNIs,
 /// CA certificates. Read as a whole into one table-replacing write, or written out from the table, both by one walk
-/// over <see cref="DeclarativeKinds"/>, which says per kind where it nests, how an entity without an id gets a stable
+/// over <see cref="DeclarativeKinds"/> (built for the registered entity kinds), which says per kind where it nests, how an entity without an id gets a stable
 /// one (so applying the same file twice keeps the same ids) and what it references.
 /// </summary>
 internal sealed class DeclarativeConfig(EntitySchemas schemas, ILogger<DeclarativeConfig>? logger = null)
@@ -21,6 +21,8 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas, ILogger<Declarati
     private static readonly System.Text.Json.JsonSerializerOptions MessageJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+    private readonly IReadOnlyList<DeclarativeKind> _kinds = DeclarativeKinds.Root(schemas);
 
     public (RouteTableWrite? Write, AdminError? Error) Read(string text)
     {
@@ -77,7 +79,7 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas, ILogger<Declarati
 
         foreach (var (key, _) in root)
         {
-            if (key is not ("_format_version" or "_transform" or "_comment" or "_workspace") && !DeclarativeKinds.Root.Any(k => k.Field == key))
+            if (key is not ("_format_version" or "_transform" or "_comment" or "_workspace") && !_kinds.Any(k => k.Field == key))
             {
                 errors.Add(key, "unknown field");
             }
@@ -85,7 +87,7 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas, ILogger<Declarati
 
         var names = new Dictionary<string, Dictionary<string, Guid>>(StringComparer.Ordinal);
         var pending = new List<DeclarativeEntityInput>();
-        foreach (var kind in DeclarativeKinds.Root)
+        foreach (var kind in _kinds)
         {
             ReadAll(kind, Items(root, kind, errors, ""), "", Guid.Empty, -1, names, errors, pending);
         }
@@ -140,7 +142,7 @@ internal sealed class DeclarativeConfig(EntitySchemas schemas, ILogger<Declarati
         var all = table.ToList();
         var nested = new Dictionary<DeclarativeKind, ILookup<Guid?, GatewayEntity>>(ReferenceEqualityComparer.Instance);
         var root = new JsonObject { ["_format_version"] = "3.0" };
-        foreach (var kind in DeclarativeKinds.Root)
+        foreach (var kind in _kinds)
         {
             var list = WriteAll(kind, all.Where(e => e.Kind == kind.Kind && kind.Holds(e)), all, nested, withSecrets);
             if (list.Count > 0 || kind.AlwaysWritten)

@@ -6,11 +6,11 @@ namespace Turnpike.Edge.Admin.Declarative;
 /// <summary>
 /// Kong's declarative format as a table: every kind, where it nests, how an entity without an id gets a stable one,
 /// and what it references. <see cref="DeclarativeConfig"/> reads and writes files by walking it; the id rules are all here.
-/// Top-level kinds are read and written in this order, and each entity before what nests under it.
+/// Top-level kinds are read and written in this order, and each entity before what nests under it. The credential kinds
+/// the plugins bring (<see cref="EntitySchemas.Credentials"/>) all nest under consumers by one rule (<see cref="Credential"/>).
 /// </summary>
 internal static class DeclarativeKinds
 {
-    // Declared before Root, which uses it (static fields are initialised in order).
     /// <summary>A plugin is unique by its name, scope and instance name, so those key its id.</summary>
     private static readonly DeclarativeIdRule PluginId = new(
         "plugins",
@@ -18,7 +18,8 @@ internal static class DeclarativeKinds
             + (json["consumer"]?["id"] is { } consumer ? $"|{consumer}" : ""),
         Fallback: false);
 
-    public static readonly IReadOnlyList<DeclarativeKind> Root =
+    /// <summary>The table for the registered kinds: the gateway's own, and under consumers each credential kind.</summary>
+    public static IReadOnlyList<DeclarativeKind> Root(EntitySchemas schemas) =>
     [
         new()
         {
@@ -57,12 +58,7 @@ internal static class DeclarativeKinds
             Children =
             [
                 Plugins(parentField: "consumer", parentOf: static p => p.ConsumerId, holds: static p => p.ConsumerId is not null && p.ServiceId is null && p.RouteId is null),
-                Credential("keyauth_credentials", EntityKind.KeyAuthCredential, "key"),
-                Credential("acls", EntityKind.Acl, "group"),
-                Credential("basicauth_credentials", EntityKind.BasicAuthCredential, "username"),
-                Credential("jwt_secrets", EntityKind.JwtCredential, "key"),
-                Credential("hmacauth_credentials", EntityKind.HmacAuthCredential, "username"),
-                Credential("oauth2_credentials", EntityKind.OAuth2Credential, "client_id"),
+                .. schemas.Credentials.Select(Credential),
             ],
         },
         new()
@@ -122,15 +118,23 @@ internal static class DeclarativeKinds
         Holds = e => holds((PluginEntity)e),
     };
 
-    /// <summary>A consumer's credential, unique by its natural key within the consumer (the key, the group, the username).</summary>
-    private static DeclarativeKind Credential(string field, EntityKind kind, string naturalKey) => new()
+    /// <summary>
+    /// A consumer's credential, listed as its table name and unique by its schema's name field within the consumer (the key,
+    /// the group, the username), which keys its id.
+    /// </summary>
+    private static DeclarativeKind Credential(ICredentialSchema schema)
     {
-        Field = field,
-        Kind = kind,
-        Id = new(field, (json, consumer) => DeclarativeIdRule.Text(json, naturalKey) is { } key ? $"{consumer}:{key}" : null, Fallback: false),
-        ParentField = "consumer",
-        ParentOf = static e => ((IConsumerScopedEntity)e).ConsumerId,
-    };
+        var field = schema.Kind.TableName();
+        var naturalKey = schema.NameField;
+        return new()
+        {
+            Field = field,
+            Kind = schema.Kind,
+            Id = new(field, (json, consumer) => DeclarativeIdRule.Text(json, naturalKey) is { } key ? $"{consumer}:{key}" : null, Fallback: false),
+            ParentField = "consumer",
+            ParentOf = static e => ((IConsumerScopedEntity)e).ConsumerId,
+        };
+    }
 
     /// <summary>Certificates have no name: their certificate's digest keys the id.</summary>
     private static DeclarativeIdRule ByContent(string table) =>

@@ -1,46 +1,40 @@
+using System.Collections.Frozen;
+
 namespace Turnpike.Edge.Admin.Schemas;
 
-/// <summary>The schema of each entity kind.</summary>
-internal sealed class EntitySchemas(
-    ServiceSchema services,
-    RouteSchema routes,
-    PluginSchema plugins,
-    ConsumerSchema consumers,
-    KeyAuthCredentialSchema keyAuths,
-    AclSchema acls,
-    BasicAuthCredentialSchema basicAuths,
-    JwtCredentialSchema jwts,
-    UpstreamSchema upstreams,
-    TargetSchema targets,
-    Authentication.AdminSchema admins,
-    CertificateSchema certificates,
-    SniSchema snis,
-    CaCertificateSchema caCertificates,
-    HmacAuthCredentialSchema hmacAuths,
-    OAuth2CredentialSchema oauth2s)
+/// <summary>
+/// The schema of each entity kind: the gateway's own kinds, and the credential kinds the plugins bring
+/// (<see cref="ICredentialSchema"/>, registered beside each plugin).
+/// </summary>
+internal sealed class EntitySchemas
 {
-    /// <summary>The schema of the kind whose table (and <c>/schemas</c>) name is <paramref name="tableName"/>; null for any other name.</summary>
-    public IEntitySchema? Find(string tableName) =>
-        Enum.GetValues<EntityKind>().Where(k => k.TableName() == tableName).Select(For).FirstOrDefault();
+    private readonly FrozenDictionary<EntityKind, IEntitySchema> _byKind;
 
-    public IEntitySchema For(EntityKind kind) => kind switch
+    public EntitySchemas(
+        ServiceSchema services,
+        RouteSchema routes,
+        PluginSchema plugins,
+        ConsumerSchema consumers,
+        UpstreamSchema upstreams,
+        TargetSchema targets,
+        Authentication.AdminSchema admins,
+        CertificateSchema certificates,
+        SniSchema snis,
+        CaCertificateSchema caCertificates,
+        IEnumerable<ICredentialSchema> credentials)
     {
-        EntityKind.Service => services,
-        EntityKind.Route => routes,
-        EntityKind.Plugin => plugins,
-        EntityKind.Consumer => consumers,
-        EntityKind.KeyAuthCredential => keyAuths,
-        EntityKind.Acl => acls,
-        EntityKind.BasicAuthCredential => basicAuths,
-        EntityKind.JwtCredential => jwts,
-        EntityKind.Upstream => upstreams,
-        EntityKind.Target => targets,
-        EntityKind.Admin => admins,
-        EntityKind.Certificate => certificates,
-        EntityKind.Sni => snis,
-        EntityKind.CaCertificate => caCertificates,
-        EntityKind.HmacAuthCredential => hmacAuths,
-        EntityKind.OAuth2Credential => oauth2s,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
+        // In kind order, whatever the registration order: the declarative format nests them under a consumer in this order.
+        Credentials = [.. credentials.OrderBy(c => c.Kind)];
+        IEntitySchema[] all = [services, routes, plugins, consumers, upstreams, targets, admins, certificates, snis, caCertificates, .. Credentials];
+        _byKind = all.ToFrozenDictionary(s => s.Kind);
+    }
+
+    /// <summary>The credential kinds (consumer-scoped kinds), in <see cref="EntityKind"/> order.</summary>
+    public IReadOnlyList<ICredentialSchema> Credentials { get; }
+
+    /// <summary>The schema of the kind whose table (and <c>/schemas</c>) name is <paramref name="tableName"/>; null for any other name.</summary>
+    public IEntitySchema? Find(string tableName) => _byKind.Values.FirstOrDefault(s => s.Kind.TableName() == tableName);
+
+    public IEntitySchema For(EntityKind kind) =>
+        _byKind.TryGetValue(kind, out var schema) ? schema : throw new ArgumentOutOfRangeException(nameof(kind), kind, "no schema is registered for this kind");
 }

@@ -19,7 +19,7 @@ internal sealed class AclHandler(HashSet<string>? allow, HashSet<string>? deny, 
             return false;
         }
 
-        var groups = context.Consumers.GroupsOf(consumer.Id);
+        var groups = context.Consumers.HeldBy(EntityKind.Acl, consumer.Id);
         var blocked = allow is not null ? !groups.Overlaps(allow) : groups.Overlaps(deny!);
         if (blocked)
         {

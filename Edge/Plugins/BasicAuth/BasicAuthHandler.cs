@@ -30,7 +30,7 @@ internal sealed class BasicAuthHandler(string? anonymous, bool hideCredentials, 
         }
 
         if (header.Length > 0 && headers.Authorization.Count < 2 && Parse(header) is var (username, password)
-            && context.Consumers.BasicAuth(username) is { } credential
+            && context.Consumers.Credential(EntityKind.BasicAuthCredential, username) is BasicAuthCredentialEntity credential
             && PasswordHash.Verify(credential.PasswordHash, password)
             && context.Consumers.Consumer(credential.ConsumerId) is { } consumer)
         {

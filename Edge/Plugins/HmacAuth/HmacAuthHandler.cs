@@ -80,7 +80,7 @@ internal sealed class HmacAuthHandler(HmacAuthOptions options, TimeProvider time
             return CannotVerify;
         }
 
-        if (context.Consumers.HmacAuth(parameters.Username) is not { } credential || context.Consumers.Consumer(credential.ConsumerId) is not { } consumer)
+        if (context.Consumers.Credential(EntityKind.HmacAuthCredential, parameters.Username) is not HmacAuthCredentialEntity credential || context.Consumers.Consumer(credential.ConsumerId) is not { } consumer)
         {
             return CannotVerify;
         }

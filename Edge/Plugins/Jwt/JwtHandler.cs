@@ -74,7 +74,7 @@ internal sealed class JwtHandler(JwtOptions options, TimeProvider time) : IPlugi
             return Message($"Invalid '{claimName}' in claims");
         }
 
-        if (context.Consumers.Jwt(key) is not { } credential)
+        if (context.Consumers.Credential(EntityKind.JwtCredential, key) is not JwtCredentialEntity credential)
         {
             return Message($"No credentials found for given '{claimName}'");
         }

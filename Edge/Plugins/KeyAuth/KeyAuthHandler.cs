@@ -32,7 +32,7 @@ internal sealed class KeyAuthHandler(KeyAuthOptions options) : IPluginHandler
             return await RejectAsync(context, DuplicateKey);
         }
 
-        if (key is not null && context.Consumers.KeyAuth(key) is { } credential && context.Consumers.Consumer(credential.ConsumerId) is { } consumer)
+        if (key is not null && context.Consumers.Credential(EntityKind.KeyAuthCredential, key) is KeyAuthCredentialEntity credential && context.Consumers.Consumer(credential.ConsumerId) is { } consumer)
         {
             context.Authenticate(consumer, credential.Id, credential.Id.ToString());
             return true;

@@ -119,7 +119,7 @@ internal sealed partial class OAuth2Handler(
                 : new("unsupported_grant_type", "Invalid grant_type");
 
             var (clientId, secret, fromHeader) = ClientCredentials(request, parameters);
-            var client = clientId is { Length: > 0 } ? context.Consumers.OAuth2(clientId) : null;
+            var client = clientId is { Length: > 0 } ? context.Consumers.Credential(EntityKind.OAuth2Credential, clientId) as OAuth2CredentialEntity : null;
             if (grant != "client_credentials")
             {
                 if (client?.RedirectUris is { } uris)
@@ -370,7 +370,7 @@ internal sealed partial class OAuth2Handler(
             var (scope, scopeProblem) = OAuth2Rules.Scope(parameters, options.Scopes, options.MandatoryScope);
             error = scopeProblem ?? error;
 
-            var client = parameters["client_id"] is { Length: > 0 } clientId ? context.Consumers.OAuth2(clientId) : null;
+            var client = parameters["client_id"] is { Length: > 0 } clientId ? context.Consumers.Credential(EntityKind.OAuth2Credential, clientId) as OAuth2CredentialEntity : null;
             if (client?.RedirectUris is not { } uris)
             {
                 error = new("invalid_client", InvalidClient);
@@ -470,7 +470,7 @@ internal sealed partial class OAuth2Handler(
         }
 
         // The application and its consumer from this edge's table: a deleted application's tokens let nothing in.
-        if (context.Consumers.OAuth2(token.CredentialId) is not { } credential || context.Consumers.Consumer(credential.ConsumerId) is not { } consumer)
+        if (context.Consumers.Credential(EntityKind.OAuth2Credential, token.CredentialId) is not OAuth2CredentialEntity credential || context.Consumers.Consumer(credential.ConsumerId) is not { } consumer)
         {
             return invalid;
         }

@@ -5,6 +5,7 @@ using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Plugins.AiPromptTemplate;
 using Turnpike.Edge.Plugins.CorrelationId;
 using Turnpike.Edge.Plugins.Cors;
+using Turnpike.Edge.Plugins.Jwt;
 using Turnpike.Edge.Plugins.RequestTermination;
 using Turnpike.Edge.Plugins.RequestTransformer;
 using Turnpike.Edge.Plugins.ResponseTransformer;

@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
-using Turnpike.Edge.Plugins.BasicAuth;
+using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Schema;
 
-namespace Turnpike.Edge.Admin.Schemas;
+namespace Turnpike.Edge.Plugins.BasicAuth;
 
 /// <summary>Kong's <c>basicauth_credentials</c> schema: a consumer, a unique username, and a password stored hashed.</summary>
-internal sealed class BasicAuthCredentialSchema : EntitySchema<BasicAuthCredentialEntity>
+internal sealed class BasicAuthCredentialSchema : CredentialSchema<BasicAuthCredentialEntity>
 {
     private static readonly ConfigField<string?> Username = CredentialFields.NonEmpty(Field.String("username", required: true)).Described("unique", true);
     private static readonly ConfigField<string?> Password = Field.String("password", required: true);
@@ -18,6 +18,10 @@ internal sealed class BasicAuthCredentialSchema : EntitySchema<BasicAuthCredenti
     public override EntityKind Kind => EntityKind.BasicAuthCredential;
 
     public override string NameField => "username";
+
+    public override string ConsumerPath => "basic-auth";
+
+    public override string CollectionPath => "basic-auths";
 
     public override JsonObject Write(GatewayEntity entity)
     {

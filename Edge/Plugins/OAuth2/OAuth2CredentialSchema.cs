@@ -1,15 +1,15 @@
 using System.Text.Json.Nodes;
-using Turnpike.Edge.Plugins.OAuth2;
+using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Schema;
 
-namespace Turnpike.Edge.Admin.Schemas;
+namespace Turnpike.Edge.Plugins.OAuth2;
 
 /// <summary>
 /// Kong's <c>oauth2_credentials</c> schema (admin path <c>/oauth2</c>): a consumer, a name, a unique <c>client_id</c> and a
 /// <c>client_secret</c> (both generated when not given), <c>hash_secret</c>, the <c>redirect_uris</c> (absolute, no fragment)
 /// and the <c>client_type</c>.
 /// </summary>
-internal sealed class OAuth2CredentialSchema : EntitySchema<OAuth2CredentialEntity>
+internal sealed class OAuth2CredentialSchema : CredentialSchema<OAuth2CredentialEntity>
 {
     private static readonly ConfigField<string?> Name = Field.String("name", required: true);
     private static readonly ConfigField<string?> ClientId = CredentialFields.NonEmpty(Field.String("client_id")).Described("unique", true).Described("auto", true);
@@ -26,6 +26,10 @@ internal sealed class OAuth2CredentialSchema : EntitySchema<OAuth2CredentialEnti
     public override EntityKind Kind => EntityKind.OAuth2Credential;
 
     public override string NameField => "client_id";
+
+    public override string ConsumerPath => "oauth2";
+
+    public override string CollectionPath => "oauth2";
 
     /// <summary>A read-only admin does not see client secrets (a client's password).</summary>
     public override IReadOnlyList<string> SecretFields => ["client_secret"];

@@ -1,14 +1,14 @@
 using System.Text.Json.Nodes;
-using Turnpike.Edge.Plugins.Jwt;
+using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Schema;
 
-namespace Turnpike.Edge.Admin.Schemas;
+namespace Turnpike.Edge.Plugins.Jwt;
 
 /// <summary>
 /// Kong's <c>jwt_secrets</c> schema: a consumer, a unique key (generated when none is given), an algorithm, and
 /// a secret (HS*, generated when none is given) or a PEM public key (RS*, ES*; required and checked here).
 /// </summary>
-internal sealed class JwtCredentialSchema : EntitySchema<JwtCredentialEntity>
+internal sealed class JwtCredentialSchema : CredentialSchema<JwtCredentialEntity>
 {
     private static readonly ConfigField<string?> Key = CredentialFields.NonEmpty(Field.String("key")).Described("unique", true).Described("auto", true);
     private static readonly ConfigField<string?> Secret = CredentialFields.NonEmpty(Field.String("secret")).Described("auto", true);
@@ -46,6 +46,10 @@ internal sealed class JwtCredentialSchema : EntitySchema<JwtCredentialEntity>
     public override EntityKind Kind => EntityKind.JwtCredential;
 
     public override string NameField => "key";
+
+    public override string ConsumerPath => "jwt";
+
+    public override string CollectionPath => "jwts";
 
     public override JsonObject Write(GatewayEntity entity)
     {

@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
+using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Schema;
 
-namespace Turnpike.Edge.Admin.Schemas;
+namespace Turnpike.Edge.Plugins.Acl;
 
 /// <summary>Kong's <c>acls</c> schema: a consumer's membership of a group, the group unique per consumer.</summary>
-internal sealed class AclSchema : EntitySchema<AclEntity>
+internal sealed class AclSchema : CredentialSchema<AclEntity>
 {
     private static readonly ConfigField<string?> Group = CredentialFields.NonEmpty(Field.String("group", required: true));
 
@@ -16,6 +17,10 @@ internal sealed class AclSchema : EntitySchema<AclEntity>
     public override EntityKind Kind => EntityKind.Acl;
 
     public override string NameField => "group";
+
+    public override string ConsumerPath => "acls";
+
+    public override string CollectionPath => "acls";
 
     public override string LookupKey(string key, Guid? parentId) =>
         parentId is { } consumerId && !EntityIds.TryParse(key, out _) ? AclEntity.NameOf(consumerId, key) : key;

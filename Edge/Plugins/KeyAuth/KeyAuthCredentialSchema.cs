@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
+using Turnpike.Edge.Admin.Schemas;
 using Turnpike.Edge.Schema;
 
-namespace Turnpike.Edge.Admin.Schemas;
+namespace Turnpike.Edge.Plugins.KeyAuth;
 
 /// <summary>Kong's <c>keyauth_credentials</c> schema: a consumer and a key, generated when none is given.</summary>
-internal sealed class KeyAuthCredentialSchema : EntitySchema<KeyAuthCredentialEntity>
+internal sealed class KeyAuthCredentialSchema : CredentialSchema<KeyAuthCredentialEntity>
 {
     private static readonly ConfigField<string?> Key = CredentialFields.NonEmpty(Field.String("key")).Described("unique", true).Described("auto", true);
 
@@ -16,6 +17,10 @@ internal sealed class KeyAuthCredentialSchema : EntitySchema<KeyAuthCredentialEn
     public override EntityKind Kind => EntityKind.KeyAuthCredential;
 
     public override string NameField => "key";
+
+    public override string ConsumerPath => "key-auth";
+
+    public override string CollectionPath => "key-auths";
 
     public override JsonObject Write(GatewayEntity entity)
     {
