@@ -34,12 +34,9 @@ internal sealed class RequestTransformerHandler(RequestTransformation transforma
 
         if (!transformation.Query.IsEmpty)
         {
-            IEnumerable<KeyValuePair<string, StringValues>> source = context.UpstreamQuery is { } current
-                ? Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(current.Value)
-                : request.Query;
-            var query = source.ToDictionary(q => q.Key, q => q.Value.Select(v => v ?? "").ToList(), StringComparer.Ordinal);
-            transformation.Query.ApplyTo(query);
-            context.UpstreamQuery = new QueryBuilder(query.SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v)))).ToQueryString();
+            var query = new ClientQuery((context.UpstreamQuery ?? request.QueryString).Value);
+            transformation.Query.ApplyTo(query.Values);
+            context.UpstreamQuery = query.ToQueryString();
         }
 
         if (!transformation.Body.IsEmpty)

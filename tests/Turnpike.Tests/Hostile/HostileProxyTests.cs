@@ -168,6 +168,17 @@ public sealed class HostileProxyTests(DevGatewayFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Request_transformer_rewrites_the_query_without_escaping_the_clients_parameters_again()
+    {
+        var name = await RouteAsync();
+        await _admin.CreateAsync($"/routes/{name}/plugins", new { name = "request-transformer", config = new { add = new { querystring = new[] { "team:a b" } } } });
+        await Poll.UntilAsync(async () => (await RawAsync("GET", $"/{name}/probe")).Status == 200 && _upstream.Requests.Any(r => r.Contains("team=", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the transformer");
+
+        Assert.Equal(200, (await RawAsync("GET", $"/{name}/q?q=%FF%FE&p=a%2Fb%0D%0A")).Status);
+        Assert.StartsWith($"GET /q?q=%FF%FE&p=a%2Fb%0D%0A&team=a%20b HTTP/1.1", Assert.Single(_upstream.RequestsFor("/q?")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Path_normalisation_cannot_walk_around_an_auth_decision()
     {
         // A public catch-all and a protected prefix: every spelling of the protected path must meet key-auth.
