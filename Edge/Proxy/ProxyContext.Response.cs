@@ -108,18 +108,32 @@ internal sealed partial class ProxyContext
         return proceed;
     }
 
-    /// <summary>Counts what is written to the response body from now on (for metering, when no Content-Length says it).</summary>
-    public void CountResponseBody()
+    /// <summary>
+    /// Counts what is written to the client from now on (for the log phase, when no Content-Length says it): the
+    /// client's own stream, beneath a body a plugin holds, so what is counted is what the client got. Once per request.
+    /// </summary>
+    internal void CountResponseBody()
     {
-        ResponseBodyCounter = new Metering.ByteCountingStream(HttpContext.Response.Body);
-        HttpContext.Response.Body = ResponseBodyCounter;
+        if (ResponseBodyCounter is not null)
+        {
+            return;
+        }
+
+        if (_clientResponseBody is { } held)
+        {
+            _clientResponseBody = ResponseBodyCounter = new Metering.ByteCountingStream(held);
+        }
+        else
+        {
+            HttpContext.Response.Body = ResponseBodyCounter = new Metering.ByteCountingStream(HttpContext.Response.Body);
+        }
     }
 
     /// <summary>
     /// The upstream's status and headers arrived (from the forwarder, or an exchange such as ai-proxy): the upstream
     /// latency is measured now, and the headers phase will add the gateway's latency headers and <c>Via</c>.
     /// </summary>
-    public void MarkUpstreamAnswered()
+    internal void MarkUpstreamAnswered()
     {
         _upstreamAnsweredAt = Stopwatch.GetTimestamp();
         UpstreamLatencyMs = (long)Stopwatch.GetElapsedTime(ForwardTimestamp, _upstreamAnsweredAt).TotalMilliseconds;
@@ -142,7 +156,7 @@ internal sealed partial class ProxyContext
         }
 
         ApplyResponseHeaders();
-        foreach (var slot in Route.Plugins.Slots)
+        foreach (var slot in Plugins.Slots)
         {
             slot.For(Consumer)?.OnResponseHeaders(this);
         }

@@ -145,7 +145,7 @@ internal sealed class InProcessProxy : IAsyncDisposable
         services.AddSingleton<Turnpike.Edge.Hosting.EdgeIdentity>();
         services.AddSingleton<IRequestLogPhase, PluginLogPhase>();
         services.AddSingleton<LogPhaseBarrier>();
-        services.AddSingleton<IRequestLogPhase>(sp => sp.GetRequiredService<LogPhaseBarrier>()); // last: every other consumer has run
+        services.AddSingleton<IRequestLogPhase>(sp => sp.GetRequiredService<LogPhaseBarrier>());
         services.AddSingleton<PluginRegistry>();
         var app = builder.Build();
         var proxy = app.Services.GetRequiredService<ProxyMiddleware>();
@@ -188,10 +188,12 @@ internal sealed class InProcessProxy : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    /// <summary>The log phase's last consumer: one release per finished request.</summary>
+    /// <summary>The log phase's last consumer (every other has run): one release per finished request.</summary>
     private sealed class LogPhaseBarrier : IRequestLogPhase
     {
         public SemaphoreSlim Completed { get; } = new(0);
+
+        public int Order => int.MaxValue;
 
         public void OnCompleted(ProxyContext context)
         {
