@@ -97,10 +97,10 @@ internal sealed partial class LlmExchange(
                 return new(failure, Answered: false);
             }
 
-            await AnswerUnreachableAsync(http, timeout.IsCancellationRequested);
-
-            // A provider that timed out may have done the work; one that could not be reached did none.
+            // Settled before the answer goes, as every answer is: a provider that timed out may have done the work
+            // (the reservations stand); one that could not be reached did none.
             Record(context, timeout.IsCancellationRequested ? null : AiUsage.None);
+            await AnswerUnreachableAsync(http, timeout.IsCancellationRequested);
             return new(failure, Answered: true);
         }
 
@@ -120,8 +120,8 @@ internal sealed partial class LlmExchange(
 
             if (refused != LlmFailure.None)
             {
-                await AnswerErrorAsync(context, response, timeout.Token);
                 Record(context, AiUsage.None);
+                await AnswerErrorAsync(context, response, timeout.Token);
                 return new(refused, Answered: true);
             }
 
@@ -513,7 +513,7 @@ internal sealed partial class LlmExchange(
             return;
         }
 
-        var costNanos = usage is { } known ? AiMeterNames.CostNanos(known, settings.Model) : 0;
+        var costNanos = AiMeterNames.Meter(context, settings.Model, modelName, usage);
         context.LlmCall = new LlmCallRecord(
             settings.Model.Provider, modelName, usage, costNanos / 1e9, (long)Stopwatch.GetElapsedTime(context.ForwardTimestamp).TotalMilliseconds)
         {
@@ -522,22 +522,6 @@ internal sealed partial class LlmExchange(
             ResponseModel = _responseModel,
             Payload = _payload, // the answer's bytes are added as they go out, after this record
         };
-        if (usage is { } used && used != AiUsage.None)
-        {
-            var label = $"{settings.Model.Provider}/{modelName}";
-            context.AddMeterCounter(AiMeterNames.PromptTokens + label, used.PromptTokens);
-            context.AddMeterCounter(AiMeterNames.CompletionTokens + label, used.CompletionTokens);
-            if (used.CachedTokens > 0)
-            {
-                context.AddMeterCounter(AiMeterNames.CachedTokens + label, used.CachedTokens);
-            }
-
-            if (costNanos > 0)
-            {
-                context.AddMeterCounter(AiMeterNames.Cost + label, costNanos);
-            }
-        }
-
         Usage = usage;
         context.Ai?.Settle(usage, usage is null ? null : costNanos); // null: the usage is unknown, and the reservations stand as taken
     }
