@@ -104,7 +104,9 @@ internal sealed class InProcessProxy : IAsyncDisposable
     /// <param name="maxSeries">The prometheus plugin's cap on label sets (<c>Turnpike:Metrics:MaxSeries</c>).</param>
     /// <param name="syslog">Where the syslog plugin sends (<c>Turnpike:Syslog</c>).</param>
     /// <param name="metering">Whether requests are metered (<see cref="Meters"/>), as an edge with <c>Turnpike:Metering:Enabled</c>.</param>
-    public static async Task<InProcessProxy> StartAsync(int maxSeries = 10_000, Turnpike.Edge.Plugins.Syslog.SyslogOptions? syslog = null, bool metering = false)
+    /// <param name="configure">More services for the proxy (a test's own log-phase consumer, say).</param>
+    public static async Task<InProcessProxy> StartAsync(
+        int maxSeries = 10_000, Turnpike.Edge.Plugins.Syslog.SyslogOptions? syslog = null, bool metering = false, Action<IServiceCollection>? configure = null)
     {
         var port = FreePorts.Next();
         var log = new ConcurrentQueue<string>();
@@ -157,6 +159,7 @@ internal sealed class InProcessProxy : IAsyncDisposable
         services.AddSingleton<LogPhaseBarrier>();
         services.AddSingleton<IRequestLogPhase>(sp => sp.GetRequiredService<LogPhaseBarrier>());
         services.AddSingleton<PluginRegistry>();
+        configure?.Invoke(services);
         var app = builder.Build();
         var proxy = app.Services.GetRequiredService<ProxyMiddleware>();
         app.Run(proxy.InvokeAsync);
