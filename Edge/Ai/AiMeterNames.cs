@@ -19,4 +19,33 @@ internal static class AiMeterNames
     /// <summary>input_cost and output_cost are per million tokens: tokens × price × 10⁻⁶ units = tokens × price × 10³ nanos.</summary>
     public static long CostNanos(AiUsage usage, LlmModel model) =>
         (long)Math.Round((usage.PromptTokens * (decimal)model.InputCost * 1000m) + (usage.CompletionTokens * (decimal)model.OutputCost * 1000m), MidpointRounding.AwayFromZero);
+
+    /// <summary>
+    /// Adds an LLM call's tokens and their cost to the request's meters under <c>{provider}/{model}</c> — the one way
+    /// ai-proxy's exchange and the AI transformers' own calls are metered; nothing for an unknown or empty usage.
+    /// </summary>
+    /// <returns>The cost in nanos (0 when nothing was used or the usage is unknown).</returns>
+    public static long Meter(Proxy.ProxyContext context, LlmModel model, string modelName, AiUsage? usage)
+    {
+        if (usage is not { } used || used == AiUsage.None)
+        {
+            return 0;
+        }
+
+        var costNanos = CostNanos(used, model);
+        var label = $"{model.Provider}/{modelName}";
+        context.AddMeterCounter(PromptTokens + label, used.PromptTokens);
+        context.AddMeterCounter(CompletionTokens + label, used.CompletionTokens);
+        if (used.CachedTokens > 0)
+        {
+            context.AddMeterCounter(CachedTokens + label, used.CachedTokens);
+        }
+
+        if (costNanos > 0)
+        {
+            context.AddMeterCounter(Cost + label, costNanos);
+        }
+
+        return costNanos;
+    }
 }

@@ -9,5 +9,7 @@ namespace Turnpike.Edge.Ai;
 /// </summary>
 internal sealed class AiSettlementLog : IRequestLogPhase
 {
+    public int Order => LogPhaseOrder.AiSettlement;
+
     public void OnCompleted(ProxyContext context) => context.Ai?.Settle(AiUsage.None, 0);
 }

@@ -33,7 +33,6 @@ internal sealed partial class LlmExchange(
 
     private int _recorded;
     private bool _anthropic;
-    private JsonObject? _clientRequest;
     private AnthropicEventStream? _anthropicStream;
     private Func<LlmFailure, bool> _retry = static _ => false;
     private LlmFailure _streamFailure;
@@ -54,22 +53,23 @@ internal sealed partial class LlmExchange(
     /// <summary>The target's settings (for a balancer telling its targets apart).</summary>
     public AiProxySettings Settings => settings;
 
-    public Task SendAsync(ProxyContext context, CompiledService service, HttpMessageInvoker client) =>
-        AttemptAsync(context, client, TimeSpan.FromMilliseconds(service.Entity.ReadTimeout), static _ => false);
+    public Task SendAsync(ProxyContext context, UpstreamCall upstream) =>
+        AttemptAsync(context, upstream, client: null, TimeSpan.FromMilliseconds(upstream.Service.Entity.ReadTimeout), static _ => false);
 
     /// <summary>
     /// One call to the provider. A failure that <paramref name="retry"/> accepts, met before anything went to the
     /// client, is returned unanswered (nothing written, nothing recorded or settled) so the caller can try another
     /// target; anything else is answered to the client as ai-proxy does.
     /// </summary>
+    /// <param name="call">The proxy's way to the upstream, which times each call for the request.</param>
+    /// <param name="client">The client to call with (a balancer's pool); null for the service's own.</param>
     /// <param name="readTimeout">Bounds each wait on the provider: for the answer, then for each next event.</param>
-    public async Task<LlmAttempt> AttemptAsync(ProxyContext context, HttpMessageInvoker client, TimeSpan readTimeout, Func<LlmFailure, bool> retry)
+    public async Task<LlmAttempt> AttemptAsync(ProxyContext context, UpstreamCall call, HttpMessageInvoker? client, TimeSpan readTimeout, Func<LlmFailure, bool> retry)
     {
         _retry = retry;
         _anthropic = context.Ai?.AnthropicClient ?? false;
         _payload = settings.Logging.Payloads ? new AiPayloadCapture((mode as TranslatedCall)?.ClientRequest.ToJsonString()) : null;
         var http = context.HttpContext;
-        var preserve = mode is not TranslatedCall;
         using var upstream = mode is TranslatedCall translated ? TranslatedRequest(http, translated) : PreservedRequest(context);
         Provider.AddHeaders(upstream.Headers, settings.Model);
         foreach (var (name, value) in context.UpstreamHeaders ?? [])
@@ -82,13 +82,11 @@ internal sealed partial class LlmExchange(
         // The read timeout bounds each wait on the provider: for the answer, then for each next event.
         // The client going away cancels none of it: what the provider produces is metered either way.
         using var timeout = new CancellationTokenSource(readTimeout);
-        context.ForwardTimestamp = Stopwatch.GetTimestamp();
         HttpResponseMessage response;
         try
         {
-            response = await client.SendAsync(upstream, timeout.Token); // an invoker answers at the headers; the body streams
+            response = await call.SendAsync(upstream, timeout.Token, client); // an invoker answers at the headers; the body streams
             AnsweredAt = Stopwatch.GetTimestamp();
-            context.MarkUpstreamAnswered();
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
         {
@@ -99,10 +97,10 @@ internal sealed partial class LlmExchange(
                 return new(failure, Answered: false);
             }
 
-            await AnswerUnreachableAsync(http, timeout.IsCancellationRequested);
-
-            // A provider that timed out may have done the work; one that could not be reached did none.
+            // Settled before the answer goes, as every answer is: a provider that timed out may have done the work
+            // (the reservations stand); one that could not be reached did none.
             Record(context, timeout.IsCancellationRequested ? null : AiUsage.None);
+            await AnswerUnreachableAsync(http, timeout.IsCancellationRequested);
             return new(failure, Answered: true);
         }
 
@@ -122,8 +120,8 @@ internal sealed partial class LlmExchange(
 
             if (refused != LlmFailure.None)
             {
-                await AnswerErrorAsync(context, response, timeout.Token);
                 Record(context, AiUsage.None);
+                await AnswerErrorAsync(context, response, timeout.Token);
                 return new(refused, Answered: true);
             }
 
@@ -134,9 +132,12 @@ internal sealed partial class LlmExchange(
             try
             {
                 var providerBody = await response.Content.ReadAsStreamAsync(timeout.Token);
-                usage = preserve ? await PassThroughAsync(context, providerBody, mediaType, streamed, readTimeout, timeout.Token)
-                    : streamed && stream ? await StreamAsync(context, providerBody, readTimeout)
-                    : await AnswerWholeAsync(context, providerBody, timeout.Token);
+                usage = mode switch
+                {
+                    TranslatedCall when streamed && stream => await StreamAsync(context, providerBody, readTimeout),
+                    TranslatedCall whole => await AnswerWholeAsync(context, whole, providerBody, timeout.Token),
+                    _ => await PassThroughAsync(context, providerBody, mediaType, streamed, readTimeout, timeout.Token),
+                };
             }
             catch (RetryableFailure ex)
             {
@@ -197,7 +198,6 @@ internal sealed partial class LlmExchange(
         var completions = settings.RouteType == LlmRouteType.Completions;
         var body = call.ProviderRequest;
         settings.Auth.ApplyBody(call.ClientRequest, body);
-        _clientRequest = call.ClientRequest;
         var endpoint = settings.RouteType == LlmRouteType.Embeddings ? Provider.EmbeddingsEndpoint(settings.Model, modelName) : Provider.Endpoint(settings.Model, modelName, stream, completions);
         var upstream = new HttpRequestMessage(HttpMethod.Post, settings.Auth.ApplyQuery(http.Request, endpoint))
         {
@@ -235,7 +235,7 @@ internal sealed partial class LlmExchange(
     }
 
     /// <summary>A whole answer: read, translated, sent with its length.</summary>
-    private async Task<AiUsage?> AnswerWholeAsync(ProxyContext context, Stream providerBody, CancellationToken cancellationToken)
+    private async Task<AiUsage?> AnswerWholeAsync(ProxyContext context, TranslatedCall call, Stream providerBody, CancellationToken cancellationToken)
     {
         var http = context.HttpContext;
         JsonObject? completion = null;
@@ -246,7 +246,7 @@ internal sealed partial class LlmExchange(
             {
                 if (settings.RouteType == LlmRouteType.Embeddings)
                 {
-                    (completion, embeddingsUsage) = Provider.FromProviderEmbeddings(answer, _clientRequest!, modelName);
+                    (completion, embeddingsUsage) = Provider.FromProviderEmbeddings(answer, call.ClientRequest, modelName);
                 }
                 else
                 {
@@ -297,7 +297,9 @@ internal sealed partial class LlmExchange(
         var output = new List<JsonObject>();
         var failed = false;
         _anthropicStream = _anthropic ? new AnthropicEventStream(modelName) : null;
-        var assembler = settings.RouteType == LlmRouteType.Chat && context.Ai is { WantsAnswer: true } ? new CompletionAssembler() : null;
+        // A plugin that asked for the chat answer (ai-semantic-cache) gets it assembled from the chunks.
+        var answerTo = settings.RouteType == LlmRouteType.Chat && context.Ai is { WantsAnswer: true } ai ? ai : null;
+        var assembler = answerTo is null ? null : new CompletionAssembler();
         try
         {
             while (await NextAsync(events, readTimeout) is { } next)
@@ -332,9 +334,9 @@ internal sealed partial class LlmExchange(
         }
 
         Record(context, translator.Usage); // what the provider reported, so far if the stream broke off
-        if (!failed && assembler?.Completion(translator.Usage) is { } whole)
+        if (!failed && answerTo is not null && assembler?.Completion(translator.Usage) is { } whole)
         {
-            await context.Ai!.AnsweredAsync(new LlmAnswer(whole, settings.Model.Provider, modelName, translator.Usage));
+            await answerTo.AnsweredAsync(new LlmAnswer(whole, settings.Model.Provider, modelName, translator.Usage));
         }
 
         await SendChunksAsync(http, output);
@@ -439,10 +441,6 @@ internal sealed partial class LlmExchange(
         var response = context.HttpContext.Response;
         response.ContentType = mediaType ?? "text/event-stream";
         response.Headers.CacheControl = "no-cache";
-        if (context.ResponseBodyCounter is null)
-        {
-            context.CountResponseBody(); // once, though an abandoned attempt may have started a stream before
-        }
     }
 
     private async Task SendChunksAsync(HttpContext http, List<JsonObject> chunks)
@@ -515,7 +513,7 @@ internal sealed partial class LlmExchange(
             return;
         }
 
-        var costNanos = usage is { } known ? AiMeterNames.CostNanos(known, settings.Model) : 0;
+        var costNanos = AiMeterNames.Meter(context, settings.Model, modelName, usage);
         context.LlmCall = new LlmCallRecord(
             settings.Model.Provider, modelName, usage, costNanos / 1e9, (long)Stopwatch.GetElapsedTime(context.ForwardTimestamp).TotalMilliseconds)
         {
@@ -524,22 +522,6 @@ internal sealed partial class LlmExchange(
             ResponseModel = _responseModel,
             Payload = _payload, // the answer's bytes are added as they go out, after this record
         };
-        if (usage is { } used && used != AiUsage.None)
-        {
-            var label = $"{settings.Model.Provider}/{modelName}";
-            context.AddMeterCounter(AiMeterNames.PromptTokens + label, used.PromptTokens);
-            context.AddMeterCounter(AiMeterNames.CompletionTokens + label, used.CompletionTokens);
-            if (used.CachedTokens > 0)
-            {
-                context.AddMeterCounter(AiMeterNames.CachedTokens + label, used.CachedTokens);
-            }
-
-            if (costNanos > 0)
-            {
-                context.AddMeterCounter(AiMeterNames.Cost + label, costNanos);
-            }
-        }
-
         Usage = usage;
         context.Ai?.Settle(usage, usage is null ? null : costNanos); // null: the usage is unknown, and the reservations stand as taken
     }

@@ -85,7 +85,7 @@ internal sealed class LlmOneShot(AiProxySettings settings, UpstreamClients clien
     /// <summary>Meters the call's tokens and cost to the request's consumer and keeps the call for the log phase.</summary>
     private void Record(ProxyContext context, string modelName, AiUsage? usage, string? responseModel, long started, AiPayloadCapture? payload)
     {
-        var costNanos = usage is { } known ? AiMeterNames.CostNanos(known, settings.Model) : 0;
+        var costNanos = AiMeterNames.Meter(context, settings.Model, modelName, usage);
         context.AddPluginLlmCall(new LlmCallRecord(settings.Model.Provider, modelName, usage, costNanos / 1e9, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds)
         {
             Namespace = pluginName,
@@ -94,17 +94,5 @@ internal sealed class LlmOneShot(AiProxySettings settings, UpstreamClients clien
             ResponseModel = responseModel,
             Payload = payload,
         });
-        if (usage is not { } used || used == AiUsage.None)
-        {
-            return;
-        }
-
-        var label = $"{settings.Model.Provider}/{modelName}";
-        context.AddMeterCounter(AiMeterNames.PromptTokens + label, used.PromptTokens);
-        context.AddMeterCounter(AiMeterNames.CompletionTokens + label, used.CompletionTokens);
-        if (costNanos > 0)
-        {
-            context.AddMeterCounter(AiMeterNames.Cost + label, costNanos);
-        }
     }
 }

@@ -11,6 +11,9 @@ internal static class MeteringServiceCollectionExtensions
         services.AddOptions<MeteringOptions>().BindConfiguration(MeteringOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MeteringOptions>, MeteringOptionsValidator>();
         services.AddSingleton<MeterRecorder>();
+        // Metering hooks itself into the request's lifecycle: a count of bodies of unknown length before the access
+        // phase, the meters in the log phase (last of its consumers, LogPhaseOrder.Metering).
+        services.AddSingleton<Proxy.IRequestBeginPhase, MeteringBodyCount>();
         services.AddSingleton<Proxy.IRequestLogPhase, MeteringLog>();
         // One instance both injected (the recorder hands it batches) and run as the hosted flusher.
         services.AddSingleton<MeterFlusher>();

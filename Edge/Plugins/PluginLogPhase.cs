@@ -4,15 +4,18 @@ using Turnpike.Edge.Proxy;
 namespace Turnpike.Edge.Plugins;
 
 /// <summary>
-/// Phase 7 for plugins: each plugin of the request's route gets <see cref="IPluginHandler.OnLog"/>, in priority
-/// order, with the instance that applied to the request's consumer. A plugin that throws costs one log line, never
-/// the request (which is answered already) nor the plugins after it.
+/// The log phase for plugins: each plugin of the request (its route's, or the global ones for a request the router
+/// answered) gets <see cref="IPluginHandler.OnLog"/>, in priority order, with the instance that applied to the
+/// request's consumer. A plugin that throws costs one log line, never the request (which is answered already) nor
+/// the plugins after it.
 /// </summary>
 internal sealed partial class PluginLogPhase(ILogger<PluginLogPhase> logger) : IRequestLogPhase
 {
+    public int Order => LogPhaseOrder.Plugins;
+
     public void OnCompleted(ProxyContext context)
     {
-        foreach (var slot in context.Route.Plugins.Slots)
+        foreach (var slot in context.Plugins.Slots)
         {
             if (slot.For(context.Consumer) is { } handler)
             {

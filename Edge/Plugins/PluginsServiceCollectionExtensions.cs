@@ -93,7 +93,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddTurnpikeOAuth2();
         services.AddTurnpikeSemanticCache();
         services.AddSingleton<PluginRegistry>();
-        services.AddSingleton<Proxy.IRequestLogPhase, PluginLogPhase>(); // after AI settlement: logs see the settled call
+        services.AddSingleton<Proxy.IRequestLogPhase, PluginLogPhase>(); // LogPhaseOrder.Plugins: after AI settlement, so logs see the settled call
         return services;
     }
 }

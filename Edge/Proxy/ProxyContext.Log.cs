@@ -8,11 +8,14 @@ internal sealed partial class ProxyContext
     /// <summary>Request body bytes received: counted as they passed, else as Content-Length said.</summary>
     public long RequestBodyBytes => RequestBodyCounter?.Count ?? HttpContext.Request.ContentLength ?? 0;
 
-    /// <summary>Response body bytes sent: counted as they passed, else as Content-Length said.</summary>
-    public long ResponseBodyBytes => ResponseBodyCounter?.Count ?? HttpContext.Response.ContentLength ?? 0;
+    /// <summary>Response body bytes sent: as Content-Length said, else counted as they passed.</summary>
+    public long ResponseBodyBytes => HttpContext.Response.ContentLength ?? ResponseBodyCounter?.Count ?? 0;
 
-    /// <summary>True when the status came from the upstream (Kong's <c>source</c> "service"); false when the gateway or a plugin answered.</summary>
-    public bool AnsweredByUpstream => _upstreamAnsweredAt != 0 && !AnsweredByPlugin;
+    /// <summary>
+    /// True when the status came from the upstream, or the exchange in its place (Kong's <c>source</c> "service");
+    /// false when the gateway, a plugin or a cache answered.
+    /// </summary>
+    public bool AnsweredByUpstream => _upstreamAnsweredAt != 0 && AnsweredBy is AnsweredBy.Upstream or AnsweredBy.Exchange;
 
     /// <summary>Kong's <c>latencies.request</c>: from the first byte read to now (the log phase), in ms.</summary>
     public long RequestLatencyMs => (long)Stopwatch.GetElapsedTime(StartTimestamp).TotalMilliseconds;

@@ -108,9 +108,18 @@ internal sealed partial class ProxyContext
         return proceed;
     }
 
-    /// <summary>Counts what is written to the response body from now on (for metering, when no Content-Length says it).</summary>
-    public void CountResponseBody()
+    /// <summary>
+    /// Counts what is written to the client from now on (for the log phase, when no Content-Length says it), in front
+    /// of the server's body feature (<see cref="Metering.CountedResponseBody"/>). Once per request; a body a plugin
+    /// holds is sent with its length declared, so it needs no counting.
+    /// </summary>
+    internal void CountResponseBody()
     {
+        if (ResponseBodyCounter is not null || _clientResponseBody is not null)
+        {
+            return; // counted once; a held body goes out with its Content-Length, which the log phase reads first
+        }
+
         ResponseBodyCounter = Metering.CountedResponseBody.Install(HttpContext.Features);
     }
 
@@ -118,7 +127,7 @@ internal sealed partial class ProxyContext
     /// The upstream's status and headers arrived (from the forwarder, or an exchange such as ai-proxy): the upstream
     /// latency is measured now, and the headers phase will add the gateway's latency headers and <c>Via</c>.
     /// </summary>
-    public void MarkUpstreamAnswered()
+    internal void MarkUpstreamAnswered()
     {
         _upstreamAnsweredAt = Stopwatch.GetTimestamp();
         UpstreamLatencyMs = (long)Stopwatch.GetElapsedTime(ForwardTimestamp, _upstreamAnsweredAt).TotalMilliseconds;
@@ -141,7 +150,7 @@ internal sealed partial class ProxyContext
         }
 
         ApplyResponseHeaders();
-        foreach (var slot in Route.Plugins.Slots)
+        foreach (var slot in Plugins.Slots)
         {
             slot.For(Consumer)?.OnResponseHeaders(this);
         }

@@ -33,8 +33,11 @@ internal sealed partial class ProxyContext
     /// <summary>Set by a plugin that talks to the upstream itself (ai-proxy): the proxy hands the request to it instead of forwarding.</summary>
     public IUpstreamExchange? Exchange { get; set; }
 
-    /// <summary>When the request left for the upstream (the forwarder's transform, or an exchange).</summary>
-    public long ForwardTimestamp { get; set; }
+    /// <summary>When the request last left for the upstream (the forwarder's transform, or an exchange's <see cref="UpstreamCall"/>); 0 if it never did.</summary>
+    public long ForwardTimestamp { get; private set; }
+
+    /// <summary>The request leaves for the upstream now (each attempt of an exchange that tries another target).</summary>
+    internal void MarkForwarded() => ForwardTimestamp = Stopwatch.GetTimestamp();
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
@@ -43,7 +46,7 @@ internal sealed partial class ProxyContext
         proxyRequest.RequestUri = UpstreamUri(destinationPrefix, UpstreamPath, (UpstreamQuery ?? request.QueryString).Value);
         // The upstream sees the client's Host only with preserve_host; otherwise the service's host and port, or for
         // an upstream's target its name (or the upstream's host_header), as Kong sends them.
-        proxyRequest.Headers.Host = Route.Entity.PreserveHost ? request.Host.Value : UpstreamHost;
+        proxyRequest.Headers.Host = Route?.Entity.PreserveHost == true ? request.Host.Value : UpstreamHost;
 
         // Kong trusts no client-sent X-Forwarded-* by default: it appends to X-Forwarded-For and sets the rest. Every
         // value goes through UpstreamRequestHeaders.Safe: the path and host are the client's text.
@@ -80,7 +83,7 @@ internal sealed partial class ProxyContext
             Proxy.UpstreamRequestHeaders.Set(headers, name, value);
         }
 
-        ForwardTimestamp = Stopwatch.GetTimestamp();
+        MarkForwarded();
     }
 
     /// <summary>The upstream's URI from the destination, the escaped path and the raw query: nothing is escaped twice.</summary>

@@ -4,8 +4,6 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Turnpike.Edge.Metering;
 using Turnpike.Edge.RouteTable;
 using Turnpike.Edge.Routing;
 using Turnpike.Edge.Status;
@@ -14,22 +12,31 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Turnpike.Edge.Proxy;
 
 /// <summary>
-/// The proxy listener's whole pipeline. Nothing here calls the cluster. The lifecycle of a proxied request:
+/// The proxy listener's whole pipeline. Nothing here calls the cluster. Every request goes through these phases in
+/// this order, however it is answered — forwarded, answered by the router, a plugin, a cache or an exchange, or
+/// failed — so no way of answering can skip one:
 /// <list type="number">
 /// <item>Canonical request: the path from the request line (<see cref="RequestPath"/>), the Host without a trailing
 /// dot, client copies of gateway-owned headers dropped (<see cref="UpstreamRequestHeaders"/>).</item>
-/// <item>Match against the current immutable snapshot; no route 404, a protocol the route does not take 415/426/redirect
-/// (<see cref="ProtocolMismatch"/>), no service 503.</item>
-/// <item>Access: a tracing plugin's trace begins (<see cref="Plugins.PluginChain.Tracer"/>), then each plugin's
-/// <c>OnRequestAsync</c> runs in priority order (a span each when traced); a plugin may answer (the request ends here,
-/// rejected; on a gRPC call its answer becomes a gRPC status).</item>
+/// <item>Match against the current immutable snapshot. A refused path (400), no route (404), a protocol the route
+/// does not take (415/426/redirect, <see cref="ProtocolMismatch"/>) or no service (503) is answered here by the router (<see cref="AnsweredBy.Router"/>), with a
+/// route-less <see cref="ProxyContext"/> (<see cref="ProxyContext.Refused"/>) whose plugins are the table's global
+/// ones: phases 3 and 4 are skipped, 5 and 7 run.</item>
+/// <item>Access: a <see cref="ProxyContext"/> for the route; each <see cref="IRequestBeginPhase"/> (metering's body
+/// count); a tracing plugin's trace begins (<see cref="Plugins.PluginChain.Tracer"/>), then each plugin's
+/// <c>OnRequestAsync</c> runs in priority order (a span each when traced); a plugin may answer (the request ends
+/// here: <see cref="AnsweredBy.Plugin"/>, or <see cref="AnsweredBy.Cache"/> for a cache hit; on a gRPC call its answer
+/// becomes a gRPC status). A failure is its 4xx or a 500 (<see cref="AnsweredBy.Fault"/>).</item>
 /// <item>Upstream request: YARP's forwarder with <see cref="ProxyContext"/> as its transform (balancer, retries,
-/// passive health), or the exchange a plugin set (ai-proxy). A client's fault is its 4xx, never the upstream's.</item>
+/// passive health; <see cref="AnsweredBy.Upstream"/>), or the exchange a plugin set (ai-proxy, aws-lambda;
+/// <see cref="AnsweredBy.Exchange"/>), run by <see cref="RunExchangeAsync"/>, which times it (<see cref="UpstreamCall"/>)
+/// and counts its body. A client's fault is its 4xx, never the upstream's.</item>
 /// <item>Response headers: run once by Kestrel as the response starts, whoever answered
 /// (<see cref="ProxyContext.ResponseStarting"/>): the gateway's headers when the upstream answered, the headers
 /// plugins asked for, each plugin's <c>OnResponseHeaders</c>.</item>
 /// <item>Response body: streamed, or held for the plugins that rewrite it (<c>OnResponseBodyAsync</c>) and then sent.</item>
-/// <item>Log: the request is over; every <see cref="IRequestLogPhase"/> consumes it (AI settlement, metering).</item>
+/// <item>Log: the request is over; every <see cref="IRequestLogPhase"/> consumes it in <see cref="LogPhaseOrder"/>
+/// (AI settlement, the plugins' log phase, metering), each guarded so one that throws skips none of the others.</item>
 /// </list>
 /// </summary>
 internal sealed partial class ProxyMiddleware(
@@ -37,34 +44,73 @@ internal sealed partial class ProxyMiddleware(
     IHttpForwarder forwarder,
     UpstreamClients clients,
     EdgeCounters counters,
+    IEnumerable<IRequestBeginPhase> beginPhase,
     IEnumerable<IRequestLogPhase> logPhase,
-    IOptions<MeteringOptions> metering,
     ILogger<ProxyMiddleware> logger)
 {
-    private readonly bool _metering = metering.Value.Enabled;
-    private readonly IRequestLogPhase[] _logPhase = [.. logPhase];
+    private readonly IRequestBeginPhase[] _beginPhase = [.. beginPhase];
+
+    // Stable: consumers of the same order keep their registration order.
+    private readonly IRequestLogPhase[] _logPhase = [.. logPhase.OrderBy(c => c.Order)];
 
     public async Task InvokeAsync(HttpContext context)
     {
         var start = Stopwatch.GetTimestamp();
         counters.CountRequest();
-        var request = context.Request;
-        if (ClientFault.OnArrival(context) is { } refused)
+        var snapshot = store.Current;
+        var proxy = await RouteAsync(context, snapshot, start);
+        if (proxy.AnsweredBy == AnsweredBy.Router || proxy is not { Route: { } route, Service: { } service })
         {
-            await ProxyErrors.WriteAsync(context, refused, ProxyErrors.ForClientFault(refused));
+            // Phase 2 answered, with the response-headers phase registered before it wrote: on to the log phase.
+            RunLogPhase(proxy);
             return;
+        }
+
+        foreach (var begin in _beginPhase)
+        {
+            begin.OnBegin(proxy);
+        }
+
+        // AnsweredBy starts as Fault: a request that fails before a plugin answers or the forward is reached is one.
+        try
+        {
+            await RunAsync(context, proxy, route, service, Grpc.GrpcRequest.Is(context.Request));
+        }
+        catch (Exception ex) when (!context.Response.HasStarted && ex is not OperationCanceledException)
+        {
+            proxy.AnsweredBy = AnsweredBy.Fault;
+            await AnswerFaultAsync(context, ex);
+        }
+        finally
+        {
+            RunLogPhase(proxy);
+        }
+    }
+
+    /// <summary>
+    /// Phases 1 and 2: the request's context for its route and service, or the route-less context of a request the
+    /// router answered itself (already answered when returned, <see cref="AnsweredBy.Router"/>).
+    /// </summary>
+    private async ValueTask<ProxyContext> RouteAsync(HttpContext context, RouteTableSnapshot snapshot, long start)
+    {
+        var request = context.Request;
+        if (ClientFault.OnArrival(context) is { } arrival)
+        {
+            var refused = Refuse(context, snapshot, null, request.Path.Value ?? "/", start);
+            await ProxyErrors.WriteAsync(context, arrival, ProxyErrors.ForClientFault(arrival));
+            return refused;
         }
 
         if (ClientPath(context) is not { } clientPath)
         {
+            var refused = Refuse(context, snapshot, null, request.Path.Value ?? "/", start);
             await ProxyErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ProxyErrors.BadRequest);
-            return;
+            return refused;
         }
 
         // The gateway's own names (X-Consumer-*, forwarding headers) never come from the client: gone before any plugin looks.
         UpstreamRequestHeaders.RemoveClientCopies(request.Headers);
         var path = clientPath.Canonical;
-        var snapshot = store.Current;
         RouteMatch? match;
         try
         {
@@ -73,57 +119,63 @@ internal sealed partial class ProxyMiddleware(
         catch (RegexMatchTimeoutException)
         {
             RegexTimedOut(logger, request.Method);
+            var refused = Refuse(context, snapshot, null, clientPath.Encoded, start);
             await ProxyErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ProxyErrors.BadRequest);
-            return;
+            return refused;
         }
 
         if (match is not { } found)
         {
+            var refused = Refuse(context, snapshot, null, clientPath.Encoded, start);
             await ProxyErrors.WriteAsync(context, StatusCodes.Status404NotFound, ProxyErrors.NoRoute);
-            return;
+            return refused;
         }
 
         var route = found.Route;
         var grpc = Grpc.GrpcRequest.Is(request);
         if (!ProtocolMismatch.Accepts(route, request, grpc))
         {
+            var refused = Refuse(context, snapshot, route, clientPath.Encoded, start);
             await ProtocolMismatch.AnswerAsync(context, route, clientPath.Encoded, grpc);
-            return;
+            return refused;
         }
 
         if (route.Service is not { } service)
         {
+            var refused = Refuse(context, snapshot, route, clientPath.Encoded, start);
             await ProxyErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ProxyErrors.NoService);
-            return;
+            return refused;
         }
 
         // Stripping and the forwarded path work on the escaped form, so the upstream gets the client's escapes (%2F stays %2F).
         var strip = route.Entity.StripPath && found.MatchedPathLength >= 0;
         var stripLength = strip ? clientPath.EncodedLength(found.MatchedPathLength) : -1;
         var upstreamPath = UpstreamPath.Build(service.EscapedPath, clientPath.Encoded, stripLength, route.PathHandlingV1);
-        var proxy = new ProxyContext(context, found, snapshot.Consumers, clientPath.Encoded, upstreamPath, strip ? clientPath.Encoded[..stripLength] : null, start);
+        var proxy = new ProxyContext(context, route, service, snapshot.Consumers, clientPath.Encoded, upstreamPath, strip ? clientPath.Encoded[..stripLength] : null, start);
         context.Response.OnStarting(ProxyContext.ResponseStarting, proxy); // phase 5, whoever answers
-        // A body of unknown length is counted as it passes: chunked HTTP/1.1, and HTTP/2 streams such as gRPC calls.
-        if (_metering && request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: true })
-        {
-            request.Body = proxy.RequestBodyCounter = new ByteCountingStream(request.Body);
-        }
+        return proxy;
+    }
 
-        proxy.AnsweredByPlugin = true; // until the forward is reached: a request that fails before is counted as rejected
-        try
+    /// <summary>The route-less context of a request the router answers, its response-headers phase registered before the answer is written.</summary>
+    private static ProxyContext Refuse(HttpContext context, RouteTableSnapshot snapshot, CompiledRoute? route, string path, long start)
+    {
+        var refused = ProxyContext.Refused(context, snapshot.GlobalPlugins, route, snapshot.Consumers, path, start);
+        context.Response.OnStarting(ProxyContext.ResponseStarting, refused);
+        return refused;
+    }
+
+    /// <summary>Phase 7: every consumer in order, each guarded, so one that throws costs a log line and skips no other.</summary>
+    private void RunLogPhase(ProxyContext proxy)
+    {
+        foreach (var consumer in _logPhase)
         {
-            proxy.AnsweredByPlugin = !await RunAsync(context, proxy, route, service, grpc);
-        }
-        catch (Exception ex) when (!context.Response.HasStarted && ex is not OperationCanceledException)
-        {
-            proxy.AnsweredByPlugin = true;
-            await AnswerFaultAsync(context, ex);
-        }
-        finally
-        {
-            foreach (var consumer in _logPhase)
+            try
             {
                 consumer.OnCompleted(proxy);
+            }
+            catch (Exception ex)
+            {
+                LogPhaseFailed(logger, consumer.GetType().Name, ex.GetType().Name, ex.Message);
             }
         }
     }
@@ -173,13 +225,15 @@ internal sealed partial class ProxyMiddleware(
         return ProxyErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, ProxyErrors.Unexpected);
     }
 
-    /// <summary>Runs the plugins and forwards; false when a plugin answered the request itself.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> RunAsync(HttpContext context, ProxyContext proxy, CompiledRoute route, CompiledService service, bool grpc)
+    /// <summary>Phases 3 and 4: runs the plugins and forwards, setting who answered.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RunAsync(HttpContext context, ProxyContext proxy, CompiledRoute route, CompiledService service, bool grpc)
     {
         if (!route.Plugins.IsEmpty && !await RunPluginsAsync(context, proxy, route, grpc))
         {
-            return false;
+            // A cache plugin says so itself (ProxyContext.AnswerFromCache); any other answer is a plugin's.
+            proxy.AnsweredBy = proxy.AnsweredBy == AnsweredBy.Cache ? AnsweredBy.Cache : AnsweredBy.Plugin;
+            return;
         }
 
         // A hold on the pooled client for as long as this request forwards with it: a pool retired by a newer
@@ -188,7 +242,6 @@ internal sealed partial class ProxyMiddleware(
         try
         {
             await ForwardAsync(context, proxy, route, service, client.Invoker);
-            return true;
         }
         finally
         {
@@ -263,15 +316,11 @@ internal sealed partial class ProxyMiddleware(
     {
         if (proxy.Exchange is { } exchange)
         {
-            await exchange.SendAsync(proxy, service, client);
-            if (proxy.ResponseBuffer is not null && !context.Response.HasStarted)
-            {
-                // The exchange (ai-proxy) wrote its answer into the body a plugin holds: the holders rewrite it, then it goes.
-                await RunResponseBodyPhaseAsync(proxy, route);
-            }
-
+            await RunExchangeAsync(context, proxy, exchange, route, service, client);
             return;
         }
+
+        proxy.AnsweredBy = AnsweredBy.Upstream;
 
         var hashKey = service.Balancer is { HashesRequests: true } balancer ? HashKey(proxy, balancer.Upstream) : null;
         if (service.NextDestination(hashKey, 0, out var target) is not { } destination)
@@ -343,6 +392,23 @@ internal sealed partial class ProxyMiddleware(
         }
     }
 
+    /// <summary>
+    /// Phase 4 for an exchange a plugin set: what every way of answering owes the request is done here, not by the
+    /// exchange — its calls timed (<see cref="UpstreamCall"/>), what it writes counted, who answered set — then the
+    /// body phase for the plugins that hold its answer.
+    /// </summary>
+    private static async ValueTask RunExchangeAsync(HttpContext context, ProxyContext proxy, IUpstreamExchange exchange, CompiledRoute route, CompiledService service, HttpMessageInvoker client)
+    {
+        proxy.AnsweredBy = AnsweredBy.Exchange;
+        proxy.CountResponseBody();
+        await exchange.SendAsync(proxy, new UpstreamCall(proxy, service, client));
+        if (proxy.ResponseBuffer is not null && !context.Response.HasStarted)
+        {
+            // The exchange (ai-proxy) wrote its answer into the body a plugin holds: the holders rewrite it, then it goes.
+            await RunResponseBodyPhaseAsync(proxy, route);
+        }
+    }
+
     /// <summary>Phase 6 for a held body: each plugin's <c>OnResponseBodyAsync</c> in order, then the body goes to the client.</summary>
     private static async ValueTask RunResponseBodyPhaseAsync(ProxyContext proxy, CompiledRoute route)
     {
@@ -383,6 +449,9 @@ internal sealed partial class ProxyMiddleware(
 
     [LoggerMessage(EventId = 2802, Level = LogLevel.Error, Message = "A {Method} request failed in the proxy ({Exception}: {Reason}): answered 500")]
     private static partial void RequestFailed(ILogger logger, string method, string exception, string reason);
+
+    [LoggerMessage(EventId = 2803, Level = LogLevel.Error, Message = "A log-phase consumer failed in {Consumer} ({Exception}: {Reason}); the others ran")]
+    private static partial void LogPhaseFailed(ILogger logger, string consumer, string exception, string reason);
 
     /// <summary>What a consistent-hashing upstream hashes this request by: its <c>hash_on</c>, else its <c>hash_fallback</c>.</summary>
     private static string? HashKey(ProxyContext proxy, UpstreamEntity upstream) =>

@@ -11,8 +11,7 @@ internal static class ProxyServiceCollectionExtensions
         services.AddSingleton<ProxyMiddleware>();
         services.AddHttpForwarder();
 
-        // The log phase's first consumer: AI reservations no exchange settled are given back before anything is
-        // metered (AddTurnpikeMetering registers the meters after it; consumers run in registration order).
+        // AI reservations no exchange settled are given back before anything is logged or metered (LogPhaseOrder.AiSettlement).
         services.AddSingleton<IRequestLogPhase, Ai.AiSettlementLog>();
         return services;
     }

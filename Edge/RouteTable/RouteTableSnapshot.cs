@@ -6,7 +6,7 @@ namespace Turnpike.Edge.RouteTable;
 
 /// <summary>An immutable view of one version of the route table: the matcher, consumer, admin and certificate directories built from it. Swapped whole.</summary>
 internal sealed class RouteTableSnapshot(
-    long version, RouteMatcher matcher, ConsumerDirectory consumers, AdminDirectory admins, IReadOnlyList<string> pluginNames, Tls.CertificateDirectory certificates, string digest = "")
+    long version, RouteMatcher matcher, ConsumerDirectory consumers, AdminDirectory admins, IReadOnlyList<string> pluginNames, Tls.CertificateDirectory certificates, string digest = "", Plugins.PluginChain? globalPlugins = null)
 {
     public static readonly RouteTableSnapshot Empty = new(-1, RouteMatcher.Empty, ConsumerDirectory.Empty, AdminDirectory.Empty, [], Tls.CertificateDirectory.Empty);
 
@@ -25,6 +25,12 @@ internal sealed class RouteTableSnapshot(
 
     /// <summary>The certificates served by SNI and used towards upstreams (<c>certificates</c>, <c>snis</c>, <c>ca_certificates</c>).</summary>
     public Tls.CertificateDirectory Certificates { get; } = certificates;
+
+    /// <summary>
+    /// The plugins configured for no route and no service (Kong's global plugins): the ones whose response-headers and
+    /// log phases run for a request the router answers (no route matched, wrong protocol, no service).
+    /// </summary>
+    public Plugins.PluginChain GlobalPlugins { get; } = globalPlugins ?? Plugins.PluginChain.Empty;
 
     /// <summary>The names of the plugins configured in the table (Kong's <c>enabled_in_cluster</c>).</summary>
     public IReadOnlyList<string> PluginNames { get; } = pluginNames;

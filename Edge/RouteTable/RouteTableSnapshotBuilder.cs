@@ -39,6 +39,7 @@ internal sealed partial class RouteTableSnapshotBuilder(
     private Dictionary<Guid, CompiledService> _servicesById = [];
     private List<(PluginEntity Instance, IGatewayPlugin Plugin, IPluginHandler Handler)> _chainHandlers = [];
     private string[] _pluginNames = [];
+    private PluginChain _globalPlugins = PluginChain.Empty;
     private ProxyEntities? _compiledFrom;
     private Dictionary<PluginEntity, IPluginHandler?> _handlers = new(ReferenceEqualityComparer.Instance);
     private Dictionary<Guid, UpstreamBalancer> _balancers = [];
@@ -59,7 +60,7 @@ internal sealed partial class RouteTableSnapshotBuilder(
             _compiledFrom = entities;
         }
 
-        return new RouteTableSnapshot(version, _matcher, consumers, admins, _pluginNames, _certificates, digest);
+        return new RouteTableSnapshot(version, _matcher, consumers, admins, _pluginNames, _certificates, digest, _globalPlugins);
     }
 
     /// <summary>
@@ -194,6 +195,7 @@ internal sealed partial class RouteTableSnapshotBuilder(
         _services = compiledServices;
         _servicesById = servicesById;
         _chainHandlers = handlers;
+        _globalPlugins = ChainFor(null, handlers);
         _routes = compiledRoutes;
         _pluginNames = pluginInstances.Values.Select(p => p.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
     }
@@ -305,7 +307,8 @@ internal sealed partial class RouteTableSnapshotBuilder(
     /// (consumer+route+service, consumer+route, consumer+service, route+service, consumer, route, service,
     /// global). The consumer-scoped winners are kept per consumer in the plugin's slot.
     /// </summary>
-    private static PluginChain ChainFor(RouteEntity route, List<(PluginEntity Instance, IGatewayPlugin Plugin, IPluginHandler Handler)> handlers)
+    /// <param name="route">Null for the global chain: the instances scoped to no route and no service.</param>
+    private static PluginChain ChainFor(RouteEntity? route, List<(PluginEntity Instance, IGatewayPlugin Plugin, IPluginHandler Handler)> handlers)
     {
         if (handlers.Count == 0)
         {
@@ -351,9 +354,9 @@ internal sealed partial class RouteTableSnapshotBuilder(
     }
 
     /// <summary>How specific an instance is for <paramref name="route"/> (higher wins); null when it does not apply to it.</summary>
-    private static int? Rank(PluginEntity instance, RouteEntity route)
+    private static int? Rank(PluginEntity instance, RouteEntity? route)
     {
-        if ((instance.RouteId is { } r && r != route.Id) || (instance.ServiceId is { } s && s != route.ServiceId))
+        if ((instance.RouteId is { } r && r != route?.Id) || (instance.ServiceId is { } s && s != route?.ServiceId))
         {
             return null;
         }

@@ -66,12 +66,12 @@ public class HotPathBenchmarks
     public bool Match() => _matcher.Match("GET", "gateway.local", _paths[_next++ & 63], _noHeaders) is not null;
 
     [Benchmark(Description = "request context alone (baseline for the chain)")]
-    public object Context() => new ProxyContext(NewRequest(), _protected, _consumers, "/", "/", "/p", 0);
+    public object Context() => new ProxyContext(NewRequest(), _protected.Route.Plugins, _protected.Route, null, _consumers, "/", "/", "/p", 0);
 
     [Benchmark(Description = "plugin chain: key-auth + acl")]
     public async ValueTask<bool> Chain()
     {
-        var context = new ProxyContext(NewRequest(), _protected, _consumers, "/", "/", "/p", 0);
+        var context = new ProxyContext(NewRequest(), _protected.Route.Plugins, _protected.Route, null, _consumers, "/", "/", "/p", 0);
         foreach (var slot in _protected.Route.Plugins.Slots)
         {
             if (slot.For(context.Consumer) is { } handler && !await handler.OnRequestAsync(context))

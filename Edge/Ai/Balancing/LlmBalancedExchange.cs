@@ -19,7 +19,7 @@ internal sealed partial class LlmBalancedExchange(
     LlmBalancer balancer, UpstreamClients clients, JsonObject body, string? hashKey, int first, LlmExchange exchange, ILogger logger)
     : IUpstreamExchange
 {
-    public async Task SendAsync(ProxyContext context, CompiledService service, HttpMessageInvoker client)
+    public async Task SendAsync(ProxyContext context, UpstreamCall upstream)
     {
         var settings = balancer.Settings;
 
@@ -27,7 +27,7 @@ internal sealed partial class LlmBalancedExchange(
         var pool = clients.Lease(clients.Get(settings.ConnectTimeoutMs));
         try
         {
-            await CallAsync(context, pool.Invoker, settings);
+            await CallAsync(context, upstream, pool.Invoker, settings);
         }
         finally
         {
@@ -35,7 +35,7 @@ internal sealed partial class LlmBalancedExchange(
         }
     }
 
-    private async Task CallAsync(ProxyContext context, HttpMessageInvoker invoker, LlmBalancerSettings settings)
+    private async Task CallAsync(ProxyContext context, UpstreamCall upstream, HttpMessageInvoker invoker, LlmBalancerSettings settings)
     {
         var readTimeout = TimeSpan.FromMilliseconds(settings.ReadTimeoutMs);
         var (index, current, tried, retries) = (first, exchange, 0UL, 0);
@@ -44,7 +44,7 @@ internal sealed partial class LlmBalancedExchange(
             tried |= 1UL << index;
             var started = Stopwatch.GetTimestamp();
             var mayRetry = retries < settings.Retries;
-            var attempt = await current.AttemptAsync(context, invoker, readTimeout, f => mayRetry && (settings.FailoverCriteria & f) != 0 && balancer.AnyLeft(tried));
+            var attempt = await current.AttemptAsync(context, upstream, invoker, readTimeout, f => mayRetry && (settings.FailoverCriteria & f) != 0 && balancer.AnyLeft(tried));
             if (attempt.Failure == LlmFailure.None)
             {
                 balancer.Succeeded(index, Stopwatch.GetElapsedTime(started), current.Usage);

@@ -56,21 +56,27 @@ internal static class KongLogRecord
         WriteHeaders(json, response.Headers, context);
         json.WriteEndObject();
 
-        var route = context.Route.Entity;
-        json.WriteStartObject("route");
-        json.WriteString("id", route.Id);
-        json.WriteString("name", route.Name);
-        json.WriteEndObject();
+        // A request no route matched has neither; one whose route has no service has no service (Kong omits them).
+        if (context.Route?.Entity is { } route)
+        {
+            json.WriteStartObject("route");
+            json.WriteString("id", route.Id);
+            json.WriteString("name", route.Name);
+            json.WriteEndObject();
+        }
 
-        var service = context.Service.Entity;
-        json.WriteStartObject("service");
-        json.WriteString("id", service.Id);
-        json.WriteString("name", service.Name);
-        json.WriteString("host", service.Host);
-        json.WriteNumber("port", service.Port);
-        json.WriteString("protocol", service.Protocol);
-        json.WriteString("path", service.Path);
-        json.WriteEndObject();
+        var service = context.Service?.Entity;
+        if (service is not null)
+        {
+            json.WriteStartObject("service");
+            json.WriteString("id", service.Id);
+            json.WriteString("name", service.Name);
+            json.WriteString("host", service.Host);
+            json.WriteNumber("port", service.Port);
+            json.WriteString("protocol", service.Protocol);
+            json.WriteString("path", service.Path);
+            json.WriteEndObject();
+        }
 
         if (context.Consumer is { } consumer)
         {
@@ -88,7 +94,7 @@ internal static class KongLogRecord
         json.WriteEndObject();
 
         json.WriteStartArray("tries");
-        if (context.UpstreamHost is not null || context.AnsweredByUpstream)
+        if (service is not null && (context.UpstreamHost is not null || context.AnsweredByUpstream))
         {
             json.WriteStartObject();
             json.WriteString("ip", service.Host);

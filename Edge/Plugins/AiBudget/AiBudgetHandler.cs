@@ -104,7 +104,7 @@ internal sealed class AiBudgetHandler(AiBudgetOptions options, ClusterQuota clus
         {
             "consumer" => context.Consumer?.Id.ToString("N"),
             "credential" => context.CredentialId?.ToString("N"),
-            _ => context.Service.Entity.Id.ToString("N"),
+            _ => context.Service?.Entity.Id.ToString("N"),
         };
         return identity is null ? _ipKeyPrefix + ConnectionText.Of(context.HttpContext).RemoteAddress : _keyPrefix + identity;
     }

@@ -111,6 +111,7 @@ internal sealed class AiSemanticCacheHandler(
             context.AddMeterCounter(AiMeterNames.TokensSaved + entry.ModelLabel, entry.Tokens);
         }
 
+        context.AnswerFromCache(); // served, and billed so, as the provider's answer would have been
         context.SetResponseHeader(StatusHeader, "Hit");
         context.SetResponseHeader(TtlHeader, Math.Max(0, entry.Ttl - age).ToString(CultureInfo.InvariantCulture));
         context.SetResponseHeader("Age", age.ToString(CultureInfo.InvariantCulture));

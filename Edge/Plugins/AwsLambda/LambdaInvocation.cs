@@ -24,7 +24,7 @@ internal sealed class LambdaInvocation(AwsLambdaServices aws, AwsLambdaOptions o
     /// <summary>Headers of Lambda's own HTTP exchange that are not the client's to receive.</summary>
     private static readonly string[] Framing = ["Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Proxy-Connection", "Upgrade", "TE", "Trailer"];
 
-    public async Task SendAsync(ProxyContext context, CompiledService service, HttpMessageInvoker client)
+    public async Task SendAsync(ProxyContext context, UpstreamCall upstream)
     {
         var http = context.HttpContext;
         var function = options.FunctionName;
@@ -39,7 +39,6 @@ internal sealed class LambdaInvocation(AwsLambdaServices aws, AwsLambdaOptions o
         var awsClient = aws.Clients.For(options.ProxyUrl, options.Keepalive);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         timeout.CancelAfter(options.Timeout);
-        context.ForwardTimestamp = Stopwatch.GetTimestamp();
         var endpoint = $"{(options.DisableHttps ? "http" : "https")}://{options.Host ?? $"lambda.{region}.amazonaws.com"}:{options.Port}";
         HttpResponseMessage response;
         try
@@ -53,7 +52,7 @@ internal sealed class LambdaInvocation(AwsLambdaServices aws, AwsLambdaOptions o
             }
 
             using var request = SignedRequest(endpoint, region, credentials);
-            response = await awsClient.SendAsync(request, timeout.Token);
+            response = await upstream.SendAsync(request, timeout.Token, awsClient);
         }
         catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
         {
@@ -88,7 +87,6 @@ internal sealed class LambdaInvocation(AwsLambdaServices aws, AwsLambdaOptions o
                 return;
             }
 
-            context.MarkUpstreamAnswered();
             var status = (int)response.StatusCode;
             if (status >= 400)
             {

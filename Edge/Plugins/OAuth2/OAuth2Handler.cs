@@ -305,7 +305,7 @@ internal sealed partial class OAuth2Handler(
                 AccessToken = OAuth2Shards.NewToken(shard),
                 RefreshToken = !disableRefresh && expiration > 0 ? OAuth2Shards.NewToken(shard) : null,
                 CredentialId = client.Id,
-                ServiceId = options.GlobalCredentials ? null : context.Route.Service?.Entity.Id,
+                ServiceId = options.GlobalCredentials ? null : context.Service?.Entity.Id,
                 AuthenticatedUserid = user,
                 Scope = scope,
                 ExpiresIn = expiration,
@@ -458,7 +458,7 @@ internal sealed partial class OAuth2Handler(
             return invalid;
         }
 
-        var service = context.Route.Service?.Entity.Id;
+        var service = context.Service?.Entity.Id;
         if (!options.GlobalCredentials && token.ServiceId is null)
         {
             return (Error("invalid_token", "The access token is global, but the current plugin is configured without 'global_credentials'"), invalid.Item2);
@@ -594,7 +594,7 @@ internal sealed partial class OAuth2Handler(
             : (user, null);
     }
 
-    private Guid? ServiceIdForToken(ProxyContext context) => options.GlobalCredentials ? null : context.Route.Service?.Entity.Id;
+    private Guid? ServiceIdForToken(ProxyContext context) => options.GlobalCredentials ? null : context.Service?.Entity.Id;
 
     private static JsonObject Error(string error, string description) => new() { ["error"] = error, ["error_description"] = description };
 

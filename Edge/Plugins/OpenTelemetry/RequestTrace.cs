@@ -71,7 +71,7 @@ internal sealed class RequestTrace
                 _upstream.SetTag("http.url", ProxyContext.UpstreamUri(destination, context.UpstreamPath, Observability.Logging.CredentialRedaction.Query(context.UpstreamQuery ?? http.Request.QueryString, context)).ToString());
             }
 
-            _upstream.SetTag("peer.service", context.Service.Entity.Name);
+            _upstream.SetTag("peer.service", context.Service?.Entity.Name);
             _upstream.SetTag("http.method", http.Request.Method);
             if (context.AnsweredByUpstream)
             {
@@ -95,12 +95,12 @@ internal sealed class RequestTrace
         }
 
         _root.SetTag("http.status_code", status);
-        if (context.Route.Entity.Name is { } route)
+        if (context.Route?.Entity.Name is { } route)
         {
             _root.SetTag("kong.route", route);
         }
 
-        if (context.Route.Service?.Entity.Name is { } service)
+        if (context.Service?.Entity.Name is { } service)
         {
             _root.SetTag("kong.service", service);
         }

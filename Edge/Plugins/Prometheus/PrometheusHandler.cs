@@ -28,11 +28,15 @@ internal sealed class PrometheusHandler(GatewayMetrics metrics, PrometheusOption
 
     private void RecordHttp(ProxyContext context)
     {
-        var service = context.Service.Entity;
+        if (context.Service?.Entity is not { } service)
+        {
+            return; // as Kong's exporter: no stats for a request without a service (no route matched, or its route has none)
+        }
+
         var consumer = Options.PerConsumer && context.Consumer is { } c ? c.Username ?? c.CustomId ?? c.Id.ToString() : "";
         var key = new HttpSeriesKey(
             service.Name ?? service.Host,
-            context.Route.Label,
+            context.Route?.Label ?? "",
             Options.StatusCodeMetrics ? context.HttpContext.Response.StatusCode : 0,
             context.AnsweredByUpstream ? "service" : "kong",
             consumer);

@@ -39,7 +39,7 @@ internal sealed class ProxyCacheHandler(ProxyCacheConfig config, Guid instanceId
 
         var path = request.Path.Value ?? "/";
         var key = ProxyCacheKey.Build(
-            context.Consumer?.Id, context.Route.Entity.Id, request.Method, config.IgnoreUriCase ? path.ToLowerInvariant() : path,
+            context.Consumer?.Id, context.Route?.Entity.Id ?? Guid.Empty, request.Method, config.IgnoreUriCase ? path.ToLowerInvariant() : path,
             request.Query, request.Headers, config.VaryQueryParams, config.VaryHeaders);
         if (config.CacheKeyHeader)
         {
@@ -240,6 +240,7 @@ internal sealed class ProxyCacheHandler(ProxyCacheConfig config, Guid instanceId
     /// <summary>A hit: the stored status, headers and body, with <c>Age</c> and <c>X-Cache-Status: Hit</c>.</summary>
     private async Task AnswerAsync(ProxyContext context, CachedResponse entry, long now)
     {
+        context.AnswerFromCache(); // a hit is served (and billed) as the upstream's answer would have been, not rejected
         var response = context.HttpContext.Response;
         response.StatusCode = entry.Status;
         foreach (var (name, values) in entry.Headers)

@@ -126,7 +126,7 @@ internal sealed class RateLimitGate(
         {
             "consumer" => context.Consumer?.Id,
             "credential" => context.CredentialId,
-            "service" => context.Service.Entity.Id,
+            "service" => context.Service?.Entity.Id,
             _ => null,
         };
         if (entity is { } id)

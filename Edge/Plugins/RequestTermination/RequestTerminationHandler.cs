@@ -29,7 +29,7 @@ internal sealed class RequestTerminationHandler(int status, string? message, str
                     uri = request.Path.Value,
                     query = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()),
                     headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
-                    route = context.Route.Entity.Id,
+                    route = context.Route?.Entity.Id,
                 },
             }, ProxyErrors.JsonOptions);
         }

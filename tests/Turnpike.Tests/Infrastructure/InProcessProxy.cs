@@ -87,6 +87,9 @@ internal sealed class InProcessProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>What metering recorded (with <c>metering: true</c>); <see cref="MeterRecorder.Collect"/> takes it.</summary>
+    public MeterRecorder Meters => _app.Services.GetRequiredService<MeterRecorder>();
+
     /// <summary>The logging plugins' counts (sent, retried, dropped).</summary>
     public Turnpike.Edge.Observability.Logging.LogMetrics LogMetrics => _app.Services.GetRequiredService<Turnpike.Edge.Observability.Logging.LogMetrics>();
 
@@ -100,7 +103,10 @@ internal sealed class InProcessProxy : IAsyncDisposable
 
     /// <param name="maxSeries">The prometheus plugin's cap on label sets (<c>Turnpike:Metrics:MaxSeries</c>).</param>
     /// <param name="syslog">Where the syslog plugin sends (<c>Turnpike:Syslog</c>).</param>
-    public static async Task<InProcessProxy> StartAsync(int maxSeries = 10_000, Turnpike.Edge.Plugins.Syslog.SyslogOptions? syslog = null)
+    /// <param name="metering">Whether requests are metered (<see cref="Meters"/>), as an edge with <c>Turnpike:Metering:Enabled</c>.</param>
+    /// <param name="configure">More services for the proxy (a test's own log-phase consumer, say).</param>
+    public static async Task<InProcessProxy> StartAsync(
+        int maxSeries = 10_000, Turnpike.Edge.Plugins.Syslog.SyslogOptions? syslog = null, bool metering = false, Action<IServiceCollection>? configure = null)
     {
         var port = FreePorts.Next();
         var log = new ConcurrentQueue<string>();
@@ -111,7 +117,7 @@ internal sealed class InProcessProxy : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(Options.Create(new MeteringOptions { Enabled = false }));
+        services.AddSingleton(Options.Create(new MeteringOptions { Enabled = metering }));
         services.AddSingleton(Options.Create(new DnsOptions()));
         services.AddSingleton<EdgeCounters>();
         services.AddSingleton<MeterRecorder>();
@@ -144,9 +150,16 @@ internal sealed class InProcessProxy : IAsyncDisposable
         services.AddSingleton(Options.Create(new Turnpike.Edge.Hosting.EdgeOptions { EdgeId = "edge-in-process" }));
         services.AddSingleton<Turnpike.Edge.Hosting.EdgeIdentity>();
         services.AddSingleton<IRequestLogPhase, PluginLogPhase>();
+        services.AddSingleton<IGatewayPlugin, Turnpike.Edge.Plugins.ProxyCache.ProxyCachePlugin>();
+        services.AddSingleton(Options.Create(new Turnpike.Edge.Plugins.ProxyCache.ProxyCacheOptions()));
+        services.AddSingleton<Turnpike.Edge.Plugins.ProxyCache.ProxyCacheStore>();
+        services.AddSingleton<Turnpike.Edge.Plugins.ProxyCache.MissCollapsing>();
+        services.AddSingleton<IRequestBeginPhase, MeteringBodyCount>();
+        services.AddSingleton<IRequestLogPhase, MeteringLog>();
         services.AddSingleton<LogPhaseBarrier>();
-        services.AddSingleton<IRequestLogPhase>(sp => sp.GetRequiredService<LogPhaseBarrier>()); // last: every other consumer has run
+        services.AddSingleton<IRequestLogPhase>(sp => sp.GetRequiredService<LogPhaseBarrier>());
         services.AddSingleton<PluginRegistry>();
+        configure?.Invoke(services);
         var app = builder.Build();
         var proxy = app.Services.GetRequiredService<ProxyMiddleware>();
         app.Run(proxy.InvokeAsync);
@@ -188,10 +201,12 @@ internal sealed class InProcessProxy : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    /// <summary>The log phase's last consumer: one release per finished request.</summary>
+    /// <summary>The log phase's last consumer (every other has run): one release per finished request.</summary>
     private sealed class LogPhaseBarrier : IRequestLogPhase
     {
         public SemaphoreSlim Completed { get; } = new(0);
+
+        public int Order => int.MaxValue;
 
         public void OnCompleted(ProxyContext context)
         {

@@ -99,6 +99,36 @@ public sealed class LoggingPluginTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_global_file_log_records_the_404_of_a_request_no_route_matched_without_route_or_service()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"turnpike-file-log-{Guid.NewGuid():N}.log");
+        try
+        {
+            _echo.Serve(_echo.Proxy.Plugin("file-log", new { path }));
+            using (var response = await _echo.Client.SendAsync(ProxiedEcho.Request("/nowhere?seq=1")))
+            {
+                Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            }
+
+            await _echo.Proxy.LoggedAsync(1);
+            await Poll.UntilAsync(() => Task.FromResult(File.Exists(path) && File.ReadAllLines(path).Length >= 1), TimeSpan.FromSeconds(10), "a line in the file");
+
+            var record = JsonNode.Parse(File.ReadAllLines(path).Single())!.AsObject();
+            Assert.Equal(404, record["response"]!["status"]!.GetValue<int>());
+            Assert.Equal("/nowhere?seq=1", record["request"]!["uri"]!.GetValue<string>());
+            Assert.Equal("kong", record["source"]!.GetValue<string>());
+            Assert.Equal(-1, record["latencies"]!["proxy"]!.GetValue<long>());
+            Assert.False(record.ContainsKey("route"));
+            Assert.False(record.ContainsKey("service"));
+            Assert.Empty(record["tries"]!.AsArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task Two_file_log_plugins_on_one_path_append_every_line_and_keep_what_the_file_held()
     {
         var path = Path.Combine(Path.GetTempPath(), $"turnpike-file-log-{Guid.NewGuid():N}.log");

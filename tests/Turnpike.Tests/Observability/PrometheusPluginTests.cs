@@ -95,6 +95,29 @@ public sealed class PrometheusPluginTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_routers_answers_reach_a_global_prometheus_counted_with_the_service_they_matched_and_not_without_one()
+    {
+        // Kong's exporter records nothing for a request without a service (the 404 no route), and counts a 426 (its
+        // route and service are known) with source kong: the router's answers go through the log phase like any other.
+        var httpsOnly = new RouteEntity { Id = Guid.NewGuid(), Name = "https-only", Paths = ["/secure"], Protocols = ["https"], ServiceId = _serviceId };
+        _proxy.Upsert(Service, Route, httpsOnly, _proxy.Plugin("prometheus", new { status_code_metrics = true }));
+        using (var noRoute = await _client.GetAsync("/nowhere"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, noRoute.StatusCode);
+        }
+
+        using (var plain = await _client.GetAsync("/secure"))
+        {
+            Assert.Equal(HttpStatusCode.UpgradeRequired, plain.StatusCode);
+        }
+
+        await _proxy.LoggedAsync(2);
+        var scrape = await _proxy.ScrapeAsync();
+        Assert.Equal(1, Value(scrape, """kong_http_requests_total{service="echo",route="https-only",code="426",source="kong",workspace="default",consumer=""}"""));
+        Assert.DoesNotContain("code=\"404\"", scrape, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task With_every_switch_off_as_Kongs_defaults_nothing_is_recorded_per_request()
     {
         _proxy.Upsert(Service, Route, _proxy.Plugin("prometheus"));
