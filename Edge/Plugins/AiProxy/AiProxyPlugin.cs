@@ -188,6 +188,8 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
     /// <summary>
     /// The wire format of llama2 and mistral models defaults by provider (ollama for llama2, openai for mistral), so the
     /// default is filled in at the model level, where the provider is known, and stored like any other default.
+    /// Not a declared default: one of those is a single value for every provider, and a default that hangs on a sibling
+    /// field has no form in Kong's schema JSON either (Kong's own fields have no default), so it describes nothing.
     /// </summary>
     private sealed class FormatDefaults(ConfigField<string> provider, ConfigField<ModelOptions> options, ConfigField<string?> llama2, ConfigField<string?> mistral) : ConfigStep
     {
