@@ -97,16 +97,14 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
     [
     RouteType,
         Auth,
-        ConfigCheck.Entity(
-            (c, _) => c.Get(Auth) is var auth && (auth.HeaderName is null) != (auth.HeaderValue is null)
-                ? "all or none of these fields must be set: 'config.auth.header_name', 'config.auth.header_value'"
-                : null,
-            ConfigCheck.Kong("mutually_required", "auth.header_name", "auth.header_value")),
-        ConfigCheck.Entity(
-            (c, _) => c.Get(Auth) is var auth && (auth.ParamName is null) != (auth.ParamValue is null)
-                ? "all or none of these fields must be set: 'config.auth.param_name', 'config.auth.param_value'"
-                : null,
-            ConfigCheck.Kong("mutually_required", "auth.param_name", "auth.param_value")),
+        ConfigCheck.MutuallyRequired(
+            (c, _) => c.Get(Auth) is var auth && (auth.HeaderName is null) != (auth.HeaderValue is null),
+            $"{Auth.Name}.{AuthHeaderName.Name}",
+            $"{Auth.Name}.{AuthHeaderValue.Name}"),
+        ConfigCheck.MutuallyRequired(
+            (c, _) => c.Get(Auth) is var auth && (auth.ParamName is null) != (auth.ParamValue is null),
+            $"{Auth.Name}.{AuthParamName.Name}",
+            $"{Auth.Name}.{AuthParamValue.Name}"),
         Model,
         // Providers without a public endpoint, or whose endpoint is per customer, need it spelled out.
         ConfigCheck.Entity((c, _) => c.Get(Model) is var m && m.Options.UpstreamUrl is null && (m.Provider is "ollama" or "llama2" || m.Options.MistralFormat == "ollama")
