@@ -6,6 +6,7 @@ using Xunit;
 
 namespace Turnpike.Tests.Hosting;
 
+[Fast]
 public sealed class TurnpikeClusterOptionsValidatorTests
 {
     [Fact]
