@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Turnpike.Edge.Admin;
 using Turnpike.Edge.RouteTable;
+using Turnpike.Edge.Schema;
 using Turnpike.Metering;
 using Turnpike.Regions;
 
@@ -23,20 +24,13 @@ internal sealed partial class BillingEndpoints(RegionUsage regions, RouteTableCl
 
     public async Task UsageAsync(HttpContext context)
     {
-        if (await ReadQueryAsync(context, JsonFormat) is not { } query)
+        if (await OpenReportAsync(context, JsonFormat) is not { } opened)
         {
             return;
         }
 
-        var (q, consumerId, serviceId) = query;
-        await using var report = await OpenAsync(context, q, consumerId, serviceId);
-        if (report is null)
-        {
-            return;
-        }
-
-        var names = await ServiceNamesAsync();
-        var prices = await Prices.All();
+        await using var report = opened.Report;
+        var (q, _, names, prices) = opened;
         var data = new JsonArray();
         var total = new MeterCounters();
         try
@@ -78,20 +72,13 @@ internal sealed partial class BillingEndpoints(RegionUsage regions, RouteTableCl
 
     public async Task ExportAsync(HttpContext context)
     {
-        if (await ReadQueryAsync(context, ExportFormats) is not { } query)
+        if (await OpenReportAsync(context, ExportFormats) is not { } opened)
         {
             return;
         }
 
-        var (q, consumerId, serviceId) = query;
-        await using var report = await OpenAsync(context, q, consumerId, serviceId);
-        if (report is null)
-        {
-            return;
-        }
-
-        var names = await ServiceNamesAsync();
-        var prices = await Prices.All();
+        await using var report = opened.Report;
+        var (q, _, names, prices) = opened;
         var csv = q.Format == "csv";
         var response = context.Response;
         response.ContentType = csv ? "text/csv; charset=utf-8; header=present" : "application/jsonl; charset=utf-8";
@@ -123,6 +110,34 @@ internal sealed partial class BillingEndpoints(RegionUsage regions, RouteTableCl
             // client sees a failed download (no chunked terminator) rather than a short file it could take as whole.
             LogRegionBroke(logger, ex.Region, ex.Reason);
             context.Abort();
+        }
+    }
+
+    /// <summary>
+    /// What the usage answer and the export both start with: the query checked, every region's usage opened, the
+    /// service names and the prices; null once an error was written. The caller disposes the report.
+    /// </summary>
+    private async Task<(BillingQuery Query, UsageReport Report, Dictionary<Guid, string?> Names, Dictionary<Guid, BillingPrice> Prices)?> OpenReportAsync(HttpContext context, string[] formats)
+    {
+        if (await ReadQueryAsync(context, formats) is not { } read)
+        {
+            return null;
+        }
+
+        var (query, consumerId, serviceId) = read;
+        if (await OpenAsync(context, query, consumerId, serviceId) is not { } report)
+        {
+            return null;
+        }
+
+        try
+        {
+            return (query, report, await ServiceNamesAsync(), await Prices.All());
+        }
+        catch
+        {
+            await report.DisposeAsync(); // not yet the caller's to dispose
+            throw;
         }
     }
 
@@ -196,47 +211,13 @@ internal sealed partial class BillingEndpoints(RegionUsage regions, RouteTableCl
             return;
         }
 
-        var errors = new Dictionary<string, string>();
-        var json = body.Json;
-        var per1000 = Decimal(json["per_1000_requests"], "per_1000_requests", errors) ?? 0m;
-        var perCounter = new Dictionary<string, decimal>(StringComparer.Ordinal);
-        if (json["per_counter"] is JsonObject counters)
+        var errors = new FieldErrors();
+        if (BillingPriceSchema.Read(body.Json, errors) is not { } price)
         {
-            foreach (var (name, value) in counters)
-            {
-                if (Turnpike.Edge.Schema.TextRules.Control(name) is { } problem)
-                {
-                    errors["per_counter"] = "counter names " + problem;
-                }
-                else if (Decimal(value, $"per_counter.{name}", errors) is { } unit)
-                {
-                    perCounter[name] = unit;
-                }
-            }
-        }
-        else if (json["per_counter"] is not null)
-        {
-            errors["per_counter"] = "expected a map of counter names to prices";
-        }
-
-        var currency = json["currency"] is JsonValue c && c.TryGetValue<string>(out var code) ? code : json["currency"] is null ? "USD" : null;
-        if (currency is null || currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
-        {
-            errors["currency"] = "expected an ISO 4217 code such as USD";
-        }
-
-        foreach (var unknown in json.Select(p => p.Key).Except(["per_1000_requests", "per_counter", "currency"]))
-        {
-            errors[unknown] = "unknown field";
-        }
-
-        if (errors.Count > 0)
-        {
-            await AdminJson.ErrorAsync(context, AdminError.SchemaViolation(errors));
+            await AdminJson.ErrorAsync(context, errors.ToSchemaViolation());
             return;
         }
 
-        var price = new BillingPrice { Per1000Requests = per1000, PerCounter = perCounter, Currency = currency! };
         await Prices.Set(consumerId, price);
         await AdminJson.WriteAsync(context, StatusCodes.Status200OK, PriceJson(consumerId, price));
     }
@@ -260,22 +241,6 @@ internal sealed partial class BillingEndpoints(RegionUsage regions, RouteTableCl
         ["per_counter"] = new JsonObject([.. price.PerCounter.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
         ["currency"] = price.Currency,
     };
-
-    private static decimal? Decimal(JsonNode? node, string field, Dictionary<string, string> errors)
-    {
-        if (node is null)
-        {
-            return null;
-        }
-
-        if (node is JsonValue value && (value.TryGetValue<decimal>(out var number) || (value.TryGetValue<string>(out var text) && decimal.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out number))) && number >= 0)
-        {
-            return number;
-        }
-
-        errors[field] = "expected a number, 0 or more";
-        return null;
-    }
 
     /// <summary>The query checked, with the consumer and service filters resolved to ids; null once a 400 was written.</summary>
     private async Task<(BillingQuery Query, Guid? Consumer, Guid? Service)?> ReadQueryAsync(HttpContext context, string[] formats)

@@ -9,9 +9,9 @@ internal static class ClusterClientBuilderExtensions
 {
     public static IClientBuilder UseTurnpikeCluster(this IClientBuilder client, IConfiguration configuration)
     {
-        var options = TurnpikeClusterConfiguration.Read(configuration, forSilo: false);
+        var options = TurnpikeClusterConfiguration.ReadForClient(configuration);
         client.Services.AddTurnpikeClusterStoreCheck(options);
-        client.Services.AddTurnpikeClusterOptions(forSilo: false);
+        client.Services.AddTurnpikeClusterOptions<ClientClusterOptionsValidator>();
         client.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = options.ClusterId;

@@ -87,8 +87,7 @@ internal static class PluginsServiceCollectionExtensions
         services.AddSingleton<IGatewayPlugin, TcpLogPlugin>();
         services.AddSingleton<IGatewayPlugin, UdpLogPlugin>();
         services.AddSingleton<IGatewayPlugin, SyslogPlugin>();
-        services.AddOptions<SyslogOptions>().BindConfiguration(SyslogOptions.Section).ValidateOnStart();
-        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<SyslogOptions>, SyslogOptionsValidator>();
+        services.AddTurnpikeSyslog();
         services.AddTurnpikeProxyCache();
         services.AddTurnpikeOAuth2();
         services.AddTurnpikeSemanticCache();

@@ -14,7 +14,7 @@ internal static class RegionsServiceCollectionExtensions
     public static IServiceCollection AddTurnpikeRegions(this IServiceCollection services, IConfiguration configuration)
     {
         var options = RegionOptionsBinding.Read(configuration);
-        RegionOptionsValidator.Edge.ThrowIfInvalid(options);
+        new EdgeRegionOptionsValidator().ThrowIfInvalid(options);
         if (options.Enabled && configuration.GetValue<bool>("Turnpike:Dev"))
         {
             throw new ConfigurationProblemException("Turnpike:Dev runs one region in one process; it cannot be used with Turnpike:Regions:Peers.");
@@ -26,7 +26,7 @@ internal static class RegionsServiceCollectionExtensions
                 $"Turnpike:DeclarativeConfig replaces the route table, which only the home region '{options.Home}' writes: start an edge of that region with it.");
         }
 
-        services.AddTurnpikeRegionOptions(RegionOptionsValidator.Edge);
+        services.AddTurnpikeRegionOptions<EdgeRegionOptionsValidator>();
         services.AddSingleton<RegionLink>();
         services.AddSingleton<HomeRegionWrites>();
         services.AddSingleton<RegionEndpoints>();

@@ -23,19 +23,19 @@ internal static class Field
         return Text(name, description, r => r.OneOf(name, allowed, required));
     }
 
-    public static ConfigField<int?> Integer(string name, int min, int max)
-    {
-        var description = Describe("integer", false);
-        description["between"] = new JsonArray(min, max);
-        return new(name, description, r => r.Integer(name, min, max) is { } value ? JsonValue.Create(value) : null, n => n.GetValue<int>(), null, null, []);
-    }
+    public static ConfigField<int?> Integer(string name, int min, int max) =>
+        new(name, Between("integer", min, max, false), r => ReadInteger(r, name, min, max, false), n => n.GetValue<int>(), null, null, []);
 
-    public static ConfigField<double?> Number(string name, double min, double max)
-    {
-        var description = Describe("number", false);
-        description["between"] = new JsonArray(min, max);
-        return new(name, description, r => r.Number(name, min, max) is { } value ? JsonValue.Create(value) : null, n => n.GetValue<double>(), null, null, []);
-    }
+    public static ConfigField<double?> Number(string name, double min, double max) =>
+        new(name, Between("number", min, max, false), r => ReadNumber(r, name, min, max, false), n => n.GetValue<double>(), null, null, []);
+
+    /// <summary>An integer that must be given (Kong's <c>required = true</c> without a default): bound as non-null.</summary>
+    public static ConfigField<int> RequiredInteger(string name, int min, int max) =>
+        new(name, Between("integer", min, max, true), r => ReadInteger(r, name, min, max, true), n => n.GetValue<int>(), 0, null, []);
+
+    /// <summary>A number that must be given (Kong's <c>required = true</c> without a default): bound as non-null.</summary>
+    public static ConfigField<double> RequiredNumber(string name, double min, double max) =>
+        new(name, Between("number", min, max, true), r => ReadNumber(r, name, min, max, true), n => n.GetValue<double>(), 0, null, []);
 
     public static ConfigField<bool?> Boolean(string name) =>
         new(name, Describe("boolean", false), r => r.Boolean(name) is { } value ? JsonValue.Create(value) : null, n => n.GetValue<bool>(), null, null, []);
@@ -255,6 +255,19 @@ internal static class Field
 
     private static ConfigField<string?> Text(string name, JsonObject description, Func<FieldReader, string?> read) =>
         new(name, description, r => read(r) is { } value ? JsonValue.Create(value) : null, n => n.GetValue<string>(), null, null, []);
+
+    private static JsonNode? ReadInteger(FieldReader r, string name, int min, int max, bool required) =>
+        r.Integer(name, min, max, required) is { } value ? JsonValue.Create(value) : null;
+
+    private static JsonNode? ReadNumber(FieldReader r, string name, double min, double max, bool required) =>
+        r.Number(name, min, max, required) is { } value ? JsonValue.Create(value) : null;
+
+    private static JsonObject Between(string type, JsonNode min, JsonNode max, bool required)
+    {
+        var description = Describe(type, required);
+        description["between"] = new JsonArray(min, max);
+        return description;
+    }
 
     internal static JsonObject Describe(string type, bool required)
     {

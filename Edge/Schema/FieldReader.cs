@@ -92,11 +92,16 @@ internal sealed class FieldReader(JsonObject json, FieldErrors errors, string pa
         return value;
     }
 
-    public int? Integer(string name, int min, int max)
+    public int? Integer(string name, int min, int max, bool required = false)
     {
         var node = Raw(name);
         if (node is null)
         {
+            if (required)
+            {
+                Error(name, "required field missing");
+            }
+
             return null;
         }
 
@@ -127,11 +132,16 @@ internal sealed class FieldReader(JsonObject json, FieldErrors errors, string pa
     }
 
     /// <summary>A number between <paramref name="min"/> and <paramref name="max"/>, integral or not.</summary>
-    public double? Number(string name, double min, double max)
+    public double? Number(string name, double min, double max, bool required = false)
     {
         var node = Raw(name);
         if (node is null)
         {
+            if (required)
+            {
+                Error(name, "required field missing");
+            }
+
             return null;
         }
 

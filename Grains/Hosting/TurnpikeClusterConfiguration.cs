@@ -13,23 +13,31 @@ public static class TurnpikeClusterConfiguration
     public const string MembershipSection = TurnpikeClusterOptions.Section + ":Membership";
 
     /// <summary>
-    /// Reads <c>Turnpike:Cluster</c> and stops the process with every problem named when it is not usable. Read while
-    /// the host is built, not at start, because the providers it names decide what gets registered.
+    /// Reads <c>Turnpike:Cluster</c> for a silo and stops the process with every problem named when it is not usable
+    /// (<see cref="SiloClusterOptionsValidator"/>). Read while the host is built, not at start, because the providers it
+    /// names decide what gets registered.
     /// </summary>
-    public static TurnpikeClusterOptions Read(IConfiguration configuration, bool forSilo)
-    {
-        var options = configuration.GetSection(TurnpikeClusterOptions.Section).Get<TurnpikeClusterOptions>() ?? new();
-        var validator = forSilo ? TurnpikeClusterOptionsValidator.Silo : TurnpikeClusterOptionsValidator.Client;
-        return validator.ThrowIfInvalid(options, $"Invalid {(forSilo ? "silo" : "cluster")} configuration: ");
-    }
+    public static TurnpikeClusterOptions ReadForSilo(IConfiguration configuration) =>
+        new SiloClusterOptionsValidator().ThrowIfInvalid(Bind(configuration), "Invalid silo configuration: ");
 
-    /// <summary>Registers the section as options too, checked again at start by the same validator, for services that ask for it.</summary>
-    public static IServiceCollection AddTurnpikeClusterOptions(this IServiceCollection services, bool forSilo)
+    /// <summary>Reads <c>Turnpike:Cluster</c> for an edge (<see cref="ClientClusterOptionsValidator"/>), as <see cref="ReadForSilo"/>.</summary>
+    public static TurnpikeClusterOptions ReadForClient(IConfiguration configuration) =>
+        new ClientClusterOptionsValidator().ThrowIfInvalid(Bind(configuration), "Invalid cluster configuration: ");
+
+    /// <summary>
+    /// Registers the section as options too, checked again at start by the role's validator (the one the section was
+    /// read with), for services that ask for it.
+    /// </summary>
+    public static IServiceCollection AddTurnpikeClusterOptions<TValidator>(this IServiceCollection services)
+        where TValidator : class, IValidateOptions<TurnpikeClusterOptions>
     {
         services.AddOptions<TurnpikeClusterOptions>().BindConfiguration(TurnpikeClusterOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TurnpikeClusterOptions>>(forSilo ? TurnpikeClusterOptionsValidator.Silo : TurnpikeClusterOptionsValidator.Client);
+        services.AddSingleton<IValidateOptions<TurnpikeClusterOptions>, TValidator>();
         return services;
     }
+
+    private static TurnpikeClusterOptions Bind(IConfiguration configuration) =>
+        configuration.GetSection(TurnpikeClusterOptions.Section).Get<TurnpikeClusterOptions>() ?? new();
 
     /// <summary>
     /// Faster failure detection than Orleans' defaults (which take about 30 s to declare a silo dead): a silo that

@@ -13,9 +13,9 @@ public static class TurnpikeSiloBuilderExtensions
 {
     public static ISiloBuilder UseTurnpikeSilo(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var options = TurnpikeClusterConfiguration.Read(configuration, forSilo: true);
+        var options = TurnpikeClusterConfiguration.ReadForSilo(configuration);
         silo.Services.AddTurnpikeClusterStoreCheck(options);
-        silo.Services.AddTurnpikeClusterOptions(forSilo: true);
+        silo.Services.AddTurnpikeClusterOptions<SiloClusterOptionsValidator>();
         silo.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = options.ClusterId;

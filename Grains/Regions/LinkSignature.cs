@@ -45,7 +45,7 @@ public static class LinkSignature
 
         if (!knownRegions.Contains(region))
         {
-            return RegionOptionsValidator.IsValidName(region)
+            return RegionOptionsChecks.IsValidName(region)
                 ? $"region '{region}' is not a peer of this region (Turnpike:Regions:Peers)"
                 : $"{RegionHeader} is not a region name";
         }

@@ -14,10 +14,12 @@ public static class RegionOptionsBinding
         return options;
     }
 
-    public static IServiceCollection AddTurnpikeRegionOptions(this IServiceCollection services, RegionOptionsValidator validator)
+    /// <summary>Registers the options, checked at start by the role's validator (<see cref="SiloRegionOptionsValidator"/> or <see cref="EdgeRegionOptionsValidator"/>).</summary>
+    public static IServiceCollection AddTurnpikeRegionOptions<TValidator>(this IServiceCollection services)
+        where TValidator : class, IValidateOptions<RegionOptions>
     {
         services.AddOptions<RegionOptions>().Configure<IConfiguration>((options, configuration) => Bind(configuration, options)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RegionOptions>>(validator);
+        services.AddSingleton<IValidateOptions<RegionOptions>, TValidator>();
         return services;
     }
 

@@ -93,7 +93,7 @@ internal sealed class RegionLinkEndpoints(
     private async Task<long?> SenderEpochAsync(HttpContext context)
     {
         var query = context.Request.Query;
-        if (!long.TryParse(query["epoch"], out var epoch) || epoch < 0 || !RegionOptionsValidator.IsValidName(query["home"])
+        if (!long.TryParse(query["epoch"], out var epoch) || epoch < 0 || !RegionOptionsChecks.IsValidName(query["home"])
             || (query["home"] != _options.Name && !_options.Peers.ContainsKey(query["home"]!)))
         {
             await MessageAsync(context, StatusCodes.Status400BadRequest, "epoch (0 or more) and home (a region) are required");

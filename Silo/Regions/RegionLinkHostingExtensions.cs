@@ -14,8 +14,8 @@ internal static class RegionLinkHostingExtensions
     {
         var options = RegionOptionsBinding.Read(builder.Configuration);
         // Shapes the listeners, so checked now; and by ValidateOnStart for the options the services get.
-        RegionOptionsValidator.Silo.ThrowIfInvalid(options);
-        builder.Services.AddTurnpikeRegionOptions(RegionOptionsValidator.Silo);
+        new SiloRegionOptionsValidator().ThrowIfInvalid(options);
+        builder.Services.AddTurnpikeRegionOptions<SiloRegionOptionsValidator>();
         if (!options.Enabled)
         {
             builder.WebHost.UseUrls(statusUrls);

@@ -1,10 +1,18 @@
 using System.Net;
+using Turnpike.Edge.Schema;
 
 namespace Turnpike.Edge.Observability.Logging;
 
-/// <summary>The checks of the socket logging plugins' <c>host</c> and <c>tls_sni</c>, and the fixed queue they share.</summary>
+/// <summary>
+/// What the socket logging plugins share: tcp-log's and udp-log's <c>host</c>, <c>port</c> and <c>timeout</c> (Kong declares
+/// them alike in both), the check of <c>tls_sni</c>, and the fixed queue.
+/// </summary>
 internal static class LogDestination
 {
+    public static readonly ConfigField<string> Host = Field.RequiredString("host").Check(HostProblem);
+    public static readonly ConfigField<int> Port = Field.RequiredInteger("port", 0, 65535);
+    public static readonly ConfigField<int> Timeout = Field.Integer("timeout", 0, int.MaxValue).Default(10_000);
+
     /// <summary>
     /// Kong's queue defaults for the plugins whose Kong schema has no <c>queue</c> (tcp-log, udp-log, syslog): batches of
     /// up to 100 sent at once, 10,000 entries at most, a minute of retries.

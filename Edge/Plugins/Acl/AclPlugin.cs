@@ -13,11 +13,7 @@ internal sealed class AclPlugin : GatewayPlugin<AclOptions>
     private static readonly ConfigSchema<AclOptions> Schema = new(
         [
             Allow, Deny, HideGroupsHeader, AlwaysUseAuthenticatedGroups,
-            ConfigCheck.Entity(
-                (c, _) => (c.Get(Allow) is { Length: > 0 }) == (c.Get(Deny) is { Length: > 0 })
-                    ? "only one of these fields must be non-empty: 'config.allow', 'config.deny'"
-                    : null,
-                ConfigCheck.Kong("only_one_of", "allow", "deny")),
+            ConfigCheck.OnlyOneOf((c, _) => (c.Get(Allow) is { Length: > 0 }) == (c.Get(Deny) is { Length: > 0 }), Allow.Name, Deny.Name),
         ],
         c => new(Groups(c.Get(Allow)), Groups(c.Get(Deny)), c.Get(HideGroupsHeader)));
 

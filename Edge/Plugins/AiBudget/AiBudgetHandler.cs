@@ -68,33 +68,14 @@ internal sealed class AiBudgetHandler(AiBudgetOptions options, ClusterQuota clus
 
         if (decision.Outcome == QuotaOutcome.Admitted)
         {
-            var periods = decision.Periods;
-            var takenAt = periods is null ? local.Now : 0;
-            context.Ai?.OnCostSettled(nanos => Settle(key, cost, nanos is { } known ? AiBudgetMoney.MicrosOfNanos(known) : cost, periods, takenAt));
+            var taken = new QuotaTaken(key, cost, decision.Periods, decision.Periods is null ? local.Now : 0);
+            context.Ai?.OnCostSettled(nanos => taken.Settle(nanos is { } known ? AiBudgetMoney.MicrosOfNanos(known) : cost, options.Limits, cluster, local));
             return true;
         }
 
         context.SetResponseHeader("Retry-After", Math.Max(1, reset).ToString(CultureInfo.InvariantCulture));
         await AiErrors.WriteJsonAsync(context.HttpContext, options.ErrorCode, AiErrors.Body(options.ErrorMessage, "insufficient_quota", "insufficient_quota"));
         return false;
-    }
-
-    private void Settle(string key, long reserved, long actual, long[]? periods, long takenAt)
-    {
-        var delta = actual - reserved;
-        if (delta == 0)
-        {
-            return;
-        }
-
-        if (periods is not null)
-        {
-            cluster.Settle(key, delta, periods);
-        }
-        else
-        {
-            local.Settle(key, options.Limits, delta, takenAt);
-        }
     }
 
     /// <summary>Whom the budget belongs to; a request with no such identity is counted by its client address, as rate-limiting falls back.</summary>

@@ -33,11 +33,7 @@ internal sealed class AiBudgetPlugin(ClusterQuota cluster, LocalQuota local) : G
         [
             Day,
             Month,
-            ConfigCheck.Entity(
-                (c, r) => c.Get(Day) is null && c.Get(Month) is null && r.Errors.Count == 0
-                    ? "at least one of these fields must be non-empty: 'config.day', 'config.month'"
-                    : null,
-                ConfigCheck.Kong("at_least_one_of", "day", "month")),
+            ConfigCheck.AtLeastOneOf((c, r) => c.Get(Day) is null && c.Get(Month) is null && r.Errors.Count == 0, Day.Name, Month.Name),
             ConfigCheck.Entity((c, r) => c.Get(Day) is { } day && c.Get(Month) is { } month && month < day
                 ? $"The budget for month({month}) cannot be lower than the budget for day({day})"
                 : null),

@@ -22,11 +22,10 @@ internal sealed class AiPromptDecoratorPlugin : GatewayPlugin<AiPromptDecoratorO
         [
             Prompts,
             // Only when the prompts read cleanly: a refused message is reason enough.
-            ConfigCheck.Entity(
-                (c, r) => c.Get(Prompts) is { Prepend.Length: 0, Append.Length: 0 } && r.Errors.Count == 0
-                    ? "at least one of these fields must be non-empty: 'config.prompts.prepend', 'config.prompts.append'"
-                    : null,
-                ConfigCheck.Kong("at_least_one_of", "prompts.prepend", "prompts.append")),
+            ConfigCheck.AtLeastOneOf(
+                (c, r) => c.Get(Prompts) is { Prepend.Length: 0, Append.Length: 0 } && r.Errors.Count == 0,
+                $"{Prompts.Name}.{Prepend.Name}",
+                $"{Prompts.Name}.{Append.Name}"),
             AiRequest.MaxBodySize,
         ],
         c => new(new JsonArray([.. c.Get(Prompts).Prepend]), new JsonArray([.. c.Get(Prompts).Append]), c.Get(AiRequest.MaxBodySize)));

@@ -16,11 +16,10 @@ internal sealed class AiPromptGuardPlugin : GatewayPlugin<AiPromptGuardOptions>
         [
             AllowPatterns, DenyPatterns,
             // Only when the patterns read cleanly: a refused pattern is reason enough.
-            ConfigCheck.Entity(
-                (c, r) => c.Get(AllowPatterns).Length == 0 && c.Get(DenyPatterns).Length == 0 && r.Errors.Count == 0
-                    ? "at least one of these fields must be non-empty: 'config.allow_patterns', 'config.deny_patterns'"
-                    : null,
-                ConfigCheck.Kong("at_least_one_of", "allow_patterns", "deny_patterns")),
+            ConfigCheck.AtLeastOneOf(
+                (c, r) => c.Get(AllowPatterns).Length == 0 && c.Get(DenyPatterns).Length == 0 && r.Errors.Count == 0,
+                AllowPatterns.Name,
+                DenyPatterns.Name),
             AllowAllConversationHistory, MatchAllRoles, AiRequest.MaxBodySize,
         ],
         c => new(

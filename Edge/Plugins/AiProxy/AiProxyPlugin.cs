@@ -97,16 +97,14 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
     [
     RouteType,
         Auth,
-        ConfigCheck.Entity(
-            (c, _) => c.Get(Auth) is var auth && (auth.HeaderName is null) != (auth.HeaderValue is null)
-                ? "all or none of these fields must be set: 'config.auth.header_name', 'config.auth.header_value'"
-                : null,
-            ConfigCheck.Kong("mutually_required", "auth.header_name", "auth.header_value")),
-        ConfigCheck.Entity(
-            (c, _) => c.Get(Auth) is var auth && (auth.ParamName is null) != (auth.ParamValue is null)
-                ? "all or none of these fields must be set: 'config.auth.param_name', 'config.auth.param_value'"
-                : null,
-            ConfigCheck.Kong("mutually_required", "auth.param_name", "auth.param_value")),
+        ConfigCheck.MutuallyRequired(
+            (c, _) => c.Get(Auth) is var auth && (auth.HeaderName is null) != (auth.HeaderValue is null),
+            $"{Auth.Name}.{AuthHeaderName.Name}",
+            $"{Auth.Name}.{AuthHeaderValue.Name}"),
+        ConfigCheck.MutuallyRequired(
+            (c, _) => c.Get(Auth) is var auth && (auth.ParamName is null) != (auth.ParamValue is null),
+            $"{Auth.Name}.{AuthParamName.Name}",
+            $"{Auth.Name}.{AuthParamValue.Name}"),
         Model,
         // Providers without a public endpoint, or whose endpoint is per customer, need it spelled out.
         ConfigCheck.Entity((c, _) => c.Get(Model) is var m && m.Options.UpstreamUrl is null && (m.Provider is "ollama" or "llama2" || m.Options.MistralFormat == "ollama")
@@ -188,6 +186,8 @@ internal sealed class AiProxyPlugin(ILoggerFactory loggers) : GatewayPlugin<AiPr
     /// <summary>
     /// The wire format of llama2 and mistral models defaults by provider (ollama for llama2, openai for mistral), so the
     /// default is filled in at the model level, where the provider is known, and stored like any other default.
+    /// Not a declared default: one of those is a single value for every provider, and a default that hangs on a sibling
+    /// field has no form in Kong's schema JSON either (Kong's own fields have no default), so it describes nothing.
     /// </summary>
     private sealed class FormatDefaults(ConfigField<string> provider, ConfigField<ModelOptions> options, ConfigField<string?> llama2, ConfigField<string?> mistral) : ConfigStep
     {

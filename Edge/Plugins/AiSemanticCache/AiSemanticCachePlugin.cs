@@ -60,19 +60,19 @@ internal sealed class AiSemanticCachePlugin(
             c.Get(RedisServerName))));
 
     private static readonly ConfigField<string> Strategy = Field.RequiredString("strategy", oneOf: ["memory", "redis"]);
-    private static readonly ConfigField<int?> Dimensions = Field.Integer("dimensions", 1, 8192);
+    private static readonly ConfigField<int> Dimensions = Field.RequiredInteger("dimensions", 1, 8192);
     private static readonly ConfigField<string> Metric = Field.RequiredString("distance_metric", oneOf: ["cosine", "euclidean"]);
-    private static readonly ConfigField<double?> Threshold = Field.Number("threshold", 0, 1e6);
+    private static readonly ConfigField<double> Threshold = Field.RequiredNumber("threshold", 0, 1e6);
 
     private static readonly ConfigField<SemanticCacheVectorDb> VectorDb = Field.Record(
         "vectordb",
         new ConfigSchema<SemanticCacheVectorDb>(
-            [Strategy, Dimensions, new RequiredValue("dimensions"), Metric, Threshold, new RequiredValue("threshold"), Redis],
+            [Strategy, Dimensions, Metric, Threshold, Redis],
             c => new(
                 c.Get(Strategy),
-                c.Get(Dimensions) ?? 0,
+                c.Get(Dimensions),
                 c.Get(Metric) == "euclidean" ? DistanceMetric.Euclidean : DistanceMetric.Cosine,
-                c.Get(Threshold) ?? 0,
+                c.Get(Threshold),
                 c.Get(Redis))),
         required: true);
 

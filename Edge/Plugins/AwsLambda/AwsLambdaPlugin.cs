@@ -52,9 +52,7 @@ internal sealed partial class AwsLambdaPlugin : GatewayPlugin<AwsLambdaOptions>,
             Timeout, Keepalive, AwsKey, AwsSecret, AwsAssumeRoleArn, AwsRoleSessionName, AwsStsEndpointUrl, AwsRegion, FunctionName, Qualifier,
             InvocationType, LogType, HostField, Port, DisableHttps, UnhandledStatus, ForwardRequestMethod, ForwardRequestUri, ForwardRequestHeaders,
             ForwardRequestBody, IsProxyIntegration, AwsgatewayCompatible, ProxyUrl, SkipLargeBodies, Base64EncodeBody, ImdsProtocolVersion, EmptyArraysMode,
-            ConfigCheck.Entity(
-                (c, _) => (c.Get(AwsKey) is null) != (c.Get(AwsSecret) is null) ? "all or none of these fields must be set: 'config.aws_key', 'config.aws_secret'" : null,
-                ConfigCheck.Kong("mutually_required", "aws_key", "aws_secret")),
+            ConfigCheck.MutuallyRequired((c, _) => (c.Get(AwsKey) is null) != (c.Get(AwsSecret) is null), AwsKey.Name, AwsSecret.Name),
             ConfigCheck.Entity((c, _) => c.Get(ProxyUrl) is { } proxy && !proxy.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? "proxy_url scheme must be http" : null),
         ],
         c => new(

@@ -15,11 +15,10 @@ internal sealed class IpRestrictionPlugin : GatewayPlugin<IpRestrictionOptions>
         [
             Allow, Deny, Status, Message,
             // On the raw lists: a list whose entries are all wrong already has its own errors.
-            ConfigCheck.Entity(
-                (_, r) => r.Raw("allow") is not JsonArray { Count: > 0 } && r.Raw("deny") is not JsonArray { Count: > 0 }
-                    ? "at least one of these fields must be non-empty: 'config.allow', 'config.deny'"
-                    : null,
-                ConfigCheck.Kong("at_least_one_of", "allow", "deny")),
+            ConfigCheck.AtLeastOneOf(
+                (_, r) => r.Raw(Allow.Name) is not JsonArray { Count: > 0 } && r.Raw(Deny.Name) is not JsonArray { Count: > 0 },
+                Allow.Name,
+                Deny.Name),
         ],
         c => new(
             Ranges(c.Get(Allow)),

@@ -23,7 +23,7 @@ internal sealed class JwtPlugin(TimeProvider time) : GatewayPlugin<JwtOptions>
             {
                 if (c.Get(MaximumExpiration) > 0 && c.Get(ClaimsToVerify)?.Contains("exp") != true)
                 {
-                    r.Error("claims_to_verify", "expected to contain: exp");
+                    r.Error(ClaimsToVerify.Name, "expected to contain: exp");
                 }
             }),
         ],

@@ -13,16 +13,15 @@ namespace Turnpike.Edge.Plugins.OAuth2;
 internal sealed class OAuth2Plugin(OAuth2TokenStore store, OAuth2TokenCache cache, IOptions<OAuth2Options> settings, TimeProvider time, ILogger<OAuth2Handler> logger)
     : GatewayPlugin<OAuth2PluginOptions>
 {
-    private const string Flows = "at least one of these fields must be true: enable_authorization_code, enable_implicit_grant, enable_client_credentials, enable_password_grant";
-
     private static readonly ConfigField<string[]?> Scopes = Field.Strings("scopes");
     private static readonly ConfigField<bool> MandatoryScope = Field.Boolean("mandatory_scope").Default(false);
+    private const string ProvisionKeyName = "provision_key";
     private static readonly ConfigField<string?> ProvisionKey = Field.Custom<string>(
-        "provision_key",
+        ProvisionKeyName,
         new JsonObject { ["type"] = "string", ["required"] = true, ["unique"] = true, ["auto"] = true },
-        (r, _) => r.String("provision_key") is { } key
-            ? (key.Length > 0 ? JsonValue.Create(key) : Problem(r, "provision_key", "length must be at least 1"))
-            : r.Has("provision_key") ? null : JsonValue.Create(Turnpike.OAuth2.OAuth2Shards.NewToken()),
+        (r, _) => r.String(ProvisionKeyName) is { } key
+            ? (key.Length > 0 ? JsonValue.Create(key) : Problem(r, ProvisionKeyName, "length must be at least 1"))
+            : r.Has(ProvisionKeyName) ? null : JsonValue.Create(Turnpike.OAuth2.OAuth2Shards.NewToken()),
         n => n.GetValue<string>());
 
     private static readonly ConfigField<double> TokenExpiration = Field.Number("token_expiration", 0, int.MaxValue).Default(7200);
@@ -47,17 +46,19 @@ internal sealed class OAuth2Plugin(OAuth2TokenStore store, OAuth2TokenCache cach
             EnablePasswordGrant, HideCredentials, AcceptHttpIfAlreadyTerminated, Anonymous, GlobalCredentials, AuthHeaderName, RefreshTokenTtl,
             ReuseRefreshToken, Pkce, PersistentRefreshToken, Realm,
             ConfigCheck.Entity(
-                (c, _) => c.Get(EnableAuthorizationCode) || c.Get(EnableImplicitGrant) || c.Get(EnableClientCredentials) || c.Get(EnablePasswordGrant) ? null : Flows),
+                (c, _) => c.Get(EnableAuthorizationCode) || c.Get(EnableImplicitGrant) || c.Get(EnableClientCredentials) || c.Get(EnablePasswordGrant)
+                    ? null
+                    : "at least one of these fields must be true: " + string.Join(", ", EnableAuthorizationCode.Name, EnableImplicitGrant.Name, EnableClientCredentials.Name, EnablePasswordGrant.Name)),
             new ConfigCheck(
                 (c, r) =>
                 {
                     if (c.Get(MandatoryScope) && c.Get(Scopes) is null)
                     {
-                        r.Error("scopes", "required field missing");
-                        r.Error("@entity", "failed conditional validation given value of field 'config.mandatory_scope'");
+                        r.Error(Scopes.Name, "required field missing");
+                        r.Error("@entity", $"failed conditional validation given value of field 'config.{MandatoryScope.Name}'");
                     }
                 },
-                new JsonObject { ["conditional"] = new JsonObject { ["if_field"] = "mandatory_scope", ["if_match"] = new JsonObject { ["eq"] = true }, ["then_field"] = "scopes", ["then_match"] = new JsonObject { ["required"] = true } } }),
+                new JsonObject { ["conditional"] = new JsonObject { ["if_field"] = MandatoryScope.Name, ["if_match"] = new JsonObject { ["eq"] = true }, ["then_field"] = Scopes.Name, ["then_match"] = new JsonObject { ["required"] = true } } }),
         ],
         c => new(
             c.Get(Scopes),

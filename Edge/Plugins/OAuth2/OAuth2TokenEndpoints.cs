@@ -159,47 +159,19 @@ internal sealed class OAuth2TokenEndpoints(OAuth2TokenStore store, EntityEndpoin
         }
 
         var errors = new FieldErrors();
-        var r = new FieldReader(json, errors, coerce: body.Coerce);
-        var id = r.Id("id");
-        var createdAt = r.Integer("created_at", 0, int.MaxValue);
-        var credentialId = r.ForeignKey("credential");
-        var serviceId = r.ForeignKey("service");
-        r.OneOf("token_type", ["bearer"]);
-        var expiresIn = r.Integer("expires_in", 0, int.MaxValue);
-        var accessToken = r.String("access_token");
-        var refreshToken = r.String("refresh_token");
-        var user = r.String("authenticated_userid");
-        var scope = r.String("scope");
-        r.Integer("ttl", 0, 100_000_000);
-        if (credentialId is null && !r.Has("credential"))
-        {
-            r.Error("credential", "required field missing");
-        }
-
-        if (expiresIn is null && !r.Has("expires_in"))
-        {
-            r.Error("expires_in", "required field missing");
-        }
-
-        if (accessToken is { Length: 0 })
-        {
-            r.Error("access_token", "length must be at least 1");
-        }
-
-        r.RejectUnknown();
-        if (errors.Count > 0)
+        if (OAuth2TokenSchema.Read(json, errors, body.Coerce) is not { } given)
         {
             await AdminJson.ErrorAsync(context, errors.ToSchemaViolation());
             return;
         }
 
-        if (await entities.FindAsync(context, EntityKind.OAuth2Credential, credentialId!.Value.ToString(), null) is null)
+        if (await entities.FindAsync(context, EntityKind.OAuth2Credential, given.CredentialId.ToString(), null) is null)
         {
-            await AdminJson.ErrorAsync(context, AdminError.ForeignKeyViolation("credential", credentialId.Value, EntityKind.OAuth2Credential));
+            await AdminJson.ErrorAsync(context, AdminError.ForeignKeyViolation("credential", given.CredentialId, EntityKind.OAuth2Credential));
             return;
         }
 
-        if (serviceId is { } service && await entities.FindAsync(context, EntityKind.Service, service.ToString(), null) is null)
+        if (given.ServiceId is { } service && await entities.FindAsync(context, EntityKind.Service, service.ToString(), null) is null)
         {
             await AdminJson.ErrorAsync(context, AdminError.ForeignKeyViolation("service", service, EntityKind.Service));
             return;
@@ -209,16 +181,16 @@ internal sealed class OAuth2TokenEndpoints(OAuth2TokenStore store, EntityEndpoin
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var token = new OAuth2Token
         {
-            Id = existing?.Id ?? id ?? (Guid.TryParse(pathKey, out var fromPath) ? fromPath : Guid.NewGuid()),
-            AccessToken = accessToken ?? (pathKey.Length > 0 && !Guid.TryParse(pathKey, out _) ? pathKey : OAuth2Shards.NewToken()),
-            RefreshToken = refreshToken,
-            CredentialId = credentialId.Value,
-            ServiceId = serviceId,
-            AuthenticatedUserid = user,
-            Scope = scope,
-            ExpiresIn = expiresIn!.Value,
-            CreatedAt = createdAt ?? existing?.CreatedAt ?? now,
-            DeleteAt = json["ttl"] is JsonValue ttl && ttl.TryGetValue<int>(out var seconds) ? now + seconds : existing?.DeleteAt,
+            Id = existing?.Id ?? given.Id ?? (Guid.TryParse(pathKey, out var fromPath) ? fromPath : Guid.NewGuid()),
+            AccessToken = given.AccessToken ?? (pathKey.Length > 0 && !Guid.TryParse(pathKey, out _) ? pathKey : OAuth2Shards.NewToken()),
+            RefreshToken = given.RefreshToken,
+            CredentialId = given.CredentialId,
+            ServiceId = given.ServiceId,
+            AuthenticatedUserid = given.AuthenticatedUserid,
+            Scope = given.Scope,
+            ExpiresIn = given.ExpiresIn,
+            CreatedAt = given.CreatedAt ?? existing?.CreatedAt ?? now,
+            DeleteAt = given.Ttl is { } seconds ? now + seconds : existing?.DeleteAt,
         };
 
         if (await store.SaveAsync(token, existing) is { } conflict)

@@ -30,12 +30,8 @@ internal sealed class RateLimitFields
         var windowNames = _windows.Select(w => w.Field.Name).ToArray();
 
         List<ConfigStep> steps = [.. _windows.Select(w => w.Field)];
-        steps.Add(ConfigCheck.Entity(
-            // Only when the windows read cleanly: a refused limit is reason enough.
-            (c, r) => Limits(c).Length == 0 && r.Errors.Count == 0
-                ? "at least one of these fields must be non-empty: " + string.Join(", ", windowNames.Select(n => $"'config.{n}'"))
-                : null,
-            ConfigCheck.Kong("at_least_one_of", windowNames)));
+        // Only when the windows read cleanly: a refused limit is reason enough.
+        steps.Add(ConfigCheck.AtLeastOneOf((c, r) => Limits(c).Length == 0 && r.Errors.Count == 0, windowNames));
         steps.Add(new ConfigCheck((c, r) =>
         {
             // Kong: a longer window may not allow fewer than a shorter one.
@@ -61,14 +57,15 @@ internal sealed class RateLimitFields
 
         steps.Add(new ConfigCheck((c, r) =>
         {
-            if (c.Get(_limitBy) == "header" && string.IsNullOrEmpty(_headerName is null ? null : c.Get(_headerName)))
+            // Only a plugin offering the choice declares the field, so only it can be missing.
+            if (_headerName is { } headerName && c.Get(_limitBy) == "header" && string.IsNullOrEmpty(c.Get(headerName)))
             {
-                r.Error("header_name", "required field missing");
+                r.Error(headerName.Name, "required field missing");
             }
 
-            if (c.Get(_limitBy) == "path" && string.IsNullOrEmpty(_path is null ? null : c.Get(_path)))
+            if (_path is { } path && c.Get(_limitBy) == "path" && string.IsNullOrEmpty(c.Get(path)))
             {
-                r.Error("path", "required field missing");
+                r.Error(path.Name, "required field missing");
             }
         }));
         steps.AddRange([_policy, _faultTolerant, _hideClientHeaders, _errorCode, _errorMessage]);

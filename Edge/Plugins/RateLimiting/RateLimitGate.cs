@@ -85,23 +85,7 @@ internal sealed class RateLimitGate(
     }
 
     /// <summary>The request turned out to cost <paramref name="actual"/>, not what was taken: the difference is given back or taken too.</summary>
-    public void Settle(QuotaTaken taken, long actual)
-    {
-        var delta = actual - taken.Cost;
-        if (delta == 0)
-        {
-            return;
-        }
-
-        if (taken.Periods is { } periods)
-        {
-            cluster.Settle(taken.Key, delta, periods);
-        }
-        else
-        {
-            local.Settle(taken.Key, Options.Limits, delta, taken.UnixSeconds);
-        }
-    }
+    public void Settle(QuotaTaken taken, long actual) => taken.Settle(actual, Options.Limits, cluster, local);
 
     /// <summary>Kong's choice for the RateLimit-* headers: the limit with the fewest permits left, the longer window on a tie.</summary>
     private static (int Index, long Reset) Tightest(in QuotaDecision decision)

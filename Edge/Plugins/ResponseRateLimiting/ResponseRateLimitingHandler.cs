@@ -163,7 +163,7 @@ internal sealed class ResponseRateLimitingHandler : IPluginHandler
         {
             if (usage.Taken[i] is { } taken)
             {
-                Settle(taken, increments[i], limits[i]);
+                taken.Settle(increments[i], limits[i].Windows, _cluster, _local);
             }
         }
     }
@@ -184,27 +184,9 @@ internal sealed class ResponseRateLimitingHandler : IPluginHandler
         {
             if (usage.Taken[i] is { } taken)
             {
-                Settle(taken, 0, _options.Limits[i]);
+                taken.Settle(0, _options.Limits[i].Windows, _cluster, _local);
                 usage.Taken[i] = null;
             }
-        }
-    }
-
-    private void Settle(QuotaTaken taken, long actual, ResponseLimit limit)
-    {
-        var delta = actual - taken.Cost;
-        if (delta == 0)
-        {
-            return;
-        }
-
-        if (taken.Periods is { } periods)
-        {
-            _cluster.Settle(taken.Key, delta, periods);
-        }
-        else
-        {
-            _local.Settle(taken.Key, limit.Windows, delta, taken.UnixSeconds);
         }
     }
 

@@ -12,23 +12,13 @@ namespace Turnpike.Edge.Plugins.TcpLog;
 /// </summary>
 internal sealed class TcpLogPlugin(LogMetrics metrics, ILoggerFactory loggers, TimeProvider time) : GatewayPlugin<TcpLogOptions>
 {
-    private static readonly ConfigField<string> Host = Field.RequiredString("host").Check(LogDestination.HostProblem);
-    private static readonly ConfigField<int?> Port = Field.Integer("port", 0, 65535);
-    private static readonly ConfigCheck PortRequired = new((c, r) =>
-    {
-        if (c.Get(Port) is null && !r.Has("port"))
-        {
-            r.Error("port", "required field missing");
-        }
-    });
-    private static readonly ConfigField<int> Timeout = Field.Integer("timeout", 0, int.MaxValue).Default(10_000);
     private static readonly ConfigField<int> Keepalive = Field.Integer("keepalive", 0, int.MaxValue).Default(60_000);
     private static readonly ConfigField<bool> Tls = Field.Boolean("tls").Default(false);
     private static readonly ConfigField<string?> TlsSni = Field.String("tls_sni").Check(LogDestination.SniProblem);
 
     private static readonly ConfigSchema<TcpLogOptions> Schema = new(
-        [Host, Port, PortRequired, Timeout, Keepalive, Tls, TlsSni],
-        c => new(c.Get(Host), c.Get(Port) ?? 0, c.Get(Timeout), c.Get(Keepalive), c.Get(Tls), c.Get(TlsSni)));
+        [LogDestination.Host, LogDestination.Port, LogDestination.Timeout, Keepalive, Tls, TlsSni],
+        c => new(c.Get(LogDestination.Host), c.Get(LogDestination.Port), c.Get(LogDestination.Timeout), c.Get(Keepalive), c.Get(Tls), c.Get(TlsSni)));
 
     public override string Name => "tcp-log";
 

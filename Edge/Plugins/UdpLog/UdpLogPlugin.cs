@@ -11,18 +11,9 @@ namespace Turnpike.Edge.Plugins.UdpLog;
 /// </summary>
 internal sealed class UdpLogPlugin(LogMetrics metrics, ILoggerFactory loggers, TimeProvider time) : GatewayPlugin<UdpLogOptions>
 {
-    private static readonly ConfigField<string> Host = Field.RequiredString("host").Check(LogDestination.HostProblem);
-    private static readonly ConfigField<int?> Port = Field.Integer("port", 0, 65535);
-    private static readonly ConfigCheck PortRequired = new((c, r) =>
-    {
-        if (c.Get(Port) is null && !r.Has("port"))
-        {
-            r.Error("port", "required field missing");
-        }
-    });
-    private static readonly ConfigField<int> Timeout = Field.Integer("timeout", 0, int.MaxValue).Default(10_000);
-
-    private static readonly ConfigSchema<UdpLogOptions> Schema = new([Host, Port, PortRequired, Timeout], c => new(c.Get(Host), c.Get(Port) ?? 0, c.Get(Timeout)));
+    private static readonly ConfigSchema<UdpLogOptions> Schema = new(
+        [LogDestination.Host, LogDestination.Port, LogDestination.Timeout],
+        c => new(c.Get(LogDestination.Host), c.Get(LogDestination.Port), c.Get(LogDestination.Timeout)));
 
     public override string Name => "udp-log";
 

@@ -15,6 +15,7 @@ namespace Turnpike.Tests.Admin;
 /// <see cref="DeclarativeConfig"/> is checked against what it did before. Values that change per run (generated
 /// certificates, their content-derived ids, salted password hashes) are replaced by placeholders.
 /// </summary>
+[Fast]
 public sealed class DeclarativeConfigExportPinTests : IDisposable
 {
     private const string LeafId = "0b9c3f0e-5a6b-4c1d-9e8f-112233445566";

@@ -255,6 +255,18 @@ public sealed class SemanticCacheLogicTests : IDisposable
     }
 
     [Fact]
+    public void The_schema_says_dimensions_and_threshold_are_required()
+    {
+        using var redis = new SemanticCacheRedisConnectionsScope();
+        var plugin = new AiSemanticCachePlugin(Store(), redis.Connections, _clients, Options.Create(new SemanticCacheOptions()), _time, NullLoggerFactory.Instance);
+        var vectorDb = plugin.DescribeConfig()["fields"]!.AsArray().Select(f => f!.AsObject()).Single(f => f.ContainsKey("vectordb"))["vectordb"]!;
+        var fields = vectorDb["fields"]!.AsArray().Select(f => f!.AsObject()).ToDictionary(f => f.Single().Key, f => f.Single().Value!);
+
+        Assert.Equal("""{"type":"integer","required":true,"between":[1,8192]}""", fields["dimensions"].ToJsonString());
+        Assert.Equal("""{"type":"number","required":true,"between":[0,1000000]}""", fields["threshold"].ToJsonString());
+    }
+
+    [Fact]
     public void An_embeddings_model_must_be_named_and_its_provider_must_offer_embeddings()
     {
         var (_, unnamed) = Read("""{"embeddings": {"model": {"provider": "openai"}}, "vectordb": {"strategy": "memory", "dimensions": 8, "distance_metric": "cosine", "threshold": 0.1}}""");

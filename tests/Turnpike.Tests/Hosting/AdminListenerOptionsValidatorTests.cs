@@ -3,6 +3,7 @@ using Xunit;
 
 namespace Turnpike.Tests.Hosting;
 
+[Fast]
 public sealed class AdminListenerOptionsValidatorTests
 {
     private readonly AdminListenerOptionsValidator _validator = new();

@@ -3,6 +3,7 @@ using Xunit;
 
 namespace Turnpike.Tests.Hosting;
 
+[Fast]
 public sealed class DnsOptionsValidatorTests
 {
     private readonly DnsOptionsValidator _validator = new();

@@ -9,6 +9,7 @@ using Xunit;
 namespace Turnpike.Tests.Hosting;
 
 /// <summary>The feature registrations wire each options type to its validator, so a bad setting fails when the options are read.</summary>
+[Fast]
 public sealed class FeatureRegistrationTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using Xunit;
 
 namespace Turnpike.Tests.Hosting;
 
+[Fast]
 public sealed class MeteringOptionsValidatorTests
 {
     private const string Message = "Turnpike:Metering: FlushInterval must be positive and JournalDirectory set";

@@ -3,6 +3,7 @@ using Xunit;
 
 namespace Turnpike.Tests.Hosting;
 
+[Fast]
 public sealed class ProxyLimitsOptionsValidatorTests
 {
     private readonly ProxyLimitsOptionsValidator _validator = new();

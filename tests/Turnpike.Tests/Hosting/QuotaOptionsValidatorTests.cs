@@ -3,6 +3,7 @@ using Xunit;
 
 namespace Turnpike.Tests.Hosting;
 
+[Fast]
 public sealed class QuotaOptionsValidatorTests
 {
     private const string Message = "Turnpike:Quota: LeaseHorizon, MaxLease, CallTimeout and SweepInterval must be positive";

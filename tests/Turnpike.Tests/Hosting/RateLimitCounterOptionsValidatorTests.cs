@@ -3,6 +3,7 @@ using Xunit;
 
 namespace Turnpike.Tests.Hosting;
 
+[Fast]
 public sealed class RateLimitCounterOptionsValidatorTests
 {
     private readonly RateLimitCounterOptionsValidator _validator = new();

@@ -6,19 +6,20 @@ using Xunit;
 
 namespace Turnpike.Tests.Hosting;
 
+[Fast]
 public sealed class TurnpikeClusterOptionsValidatorTests
 {
     [Fact]
     public void Defaults_are_valid_for_silos_and_edges()
     {
-        Assert.True(TurnpikeClusterOptionsValidator.Silo.Validate(null, new TurnpikeClusterOptions()).Succeeded);
-        Assert.True(TurnpikeClusterOptionsValidator.Client.Validate(null, new TurnpikeClusterOptions()).Succeeded);
+        Assert.True(new SiloClusterOptionsValidator().Validate(null, new TurnpikeClusterOptions()).Succeeded);
+        Assert.True(new ClientClusterOptionsValidator().Validate(null, new TurnpikeClusterOptions()).Succeeded);
     }
 
     [Fact]
     public void An_unknown_clustering_provider_is_refused_listing_the_supported_ones()
     {
-        var failure = Assert.Single(TurnpikeClusterOptionsValidator.Client.Validate(null, new TurnpikeClusterOptions { Clustering = "Consul" }).Failures!);
+        var failure = Assert.Single(new ClientClusterOptionsValidator().Validate(null, new TurnpikeClusterOptions { Clustering = "Consul" }).Failures!);
 
         Assert.Equal("Turnpike:Cluster:Clustering 'Consul' is not supported; use one of: Localhost, AdoNet, Redis, Cassandra.", failure);
     }
@@ -28,16 +29,16 @@ public sealed class TurnpikeClusterOptionsValidatorTests
     {
         var options = new TurnpikeClusterOptions { Storage = "Cosmos" };
 
-        Assert.True(TurnpikeClusterOptionsValidator.Client.Validate(null, options).Succeeded);
+        Assert.True(new ClientClusterOptionsValidator().Validate(null, options).Succeeded);
         Assert.Equal(
             ["Turnpike:Cluster:Storage 'Cosmos' is not supported; use one of: Memory, AdoNet, Redis."],
-            TurnpikeClusterOptionsValidator.Silo.Validate(null, options).Failures);
+            new SiloClusterOptionsValidator().Validate(null, options).Failures);
     }
 
     [Fact]
     public void Cassandra_is_named_as_absent_from_this_build_pointing_at_the_provider_table()
     {
-        var failure = Assert.Single(TurnpikeClusterOptionsValidator.Silo.Validate(null, new TurnpikeClusterOptions { Clustering = "cassandra" }).Failures!);
+        var failure = Assert.Single(new SiloClusterOptionsValidator().Validate(null, new TurnpikeClusterOptions { Clustering = "cassandra" }).Failures!);
 
         Assert.Contains("'Cassandra' is not in this build", failure, StringComparison.Ordinal);
         Assert.Contains("ClusterProviders", failure, StringComparison.Ordinal);
@@ -50,7 +51,7 @@ public sealed class TurnpikeClusterOptionsValidatorTests
     [InlineData("Redis", "Memory", "Turnpike:Cluster:Redis:ConnectionString is required")]
     public void A_provider_without_its_connection_string_is_refused_naming_the_key(string clustering, string storage, string message)
     {
-        var failure = Assert.Single(TurnpikeClusterOptionsValidator.Silo.Validate(null, new TurnpikeClusterOptions { Clustering = clustering, Storage = storage }).Failures!);
+        var failure = Assert.Single(new SiloClusterOptionsValidator().Validate(null, new TurnpikeClusterOptions { Clustering = clustering, Storage = storage }).Failures!);
 
         Assert.StartsWith(message, failure, StringComparison.Ordinal);
     }
@@ -62,10 +63,10 @@ public sealed class TurnpikeClusterOptionsValidatorTests
 
         Assert.Equal(
             ["Turnpike:Cluster:SiloPort and Turnpike:Cluster:GatewayPort must be ports between 1 and 65535."],
-            TurnpikeClusterOptionsValidator.Silo.Validate(null, options).Failures);
+            new SiloClusterOptionsValidator().Validate(null, options).Failures);
         Assert.Equal(
             ["Turnpike:Cluster:Gateways 'not-an-endpoint' is not an IP endpoint such as 127.0.0.1:30000."],
-            TurnpikeClusterOptionsValidator.Client.Validate(null, options).Failures);
+            new ClientClusterOptionsValidator().Validate(null, options).Failures);
     }
 
     [Fact]
@@ -73,7 +74,7 @@ public sealed class TurnpikeClusterOptionsValidatorTests
     {
         var options = new TurnpikeClusterOptions { ClusterId = "", ResponseTimeout = TimeSpan.Zero, AdvertisedAddress = "here", Clustering = "Redis" };
 
-        Assert.Equal(4, TurnpikeClusterOptionsValidator.Silo.Validate(null, options).Failures!.Count());
+        Assert.Equal(4, new SiloClusterOptionsValidator().Validate(null, options).Failures!.Count());
     }
 
     [Fact]
@@ -81,8 +82,8 @@ public sealed class TurnpikeClusterOptionsValidatorTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Turnpike:Cluster:ResponseTimeout"] = "00:00:00" }).Build();
 
-        var silo = Assert.Throws<ConfigurationProblemException>(() => TurnpikeClusterConfiguration.Read(configuration, forSilo: true));
-        var edge = Assert.Throws<ConfigurationProblemException>(() => TurnpikeClusterConfiguration.Read(configuration, forSilo: false));
+        var silo = Assert.Throws<ConfigurationProblemException>(() => TurnpikeClusterConfiguration.ReadForSilo(configuration));
+        var edge = Assert.Throws<ConfigurationProblemException>(() => TurnpikeClusterConfiguration.ReadForClient(configuration));
 
         Assert.Equal("Invalid silo configuration: Turnpike:Cluster:ResponseTimeout must be positive (e.g. 00:00:10).", silo.Message);
         Assert.Equal("Invalid cluster configuration: Turnpike:Cluster:ResponseTimeout must be positive (e.g. 00:00:10).", edge.Message);

@@ -1,8 +1,13 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Turnpike.Edge.Observability;
+using Turnpike.Edge.Observability.Logging;
 using Turnpike.Edge.Plugins;
 using Turnpike.Edge.Plugins.AiProxy;
 using Turnpike.Edge.Plugins.KeyAuth;
+using Turnpike.Edge.Plugins.TcpLog;
+using Turnpike.Edge.Plugins.UdpLog;
 using Turnpike.Edge.Schema;
 using Xunit;
 
@@ -52,5 +57,26 @@ public sealed class PluginDeclarationTests
 
         (_, errors) = Read(new AiProxyPlugin(NullLoggerFactory.Instance), """{"route_type":"llm/v1/chat"}""");
         Assert.Equal("required field missing", errors["config.model"]);
+    }
+
+    [Fact]
+    public void Socket_log_plugins_declare_port_required_and_refuse_a_config_without_it()
+    {
+        var metrics = new LogMetrics(new GatewayMetrics(Options.Create(new MetricsOptions())));
+        IGatewayPlugin[] plugins = [new TcpLogPlugin(metrics, NullLoggerFactory.Instance, TimeProvider.System), new UdpLogPlugin(metrics, NullLoggerFactory.Instance, TimeProvider.System)];
+        foreach (var plugin in plugins)
+        {
+            var port = plugin.DescribeConfig()["fields"]!.AsArray().Select(f => f!.AsObject()).Single(f => f.ContainsKey("port"))["port"]!;
+            Assert.Equal("""{"type":"integer","required":true,"between":[0,65535]}""", port.ToJsonString());
+
+            var (_, errors) = Read(plugin, """{"host":"127.0.0.1"}""");
+            Assert.Equal("required field missing", Assert.Single(errors, e => e.Key == "config.port").Value);
+            (_, errors) = Read(plugin, """{"host":"127.0.0.1","port":70000}""");
+            Assert.Equal("value should be between 0 and 65535", errors["config.port"]);
+            var (stored, none) = Read(plugin, """{"host":"127.0.0.1","port":9}""");
+            Assert.Empty(none);
+            Assert.Equal(9, stored["port"]!.GetValue<int>());
+            Assert.Equal(10_000, stored["timeout"]!.GetValue<int>());
+        }
     }
 }

@@ -3,32 +3,28 @@ using Microsoft.Extensions.Options;
 namespace Turnpike.Regions;
 
 /// <summary>
-/// Every problem with <c>Turnpike:Regions</c>, phrased for an operator. A single region (no peers) needs nothing and
-/// passes. Only silos listen on the link, hence one instance per role.
+/// The checks of <c>Turnpike:Regions</c> that silos and edges share, phrased for an operator; each role's validator
+/// (<see cref="SiloRegionOptionsValidator"/>, <see cref="EdgeRegionOptionsValidator"/>) adds what only it needs. A single
+/// region (no peers) needs nothing and passes.
 /// </summary>
-public sealed class RegionOptionsValidator : IValidateOptions<RegionOptions>
+public static class RegionOptionsChecks
 {
     private const string Section = RegionOptions.Section;
 
     /// <summary>The shortest secret accepted: 32 characters, 192 bits or more of a random base64 string.</summary>
     public const int MinSecretLength = 32;
 
-    public static readonly RegionOptionsValidator Silo = new(forSilo: true);
-
-    public static readonly RegionOptionsValidator Edge = new(forSilo: false);
-
-    private RegionOptionsValidator(bool forSilo) => ForSilo = forSilo;
-
-    public bool ForSilo { get; }
-
     /// <summary>A region name: lower-case letters, digits and dashes, as in a DNS label (it appears in URLs, headers and messages).</summary>
     public static bool IsValidName(string? name) =>
         name is { Length: > 0 and <= 63 } && char.IsAsciiLetterOrDigit(name[0])
         && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 
-    public ValidateOptionsResult Validate(string? name, RegionOptions options)
+    /// <summary>
+    /// The region's name, and with peers their names and links, the home region and the secret. False when the region
+    /// has no peers: then nothing else applies.
+    /// </summary>
+    internal static bool Peers(RegionOptions options, List<string> problems)
     {
-        var problems = new List<string>();
         if (!IsValidName(options.Name))
         {
             problems.Add($"{RegionOptions.NameKey} '{Printable(options.Name)}' is not a region name: use lower-case letters, digits and '-' (at most 63).");
@@ -41,7 +37,7 @@ public sealed class RegionOptionsValidator : IValidateOptions<RegionOptions>
                 problems.Add($"{Section}:Home names region '{Printable(home)}', but {Section}:Peers names no other region; this region is '{options.Name}'.");
             }
 
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+            return false;
         }
 
         var known = options.Peers.Keys.Order(StringComparer.Ordinal).ToList();
@@ -80,13 +76,13 @@ public sealed class RegionOptionsValidator : IValidateOptions<RegionOptions>
             problems.Add($"{Section}:Secret must be at least {MinSecretLength} printable characters (e.g. openssl rand -base64 32).");
         }
 
-        if (ForSilo && !ValidLinks(options.Link.Urls))
-        {
-            problems.Add($"{Section}:Link:Urls is required on a silo with {Section}:Peers: the link listener(s), http:// or https://address:port separated by ';'.");
-        }
+        return true;
+    }
 
-        var https = options.Peers.Values.Select(p => p.Link).Append(ForSilo ? options.Link.Urls : "")
-            .Any(l => l.Contains("https://", StringComparison.OrdinalIgnoreCase));
+    /// <summary>The link's TLS settings, needed when any of <paramref name="links"/> (the peers' and, on a silo, its own) is https.</summary>
+    internal static void Tls(RegionOptions options, IEnumerable<string> links, List<string> problems)
+    {
+        var https = links.Any(l => l.Contains("https://", StringComparison.OrdinalIgnoreCase));
         if (https || options.Tls.Configured)
         {
             if (RegionLinkTls.Problem(options.Tls) is { } problem)
@@ -94,17 +90,21 @@ public sealed class RegionOptionsValidator : IValidateOptions<RegionOptions>
                 problems.Add(https ? $"{Section}:Tls: an https:// link needs {problem}" : $"{Section}:Tls: {problem}");
             }
         }
+    }
 
+    internal static void Timeouts(RegionOptions options, List<string> problems)
+    {
         if (options.WriteTimeout <= TimeSpan.Zero || options.ReadYourWritesTimeout < TimeSpan.Zero || options.MaxClockSkew <= TimeSpan.Zero
             || options.HomeCheckInterval <= TimeSpan.Zero)
         {
             problems.Add($"{Section}:WriteTimeout, {Section}:HomeCheckInterval and {Section}:MaxClockSkew must be positive, {Section}:ReadYourWritesTimeout not negative.");
         }
-
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 
-    private static bool ValidLinks(string links)
+    internal static ValidateOptionsResult Result(List<string> problems) =>
+        problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+
+    internal static bool ValidLinks(string links)
     {
         var parts = links.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return parts.Length > 0 && parts.All(p => Uri.TryCreate(p, UriKind.Absolute, out var uri)

@@ -1,27 +1,18 @@
-using Microsoft.Extensions.Options;
 using Turnpike.Cluster;
 
 namespace Turnpike.Hosting;
 
 /// <summary>
-/// Every problem with <c>Turnpike:Cluster</c>, phrased for an operator. Silos and edges need different parts of the
-/// section (only silos keep storage and listen on ports; only edges name gateways), hence one instance per role.
+/// The checks of <c>Turnpike:Cluster</c> that silos and edges share, phrased for an operator; each role's validator
+/// (<see cref="SiloClusterOptionsValidator"/>, <see cref="ClientClusterOptionsValidator"/>) runs them in its own order
+/// among the checks only it needs.
 /// </summary>
-public sealed class TurnpikeClusterOptionsValidator : IValidateOptions<TurnpikeClusterOptions>
+internal static class ClusterOptionsChecks
 {
-    private const string Section = TurnpikeClusterOptions.Section;
+    public const string Section = TurnpikeClusterOptions.Section;
 
-    public static readonly TurnpikeClusterOptionsValidator Silo = new(forSilo: true);
-
-    public static readonly TurnpikeClusterOptionsValidator Client = new(forSilo: false);
-
-    private TurnpikeClusterOptionsValidator(bool forSilo) => ForSilo = forSilo;
-
-    public bool ForSilo { get; }
-
-    public ValidateOptionsResult Validate(string? name, TurnpikeClusterOptions options)
+    public static void Identity(TurnpikeClusterOptions options, List<string> problems)
     {
-        var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(options.ClusterId) || string.IsNullOrWhiteSpace(options.ServiceId))
         {
             problems.Add($"{Section}:ClusterId and {Section}:ServiceId must not be empty.");
@@ -31,12 +22,10 @@ public sealed class TurnpikeClusterOptionsValidator : IValidateOptions<TurnpikeC
         {
             problems.Add($"{Section}:Clustering '{options.Clustering}' is not supported; use one of: {string.Join(", ", ClusteringProviders.All)}.");
         }
+    }
 
-        if (ForSilo && !StorageProviders.All.Contains(options.Storage, StringComparer.OrdinalIgnoreCase))
-        {
-            problems.Add($"{Section}:Storage '{options.Storage}' is not supported; use one of: {string.Join(", ", StorageProviders.All)}.");
-        }
-
+    public static void Providers(TurnpikeClusterOptions options, List<string> problems)
+    {
         if (string.Equals(options.Clustering, ClusteringProviders.Cassandra, StringComparison.OrdinalIgnoreCase))
         {
             // Documented as pluggable (docs/operations.md), so it is named as known but absent rather than unknown.
@@ -54,7 +43,10 @@ public sealed class TurnpikeClusterOptionsValidator : IValidateOptions<TurnpikeC
         {
             problems.Add($"{Section}:Redis:ConnectionString is required when Redis clustering or storage is chosen (e.g. 127.0.0.1:6379).");
         }
+    }
 
+    public static void Timeouts(TurnpikeClusterOptions options, List<string> problems)
+    {
         if (options.ResponseTimeout <= TimeSpan.Zero)
         {
             problems.Add($"{Section}:ResponseTimeout must be positive (e.g. 00:00:10).");
@@ -64,33 +56,18 @@ public sealed class TurnpikeClusterOptionsValidator : IValidateOptions<TurnpikeC
         {
             problems.Add($"{Section}:GatewayListRefreshPeriod must be positive (e.g. 00:00:05).");
         }
+    }
 
-        if (ForSilo && (options.SiloPort is < 1 or > 65535 || options.GatewayPort is < 1 or > 65535))
-        {
-            problems.Add($"{Section}:SiloPort and {Section}:GatewayPort must be ports between 1 and 65535.");
-        }
-
+    /// <summary>Runs <paramref name="parse"/> (an endpoint or address read from the section), reporting its format error as a problem.</summary>
+    public static void Parses(Action parse, List<string> problems)
+    {
         try
         {
-            var localhost = string.Equals(options.Clustering, ClusteringProviders.Localhost, StringComparison.OrdinalIgnoreCase);
-            if (localhost && ForSilo)
-            {
-                options.ParsedPrimarySiloEndpoint();
-            }
-            else if (ForSilo)
-            {
-                options.ParsedAdvertisedAddress();
-            }
-            else if (localhost && options.ParsedGateways().Length == 0)
-            {
-                problems.Add($"{Section}:Gateways must name at least one silo gateway (host:port).");
-            }
+            parse();
         }
         catch (FormatException ex)
         {
             problems.Add(ex.Message);
         }
-
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }
