@@ -95,18 +95,6 @@ public sealed class ProxyCacheTests(DevGatewayFixture fixture)
     }
 
     [Fact]
-    public async Task A_stale_entry_kept_by_storage_ttl_is_refreshed_from_the_upstream()
-    {
-        await CachedRouteAsync(new() { ["cache_ttl"] = 2, ["storage_ttl"] = 60 });
-        var path = $"/{_name}/s";
-        Assert.Equal("Miss", (await GetAsync(path)).Status);
-        await Task.Delay(TimeSpan.FromSeconds(3.1)); // the TTL is in whole seconds: past it for sure
-        Assert.Equal("Refresh", (await GetAsync(path)).Status);
-        Assert.Equal(2, fixture.Upstream.ServedFor("/s"));
-        Assert.Equal("Hit", (await GetAsync(path)).Status); // fresh again for two seconds: margin for a loaded machine
-    }
-
-    [Fact]
     public async Task Vary_headers_and_vary_query_params_choose_what_makes_a_different_entry()
     {
         await CachedRouteAsync(new() { ["vary_headers"] = new[] { "Accept-Language" }, ["vary_query_params"] = new[] { "page" } });
