@@ -29,13 +29,14 @@ internal sealed class ServedCertificate
             ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            CipherSuitesPolicy = ProxyCipherSuites.Policy,
         });
     }
 
     /// <summary>The entity it was loaded from; null for the listener's default certificate from files.</summary>
     public CertificateEntity? Entity { get; }
 
-    /// <summary>What a handshake serving this certificate uses (TLS 1.2 and 1.3, ALPN h2 then http/1.1); shared by every handshake.</summary>
+    /// <summary>What a handshake serving this certificate uses (TLS 1.2 and 1.3, Kong's intermediate cipher suites, ALPN h2 then http/1.1); shared by every handshake.</summary>
     public SslServerAuthenticationOptions ServerOptions => _serverOptions.Value;
 
     /// <summary>The leaf of <c>cert</c>/<c>key</c>, with its private key.</summary>
