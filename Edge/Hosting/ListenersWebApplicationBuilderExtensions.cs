@@ -39,11 +39,17 @@ internal static class ListenersWebApplicationBuilderExtensions
             kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
             kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
             var counters = kestrel.ApplicationServices.GetRequiredService<EdgeCounters>();
+            var store = kestrel.ApplicationServices.GetRequiredService<RouteTableStore>();
             var proxyTls = new ProxyCertificateSelector(
-                kestrel.ApplicationServices.GetRequiredService<RouteTableStore>(),
-                options.Proxy.Certificate.IsSet ? Served(options.Proxy.Certificate.Load("Turnpike:Proxy:Certificate")) : null);
-            Listen(kestrel, ListenerKind.Proxy, ListenerUrls.Parse(options.Proxy.Urls, "Turnpike:Proxy:Urls", allowH2c: true), counters, limits.MaxConcurrentConnections,
-                https => https.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = proxyTls.SelectAsync }));
+                store, options.Proxy.Certificate.IsSet ? Served(options.Proxy.Certificate.Load("Turnpike:Proxy:Certificate")) : null);
+            var handshakeTimeout = new TlsHandshakeCallbackOptions().HandshakeTimeout;
+            var clientHello = new ClientHelloPeek(store, handshakeTimeout);
+            Listen(kestrel, ListenerKind.Proxy, ListenerUrls.Parse(options.Proxy.Urls, "Turnpike:Proxy:Urls", allowH2c: true), counters, limits.MaxConcurrentConnections, https =>
+            {
+                // The ClientHello is read before TLS starts, for the choice between a certificate's two pairs.
+                https.Use(clientHello.Middleware);
+                https.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = proxyTls.SelectAsync, HandshakeTimeout = handshakeTimeout });
+            });
             Listen(kestrel, ListenerKind.Admin, ListenerUrls.Parse(options.Admin.Urls, "Turnpike:Admin:Urls"), counters, null, FromFiles(options.Admin.Certificate, "Turnpike:Admin:Certificate"));
             Listen(kestrel, ListenerKind.Status, ListenerUrls.Parse(options.Status.Urls, "Turnpike:Status:Urls"), counters, null, FromFiles(options.Status.Certificate, "Turnpike:Status:Certificate"));
         });
