@@ -43,10 +43,10 @@ internal static class ListenersWebApplicationBuilderExtensions
             var proxyTls = new ProxyCertificateSelector(
                 store, options.Proxy.Certificate.IsSet ? Served(options.Proxy.Certificate.Load("Turnpike:Proxy:Certificate")) : null);
             var handshakeTimeout = limits.HandshakeTimeout;
-            var clientHello = new ClientHelloPeek(store, handshakeTimeout);
+            var clientHello = new ClientHelloPeek(handshakeTimeout);
             Listen(kestrel, ListenerKind.Proxy, ListenerUrls.Parse(options.Proxy.Urls, "Turnpike:Proxy:Urls", allowH2c: true), counters, limits.MaxConcurrentConnections, https =>
             {
-                // The ClientHello is read before TLS starts, for the choice between a certificate's two pairs.
+                // The ClientHello is read before TLS starts: its cipher suites and the choice between a certificate's two pairs.
                 https.Use(clientHello.Middleware);
                 https.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = proxyTls.SelectAsync, HandshakeTimeout = handshakeTimeout });
             });

@@ -35,9 +35,6 @@ internal sealed class CertificateDirectory
 
     public bool IsEmpty => _byId.Count == 0;
 
-    /// <summary>Whether some certificate has a <c>cert_alt</c> pair: only then is a handshake's ClientHello read first (<see cref="ClientHelloPeek"/>).</summary>
-    public bool HasAlternatives { get; private init; }
-
     /// <summary>
     /// Builds the directory, reusing the loaded certificates of <paramref name="previous"/> whose entity did not change
     /// (parsing a PEM and its key costs far more than the rest). A certificate that no longer loads is left out.
@@ -104,7 +101,6 @@ internal sealed class CertificateDirectory
         return new CertificateDirectory(exact, leading, trailing, byId, cas)
         {
             AuthorityEntities = new Dictionary<Guid, CaCertificateEntity>(authorities),
-            HasAlternatives = byId.Values.Any(c => c.Alternative is not null),
         };
     }
 

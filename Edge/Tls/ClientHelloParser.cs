@@ -38,9 +38,17 @@ internal static class ClientHelloParser
     private const ushort Tls13 = 0x0304;
 
     /// <summary>Parses <paramref name="data"/>, the first bytes the client sent (more than one record is fine: only the first is read).</summary>
-    public static ClientHelloParse Parse(ReadOnlySpan<byte> data, out CertificateKeyPreference preference)
+    public static ClientHelloParse Parse(ReadOnlySpan<byte> data, out CertificateKeyPreference preference) => Parse(data, out preference, out _);
+
+    /// <summary>
+    /// As <see cref="Parse(ReadOnlySpan{byte}, out CertificateKeyPreference)"/>, and whether the client can agree on a
+    /// suite of Kong's intermediate list with the edge: it offers TLS 1.3 (every 1.3 suite is AEAD) or an ECDHE suite
+    /// with AES-GCM. False only for a well-formed ClientHello that offers neither (a CBC-only TLS 1.2 client).
+    /// </summary>
+    public static ClientHelloParse Parse(ReadOnlySpan<byte> data, out CertificateKeyPreference preference, out bool offersIntermediateSuite)
     {
         preference = CertificateKeyPreference.Unknown;
+        offersIntermediateSuite = true;
         if (data.Length >= 1 && data[0] != HandshakeRecord)
         {
             return ClientHelloParse.Done; // not TLS, or not a handshake: the TLS stack refuses it as it always did
@@ -62,13 +70,14 @@ internal static class ClientHelloParser
             return ClientHelloParse.NeedMoreData;
         }
 
-        preference = Read(data.Slice(RecordHeaderLength, recordLength));
+        preference = Read(data.Slice(RecordHeaderLength, recordLength), out offersIntermediateSuite);
         return ClientHelloParse.Done;
     }
 
     /// <summary>The preference from one handshake record's payload; Unknown at the first length that does not fit.</summary>
-    private static CertificateKeyPreference Read(ReadOnlySpan<byte> record)
+    private static CertificateKeyPreference Read(ReadOnlySpan<byte> record, out bool offersIntermediateSuite)
     {
+        offersIntermediateSuite = true; // unless a well-formed ClientHello says otherwise
         var reader = new Reader(record);
         if (!reader.TryByte(out var type) || type != ClientHelloMessage || !reader.TryUInt24(out var length) || !reader.TrySlice(length, out var body))
         {
@@ -125,6 +134,7 @@ internal static class ClientHelloParser
             }
         }
 
+        offersIntermediateSuite = offersTls13 || OffersEcdheAesGcm(suites);
         return offersTls13 ? ForTls13(hasSignatureAlgorithms, signatureAlgorithms) : ForTls12(suites, hasSignatureAlgorithms, signatureAlgorithms);
     }
 
@@ -156,7 +166,7 @@ internal static class ClientHelloParser
         {
             var suite = (ushort)((suites[i] << 8) | suites[i + 1]);
             ecdsaSuite |= suite is 0xC02B or 0xC02C or 0xCCA9; // ECDHE-ECDSA with AES-GCM or ChaCha20-Poly1305
-            rsaSuite |= suite is 0xC02F or 0xC030 or 0xCCA8 or 0x009E or 0x009F or 0xCCAA; // ECDHE-RSA, DHE-RSA likewise
+            rsaSuite |= suite is 0xC02F or 0xC030 or 0xCCA8; // ECDHE-RSA likewise
         }
 
         // Without the extension a TLS 1.2 client accepts SHA-1 with the suite's key type (RFC 5246 §7.4.1.4.1).
@@ -169,6 +179,20 @@ internal static class ClientHelloParser
         }
 
         return Decide(ecdsaSuite && ecdsaSignature, rsaSuite && rsaSignature);
+    }
+
+    /// <summary>ECDHE-ECDSA or ECDHE-RSA with AES-128/256-GCM: the TLS 1.2 suites of Kong's intermediate list that .NET's TLS server offers.</summary>
+    private static bool OffersEcdheAesGcm(ReadOnlySpan<byte> suites)
+    {
+        for (var i = 0; i + 1 < suites.Length; i += 2)
+        {
+            if (suites[i] == 0xC0 && suites[i + 1] is 0x2B or 0x2C or 0x2F or 0x30)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static CertificateKeyPreference Decide(bool ecdsa, bool rsa) =>

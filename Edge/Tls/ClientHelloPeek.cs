@@ -1,19 +1,19 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
-using Turnpike.Edge.RouteTable;
 
 namespace Turnpike.Edge.Tls;
 
 /// <summary>
 /// A connection middleware placed before TLS on the proxy's <c>https://</c> listeners: it looks at the client's first
-/// TLS record without consuming it (the TLS stack then reads the same bytes), and notes in the connection's items
-/// which key type of certificate the client accepts (<see cref="ClientHelloParser"/>), for
-/// <see cref="ProxyCertificateSelector"/> to choose between a certificate's pair and its <c>cert_alt</c> pair.
-/// Only while some certificate of the table has an alternative pair: otherwise it is not on the path at all. A
-/// client that has not sent its first record within the handshake timeout is closed, as the handshake would be.
+/// TLS record without consuming it (the TLS stack then reads the same bytes) and, from <see cref="ClientHelloParser"/>,
+/// closes a client that offers none of Kong's intermediate cipher suites (a CBC-only TLS 1.2 client, which could
+/// otherwise get HTTP/2 over a suite RFC 7540 forbids), and notes in the connection's items which key type of
+/// certificate the client accepts, for <see cref="ProxyCertificateSelector"/> to choose between a certificate's pair
+/// and its <c>cert_alt</c> pair. A client that has not sent its first record within the handshake timeout is closed,
+/// as the handshake would be.
 /// </summary>
-internal sealed class ClientHelloPeek(RouteTableStore store, TimeSpan timeout)
+internal sealed class ClientHelloPeek(TimeSpan timeout)
 {
     private static readonly object ItemKey = typeof(CertificateKeyPreference);
     private static readonly object[] Boxed = [CertificateKeyPreference.Unknown, CertificateKeyPreference.Ecdsa, CertificateKeyPreference.Rsa];
@@ -24,42 +24,37 @@ internal sealed class ClientHelloPeek(RouteTableStore store, TimeSpan timeout)
 
     public ConnectionDelegate Middleware(ConnectionDelegate next) => async connection =>
     {
-        if (!store.Current.Certificates.HasAlternatives)
-        {
-            await next(connection);
-            return;
-        }
-
         using var deadline = new CancellationTokenSource(timeout);
-        CertificateKeyPreference? preference;
+        ClientHelloPeekResult? peeked;
         try
         {
-            preference = await PeekAsync(connection.Transport.Input, deadline.Token);
+            peeked = await PeekAsync(connection.Transport.Input, deadline.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             return; // a client that sends no ClientHello in time gets what a stalled handshake gets: closed
         }
 
-        if (preference is { } known)
+        // Closed early, or no suite of the intermediate list offered: closed, as a handshake without a common suite ends.
+        if (peeked is { OffersIntermediateSuite: true } hello)
         {
-            connection.Items[ItemKey] = Boxed[(int)known];
+            connection.Items[ItemKey] = Boxed[(int)hello.Preference];
             await next(connection);
         }
     };
 
-    /// <summary>The preference once the first record is in; null when the client closed before sending it.</summary>
-    internal static async Task<CertificateKeyPreference?> PeekAsync(PipeReader input, CancellationToken cancellationToken)
+    /// <summary>What the first record says once it is in; null when the client closed before sending it.</summary>
+    internal static async Task<ClientHelloPeekResult?> PeekAsync(PipeReader input, CancellationToken cancellationToken)
     {
         while (true)
         {
             var result = await input.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
-            var parse = Parse(buffer, out var preference);
+            var parse = Parse(buffer, out var preference, out var offersIntermediateSuite);
             if (parse == ClientHelloParse.Done)
             {
                 input.AdvanceTo(buffer.Start); // nothing consumed, nothing examined: the TLS stack reads it all again
-                return preference;
+                return new ClientHelloPeekResult(preference, offersIntermediateSuite);
             }
 
             // Everything examined, so the next read waits for more bytes; at most one record's worth is ever waited for.
@@ -71,11 +66,11 @@ internal sealed class ClientHelloPeek(RouteTableStore store, TimeSpan timeout)
         }
     }
 
-    private static ClientHelloParse Parse(ReadOnlySequence<byte> buffer, out CertificateKeyPreference preference)
+    private static ClientHelloParse Parse(ReadOnlySequence<byte> buffer, out CertificateKeyPreference preference, out bool offersIntermediateSuite)
     {
         if (buffer.IsSingleSegment)
         {
-            return ClientHelloParser.Parse(buffer.FirstSpan, out preference);
+            return ClientHelloParser.Parse(buffer.FirstSpan, out preference, out offersIntermediateSuite);
         }
 
         var length = (int)Math.Min(buffer.Length, ClientHelloParser.MaxBytesNeeded);
@@ -83,7 +78,7 @@ internal sealed class ClientHelloPeek(RouteTableStore store, TimeSpan timeout)
         try
         {
             buffer.Slice(0, length).CopyTo(copy);
-            return ClientHelloParser.Parse(copy.AsSpan(0, length), out preference);
+            return ClientHelloParser.Parse(copy.AsSpan(0, length), out preference, out offersIntermediateSuite);
         }
         finally
         {
@@ -91,3 +86,6 @@ internal sealed class ClientHelloPeek(RouteTableStore store, TimeSpan timeout)
         }
     }
 }
+
+/// <summary>What a peeked ClientHello says: the certificate key type the client accepts, and whether it offers a suite the edge accepts.</summary>
+internal readonly record struct ClientHelloPeekResult(CertificateKeyPreference Preference, bool OffersIntermediateSuite);

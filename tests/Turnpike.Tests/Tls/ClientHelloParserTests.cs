@@ -113,6 +113,18 @@ public sealed class ClientHelloParserTests
     }
 
     [Fact]
+    public async Task A_client_offering_only_cbc_suites_offers_no_intermediate_suite()
+    {
+        bool Offers(byte[] record) => ClientHelloParser.Parse(record, out _, out var offers) == ClientHelloParse.Done && offers;
+        Assert.False(Offers(ClientHello([0xC023, 0xC027, 0xC009], [EcdsaP256Sha256], [0x0303]))); // ECDHE with CBC only
+        Assert.False(Offers(ClientHello([0xCCA9], [EcdsaP256Sha256], null))); // ChaCha20 alone: .NET's TLS 1.2 has none
+        Assert.True(Offers(ClientHello([0xC023, EcdheRsaAes128Gcm], [RsaPkcs1Sha256], null)));
+        Assert.True(Offers(ClientHello([0xC023, Aes128GcmTls13], [EcdsaP256Sha256], [0x0304, 0x0303]))); // TLS 1.3: every suite is AEAD
+        Assert.True(Offers(await DotNetClientHelloAsync(SslProtocols.Tls12)));
+        Assert.True(Offers([22, 3, 1, 0, 4, 2, 0, 0, 0])); // not a ClientHello: the TLS stack decides, as before
+    }
+
+    [Fact]
     public async Task A_partial_record_needs_more_data_and_every_prefix_is_safe()
     {
         var hello = await DotNetClientHelloAsync(SslProtocols.Tls13);
@@ -184,7 +196,7 @@ public sealed class ClientHelloParserTests
         Assert.False(peek.IsCompleted);
         await pipe.Writer.WriteAsync(hello.AsMemory(103));
 
-        Assert.Equal(CertificateKeyPreference.Ecdsa, await peek);
+        Assert.Equal(new ClientHelloPeekResult(CertificateKeyPreference.Ecdsa, OffersIntermediateSuite: true), await peek);
         var read = await pipe.Reader.ReadAsync();
         Assert.Equal(hello, read.Buffer.ToArray()); // the TLS stack gets every byte
     }
