@@ -19,7 +19,7 @@ namespace Turnpike.Tests.Tls;
 public sealed class ClientHelloParserTests
 {
     /// <summary>The first bytes an <see cref="SslStream"/> client writes: its ClientHello record.</summary>
-    private static async Task<byte[]> DotNetClientHelloAsync(SslProtocols protocols, params TlsCipherSuite[] suites)
+    internal static async Task<byte[]> DotNetClientHelloAsync(SslProtocols protocols, params TlsCipherSuite[] suites)
     {
         var capture = new FirstWriteStream();
         await using var tls = new SslStream(capture);
