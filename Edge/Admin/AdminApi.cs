@@ -57,19 +57,7 @@ internal static class AdminApi
             endpoints.MapMethods($"/upstreams/{{upstream}}/targets/{{target}}/{{address}}/{verdict}", ["PUT", "POST"], context => targetHealth.SetAsync(context, healthy));
         }
 
-        endpoints.MapMethods("/routes/{route}/service", ["GET", "PATCH"], async context =>
-        {
-            var route = await entities.FindAsync(context, EntityKind.Route, Key(context, "route"), null) as RouteEntity;
-            if (route?.ServiceId is not { } serviceId)
-            {
-                await AdminJson.NotFoundAsync(context);
-                return;
-            }
-
-            await (context.Request.Method == "GET"
-                ? entities.GetAsync(context, EntityKind.Service, serviceId.ToString(), null)
-                : entities.PatchAsync(context, EntityKind.Service, serviceId.ToString(), null));
-        });
+        ForeignEntityEndpoints.Map(endpoints);
 
         var plugins = endpoints.ServiceProvider.GetRequiredService<Plugins.PluginRegistry>();
         endpoints.MapGet("/plugins/enabled", context => AdminJson.WriteAsync(context, StatusCodes.Status200OK,

@@ -87,7 +87,10 @@ internal sealed class EntityEndpoints(AdminWriter writer, EntityPresenter presen
         await AdminJson.WriteAsync(context, StatusCodes.Status200OK, await presenter.PresentAsync(context, entity));
     }
 
-    /// <summary>PUT: creates or replaces; a missing entity is created with the id or name given in the path.</summary>
+    /// <summary>
+    /// PUT: creates or replaces; a missing entity is created with the id or name given in the path, and a name in the
+    /// path is the entity's name in both cases (a body's own name is overridden, as Kong's <c>upsert_by_name</c>).
+    /// </summary>
     public async Task PutAsync(HttpContext context, EntityKind kind, string key, EntityScope? scope)
     {
         if (await ReadBodyAsync(context) is not { } body)
@@ -103,18 +106,22 @@ internal sealed class EntityEndpoints(AdminWriter writer, EntityPresenter presen
             return;
         }
 
+        // Kong's upsert by endpoint key: a path key that is not a UUID is the entity's name (username, SNI name…)
+        // whether the PUT creates or replaces, so a replacement keeps the name it was addressed by.
+        var byName = !EntityIds.TryParse(key, out var id);
+        if (byName)
+        {
+            json[writer.Schema(kind).NameField] = key;
+        }
+
         var existing = await writer.Table.Find(kind, writer.Schema(kind).LookupKey(key, parent?.Id));
         if (existing is not null)
         {
             json["id"] = existing.Id.ToString();
         }
-        else if (EntityIds.TryParse(key, out var id))
+        else if (!byName)
         {
             json["id"] = id.ToString();
-        }
-        else
-        {
-            json[writer.Schema(kind).NameField] = key;
         }
 
         if (parent is not null)

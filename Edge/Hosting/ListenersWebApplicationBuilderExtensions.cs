@@ -41,13 +41,19 @@ internal static class ListenersWebApplicationBuilderExtensions
             kestrel.RequestHeaderEncodingSelector = static name => name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) ? null : System.Text.Encoding.Latin1;
             kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
             var counters = kestrel.ApplicationServices.GetRequiredService<EdgeCounters>();
+            var store = kestrel.ApplicationServices.GetRequiredService<RouteTableStore>();
             var proxyTls = new ProxyCertificateSelector(
-                kestrel.ApplicationServices.GetRequiredService<RouteTableStore>(),
-                options.Proxy.Certificate.IsSet ? Served(options.Proxy.Certificate.Load("Turnpike:Proxy:Certificate")) : null);
-            Listen(kestrel, ListenerKind.Proxy, ListenerUrls.Parse(options.Proxy.Urls, "Turnpike:Proxy:Urls", allowH2c: true), counters, limits.MaxConcurrentConnections,
-                https => https.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = proxyTls.SelectAsync }));
-            Listen(kestrel, ListenerKind.Admin, ListenerUrls.Parse(options.Admin.Urls, "Turnpike:Admin:Urls"), counters, null, FromFiles(options.Admin.Certificate, "Turnpike:Admin:Certificate"));
-            Listen(kestrel, ListenerKind.Status, ListenerUrls.Parse(options.Status.Urls, "Turnpike:Status:Urls"), counters, null, FromFiles(options.Status.Certificate, "Turnpike:Status:Certificate"));
+                store, options.Proxy.Certificate.IsSet ? Served(options.Proxy.Certificate.Load("Turnpike:Proxy:Certificate")) : null);
+            var handshakeTimeout = limits.HandshakeTimeout;
+            var clientHello = new ClientHelloPeek(handshakeTimeout);
+            Listen(kestrel, ListenerKind.Proxy, ListenerUrls.Parse(options.Proxy.Urls, "Turnpike:Proxy:Urls", allowH2c: true), counters, limits.MaxConcurrentConnections, https =>
+            {
+                // The ClientHello is read before TLS starts: its cipher suites and the choice between a certificate's two pairs.
+                https.Use(clientHello.Middleware);
+                https.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = proxyTls.SelectAsync, HandshakeTimeout = handshakeTimeout });
+            });
+            Listen(kestrel, ListenerKind.Admin, ListenerUrls.Parse(options.Admin.Urls, "Turnpike:Admin:Urls"), counters, null, FromFiles(options.Admin.Certificate, "Turnpike:Admin:Certificate", handshakeTimeout));
+            Listen(kestrel, ListenerKind.Status, ListenerUrls.Parse(options.Status.Urls, "Turnpike:Status:Urls"), counters, null, FromFiles(options.Status.Certificate, "Turnpike:Status:Certificate", handshakeTimeout));
         });
         return builder;
     }
@@ -75,10 +81,10 @@ internal static class ListenersWebApplicationBuilderExtensions
     private static ServedCertificate Served((X509Certificate2 Leaf, X509Certificate2Collection Chain) pair) => new(null, pair.Leaf, null, pair.Chain);
 
     /// <summary>TLS with a certificate from files, loaded when an <c>https://</c> URL first needs it (a missing one stops the edge naming <paramref name="key"/>).</summary>
-    private static Action<ListenOptions> FromFiles(CertificateFileOptions files, string key) => https =>
+    private static Action<ListenOptions> FromFiles(CertificateFileOptions files, string key, TimeSpan handshakeTimeout) => https =>
     {
         var served = Served(files.Load(key));
-        https.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(served.ServerOptions) });
+        https.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(served.ServerOptions), HandshakeTimeout = handshakeTimeout });
     };
 
     /// <param name="maxConnections">This listener's own limit on open connections (null: none); past it a new connection is closed at once.</param>

@@ -29,6 +29,12 @@ internal sealed class ProxyLimitsOptions
     /// <summary>Time for a client to send all request headers; slower: 408 (Envoy's edge recommendation: 10 s; Kestrel's: 30 s).</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Time for a client to complete the TLS handshake on an <c>https://</c> listener, from the connection's accept
+    /// (reading its ClientHello included); slower: the connection is closed (Kestrel's default: 10 s).
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long an idle keep-alive connection stays open (Kong's nginx: 60 s; Kestrel's: 130 s).</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

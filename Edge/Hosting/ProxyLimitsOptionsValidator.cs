@@ -22,6 +22,7 @@ internal sealed class ProxyLimitsOptionsValidator : IValidateOptions<ProxyLimits
         Require(o.MaxRequestHeaderCount > 0, nameof(o.MaxRequestHeaderCount), "must be positive");
         Require(o.MaxRequestBodySize >= 0, nameof(o.MaxRequestBodySize), "must be 0 (no limit) or positive");
         Require(o.RequestHeadersTimeout > TimeSpan.Zero, nameof(o.RequestHeadersTimeout), "must be positive");
+        Require(o.HandshakeTimeout > TimeSpan.Zero && o.HandshakeTimeout <= TimeSpan.FromMinutes(10), nameof(o.HandshakeTimeout), "must be positive and at most 10 minutes");
         Require(o.KeepAliveTimeout > TimeSpan.Zero, nameof(o.KeepAliveTimeout), "must be positive");
         Require(o.MinRequestBodyDataRate >= 0 && o.MinResponseDataRate >= 0, nameof(o.MinRequestBodyDataRate), "data rates must be 0 (off) or positive");
         Require(o.MinDataRateGracePeriod > TimeSpan.FromSeconds(1), nameof(o.MinDataRateGracePeriod), "must be more than one second (Kestrel's rule)");

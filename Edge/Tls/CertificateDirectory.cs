@@ -4,24 +4,25 @@ namespace Turnpike.Edge.Tls;
 
 /// <summary>
 /// The certificates of one route table version, ready for the TLS handshake: each SNI name to its certificate
-/// (exact names in a dictionary, then wildcards <c>*.example.com</c> and <c>example.*</c>, then the configured
-/// default), and every certificate and CA certificate by id for upstream TLS. Built off the request path when
-/// certificates or SNIs change; a handshake's choice is a dictionary lookup on this immutable object.
+/// (exact names, then leading wildcards <c>*.example.com</c>, then trailing wildcards <c>example.*</c>, each in a
+/// dictionary keyed as Kong keys them, then the configured default), and every certificate and CA certificate by id
+/// for upstream TLS. Built off the request path when certificates or SNIs change; a handshake's choice is at most
+/// three dictionary lookups on this immutable object, however many wildcards there are.
 /// </summary>
 internal sealed class CertificateDirectory
 {
     public static readonly CertificateDirectory Empty = new([], [], [], [], []);
 
     private readonly Dictionary<string, ServedCertificate> _exact;
-    private readonly (string Suffix, ServedCertificate Certificate)[] _leadingWildcards;
-    private readonly (string Prefix, ServedCertificate Certificate)[] _trailingWildcards;
+    private readonly Dictionary<string, ServedCertificate> _leadingWildcards;
+    private readonly Dictionary<string, ServedCertificate> _trailingWildcards;
     private readonly Dictionary<Guid, ServedCertificate> _byId;
     private readonly Dictionary<Guid, X509Certificate2> _authorities;
 
     private CertificateDirectory(
         Dictionary<string, ServedCertificate> exact,
-        (string, ServedCertificate)[] leading,
-        (string, ServedCertificate)[] trailing,
+        Dictionary<string, ServedCertificate> leading,
+        Dictionary<string, ServedCertificate> trailing,
         Dictionary<Guid, ServedCertificate> byId,
         Dictionary<Guid, X509Certificate2> authorities)
     {
@@ -55,8 +56,8 @@ internal sealed class CertificateDirectory
         }
 
         var exact = new Dictionary<string, ServedCertificate>(StringComparer.OrdinalIgnoreCase);
-        var leading = new List<(string, ServedCertificate)>();
-        var trailing = new List<(string, ServedCertificate)>();
+        var leading = new Dictionary<string, ServedCertificate>(StringComparer.OrdinalIgnoreCase);
+        var trailing = new Dictionary<string, ServedCertificate>(StringComparer.OrdinalIgnoreCase);
         foreach (var sni in snis)
         {
             if (!byId.TryGetValue(sni.CertificateId, out var served))
@@ -66,11 +67,11 @@ internal sealed class CertificateDirectory
 
             if (sni.Name.StartsWith("*.", StringComparison.Ordinal))
             {
-                leading.Add((sni.Name[1..], served));
+                leading[sni.Name] = served;
             }
             else if (sni.Name.EndsWith(".*", StringComparison.Ordinal))
             {
-                trailing.Add((sni.Name[..^1], served));
+                trailing[sni.Name] = served;
             }
             else
             {
@@ -97,10 +98,7 @@ internal sealed class CertificateDirectory
             }
         }
 
-        // Longest suffix first, as Kong prefers the most specific wildcard.
-        leading.Sort((a, b) => b.Item1.Length.CompareTo(a.Item1.Length));
-        trailing.Sort((a, b) => b.Item1.Length.CompareTo(a.Item1.Length));
-        return new CertificateDirectory(exact, [.. leading], [.. trailing], byId, cas)
+        return new CertificateDirectory(exact, leading, trailing, byId, cas)
         {
             AuthorityEntities = new Dictionary<Guid, CaCertificateEntity>(authorities),
         };
@@ -108,7 +106,11 @@ internal sealed class CertificateDirectory
 
     private Dictionary<Guid, CaCertificateEntity> AuthorityEntities { get; init; } = [];
 
-    /// <summary>The certificate for a handshake's server name: exact, then wildcard; null when none is configured for it.</summary>
+    /// <summary>
+    /// The certificate for a handshake's server name: exact, then the leading wildcard that replaces its first label
+    /// (<c>*.example.com</c> for <c>api.example.com</c>: one label only, as Kong), then the trailing wildcard that
+    /// replaces its last (<c>api.example.*</c>); null when none is configured for it.
+    /// </summary>
     public ServedCertificate? ForServerName(string? serverName)
     {
         if (string.IsNullOrEmpty(serverName))
@@ -121,23 +123,19 @@ internal sealed class CertificateDirectory
             return exact;
         }
 
-        foreach (var (suffix, certificate) in _leadingWildcards)
+        Span<char> key = stackalloc char[WildcardKey.MaxLength];
+        var firstDot = serverName.IndexOf('.', StringComparison.Ordinal);
+        if (firstDot > 0 && _leadingWildcards.Count > 0
+            && _leadingWildcards.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(WildcardKey.Leading(serverName, firstDot, key), out var leading))
         {
-            // "*.example.com" covers exactly one more label: "a.example.com", not "a.b.example.com".
-            if (serverName.Length > suffix.Length && serverName.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
-                && serverName.AsSpan(0, serverName.Length - suffix.Length).IndexOf('.') < 0)
-            {
-                return certificate;
-            }
+            return leading;
         }
 
-        foreach (var (prefix, certificate) in _trailingWildcards)
+        var lastDot = serverName.LastIndexOf('.');
+        if (lastDot > 0 && lastDot < serverName.Length - 1 && _trailingWildcards.Count > 0
+            && _trailingWildcards.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(WildcardKey.Trailing(serverName, lastDot, key), out var trailing))
         {
-            if (serverName.Length > prefix.Length && serverName.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
-                && serverName.AsSpan(prefix.Length).IndexOf('.') < 0)
-            {
-                return certificate;
-            }
+            return trailing;
         }
 
         return null;

@@ -7,29 +7,28 @@ namespace Turnpike.Edge.Tls;
 
 /// <summary>
 /// One certificate entity loaded for TLS: the leaf with its private key and its chain, and the alternative pair
-/// (<c>cert_alt</c>/<c>key_alt</c>) when there is one. The handshake serves the primary pair: .NET's TLS stack
-/// chooses the certificate before it has read which signature algorithms the client offers, so the alternative
-/// pair is kept (checked, stored, exported) but not yet served.
+/// (<c>cert_alt</c>/<c>key_alt</c>, of the other key type) when there is one. Which pair a handshake gets is the
+/// client's: the ECDSA one when its ClientHello accepts ECDSA, else the RSA one (<see cref="ServerOptionsFor"/>, fed
+/// by <see cref="ClientHelloPeek"/>), as nginx serves Kong's two certificates.
 /// </summary>
 internal sealed class ServedCertificate
 {
     private readonly Lazy<SslServerAuthenticationOptions> _serverOptions;
+    private readonly Lazy<SslServerAuthenticationOptions>? _alternativeOptions;
+    private readonly bool _primaryIsEcdsa;
 
-    public ServedCertificate(CertificateEntity? entity, X509Certificate2 primary, X509Certificate2? alternative, X509Certificate2Collection chain)
+    public ServedCertificate(CertificateEntity? entity, X509Certificate2 primary, X509Certificate2? alternative, X509Certificate2Collection chain, X509Certificate2Collection? alternativeChain = null)
     {
         Entity = entity;
         Primary = primary;
         Alternative = alternative;
         Chain = chain;
-        _serverOptions = new(() => new SslServerAuthenticationOptions
+        _primaryIsEcdsa = IsEcdsa(primary);
+        _serverOptions = new(() => Options(Primary, Chain));
+        if (alternative is not null)
         {
-            // One context per certificate, made once: it holds the chain and the TLS library's own state (session
-            // resumption), so a handshake costs a lookup, not a chain build.
-            ServerCertificateContext = SslStreamCertificateContext.Create(Primary, Chain, offline: true),
-            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        });
+            _alternativeOptions = new(() => Options(alternative, alternativeChain ?? []));
+        }
     }
 
     /// <summary>The entity it was loaded from; null for the listener's default certificate from files.</summary>
@@ -37,6 +36,15 @@ internal sealed class ServedCertificate
 
     /// <summary>What a handshake serving this certificate uses (TLS 1.2 and 1.3, ALPN h2 then http/1.1); shared by every handshake.</summary>
     public SslServerAuthenticationOptions ServerOptions => _serverOptions.Value;
+
+    /// <summary>
+    /// The options for a client with <paramref name="preference"/>: the ECDSA pair to a client that accepts ECDSA, the
+    /// RSA pair to one that accepts only RSA, the primary pair when unknown or when there is no alternative.
+    /// </summary>
+    public SslServerAuthenticationOptions ServerOptionsFor(CertificateKeyPreference preference) =>
+        _alternativeOptions is null || preference == CertificateKeyPreference.Unknown || (preference == CertificateKeyPreference.Ecdsa) == _primaryIsEcdsa
+            ? ServerOptions
+            : _alternativeOptions.Value;
 
     /// <summary>The leaf of <c>cert</c>/<c>key</c>, with its private key.</summary>
     public X509Certificate2 Primary { get; }
@@ -47,6 +55,25 @@ internal sealed class ServedCertificate
     /// <summary>The intermediates sent after the leaf.</summary>
     public X509Certificate2Collection Chain { get; }
 
+    /// <summary>One context per certificate, made once: it holds the chain and the TLS library's own state (session resumption), so a handshake costs a lookup, not a chain build.</summary>
+    private static SslServerAuthenticationOptions Options(X509Certificate2 leaf, X509Certificate2Collection chain) => new()
+    {
+        ServerCertificateContext = SslStreamCertificateContext.Create(leaf, chain, offline: true),
+        ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+
+        // No CipherSuitesPolicy: with one, .NET neither caches the OpenSSL context nor resumes sessions (a new SSL_CTX
+        // per handshake, measured at about 5 times the CPU). .NET's own TLS 1.2 list is AEAD first, then ECDHE with
+        // CBC-SHA256/384; ClientHelloPeek refuses clients that offer none of Kong's intermediate suites.
+    };
+
+    private static bool IsEcdsa(X509Certificate2 certificate)
+    {
+        using var key = certificate.GetECDsaPublicKey();
+        return key is not null;
+    }
+
     /// <summary>Null when the PEM no longer loads (it was checked when written).</summary>
     public static ServedCertificate? Load(CertificateEntity entity)
     {
@@ -54,19 +81,25 @@ internal sealed class ServedCertificate
         {
             var primary = LoadPair(entity.Cert, entity.Key);
             var alternative = entity.CertAlt is { Length: > 0 } certAlt && entity.KeyAlt is { Length: > 0 } keyAlt ? LoadPair(certAlt, keyAlt) : null;
-            var chain = new X509Certificate2Collection();
-            chain.ImportFromPem(entity.Cert);
-            if (chain.Count > 0)
-            {
-                chain.RemoveAt(0); // the leaf
-            }
-
-            return new ServedCertificate(entity, primary, alternative, chain);
+            return new ServedCertificate(entity, primary, alternative, ChainOf(entity.Cert), alternative is null ? null : ChainOf(entity.CertAlt!));
         }
         catch (CryptographicException)
         {
             return null;
         }
+    }
+
+    /// <summary>The certificates after the leaf in a PEM (the intermediates sent with it).</summary>
+    private static X509Certificate2Collection ChainOf(string pem)
+    {
+        var chain = new X509Certificate2Collection();
+        chain.ImportFromPem(pem);
+        if (chain.Count > 0)
+        {
+            chain.RemoveAt(0); // the leaf
+        }
+
+        return chain;
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace Turnpike.Edge.Admin.Schemas;
 /// <summary>
 /// Kong's <c>ca_certificates</c> schema: one certificate that is a CA (basic constraints say so) and has not expired —
 /// a trust anchor that can no longer verify anything is refused, as Kong refuses it — and its <c>cert_digest</c>, the
-/// lower-case hex SHA-256 of its DER bytes: computed when not given, checked when given, unique in the table.
+/// lower-case hex SHA-256 of its DER bytes: always computed (a client's value is overwritten, as Kong does), unique in the table.
 /// </summary>
 internal sealed class CaCertificateSchema(TimeProvider time) : EntitySchema<CaCertificateEntity>([Cert, CertDigest, Trusted(time)])
 {
@@ -50,18 +50,15 @@ internal sealed class CaCertificateSchema(TimeProvider time) : EntitySchema<CaCe
         }
     }
 
-    /// <summary>The certificate is one unexpired CA, and a digest given with it is its own.</summary>
+    /// <summary>
+    /// The certificate is one unexpired CA. A <c>cert_digest</c> given with it is not checked: the stored digest is always
+    /// the computed one (<see cref="Bind"/>), as Kong overwrites whatever the client sent.
+    /// </summary>
     private static ConfigCheck Trusted(TimeProvider time) => new((c, r) =>
     {
-        if (c.Get(Cert) is not { } cert || r.Errors.All.ContainsKey("cert"))
+        if (c.Get(Cert) is { } cert && !r.Errors.All.ContainsKey("cert"))
         {
-            return;
-        }
-
-        var digest = Check(r, cert, time);
-        if (digest is not null && c.Get(CertDigest) is { } given && !string.Equals(given, digest, StringComparison.OrdinalIgnoreCase))
-        {
-            r.Error("cert_digest", "does not match the certificate's SHA-256 digest");
+            Check(r, cert, time);
         }
     });
 

@@ -207,6 +207,11 @@ public sealed class CertificateApiTests(DevGatewayFixture fixture)
         var (status, error) = await _admin.PostJsonAsync("/ca_certificates", new { cert = EndToEndCertificates.Ca.CertPem });
         Assert.Equal(409, status);
         Assert.Equal($"UNIQUE violation detected on '{{cert_digest=\"{EndToEndCertificates.Ca.Digest}\"}}'", error!["message"]!.GetValue<string>());
+
+        // A client's cert_digest is overwritten with the computed one, as Kong does: the copy is still the same CA.
+        var (lying, lyingError) = await _admin.PostJsonAsync("/ca_certificates", new { cert = EndToEndCertificates.Ca.CertPem, cert_digest = new string('0', 64) });
+        Assert.Equal(409, lying);
+        Assert.Contains(EndToEndCertificates.Ca.Digest, lyingError!["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

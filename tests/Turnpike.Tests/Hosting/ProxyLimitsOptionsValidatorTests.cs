@@ -25,6 +25,7 @@ public sealed class ProxyLimitsOptionsValidatorTests
         ["MaxRequestBodySize"] = new() { MaxRequestBodySize = -1 },
         ["RequestHeadersTimeout"] = new() { RequestHeadersTimeout = TimeSpan.Zero },
         ["KeepAliveTimeout"] = new() { KeepAliveTimeout = TimeSpan.Zero },
+        ["HandshakeTimeout"] = new() { HandshakeTimeout = TimeSpan.Zero },
         ["MinResponseDataRate"] = new() { MinResponseDataRate = -1 },
         ["MinDataRateGracePeriod"] = new() { MinDataRateGracePeriod = TimeSpan.FromSeconds(1) },
         ["Http2MaxStreamsPerConnection"] = new() { Http2MaxStreamsPerConnection = 0 },
@@ -41,6 +42,7 @@ public sealed class ProxyLimitsOptionsValidatorTests
     [InlineData("MaxRequestBodySize", "Turnpike:Proxy:Limits:MaxRequestBodySize must be 0 (no limit) or positive.")]
     [InlineData("RequestHeadersTimeout", "Turnpike:Proxy:Limits:RequestHeadersTimeout must be positive.")]
     [InlineData("KeepAliveTimeout", "Turnpike:Proxy:Limits:KeepAliveTimeout must be positive.")]
+    [InlineData("HandshakeTimeout", "Turnpike:Proxy:Limits:HandshakeTimeout must be positive and at most 10 minutes.")]
     [InlineData("MinResponseDataRate", "Turnpike:Proxy:Limits:MinRequestBodyDataRate data rates must be 0 (off) or positive.")]
     [InlineData("MinDataRateGracePeriod", "Turnpike:Proxy:Limits:MinDataRateGracePeriod must be more than one second (Kestrel's rule).")]
     [InlineData("Http2MaxStreamsPerConnection", "Turnpike:Proxy:Limits:Http2MaxStreamsPerConnection must be positive.")]
