@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Turnpike.RouteTable;
 using Turnpike.Tests.Infrastructure;
 using Xunit;
 
@@ -45,7 +46,7 @@ public sealed class ProxyCacheClockTests : IAsyncLifetime
         Assert.Equal("Miss", await CacheStatusAsync("/cached/s"));
         _time.Advance(TimeSpan.FromSeconds(1.9));
         Assert.Equal("Hit", await CacheStatusAsync("/cached/s"));
-        _time.Advance(TimeSpan.FromSeconds(0.2)); // past cache_ttl, well within storage_ttl
+        _time.Advance(TimeSpan.FromSeconds(1.2)); // ages are whole seconds, as in Age: 3 is past cache_ttl, well within storage_ttl
         Assert.Equal("Refresh", await CacheStatusAsync("/cached/s"));
         Assert.Equal(2, _upstream.ServedFor("/s"));
         Assert.Equal("Hit", await CacheStatusAsync("/cached/s"));
