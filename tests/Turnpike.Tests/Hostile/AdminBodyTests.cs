@@ -217,6 +217,22 @@ public sealed class AdminBodyTests(DevGatewayFixture fixture)
         await Poll.UntilAsync(async () => (await fixture.Edge.Proxy.GetAsync($"/{_name}-plain/x")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(20), "the plain route");
     }
 
+    [Theory]
+    [InlineData("/services/{0}%0D%0AX-Injected:%201", "name")]
+    [InlineData("/consumers/{0}%C2%85forged", "username")]
+    [InlineData("/upstreams/{0}%E2%80%A8x", "name")]
+    public async Task A_name_taken_from_a_PUT_path_is_checked_as_a_body_field_and_nothing_is_stored(string path, string field)
+    {
+        var target = string.Format(System.Globalization.CultureInfo.InvariantCulture, path, _name);
+        var body = field == "name" && target.StartsWith("/services", StringComparison.Ordinal) ? new { url = fixture.Upstream.Url } : (object)new { };
+        var (status, answer) = await _admin.SendJsonAsync(HttpMethod.Put, target, body);
+        Assert.Equal(400, status);
+        Assert.Equal("must not contain control characters", answer!["fields"]![field]!.GetValue<string>());
+        var kind = target.Split('/')[1];
+        var (_, list) = await _admin.GetJsonAsync($"/{kind}?size=1000");
+        Assert.DoesNotContain(list!["data"]!.AsArray(), e => (e![field]?.GetValue<string>() ?? "").StartsWith(_name, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Control_character_in_a_form_encoded_field_is_refused_with_400()
     {
